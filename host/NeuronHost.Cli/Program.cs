@@ -1,0 +1,1 @@
+Console.WriteLine("neuronhost: not written yet.");

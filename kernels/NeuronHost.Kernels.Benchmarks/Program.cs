@@ -1,0 +1,1 @@
+Console.WriteLine("NeuronHost kernel benchmarks: not written yet.");

