@@ -47,9 +47,9 @@ public sealed partial class OpenClKernels
         long n = a.Rows;
         var (meanA, varA) = ColumnMoments(a, cancellation);
         var (meanB, varB) = ColumnMoments(b, cancellation);
-        // 1 / (N·sd); 0 for a constant column (which then correlates 0).
-        var invA = varA.Select(v => v > 0 ? 1.0 / (n * Math.Sqrt(v)) : 0.0).ToArray();
-        var invB = varB.Select(v => v > 0 ? 1.0 / (n * Math.Sqrt(v)) : 0.0).ToArray();
+        // 1 / (√N·sd), so that inv_a·inv_b = 1 / (N·sd_a·sd_b); 0 for a constant column (which then correlates 0).
+        var invA = varA.Select(v => v > 0 ? 1.0 / Math.Sqrt(n * v) : 0.0).ToArray();
+        var invB = varB.Select(v => v > 0 ? 1.0 / Math.Sqrt(n * v) : 0.0).ToArray();
         if (n == 0) { onTileMax?.Invoke(new double[d1]); return; }
         var meanAf = meanA.Select(v => (float)v).ToArray();
         var meanBf = meanB.Select(v => (float)v).ToArray();
@@ -65,8 +65,8 @@ public sealed partial class OpenClKernels
 
         using var meanABuf = ctx.Buffer<float>(meanAf, "mean a");
         using var meanBBuf = ctx.Buffer<float>(meanBf, "mean b");
-        using var invABuf = AccBuffer(invA, "1/(N·sd) a");
-        using var invBBuf = AccBuffer(invB, "1/(N·sd) b");
+        using var invABuf = AccBuffer(invA, "1/(√N·sd) a");
+        using var invBBuf = AccBuffer(invB, "1/(√N·sd) b");
 
         for (int col0 = 0; col0 < d2; col0 += width)
         {
@@ -105,7 +105,7 @@ public sealed partial class OpenClKernels
                     reduce.Arg(0, gram).Arg(1, d1).Arg(2, w).Arg(3, w).Arg(4, invABuf).Arg(5, invBBuf)
                         .Arg(6, output).Local(7, group * accBytes);
                     // inv_b is indexed from the tile's first column: pass a shifted copy for later tiles.
-                    using var invBTile = col0 == 0 ? null : AccBuffer(invB.AsSpan(col0, w).ToArray(), "1/(N·sd) b tile");
+                    using var invBTile = col0 == 0 ? null : AccBuffer(invB.AsSpan(col0, w).ToArray(), "1/(√N·sd) b tile");
                     if (invBTile is not null) reduce.Arg(5, invBTile);
                     reduce.Launch(ctx.ComputeQueue, [(long)d1 * group], [group]).Release();
                     var host = new double[d1];

@@ -112,7 +112,7 @@ void gemm_tiled(const int M, const int N, const int K, const float alpha,
 }
 
 // Per row m of the centred Gram matrix g [M, N] (acc_t), max over n of |g[m, n]| * inv_a[m] *
-// inv_b[n] (inv = 1 / (rows * sd), 0 for a constant column): one work-group per row, a tree
+// inv_b[n] (inv = 1 / sqrt(rows * variance), 0 for a constant column): one work-group per row, a tree
 // reduction in local memory.
 __kernel void max_abs_correlation(
     __global const c_t* g, const int M, const int N, const int ldg,
