@@ -23,6 +23,9 @@ internal static class ProbelessMath
     {
         var scores = new double[m.ClassCount * m.Neurons];
         var present = Present(m);
+        // A class without tokens has no mean: its row is NaN.
+        for (int z = 0; z < m.ClassCount; z++)
+            if (m.Counts[z] == 0) scores.AsSpan(z * m.Neurons, m.Neurons).Fill(double.NaN);
         foreach (int z in present)
         {
             var row = scores.AsSpan(z * m.Neurons, m.Neurons);
