@@ -82,7 +82,7 @@ public sealed class CliContext
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (!terminal) console.Profile.Width = 160;
+        if (!terminal) console.Profile.Width = 400; // redirected: do not wrap lines
         return console;
     }
 

@@ -17,35 +17,38 @@ public static class PluginFolders
 
     /// <summary><c>NEURONHOST_CONFIG</c>, else <c>$XDG_CONFIG_HOME/neuronhost/config.json</c>,
     /// else <c>~/.config/neuronhost/config.json</c>.</summary>
-    public static string ConfigFile
+    public static string ConfigFile => ConfigFileFrom(Environment.GetEnvironmentVariable);
+
+    private static string ConfigFileFrom(Func<string, string?> environment)
     {
-        get
-        {
-            if (Environment.GetEnvironmentVariable(ConfigEnvironmentVariable) is { Length: > 0 } explicitPath)
-                return Path.GetFullPath(explicitPath);
-            var configHome = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-            if (string.IsNullOrEmpty(configHome))
-                configHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
-            return Path.Combine(configHome, "neuronhost", "config.json");
-        }
+        if (environment(ConfigEnvironmentVariable) is { Length: > 0 } explicitPath)
+            return Path.GetFullPath(explicitPath);
+        var configHome = environment("XDG_CONFIG_HOME");
+        if (string.IsNullOrEmpty(configHome))
+            configHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        return Path.Combine(configHome, "neuronhost", "config.json");
     }
 
     /// <summary>Every folder the host should search, with the problems found on the way
-    /// (a config file that is not valid JSON, a named folder that does not exist).</summary>
+    /// (a config file that is not valid JSON, an entry that is not a path). Folders that do not
+    /// exist are reported when the catalog loads them. <paramref name="environment"/> replaces
+    /// the process environment (tests).</summary>
     public static (IReadOnlyList<PluginFolder> Folders, IReadOnlyList<PluginLoadError> Errors) Resolve(
-        IEnumerable<string>? commandLineFolders, bool includeBuiltIn = true, bool includeUserSettings = true)
+        IEnumerable<string>? commandLineFolders, bool includeBuiltIn = true, bool includeUserSettings = true,
+        Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var folders = new List<PluginFolder>();
         var errors = new List<PluginLoadError>();
         if (includeBuiltIn && Directory.Exists(BuiltInFolder))
             folders.Add(new PluginFolder(BuiltInFolder, PluginFolder.BuiltInOrigin));
         if (includeUserSettings)
         {
-            var config = ConfigFile;
+            var config = ConfigFileFrom(environment);
             if (File.Exists(config))
                 foreach (var folder in ReadConfig(config, errors))
                     folders.Add(new PluginFolder(folder, $"config {config}"));
-            if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } list)
+            if (environment(EnvironmentVariable) is { Length: > 0 } list)
                 foreach (var folder in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     folders.Add(new PluginFolder(Path.GetFullPath(folder), EnvironmentVariable));
         }
