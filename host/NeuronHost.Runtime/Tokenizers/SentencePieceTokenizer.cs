@@ -20,6 +20,10 @@ public sealed class SentencePieceTokenizer : TokenizerBase
 
     public SentencePieceTokenizer(SentencePieceModel model, string source = "tokenizer.model", BpeMerges? rankedMerges = null,
         SentencePieceNormalizer? normalizer = null)
+        : this(model, source, rankedMerges, normalizer, allowDuplicates: false) { }
+
+    private SentencePieceTokenizer(SentencePieceModel model, string source, BpeMerges? rankedMerges,
+        SentencePieceNormalizer? normalizer, bool allowDuplicates)
         : base(ToVocabulary(model.Pieces))
     {
         pieces = [.. model.Pieces];
@@ -32,7 +36,8 @@ public sealed class SentencePieceTokenizer : TokenizerBase
         {
             var p = pieces[id];
             bool normal = p.Type is PieceType.Normal or PieceType.UserDefined or PieceType.Unused;
-            if (!(normal ? mergeable : reserved).TryAdd(p.Piece, id))
+            if (allowDuplicates) (normal ? mergeable : reserved)[p.Piece] = id;
+            else if (!(normal ? mergeable : reserved).TryAdd(p.Piece, id))
                 throw new TokenizerFileException(source, $"piece \"{BpeMerges.Shorten(p.Piece)}\" (id {id}) appears twice");
             if (p.Type == PieceType.Byte && TryParseBytePiece(p.Piece, out byte b)) byteIds[b] = id;
         }
@@ -57,8 +62,9 @@ public sealed class SentencePieceTokenizer : TokenizerBase
 
     /// <summary>A tokenizer whose segmentation is given from outside (the USE-Lite JavaScript
     /// unigram); pieces, normalisation and decoding are SentencePiece's.</summary>
-    internal SentencePieceTokenizer(SentencePieceModel model, SentencePieceNormalizer normalizer, Func<SentencePieceTokenizer, Func<string, List<int>>> segmenter, string kind)
-        : this(model with { Algorithm = SentencePieceAlgorithm.Unigram }, "vocab.json", null, normalizer)
+    internal SentencePieceTokenizer(SentencePieceModel model, SentencePieceNormalizer normalizer,
+        Func<SentencePieceTokenizer, Func<string, List<int>>> segmenter, string kind, string source)
+        : this(model with { Algorithm = SentencePieceAlgorithm.Unigram }, source, null, normalizer, allowDuplicates: true)
     {
         customSegmenter = segmenter(this);
         kindOverride = kind;
