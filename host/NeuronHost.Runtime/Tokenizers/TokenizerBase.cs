@@ -26,10 +26,10 @@ public abstract class TokenizerBase : ITokenizer
     public int? EosTokenId { get; protected init; }
 
     /// <summary>Special tokens recognised inside text.</summary>
-    public SpecialTokenMatcher SpecialTokens { get; protected init; } = SpecialTokenMatcher.None;
+    public SpecialTokenMatcher SpecialTokens { get; protected internal set; } = SpecialTokenMatcher.None;
     /// <summary>Ids put before / after a sequence when special tokens are added.</summary>
-    protected int[] Prefix { get; init; } = [];
-    protected int[] Suffix { get; init; } = [];
+    protected internal int[] Prefix { get; set; } = [];
+    protected internal int[] Suffix { get; set; } = [];
 
     public string? IdToToken(int id) => (uint)id < (uint)idToToken.Length ? idToToken[id] : null;
     public int? TokenToId(string token) => tokenIds.TryGetValue(token, out int id) ? id : null;
