@@ -34,6 +34,8 @@ public sealed class StoreWriter : IDisposable
     /// <summary>The first row not yet in a finished shard (= rows to skip when resuming).</summary>
     public long NextRow => bufferFirstRow + bufferRows;
     public int ShardsWritten { get; private set; }
+    /// <summary>Called after each shard is durable and listed in the manifest.</summary>
+    public Action<StoreShard>? ShardWritten { get; set; }
 
     private StoreWriter(string directory, StoreManifest manifest, StoreOpenState state)
     {
@@ -177,6 +179,7 @@ public sealed class StoreWriter : IDisposable
         manifest = manifest with { Shards = [.. manifest.Shards, shard], Complete = bufferFirstRow == manifest.TotalRows };
         AtomicFile.WriteAllBytes(Path.Combine(directory, StoreManifest.FileName), manifest.ToJsonBytes());
         ShardsWritten++;
+        ShardWritten?.Invoke(shard);
     }
 
     private static void WriteShard(string path, ReadOnlySpan<byte> data)
