@@ -51,7 +51,8 @@ public sealed class InterventionMechanicsTests
         // has sign σ = sign(s)·s(a) for "yes" and −σ for "no", so its residue per training prompt
         // is 2σ − (σ − σ) = 2σ; a neuron with s = 0 has residue 0 and must not be chosen.
         var model = new LinearFakeModel(Slopes, Activations);
-        var prompts = Enumerable.Range(0, 6).Select(i => new ChoicePrompt(new string('a', i + 1), ["yes", "no"], 0)).ToArray();
+        // Two-token prompts, so the prediction position always reads the second activation row.
+        var prompts = new[] { "ab", "ba", "aa", "bb", "ca", "ac" }.Select(p => new ChoicePrompt(p, ["yes", "no"], 0)).ToArray();
         var report = new SkillNeuronIntervention { TopK = 3 }.Run(new InterventionRequest(model) { Prompts = prompts }, Context());
         Assert.Equal(1.0, report.Summary["skill_neuron_accuracy_test"]);
         var chosen = report.Tables[0].Rows.ToDictionary(r => (int)r[1], r => (int)r[4]);
