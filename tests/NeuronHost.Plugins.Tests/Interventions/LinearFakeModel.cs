@@ -73,13 +73,14 @@ internal sealed class LinearFakeModel : IModelSession
         return h;
     }
 
-    /// <summary>One id per character; " 0"/" 1" style choices map to tokens 0 and 1.</summary>
+    /// <summary>The words "yes" and "no" are tokens 0 and 1; any other word is one token per character.</summary>
     private sealed class CharTokenizer : ITokenizer
     {
         public string Kind => "chars";
         public int VocabSize => 2;
         public int[] Encode(string text, bool addSpecialTokens = true) =>
-            text.Trim() switch { "yes" => [0], "no" => [1], var t => t.Select(c => c % 2).ToArray() };
+            text.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .SelectMany(word => word switch { "yes" => [0], "no" => [1], _ => word.Select(c => c % 2) }).ToArray();
         public string Decode(IEnumerable<int> ids) => string.Concat(ids);
         public string? IdToToken(int id) => id.ToString();
         public int? TokenToId(string token) => int.TryParse(token, out var i) ? i : null;
