@@ -38,10 +38,12 @@ public sealed class UseLiteParityTests(ITestOutputHelper output)
     public void Embeddings_match_the_original_javascript_pipeline()
     {
         var (backend, reference) = UseLiteReference.Embed(Sentences);
-        var session = UseLiteSession.Load(UseLiteReference.PackageFolder);
+        var session = NeuronHost.Runtime.Models.ModelOpener.Open(UseLiteReference.PackageFolder);
+        Assert.Equal("use-lite", session.Info.Family);
         double worst = 1;
         foreach (var r in reference)
         {
+            Assert.Equal(r.Ids, session.Tokenizer!.Encode(r.Text));
             var result = session.Forward(new ForwardRequest([r.Ids]));
             var ours = result.Logits[0].Data;
             double cosine = Cosine(ours, r.Embedding);

@@ -23,19 +23,19 @@ public sealed class TfJsModelFile
 
     public TfJsTensor Tensor(string name) =>
         tensors.TryGetValue(name, out var t) ? t
-        : throw new ModelFormatException(Path, $"the graph needs tensor '{name}', which the weights manifest does not contain");
+        : throw new ModelLoadException(Path, name, "the graph needs this tensor, but the weights manifest does not contain it");
 
     /// <summary>Reads model.json and every shard. Errors name the file and the tensor.</summary>
     public static TfJsModelFile Load(string modelJsonPath)
     {
-        if (!File.Exists(modelJsonPath)) throw new ModelFormatException(modelJsonPath, "file not found");
+        if (!File.Exists(modelJsonPath)) throw new ModelLoadException(modelJsonPath, null, "file not found");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllBytes(modelJsonPath)); }
-        catch (JsonException e) { throw new ModelFormatException(modelJsonPath, $"not valid JSON ({e.Message})"); }
+        catch (JsonException e) { throw new ModelLoadException(modelJsonPath, null, $"not valid JSON ({e.Message})", e); }
         using var owned = doc;
         var root = doc.RootElement;
         if (!root.TryGetProperty("weightsManifest", out var manifest) || manifest.ValueKind != JsonValueKind.Array)
-            throw new ModelFormatException(modelJsonPath, "no 'weightsManifest' array: not a TF.js model");
+            throw new ModelLoadException(modelJsonPath, "weightsManifest", "missing or not an array: not a TF.js model");
 
         var nodes = new List<(string, string)>();
         if (root.TryGetProperty("modelTopology", out var topo) && topo.TryGetProperty("node", out var nodeArray))
@@ -54,14 +54,14 @@ public sealed class TfJsModelFile
                 int[] shape = w.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
                 string dtype = w.GetProperty("dtype").GetString()!;
                 if (w.TryGetProperty("quantization", out _))
-                    throw new ModelFormatException(modelJsonPath, $"tensor '{name}' is quantized, which is not supported");
+                    throw new ModelLoadException(modelJsonPath, name, "quantized tensors are not supported");
                 long count = shape.Aggregate(1L, (a, b) => a * b);
                 var bytes = reader.Take(checked((int)(count * 4)), name);
                 result[name] = dtype switch
                 {
                     "float32" => new TfJsTensor(name, shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray(), null),
                     "int32" => new TfJsTensor(name, shape, null, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes).ToArray()),
-                    _ => throw new ModelFormatException(modelJsonPath, $"tensor '{name}' has dtype '{dtype}', which is not supported"),
+                    _ => throw new ModelLoadException(modelJsonPath, name, $"dtype '{dtype}' is not supported"),
                 };
             }
             reader.EnsureConsumed();
@@ -83,8 +83,8 @@ public sealed class TfJsModelFile
             while (filled < length)
             {
                 if (offset == current.Length && !NextShard())
-                    throw new ModelFormatException(System.IO.Path.Combine(dir, paths[^1]),
-                        $"weight shards end before tensor '{tensor}' is complete (truncated or missing shard)");
+                    throw new ModelLoadException(System.IO.Path.Combine(dir, paths[^1]), tensor,
+                        "the weight shards end before this tensor is complete (truncated or missing shard)");
                 int n = Math.Min(length - filled, current.Length - offset);
                 current.AsSpan(offset, n).CopyTo(result.AsSpan(filled));
                 offset += n; filled += n;
@@ -95,8 +95,8 @@ public sealed class TfJsModelFile
         public void EnsureConsumed()
         {
             if (offset != current.Length || shard < paths.Length - 1)
-                throw new ModelFormatException(System.IO.Path.Combine(dir, paths[Math.Max(shard, 0)]),
-                    "weight shards hold more bytes than the manifest describes (corrupt shard or manifest)");
+                throw new ModelLoadException(System.IO.Path.Combine(dir, paths[Math.Max(shard, 0)]), null,
+                    "the weight shards hold more bytes than the manifest describes (corrupt shard or manifest)");
         }
 
         private bool NextShard()
@@ -104,16 +104,10 @@ public sealed class TfJsModelFile
             if (shard + 1 >= paths.Length) return false;
             shard++;
             string file = System.IO.Path.Combine(dir, paths[shard]);
-            if (!File.Exists(file)) throw new ModelFormatException(file, "weight shard named in model.json is missing");
+            if (!File.Exists(file)) throw new ModelLoadException(file, null, "weight shard named in model.json is missing");
             current = File.ReadAllBytes(file);
             offset = 0;
             return true;
         }
     }
-}
-
-/// <summary>A model file that cannot be used, with the file (and tensor) it is about.</summary>
-public sealed class ModelFormatException(string file, string problem) : Exception($"{file}: {problem}")
-{
-    public string File { get; } = file;
 }

@@ -44,7 +44,7 @@ public sealed class UseLiteWeights
         var layers = new List<UseLiteLayer>();
         for (int l = 0; file.TensorNames.Contains($"{Module}Layer_{l}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0"); l++)
             layers.Add(ReadLayer(file, l));
-        if (layers.Count == 0) throw new ModelFormatException(file.Path, "no transformer layers found: not a USE-Lite graph");
+        if (layers.Count == 0) throw new ModelLoadException(file.Path, null, "no transformer layers found: not a USE-Lite graph");
 
         return new UseLiteWeights
         {
@@ -70,7 +70,7 @@ public sealed class UseLiteWeights
         var split = file.Tensor($"{stack}MultiheadAttention/Const").Ints!;
         int attnWidth = split[0];
         if (split.Length != 3 || split[1] != attnWidth || split[2] != attnWidth || qkv.Shape[3] != 3 * attnWidth)
-            throw new ModelFormatException(file.Path, $"layer {l}: q/k/v split {string.Join(",", split)} does not match kernel {string.Join("×", qkv.Shape)}");
+            throw new ModelLoadException(file.Path, qkv.Name, $"q/k/v split {string.Join(",", split)} of layer {l} does not match the kernel {string.Join("×", qkv.Shape)}");
         int headDim = file.Tensor($"{stack}MultiheadAttention/split_heads/split_last_dimension/Reshape/shape/3").IntScalar;
         bool hasResidual = file.TensorNames.Contains($"{part}dense/kernel/ConcatPartitions/concat");
         return new UseLiteLayer(
@@ -90,5 +90,5 @@ public sealed class UseLiteWeights
     }
 
     private static float[] Floats(TfJsModelFile file, string name) =>
-        file.Tensor(name).Floats ?? throw new ModelFormatException(file.Path, $"tensor '{name}' is not float32");
+        file.Tensor(name).Floats ?? throw new ModelLoadException(file.Path, name, "not a float32 tensor");
 }
