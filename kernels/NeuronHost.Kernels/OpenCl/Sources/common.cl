@@ -8,9 +8,12 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
-// Records the first (lowest) chunk-local row holding a NaN or an infinity; the host then
-// names the row and neuron.
-inline void flag_non_finite(float v, int row, volatile __global int* bad_row)
+// Non-finite input: each work-item keeps the lowest chunk-local row where it saw a NaN or an
+// infinity in a register (branch-free in the loop), and publishes it with one atomic at the
+// end; the host then names the row and neuron.
+#define NO_BAD_ROW 0x7fffffff
+#define NOTE_NON_FINITE(bad, v, row) bad = isfinite(v) ? bad : min(bad, (row))
+inline void publish_non_finite(int bad, volatile __global int* bad_row)
 {
-    if (!isfinite(v)) atomic_min(bad_row, row);
+    if (bad != NO_BAD_ROW) atomic_min(bad_row, bad);
 }

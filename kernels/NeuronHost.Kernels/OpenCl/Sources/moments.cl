@@ -26,7 +26,7 @@ __kernel void class_moments(
 
     acc_t shift = 0, s = 0, sq = 0;
     float mn = INFINITY, mx = -INFINITY;
-    int n = 0;
+    int n = 0, bad = NO_BAD_ROW;
     if (col < columns && count > 0)
     {
         shift = (acc_t)x[(long)row_index[start] * columns + col];
@@ -34,7 +34,7 @@ __kernel void class_moments(
         {
             const int r = row_index[start + i];
             const float v = x[(long)r * columns + col];
-            flag_non_finite(v, r, bad_row);
+            NOTE_NON_FINITE(bad, v, r);
             const acc_t d = (acc_t)v - shift;
             s += d;
             sq += d * d;
@@ -43,6 +43,7 @@ __kernel void class_moments(
             n++;
         }
     }
+    publish_non_finite(bad, bad_row);
     const int slot = lane * LX + lx;
     l_mean[slot] = n > 0 ? shift + s / n : 0;
     l_m2[slot] = n > 0 ? fmax(sq - s * s / n, (acc_t)0) : 0;

@@ -2,7 +2,7 @@
 // Work-item (column, slice): the column is the fast axis (coalesced reads of one row by
 // consecutive items), the slice takes rows slice, slice+S, ... of the chunk. Each item owns
 // its entries of the persistent state buffers, which stay on the device across chunks (the
-// compute queue is in order), so no atomics are needed except for histogram bins.
+// compute queue is in order), so no atomics are needed.
 
 // State layout [slice][column].
 __kernel void column_min_max(
@@ -14,23 +14,26 @@ __kernel void column_min_max(
     if (col >= columns) return;
     const long o = (long)slice * columns + col;
     float mn = state_min[o], mx = state_max[o];
+    int bad = NO_BAD_ROW;
     for (int r = slice; r < rows; r += S)
     {
         const float v = x[(long)r * columns + col];
-        flag_non_finite(v, r, bad_row);
+        NOTE_NON_FINITE(bad, v, r);
         mn = fmin(mn, v);
         mx = fmax(mx, v);
     }
+    publish_non_finite(bad, bad_row);
     state_min[o] = mn;
     state_max[o] = mx;
 }
 
 // Equal-width bins between the column's min and max; the last bin is closed. A constant
-// column puts everything in bin 0. Counts layout [bin][column] (coalesced).
+// column puts everything in bin 0. Counts layout [slice][bin][column]: each item owns its
+// counters (no atomics; coalesced along the column); the host sums the slices.
 __kernel void column_histogram(
     __global const float* x, const int rows, const int columns,
     __global const float* col_min, __global const float* col_max, const int bins,
-    volatile __global uint* counts)
+    __global uint* counts)
 {
     const int col = get_global_id(0), slice = get_global_id(1), S = get_global_size(1);
     if (col >= columns) return;
@@ -41,7 +44,7 @@ __kernel void column_histogram(
         const acc_t v = x[(long)r * columns + col];
         int b = (int)floor((v - lo) * scale);
         b = clamp(b, 0, bins - 1);
-        atomic_inc(&counts[(long)b * columns + col]);
+        counts[((long)slice * bins + b) * columns + col]++;
     }
 }
 
@@ -57,11 +60,12 @@ __kernel void column_top_rows(
     if (col >= columns) return;
     const long base = (long)slice * k * columns + col;
     float threshold = top_value[base + (long)(k - 1) * columns];
+    int bad = NO_BAD_ROW;
     for (int r = slice; r < rows; r += S)
     {
         const float v = x[(long)r * columns + col];
-        if (!isfinite(v)) { atomic_min(bad_row, r); continue; }
-        if (v > threshold)
+        NOTE_NON_FINITE(bad, v, r);
+        if (v > threshold && isfinite(v))
         {
             int j = k - 1;
             while (j > 0 && top_value[base + (long)(j - 1) * columns] < v)
@@ -75,4 +79,5 @@ __kernel void column_top_rows(
             threshold = top_value[base + (long)(k - 1) * columns];
         }
     }
+    publish_non_finite(bad, bad_row);
 }
