@@ -25,7 +25,7 @@ public sealed partial class OpenClKernels
             using var rowIds = ctx.Buffer(state * 8, "top-k rows");
             ctx.Fill(values, float.NegativeInfinity, state);
             ctx.Fill(rowIds, -1L, state);
-            using var kernel = ctx.Kernel("stats.cl", "column_top_rows");
+            using var kernel = Kernel("stats.cl", "column_top_rows");
             StreamColumns(x, rows, "top activating rows", kernel, cancellation, (chunk, input, bad) =>
                 kernel.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, chunk.FirstRow).Arg(4, k)
                     .Arg(5, values).Arg(6, rowIds).Arg(7, bad), slices);
@@ -84,7 +84,7 @@ public sealed partial class OpenClKernels
             using var stateMax = ctx.Buffer(state * 4, "column max");
             ctx.Fill(stateMin, float.PositiveInfinity, state);
             ctx.Fill(stateMax, float.NegativeInfinity, state);
-            using (var minMax = ctx.Kernel("stats.cl", "column_min_max"))
+            using (var minMax = Kernel("stats.cl", "column_min_max"))
                 StreamColumns(x, rows, "histograms (min/max)", minMax, cancellation, (chunk, input, bad) =>
                     minMax.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, stateMin).Arg(4, stateMax).Arg(5, bad), slices);
             var sMin = new float[state];
@@ -105,7 +105,7 @@ public sealed partial class OpenClKernels
             long countCells = countSlices * (long)bins * columns;
             using var countBuf = ctx.Buffer(countCells * 4, "histogram counts");
             ctx.Fill(countBuf, 0u, countCells);
-            using (var hist = ctx.Kernel("stats.cl", "column_histogram"))
+            using (var hist = Kernel("stats.cl", "column_histogram"))
                 StreamColumns(x, rows, "histograms", hist, cancellation, (chunk, input, bad) =>
                     hist.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, minBuf).Arg(4, maxBuf).Arg(5, bins).Arg(6, countBuf), countSlices);
             var device = new uint[countCells];

@@ -11,17 +11,26 @@ __kernel void column_min_max(
     volatile __global int* bad_row)
 {
     const int col = get_global_id(0), slice = get_global_id(1), S = get_global_size(1);
-    if (col >= columns) return;
+    const bool active = col < columns;
     const long o = (long)slice * columns + col;
-    float mn = state_min[o], mx = state_max[o];
+    float mn = active ? state_min[o] : 0, mx = active ? state_max[o] : 0;
     int bad = NO_BAD_ROW;
-    for (int r = slice; r < rows; r += S)
+    for (int r0 = slice; r0 < rows; r0 += S * ROW_TILE)
     {
-        const float v = x[(long)r * columns + col];
-        NOTE_NON_FINITE(bad, v, r);
-        mn = fmin(mn, v);
-        mx = fmax(mx, v);
+        for (int t = 0; t < ROW_TILE; t++)
+        {
+            const int r = r0 + t * S;
+            if (active && r < rows)
+            {
+                const float v = x[(long)r * columns + col];
+                NOTE_NON_FINITE(bad, v, r);
+                mn = fmin(mn, v);
+                mx = fmax(mx, v);
+            }
+        }
+        ROW_BARRIER();
     }
+    if (!active) return;
     publish_non_finite(bad, bad_row);
     state_min[o] = mn;
     state_max[o] = mx;
@@ -36,15 +45,23 @@ __kernel void column_histogram(
     __global uint* counts)
 {
     const int col = get_global_id(0), slice = get_global_id(1), S = get_global_size(1);
-    if (col >= columns) return;
-    const acc_t lo = col_min[col], width = (acc_t)col_max[col] - lo;
+    const bool active = col < columns;
+    const acc_t lo = active ? col_min[col] : 0, width = active ? (acc_t)col_max[col] - lo : 0;
     const acc_t scale = width > 0 ? (acc_t)bins / width : 0;
-    for (int r = slice; r < rows; r += S)
+    for (int r0 = slice; r0 < rows; r0 += S * ROW_TILE)
     {
-        const acc_t v = x[(long)r * columns + col];
-        int b = (int)floor((v - lo) * scale);
-        b = clamp(b, 0, bins - 1);
-        counts[((long)slice * bins + b) * columns + col]++;
+        for (int t = 0; t < ROW_TILE; t++)
+        {
+            const int r = r0 + t * S;
+            if (active && r < rows)
+            {
+                const acc_t v = x[(long)r * columns + col];
+                int b = (int)floor((v - lo) * scale);
+                b = clamp(b, 0, bins - 1);
+                counts[((long)slice * bins + b) * columns + col]++;
+            }
+        }
+        ROW_BARRIER();
     }
 }
 
@@ -57,12 +74,16 @@ __kernel void column_top_rows(
     volatile __global int* bad_row)
 {
     const int col = get_global_id(0), slice = get_global_id(1), S = get_global_size(1);
-    if (col >= columns) return;
+    const bool active = col < columns;
     const long base = (long)slice * k * columns + col;
-    float threshold = top_value[base + (long)(k - 1) * columns];
+    float threshold = active ? top_value[base + (long)(k - 1) * columns] : INFINITY;
     int bad = NO_BAD_ROW;
-    for (int r = slice; r < rows; r += S)
+    for (int r0 = slice; r0 < rows; r0 += S * ROW_TILE)
     {
+      for (int t = 0; t < ROW_TILE; t++)
+      {
+        const int r = r0 + t * S;
+        if (!active || r >= rows) continue;
         const float v = x[(long)r * columns + col];
         NOTE_NON_FINITE(bad, v, r);
         if (v > threshold && isfinite(v))
@@ -78,6 +99,8 @@ __kernel void column_top_rows(
             top_row[base + (long)j * columns] = first_row + r;
             threshold = top_value[base + (long)(k - 1) * columns];
         }
+      }
+      ROW_BARRIER();
     }
-    publish_non_finite(bad, bad_row);
+    if (active) publish_non_finite(bad, bad_row);
 }
