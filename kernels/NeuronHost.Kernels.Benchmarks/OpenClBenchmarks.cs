@@ -5,7 +5,7 @@ using NeuronHost.Sdk;
 
 namespace NeuronHost.Kernels.Benchmarks;
 
-/// <summary>`opencl [--full] [--repeat R] [--budget BYTES]`: every kernel on the CPU SIMD backend
+/// <summary>`opencl [--full] [--repeat R] [--budget BYTES] [--kernel NAME] [--no-cpu]`: every kernel on the CPU SIMD backend
 /// and on every OpenCL device, as GB/s (memory-bound kernels) or GFLOP/s (GEMM-bound), with the
 /// byte and FLOP counts of <see cref="KernelInfo"/>. Times include the host↔device transfers
 /// (the data starts and ends in host memory, as it does in NeuronHost). The default sizes are
@@ -16,6 +16,8 @@ public static class OpenClBenchmarks
     public static int Run(string[] args)
     {
         bool full = args.Contains("--full");
+        only = args.Contains("--kernel") ? args[Array.IndexOf(args, "--kernel") + 1] : null;
+        bool cpu = !args.Contains("--no-cpu");
         int repeat = ArgValue(args, "--repeat", 3);
         long? budget = args.Contains("--budget") ? ArgValue(args, "--budget", 0L) : null;
         int n = full ? 200_000 : 50_000, d = full ? 3072 : 1024, classes = 17;
@@ -23,7 +25,8 @@ public static class OpenClBenchmarks
 
         Console.WriteLine("NeuronHost kernels: CPU SIMD vs OpenCL devices");
         foreach (var row in KernelBackends.ListDevices()) Console.WriteLine("  " + row);
-        var backends = new List<IComputeKernels> { new CpuKernels() };
+        var backends = new List<IComputeKernels>();
+        if (cpu) backends.Add(new CpuKernels());
         var api = ClApi.TryLoad(null, out var error);
         if (api is null) Console.WriteLine($"  ({error}: OpenCL rows skipped)");
         else
@@ -59,8 +62,11 @@ public static class OpenClBenchmarks
         return 0;
     }
 
+    private static string? only;
+
     private static void Report(IComputeKernels k, KernelInfo info, int repeat, Action run)
     {
+        if (only is not null && !info.Kernel.Contains(only, StringComparison.OrdinalIgnoreCase)) return;
         run();   // warm-up: JIT, OpenCL program build, page faults
         double best = double.MaxValue;
         for (int i = 0; i < repeat; i++)

@@ -104,7 +104,7 @@ public static class KernelBackends
         try
         {
             var kernels = new OpenClKernels(api, device, options);
-            kernels.Context.Program("moments.cl");
+            kernels.Warm();
             return new(kernels, $"using opencl:{device.Index} ({device.TypeName}: {device.Name}, {device.PlatformName})");
         }
         catch (OpenClException e)

@@ -39,8 +39,9 @@ public sealed unsafe class ClContext : IDisposable
     public static ClContext For(ClApi api, ClDevice device) =>
         shared.GetOrAdd((api.Library, device.Handle), _ => new ClContext(api, device));
 
-    /// <summary>Compile options every program gets: fp64 accumulation when the device has it.</summary>
-    public string BaseOptions => Device.Fp64 ? "-cl-std=CL1.2 -DUSE_FP64=1" : "-cl-std=CL1.2";
+    /// <summary>Compile options every program gets: row-tile barriers on CPU devices (see
+    /// common.cl). Double accumulation (-DUSE_FP64=1) is chosen by the caller.</summary>
+    public string BaseOptions => "-cl-std=CL1.2" + (Device.IsCpu ? " -DROW_SYNC=1" : "");
 
     public ClBuffer Buffer(long bytes, string name, ulong flags = ClApi.MemReadWrite)
     {

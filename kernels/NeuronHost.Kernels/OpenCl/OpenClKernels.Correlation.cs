@@ -79,7 +79,7 @@ public sealed partial class OpenClKernels
                 if (AccumulatesInDouble) ctx.Fill(gram, 0.0, (long)d1 * w); else ctx.Fill(gram, 0f, (long)d1 * w);
                 using var pipeline = new ChunkPipeline(ctx, [a, b], rows, Options, "correlation");
                 LastRowsPerChunk = pipeline.RowsPerChunk;
-                using var gemm = ctx.Kernel("gemm.cl", "gemm_tiled", CorrelationGemmOptions);
+                using var gemm = Kernel("gemm.cl", "gemm_tiled", CorrelationGemmOptions);
                 pipeline.Run((slot, chunk, inputs) =>
                 {
                     gemm.Arg(0, d1).Arg(1, w).Arg(2, chunk.Rows).Arg(3, 1f)
@@ -99,7 +99,7 @@ public sealed partial class OpenClKernels
                 }
                 if (onTileMax is not null)
                 {
-                    using var reduce = ctx.Kernel("gemm.cl", "max_abs_correlation", CorrelationGemmOptions);
+                    using var reduce = Kernel("gemm.cl", "max_abs_correlation", CorrelationGemmOptions);
                     using var output = ctx.Buffer((long)d1 * accBytes, "max |ρ| per row");
                     const int group = 64;
                     reduce.Arg(0, gram).Arg(1, d1).Arg(2, w).Arg(3, w).Arg(4, invABuf).Arg(5, invBBuf)

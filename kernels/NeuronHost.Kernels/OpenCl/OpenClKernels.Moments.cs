@@ -67,7 +67,7 @@ public sealed partial class OpenClKernels
             try
             {
                 for (int s = 0; s < 2; s++) slots[s] = new MomentSlot(ctx, rows, maxTasks, columns, AccumulatesInDouble, groups);
-                using var kernel = ctx.Kernel("moments.cl", "class_moments");
+                using var kernel = Kernel("moments.cl", "class_moments");
                 int lx = LocalColumns(columns);
                 var labelMemory = labels;
 

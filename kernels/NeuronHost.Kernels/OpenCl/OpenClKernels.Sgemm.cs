@@ -27,7 +27,7 @@ public sealed partial class OpenClKernels
         using var bb = ctx.Buffer<float>(b[..(int)bLen], "sgemm B");
         using var cb = ctx.Buffer<float>(c[..(int)cLen], "sgemm C", ClApi.MemReadWrite);
         using var unused = ctx.Buffer(4, "no means");
-        using var kernel = ctx.Kernel("gemm.cl", "gemm_tiled", options.Trim());
+        using var kernel = Kernel("gemm.cl", "gemm_tiled", options.Trim());
         kernel.Arg(0, m).Arg(1, n).Arg(2, k).Arg(3, alpha).Arg(4, ab).Arg(5, Math.Max(lda, 1)).Arg(6, 0)
             .Arg(7, bb).Arg(8, Math.Max(ldb, 1)).Arg(9, 0).Arg(10, beta).Arg(11, cb).Arg(12, Math.Max(ldc, 1))
             .Arg(13, unused).Arg(14, unused);

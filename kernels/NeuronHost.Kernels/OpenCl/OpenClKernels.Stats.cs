@@ -25,7 +25,7 @@ public sealed partial class OpenClKernels
             using var rowIds = ctx.Buffer(state * 8, "top-k rows");
             ctx.Fill(values, float.NegativeInfinity, state);
             ctx.Fill(rowIds, -1L, state);
-            using var kernel = ctx.Kernel("stats.cl", "column_top_rows");
+            using var kernel = Kernel("stats.cl", "column_top_rows");
             StreamColumns(x, rows, "top activating rows", kernel, cancellation, (chunk, input, bad) =>
                 kernel.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, chunk.FirstRow).Arg(4, k)
                     .Arg(5, values).Arg(6, rowIds).Arg(7, bad), slices);
@@ -72,8 +72,11 @@ public sealed partial class OpenClKernels
         if (x.Rows > uint.MaxValue) throw new ArgumentException($"histograms count in 32 bits on the device: {x.Rows} rows is too many");
 
         int slices = RowSlices(columns);
+        // Each slice has its own counters: keep them within a quarter of the budget.
+        long perSlice = (long)bins * columns * 4;
+        int countSlices = (int)Math.Clamp(Budget / 4 / perSlice, 1, slices);
         long state = (long)slices * columns;
-        int rowsPerChunk = RowsPerChunk((long)columns * 4, (long)columns * 4, state * 8 + (long)bins * columns * 4, x.Rows);
+        int rowsPerChunk = RowsPerChunk((long)columns * 4, (long)columns * 4, state * 8 + countSlices * perSlice, x.Rows);
         WithChunkRetry(rowsPerChunk, rows =>
         {
             // Pass 1: min and max per column.
@@ -81,7 +84,7 @@ public sealed partial class OpenClKernels
             using var stateMax = ctx.Buffer(state * 4, "column max");
             ctx.Fill(stateMin, float.PositiveInfinity, state);
             ctx.Fill(stateMax, float.NegativeInfinity, state);
-            using (var minMax = ctx.Kernel("stats.cl", "column_min_max"))
+            using (var minMax = Kernel("stats.cl", "column_min_max"))
                 StreamColumns(x, rows, "histograms (min/max)", minMax, cancellation, (chunk, input, bad) =>
                     minMax.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, stateMin).Arg(4, stateMax).Arg(5, bad), slices);
             var sMin = new float[state];
@@ -96,19 +99,22 @@ public sealed partial class OpenClKernels
                 max[c] = mx;
             }
 
-            // Pass 2: counts [bin][column] on the device.
+            // Pass 2: counts [slice][bin][column] on the device, summed over slices here.
             using var minBuf = ctx.Buffer<float>(min, "histogram min");
             using var maxBuf = ctx.Buffer<float>(max, "histogram max");
-            using var countBuf = ctx.Buffer((long)bins * columns * 4, "histogram counts");
-            ctx.Fill(countBuf, 0u, (long)bins * columns);
-            using (var hist = ctx.Kernel("stats.cl", "column_histogram"))
+            long countCells = countSlices * (long)bins * columns;
+            using var countBuf = ctx.Buffer(countCells * 4, "histogram counts");
+            ctx.Fill(countBuf, 0u, countCells);
+            using (var hist = Kernel("stats.cl", "column_histogram"))
                 StreamColumns(x, rows, "histograms", hist, cancellation, (chunk, input, bad) =>
-                    hist.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, minBuf).Arg(4, maxBuf).Arg(5, bins).Arg(6, countBuf), slices);
-            var device = new uint[(long)bins * columns];
+                    hist.Arg(0, input).Arg(1, chunk.Rows).Arg(2, columns).Arg(3, minBuf).Arg(4, maxBuf).Arg(5, bins).Arg(6, countBuf), countSlices);
+            var device = new uint[countCells];
             ctx.Read<uint>(countBuf, device);
-            for (int b = 0; b < bins; b++)
-                for (int c = 0; c < columns; c++)
-                    counts[(long)c * bins + b] = device[(long)b * columns + c];
+            Array.Clear(counts);
+            for (int s = 0; s < countSlices; s++)
+                for (int b = 0; b < bins; b++)
+                    for (int c = 0; c < columns; c++)
+                        counts[(long)c * bins + b] += device[((long)s * bins + b) * columns + c];
             return 0;
         });
         return new NeuronHistograms(bins, columns, min, max, counts);

@@ -38,7 +38,15 @@ public sealed partial class OpenClKernels : IComputeKernels
     public string Backend => $"opencl: {Device.Name}";
 
     /// <summary>Whether device accumulation runs in double (cl_khr_fp64).</summary>
-    public bool AccumulatesInDouble => Device.Fp64;
+    public bool AccumulatesInDouble => Device.Fp64 && (Options.UseFp64 ?? true);
+
+    /// <summary>Builds the class-moments program now (a smoke test of the driver and compiler,
+    /// and the first build is then not inside a timed run).</summary>
+    public void Warm() => ctx.Program("moments.cl", AccumulatesInDouble ? "-DUSE_FP64=1 " : "");
+
+    /// <summary>A kernel from an embedded source, built with this backend's accumulation type.</summary>
+    private ClKernel Kernel(string source, string name, string options = "") =>
+        ctx.Kernel(source, name, (AccumulatesInDouble ? "-DUSE_FP64=1 " : "") + options);
 
     private long Budget => Options.DeviceMemoryBudgetBytes
         ?? (long)Math.Min(Device.GlobalMemBytes / 4, 1UL << 30);

@@ -22,6 +22,16 @@ public sealed record OpenClOptions
     /// <summary>Row slices per column for min/max, histograms and top-k (more work-items for a GPU).</summary>
     public int RowSlices { get; init; } = 0;
 
+    /// <summary>Accumulate in double on the device. Null: when the device has cl_khr_fp64 (turn it
+    /// off on consumer GPUs whose fp64 rate is 1/32–1/64; float accumulation then runs over
+    /// runs of at most TaskRows/4 rows, merged in double on the host).</summary>
+    public bool? UseFp64 { get; init; } = Environment.GetEnvironmentVariable("NEURONHOST_OPENCL_FP64") switch
+    {
+        "0" => false,
+        "1" => true,
+        _ => null,
+    };
+
     /// <summary>Test hook: a chunk buffer larger than this fails as CL_MEM_OBJECT_ALLOCATION_FAILURE,
     /// as a device running out of memory would; the backend must halve the chunk and retry.</summary>
     public long? SimulatedAllocationLimitBytes { get; init; }

@@ -35,3 +35,14 @@ public sealed class OpenClSmallChunkKernelTests : OpenClKernelTests
 
     protected override IComputeKernels Kernels => small.Value;
 }
+
+/// <summary>The contract with float accumulation on the device (what a device without
+/// cl_khr_fp64, or a consumer GPU with UseFp64 = false, runs): moments within 1e-5 relative.</summary>
+public sealed class OpenClFloatAccumulationKernelTests : OpenClKernelTests
+{
+    private static readonly Lazy<IComputeKernels> single = new(() => Make(new OpenClOptions { UseFp64 = false }));
+
+    protected override IComputeKernels Kernels => single.Value;
+
+    protected override double MomentTolerance => 1e-5;
+}

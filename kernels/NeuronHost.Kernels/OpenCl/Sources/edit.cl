@@ -10,10 +10,11 @@
 __kernel void apply_edit(
     __global float* x, const int rows, const int columns,
     __global const uchar* row_mask, const int use_mask,
-    __global const int* neurons, __global const float* values, const int count, const int op)
+    __global const int* neurons, __global const float* values, const int first, const int count, const int op)
 {
-    const int i = get_global_id(0), r = get_global_id(1);
-    if (i >= count || r >= rows) return;
+    // This launch applies entries [first, first + count) of the edit list (no neuron twice).
+    const int i = first + get_global_id(0), r = get_global_id(1);
+    if (i >= first + count || r >= rows) return;
     if (use_mask && !row_mask[r]) return;
     const long idx = (long)r * columns + neurons[i];
     const float h = x[idx], v = values[i];

@@ -26,23 +26,32 @@ __kernel void class_moments(
 
     acc_t shift = 0, s = 0, sq = 0;
     float mn = INFINITY, mx = -INFINITY;
-    int n = 0;
-    if (col < columns && count > 0)
+    int n = 0, bad = NO_BAD_ROW;
+    const bool active = col < columns;
+    if (active && count > 0) shift = (acc_t)x[(long)row_index[start] * columns + col];
+    // Lane l reads rows l, l+LY, ... of the task, in tiles (the loop bounds are uniform over
+    // the work-group, so the tile barrier is legal).
+    for (int i0 = 0; i0 < count; i0 += LY * ROW_TILE)
     {
-        shift = (acc_t)x[(long)row_index[start] * columns + col];
-        for (int i = lane; i < count; i += LY)
+        for (int t = 0; t < ROW_TILE; t++)
         {
-            const int r = row_index[start + i];
-            const float v = x[(long)r * columns + col];
-            flag_non_finite(v, r, bad_row);
-            const acc_t d = (acc_t)v - shift;
-            s += d;
-            sq += d * d;
-            mn = fmin(mn, v);
-            mx = fmax(mx, v);
-            n++;
+            const int i = i0 + t * LY + lane;
+            if (active && i < count)
+            {
+                const int r = row_index[start + i];
+                const float v = x[(long)r * columns + col];
+                NOTE_NON_FINITE(bad, v, r);
+                const acc_t d = (acc_t)v - shift;
+                s += d;
+                sq += d * d;
+                mn = fmin(mn, v);
+                mx = fmax(mx, v);
+                n++;
+            }
         }
+        ROW_BARRIER();
     }
+    publish_non_finite(bad, bad_row);
     const int slot = lane * LX + lx;
     l_mean[slot] = n > 0 ? shift + s / n : 0;
     l_m2[slot] = n > 0 ? fmax(sq - s * s / n, (acc_t)0) : 0;
