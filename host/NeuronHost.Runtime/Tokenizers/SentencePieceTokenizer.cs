@@ -1,3 +1,4 @@
+using NeuronHost.Sdk;
 using System.Globalization;
 using System.Text;
 
@@ -16,7 +17,7 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     private readonly UnigramLattice? unigram;
     private readonly SentencePieceBpe? bpe;
     private readonly BpeMerges? rankedMerges;
-    private readonly Func<string, List<int>>? customSegmenter;
+    private readonly TfjsUnigramSegmenter? customSegmenter;
 
     public SentencePieceTokenizer(SentencePieceModel model, string source = "tokenizer.model", BpeMerges? rankedMerges = null,
         SentencePieceNormalizer? normalizer = null)
@@ -60,17 +61,13 @@ public sealed class SentencePieceTokenizer : TokenizerBase
         Prefix = BosTokenId is int bos ? [bos] : [];
     }
 
-    /// <summary>A tokenizer whose segmentation is given from outside (the USE-Lite JavaScript
-    /// unigram); pieces, normalisation and decoding are SentencePiece's.</summary>
-    internal SentencePieceTokenizer(SentencePieceModel model, SentencePieceNormalizer normalizer,
-        Func<SentencePieceTokenizer, Func<string, List<int>>> segmenter, string kind, string source)
+    /// <summary>The USE-Lite vocabulary: SentencePiece pieces, normalisation and decoding, with
+    /// the segmentation of the TF.js JavaScript tokenizer.</summary>
+    internal SentencePieceTokenizer(SentencePieceModel model, SentencePieceNormalizer normalizer, TfjsUnigramSegmenter segmenter, string source)
         : this(model with { Algorithm = SentencePieceAlgorithm.Unigram }, source, null, normalizer, allowDuplicates: true)
     {
-        customSegmenter = segmenter(this);
-        kindOverride = kind;
+        customSegmenter = segmenter;
     }
-
-    private readonly string? kindOverride;
 
     public static SentencePieceTokenizer FromFile(string path) => new(SentencePieceModel.Read(path), path);
 
@@ -81,7 +78,7 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     public int UnknownId { get; }
     public IReadOnlyList<SentencePiece> Pieces => pieces;
 
-    public override string Kind => kindOverride ?? (Algorithm == SentencePieceAlgorithm.Bpe ? "sentencepiece-bpe" : "sentencepiece-unigram");
+    public override string Kind => (Algorithm == SentencePieceAlgorithm.Bpe ? "sentencepiece-bpe" : "sentencepiece-unigram");
 
     protected override int EmptyWordId => TokenToId(SentencePieceNormalizer.Space.ToString()) ?? UnknownId;
 
@@ -113,7 +110,7 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     private void EncodeNormalized(string normalized, List<int> ids)
     {
         if (normalized.Length == 0) return;
-        if (customSegmenter is not null) { ids.AddRange(customSegmenter(normalized)); return; }
+        if (customSegmenter is not null) { ids.AddRange(customSegmenter.Segment(normalized)); return; }
         if (unigram is not null)
         {
             foreach (var (start, end, id) in unigram.Segment(normalized))
@@ -125,16 +122,38 @@ public sealed class SentencePieceTokenizer : TokenizerBase
         }
         else
         {
-            var symbols = new List<int>();
-            for (int i = 0; i < normalized.Length; i += char.IsSurrogatePair(normalized, i) ? 2 : 1)
-                symbols.Add(rankedMerges!.Intern(normalized.Substring(i, char.IsSurrogatePair(normalized, i) ? 2 : 1)));
-            rankedMerges!.Apply(symbols);
-            foreach (int s in symbols)
-            {
-                string piece = rankedMerges.Symbol(s);
+            foreach (var piece in rankedMerges!.ApplyToCharacters(normalized))
                 AddPiece(piece, PieceToId(piece), ids);
-            }
         }
+    }
+
+    /// <summary>The JavaScript segmentation of USE-Lite depends on what precedes a word (its
+    /// "best score still 0" rule), so words are aligned inside the running text: each token
+    /// belongs to the word its first character is in.</summary>
+    public override WordAlignment EncodeWords(IReadOnlyList<string> words, bool addSpecialTokens = true)
+    {
+        if (customSegmenter is null) return base.EncodeWords(words, addSpecialTokens);
+        var text = new StringBuilder();
+        var wordStarts = new int[words.Count];
+        for (int i = 0; i < words.Count; i++)
+        {
+            wordStarts[i] = text.Length;
+            text.Append(Normalizer.Normalize(words[i] ?? "", i == 0 ? null : true));
+        }
+        var tokens = customSegmenter.SegmentWithStarts(text.ToString());
+        var ids = new List<int>();
+        if (addSpecialTokens) ids.AddRange(Prefix);
+        var spans = new TokenSpan[words.Count];
+        int t = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            int end = i + 1 < words.Count ? wordStarts[i + 1] : text.Length, first = ids.Count;
+            for (; t < tokens.Count && tokens[t].Start < end; t++) ids.Add(tokens[t].Id);
+            if (ids.Count == first) ids.Add(EmptyWordId);
+            spans[i] = new TokenSpan(first, ids.Count - first);
+        }
+        if (addSpecialTokens) ids.AddRange(Suffix);
+        return new WordAlignment(ids.ToArray(), spans);
     }
 
     /// <summary>SentencePiece's PieceToId: reserved pieces first, then ordinary ones, else unknown.</summary>
