@@ -29,7 +29,8 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     {
         pieces = [.. model.Pieces];
         Model = model;
-        Normalizer = normalizer ?? SentencePieceNormalizer.From(model);
+        try { Normalizer = normalizer ?? SentencePieceNormalizer.From(model); }
+        catch (FormatException e) { throw new TokenizerFileException(source, e.Message, 0, e); }
         Algorithm = model.Algorithm;
         ByteFallback = model.ByteFallback;
         Array.Fill(byteIds, -1);
@@ -111,19 +112,26 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     {
         if (normalized.Length == 0) return;
         if (customSegmenter is not null) { ids.AddRange(customSegmenter.Segment(normalized)); return; }
+        var pieces = new List<(string Piece, int Id)>();
         if (unigram is not null)
-        {
-            foreach (var (start, end, id) in unigram.Segment(normalized))
-                AddPiece(normalized.Substring(start, end - start), id, ids);
-        }
-        else if (bpe is not null)
-        {
-            foreach (var piece in bpe.Segment(normalized)) AddPiece(piece, PieceToId(piece), ids);
-        }
+            foreach (var (start, end, id) in unigram.Segment(normalized)) pieces.Add((normalized[start..end], id));
         else
+            foreach (var piece in bpe is not null ? bpe.Segment(normalized) : rankedMerges!.ApplyToCharacters(normalized))
+                pieces.Add((piece, PieceToId(piece)));
+
+        // As the library does: a run of unknown pieces becomes one (its text joined), which byte
+        // fallback then spells byte by byte.
+        for (int i = 0; i < pieces.Count; i++)
         {
-            foreach (var piece in rankedMerges!.ApplyToCharacters(normalized))
-                AddPiece(piece, PieceToId(piece), ids);
+            var (piece, id) = pieces[i];
+            if (id == UnknownId)
+            {
+                int j = i + 1;
+                while (j < pieces.Count && pieces[j].Id == UnknownId) j++;
+                if (j > i + 1) piece = string.Concat(pieces.Skip(i).Take(j - i).Select(p => p.Piece));
+                i = j - 1;
+            }
+            AddPiece(piece, id, ids);
         }
     }
 
