@@ -108,6 +108,13 @@ public sealed class ReportRenderingTests : IDisposable
         ReportFolder.Write(SampleResults.Create(), outDir);
         string png = Path.Combine(temp.FullName, "report.png");
         HeadlessChromium.Screenshot(Path.Combine(outDir, "report.html"), png, 1280, 2000);
+        // For a person to look at: NEURONHOST_KEEP_REPORT=dir keeps the report and its screenshot.
+        if (Environment.GetEnvironmentVariable("NEURONHOST_KEEP_REPORT") is { Length: > 0 } keep)
+        {
+            Directory.CreateDirectory(keep);
+            File.Copy(png, Path.Combine(keep, "report.png"), true);
+            File.Copy(Path.Combine(outDir, "report.html"), Path.Combine(keep, "report.html"), true);
+        }
 
         Assert.True(new FileInfo(png).Length > 40_000, $"screenshot is only {new FileInfo(png).Length} bytes");
         var image = PngImage.Read(png);

@@ -55,7 +55,7 @@ internal static class AccuracySection
             var control = Points(r, ranking, probe, Selection.Top, a => a.ControlAccuracy);
             if (control.Count > 0) s.Add(new LineSeries("control task", control, color, ControlDash, -1, 1.4));
             multiples.Add(LineChart.Render($"{ranking} ranking, {probe} probe", "k (neurons)", "accuracy", s, 0, 1,
-                OracleLine(r, probe), width: 470, height: 300));
+                OracleLine(r, probe), width: 395, height: 290));
         }
         if (multiples.Count > 0)
             doc.FigureGrid(multiples,
