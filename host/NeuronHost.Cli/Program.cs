@@ -1,1 +1,14 @@
-Console.WriteLine("neuronhost: not written yet.");
+using NeuronHost.Cli.Commands;
+
+namespace NeuronHost.Cli;
+
+public static class Program
+{
+    /// <summary>Every top-level command, one file each under Commands/. Add yours here.</summary>
+    public static IReadOnlyList<ICliCommand> Commands { get; } =
+    [
+        new PluginsCommand(),
+    ];
+
+    public static int Main(string[] args) => CliApp.Run(args, Commands);
+}

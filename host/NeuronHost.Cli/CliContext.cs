@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NeuronHost.Core.Plugins;
+using Spectre.Console;
+
+namespace NeuronHost.Cli;
+
+/// <summary>What every command shares: the global options and helpers to read them, to load the
+/// plugin catalog, and to write tables, JSON and messages to the invocation's output (so tests
+/// can capture it).</summary>
+public sealed class CliContext
+{
+    /// <summary><c>--plugins DIR</c>, repeatable: extra plugin folders (after the built-in one,
+    /// the config file and NEURONHOST_PLUGINS).</summary>
+    public Option<string[]> PluginsOption { get; } = new("--plugins")
+    {
+        Description = "Also load plugins from DIR (a folder of plugin folders, or one plugin .dll); repeatable",
+        HelpName = "DIR",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary><c>--json</c>: write machine-readable JSON to standard output instead of tables.</summary>
+    public Option<bool> JsonOption { get; } = new("--json")
+    {
+        Description = "Write JSON to standard output instead of tables",
+        Recursive = true,
+    };
+
+    /// <summary><c>--verbose</c>: show stack traces of errors.</summary>
+    public Option<bool> VerboseOption { get; } = new("--verbose")
+    {
+        Description = "Show the full exception (with stack trace) when a command fails",
+        Recursive = true,
+    };
+
+    /// <summary>Skip the built-in folder, the config file and NEURONHOST_PLUGINS (tests).</summary>
+    public bool OnlyCommandLinePlugins { get; init; }
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public bool Json(ParseResult parse) => parse.GetValue(JsonOption);
+    public bool Verbose(ParseResult parse) => parse.GetValue(VerboseOption);
+    public IReadOnlyList<string> PluginFolders(ParseResult parse) => parse.GetValue(PluginsOption) ?? [];
+
+    public TextWriter Out(ParseResult parse) => parse.InvocationConfiguration.Output;
+    public TextWriter Error(ParseResult parse) => parse.InvocationConfiguration.Error;
+
+    /// <summary>Loads the plugins (built-in, config, environment, --plugins). When
+    /// <paramref name="reportErrors"/> is set, a one-line note about plugins that failed to load
+    /// goes to standard error (their details are in <c>plugins list</c>).</summary>
+    public PluginCatalog LoadPlugins(ParseResult parse, bool reportErrors = true)
+    {
+        var catalog = OnlyCommandLinePlugins
+            ? PluginCatalog.Load(PluginFolders(parse))
+            : PluginCatalog.LoadDefault(PluginFolders(parse));
+        if (reportErrors && catalog.Errors.Count > 0)
+            Error(parse).WriteLine($"note: {catalog.Errors.Count} plugin problem(s); run 'neuronhost plugins list' to see them");
+        return catalog;
+    }
+
+    /// <summary>A Spectre console over the invocation's output: colours only on a real terminal,
+    /// wide lines when redirected.</summary>
+    public IAnsiConsole Console(ParseResult parse)
+    {
+        var writer = Out(parse);
+        bool terminal = ReferenceEquals(writer, System.Console.Out) && !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 400; // redirected: do not wrap lines
+        return console;
+    }
+
+    public void WriteJson<T>(ParseResult parse, T value) =>
+        Out(parse).WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+}

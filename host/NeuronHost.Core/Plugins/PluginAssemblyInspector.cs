@@ -1,0 +1,66 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+
+namespace NeuronHost.Core.Plugins;
+
+/// <summary>What the host learns from a candidate .dll's metadata before loading any code:
+/// whether it is a .NET assembly, which NeuronHost.Sdk version it was built against, and the
+/// names of its public top-level classes.</summary>
+internal sealed record PluginAssemblyMetadata(string AssemblyName, Version? SdkReference, IReadOnlyList<string> PublicClasses);
+
+internal static class PluginAssemblyInspector
+{
+    public const string SdkAssemblyName = "NeuronHost.Sdk";
+
+    /// <summary>Null with a reason when the file is not a .NET assembly.</summary>
+    public static PluginAssemblyMetadata? Inspect(string dllPath, out string? notDotNetReason)
+    {
+        notDotNetReason = null;
+        try
+        {
+            using var stream = File.OpenRead(dllPath);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                notDotNetReason = "not a .NET assembly (a native library?)";
+                return null;
+            }
+            var md = pe.GetMetadataReader();
+            if (!md.IsAssembly)
+            {
+                notDotNetReason = "a .NET module without an assembly manifest";
+                return null;
+            }
+            Version? sdk = null;
+            foreach (var handle in md.AssemblyReferences)
+            {
+                var reference = md.GetAssemblyReference(handle);
+                if (md.StringComparer.Equals(reference.Name, SdkAssemblyName)) sdk = reference.Version;
+            }
+            var classes = new List<string>();
+            foreach (var handle in md.TypeDefinitions)
+            {
+                var type = md.GetTypeDefinition(handle);
+                var visibility = type.Attributes & TypeAttributes.VisibilityMask;
+                if (visibility != TypeAttributes.Public) continue; // top-level public only
+                if ((type.Attributes & TypeAttributes.Interface) != 0) continue;
+                var ns = md.GetString(type.Namespace);
+                var name = md.GetString(type.Name);
+                classes.Add(ns.Length == 0 ? name : $"{ns}.{name}");
+            }
+            return new PluginAssemblyMetadata(md.GetString(md.GetAssemblyDefinition().Name), sdk, classes);
+        }
+        catch (BadImageFormatException)
+        {
+            notDotNetReason = "not a .NET assembly (not a valid PE file)";
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // PEReader reports a truncated or corrupt image this way.
+            notDotNetReason = "not a .NET assembly (corrupt or truncated image)";
+            return null;
+        }
+    }
+}

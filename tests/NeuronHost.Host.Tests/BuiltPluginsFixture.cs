@@ -1,0 +1,176 @@
+using NeuronHost.Sdk;
+using NeuronHost.Tests.Common;
+
+namespace NeuronHost.Host.Tests;
+
+/// <summary>Builds, once per test run and in ONE <c>dotnet build</c>, the plugins the loading
+/// tests need, in a temporary folder outside the repository: a copy of
+/// templates/ranking-plugin (built against this repository's SDK project, as a user would), and
+/// faulty plugins (built against this repository's NeuronHost.Sdk.dll): one for a copy of the SDK
+/// with major version 2, one whose plugin type derives from a type in a dependency deleted after
+/// the build, one whose constructor throws, and a library that references the SDK but has no
+/// plugin class.</summary>
+public sealed class BuiltPluginsFixture : IDisposable
+{
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "neuronhost-plugin-tests-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>Build outputs (bin/Release/net10.0) of each project.</summary>
+    public string Template => Output("MyRanking");
+    public string FutureSdk => Output("faulty/Future");
+    public string Broken => Output("faulty/Broken");
+    public string Throws => Output("faulty/Throws");
+    public string NotAPlugin => Output("faulty/NotAPlugin");
+
+    /// <summary>The built-in plugins as the build publishes them.</summary>
+    public static string BuiltInPlugins => Path.Combine(SharedAssets.RepoRoot, "artifacts", "plugins");
+
+    public BuiltPluginsFixture()
+    {
+        Directory.CreateDirectory(Root);
+        var repo = SharedAssets.RepoRoot;
+        CopyDirectory(Path.Combine(repo, "templates", "ranking-plugin"), Path.Combine(Root, "MyRanking"));
+        WriteFaultyProjects(Path.Combine(Root, "faulty"), Path.Combine(repo, "sdk", "NeuronHost.Sdk"));
+        File.WriteAllText(Path.Combine(Root, "all.slnx"), """
+            <Solution>
+              <Project Path="MyRanking/MyRanking.csproj" />
+              <Project Path="faulty/sdk-v2/NeuronHost.Sdk.csproj" />
+              <Project Path="faulty/Future/Future.csproj" />
+              <Project Path="faulty/Dep/Dep.csproj" />
+              <Project Path="faulty/Broken/Broken.csproj" />
+              <Project Path="faulty/Throws/Throws.csproj" />
+              <Project Path="faulty/NotAPlugin/NotAPlugin.csproj" />
+            </Solution>
+            """);
+        DotnetBuild.Run(Root, "all.slnx", "-c", "Release",
+            $"-p:NeuronHostSdkPath={Path.Combine(repo, "sdk", "NeuronHost.Sdk", "NeuronHost.Sdk.csproj")}");
+        // The broken plugin's base class lives in Dep.dll; without it the type cannot load.
+        File.Delete(Path.Combine(Broken, "Dep.dll"));
+    }
+
+    private string Output(string project) => Path.Combine(Root, project, "bin", "Release", "net10.0");
+
+    /// <summary>A new empty folder under <see cref="Root"/>.</summary>
+    public string NewFolder(string name)
+    {
+        var path = Path.Combine(Root, "run-" + Guid.NewGuid().ToString("N")[..8], name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>Copies a build output into <paramref name="pluginsFolder"/>/<paramref name="name"/>/
+    /// (the SDK is never copied) and returns the plugin's .dll path there.</summary>
+    public static string DropIn(string buildOutput, string pluginsFolder, string name)
+    {
+        var target = Path.Combine(pluginsFolder, name);
+        CopyDirectory(buildOutput, target, skip: f => Path.GetFileName(f).StartsWith("NeuronHost.Sdk.", StringComparison.Ordinal));
+        return Path.Combine(target, name + ".dll");
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static void CopyDirectory(string from, string to, Func<string, bool>? skip = null)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj")) continue;
+            if (skip?.Invoke(file) == true) continue;
+            var dest = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(file, dest, overwrite: true);
+        }
+    }
+
+    private static void WriteFaultyProjects(string root, string sdkSource)
+    {
+        string sdkDll = typeof(IPlugin).Assembly.Location;
+        Write(root, "Directory.Build.props", """
+            <Project>
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <AllowUnsafeBlocks>true</AllowUnsafeBlocks>
+                <EnableDynamicLoading>true</EnableDynamicLoading>
+              </PropertyGroup>
+            </Project>
+            """);
+        string sdkReference = $"""<Reference Include="NeuronHost.Sdk" HintPath="{sdkDll}" Private="false" />""";
+        string Project(string items) => $"<Project Sdk=\"Microsoft.NET.Sdk\"><ItemGroup>{items}</ItemGroup></Project>";
+
+        // A copy of the SDK whose assembly version says major 2.
+        foreach (var cs in Directory.EnumerateFiles(sdkSource, "*.cs"))
+            File.Copy(cs, Path.Combine(Directory.CreateDirectory(Path.Combine(root, "sdk-v2")).FullName, Path.GetFileName(cs)));
+        Write(root, "sdk-v2/NeuronHost.Sdk.csproj", """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><AssemblyVersion>2.0.0.0</AssemblyVersion><Version>2.0.0</Version><EnableDynamicLoading>false</EnableDynamicLoading></PropertyGroup>
+            </Project>
+            """);
+        Write(root, "Future/Future.csproj", Project("""<ProjectReference Include="../sdk-v2/NeuronHost.Sdk.csproj" Private="false" ExcludeAssets="runtime" />"""));
+        Write(root, "Future/Future.cs", RankingSource("Future", "FutureRanking", "future-ranking", ""));
+
+        Write(root, "Dep/Dep.csproj", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><EnableDynamicLoading>false</EnableDynamicLoading></PropertyGroup><ItemGroup>" + sdkReference + "</ItemGroup></Project>");
+        Write(root, "Dep/Dep.cs", """
+            using NeuronHost.Sdk;
+            namespace Dep;
+            public abstract class RankingBase : IRankingMethod
+            {
+                public abstract PluginInfo Info { get; }
+                public Ranking Rank(RankingRequest request, IPluginContext context) =>
+                    Ranking.FromScores(Info.Name, request.Data.Neurons, new double[request.Data.Neurons.Count]);
+            }
+            """);
+        Write(root, "Broken/Broken.csproj", Project(sdkReference + """<ProjectReference Include="../Dep/Dep.csproj" />"""));
+        Write(root, "Broken/Broken.cs", """
+            using NeuronHost.Sdk;
+            namespace Broken;
+            public sealed class BrokenRanking : Dep.RankingBase
+            {
+                public override PluginInfo Info { get; } = new("broken-ranking", PluginKind.Ranking, "derives from a type in Dep.dll", new Version(1, 0));
+            }
+            """ + RankingSource("Broken", "StillWorks", "still-works", "", withNamespace: false));
+
+        Write(root, "Throws/Throws.csproj", Project(sdkReference));
+        Write(root, "Throws/Throws.cs", RankingSource("Throws", "ThrowingRanking", "throwing-ranking",
+            "public ThrowingRanking() => throw new InvalidOperationException(\"no licence file found\");"));
+
+        Write(root, "NotAPlugin/NotAPlugin.csproj", Project(sdkReference));
+        Write(root, "NotAPlugin/NotAPlugin.cs", """
+            using NeuronHost.Sdk;
+            namespace NotAPlugin;
+            public static class Helpers
+            {
+                public static NeuronRef First(string hook) => new(hook, 0);
+            }
+            """);
+    }
+
+    private static string RankingSource(string ns, string className, string pluginName, string constructor, bool withNamespace = true) =>
+        (withNamespace ? $"using NeuronHost.Sdk;\nnamespace {ns};\n" : "") + $$"""
+
+        public sealed class {{className}} : IRankingMethod
+        {
+            {{constructor}}
+            public PluginInfo Info { get; } = new("{{pluginName}}", PluginKind.Ranking, "test plugin {{className}}", new Version(1, 0, 0));
+            public Ranking Rank(RankingRequest request, IPluginContext context) =>
+                Ranking.FromScores(Info.Name, request.Data.Neurons, new double[request.Data.Neurons.Count]);
+        }
+        """;
+
+    private static void Write(string root, string relative, string text)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BuiltPluginsCollection : ICollectionFixture<BuiltPluginsFixture>
+{
+    public const string Name = "plugins built from source";
+}
