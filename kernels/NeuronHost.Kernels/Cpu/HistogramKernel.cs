@@ -1,0 +1,92 @@
+using System.Runtime.Intrinsics;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Kernels.Cpu;
+
+/// <summary>Per-neuron histograms in two passes: min/max (with the finiteness check), then
+/// counts in equal bins. Bin of x: floor((x − min) · (bins / (max − min))) in float64, the top
+/// edge going to the last bin; a constant neuron puts everything in bin 0.</summary>
+internal static unsafe class HistogramKernel
+{
+    public static NeuronHistograms Compute(IActivationMatrix x, int bins, int threads, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (bins < 1) throw new ArgumentException($"histograms need at least one bin, not {bins}");
+        int d = x.Columns;
+        var mins = new float[threads][];
+        var maxs = new float[threads][];
+        for (int t = 0; t < threads; t++)
+        {
+            mins[t] = new float[d]; mins[t].AsSpan().Fill(float.PositiveInfinity);
+            maxs[t] = new float[d]; maxs[t].AsSpan().Fill(float.NegativeInfinity);
+        }
+        RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
+        {
+            fixed (float* px = block.Span, pmin = mins[t], pmax = maxs[t])
+            {
+                var poison = Vector256<float>.Zero;
+                for (int r = start; r < end; r++)
+                {
+                    float* row = px + (long)r * d;
+                    int j = 0;
+                    for (; j <= d - 8; j += 8)
+                    {
+                        var v = Vector256.Load(row + j);
+                        poison = Vector256.FusedMultiplyAdd(v, Vector256<float>.Zero, poison);
+                        Vector256.Store(Vector256.MinNative(Vector256.Load(pmin + j), v), pmin + j);
+                        Vector256.Store(Vector256.MaxNative(Vector256.Load(pmax + j), v), pmax + j);
+                    }
+                    for (; j < d; j++)
+                    {
+                        float v = row[j];
+                        if (!float.IsFinite(v)) poison = Vector256.Create(float.NaN);
+                        if (v < pmin[j]) pmin[j] = v;
+                        if (v > pmax[j]) pmax[j] = v;
+                    }
+                }
+                if (!Vector256.EqualsAll(poison, poison)) throw NonFinite.Locate(x);
+            }
+        });
+
+        var min = new float[d];
+        var max = new float[d];
+        var scale = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+            for (int t = 0; t < threads; t++) { lo = Math.Min(lo, mins[t][j]); hi = Math.Max(hi, maxs[t][j]); }
+            if (x.Rows == 0) { lo = hi = float.NaN; }
+            min[j] = lo; max[j] = hi;
+            scale[j] = hi > lo ? bins / ((double)hi - lo) : 0;
+        }
+
+        var counts = new long[threads][];
+        for (int t = 0; t < threads; t++) counts[t] = new long[(long)d * bins];
+        if (x.Rows > 0)
+        {
+            RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
+            {
+                fixed (float* px = block.Span, pmin = min)
+                fixed (double* ps = scale)
+                fixed (long* pc = counts[t])
+                {
+                    for (int r = start; r < end; r++)
+                    {
+                        float* row = px + (long)r * d;
+                        long* c = pc;
+                        for (int j = 0; j < d; j++, c += bins)
+                        {
+                            int b = (int)((row[j] - (double)pmin[j]) * ps[j]);
+                            if (b >= bins) b = bins - 1;
+                            c[b]++;
+                        }
+                    }
+                }
+            });
+        }
+        var total = counts[0];
+        for (int t = 1; t < threads; t++)
+            for (long i = 0; i < total.LongLength; i++) total[i] += counts[t][i];
+        return new NeuronHistograms(bins, d, min, max, total);
+    }
+}

@@ -1,0 +1,57 @@
+using NeuronHost.Kernels.Cpu;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Kernels.Tests;
+
+public sealed class CpuKernelTests : KernelContractTests
+{
+    protected override IComputeKernels Kernels { get; } = new CpuKernels();
+
+    [Fact]
+    public void Backend_is_named_and_threads_default_to_the_processor_count()
+    {
+        Assert.Equal("cpu-simd", Kernels.Backend);
+        Assert.Equal(Environment.ProcessorCount, new CpuKernels().Threads);
+        Assert.Equal(3, new CpuKernels(3).Threads);
+    }
+
+    [Fact]
+    public void Thread_count_does_not_change_results_beyond_rounding()
+    {
+        int rows = 5003, cols = 67, classes = 7;
+        var labels = TestData.Labels(rows, classes, seed: 31);
+        var x = TestData.Matrix(rows, cols, seed: 32, labels: labels);
+        var m = TestData.Dense(x, rows, cols, 1000);
+        var one = new CpuKernels(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = new CpuKernels(threads);
+            var m1 = one.ClassMoments(m, labels, classes);
+            var m2 = many.ClassMoments(m, labels, classes);
+            Assert.Equal(m1.Counts, m2.Counts);
+            Close.All(m1.Means, m2.Means, 1e-12, "means");
+            Close.All(m1.Variances, m2.Variances, 1e-12, "variances");
+            Close.All(m1.OverallVariance, m2.OverallVariance, 1e-12, "overall variance");
+            Close.All(one.Correlation(m, m), many.Correlation(m, m), 1e-6, "correlation");
+            var t1 = one.TopActivatingRows(m, 9);
+            var t2 = many.TopActivatingRows(m, 9);
+            Assert.Equal(t1.Rows, t2.Rows);
+            Assert.Equal(one.Histograms(m, 13).Counts, many.Histograms(m, 13).Counts);
+            var e1 = (float[])x.Clone();
+            var e2 = (float[])x.Clone();
+            var edit = new NeuronEdit(EditOp.Add, Enumerable.Range(0, cols).ToArray(), Scalar: 1.5f);
+            one.ApplyEdit(e1, rows, cols, [], edit);
+            many.ApplyEdit(e2, rows, cols, [], edit);
+            Assert.Equal(e1, e2);
+        }
+    }
+
+    [Fact]
+    public void Cancellation_stops_a_streaming_kernel()
+    {
+        var x = TestData.Dense(TestData.Matrix(100, 8, 1), 100, 8, 10);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => Kernels.ClassMoments(x, new int[100], 1, cts.Token));
+    }
+}
