@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace NeuronHost.Runtime.Models;
+
+/// <summary>Typed access to config.json; a missing or mistyped key names the file and key.</summary>
+internal sealed class ConfigReader
+{
+    private readonly JsonElement root;
+    public string Path { get; }
+    public byte[] Bytes { get; }
+
+    public ConfigReader(string path)
+    {
+        Path = path;
+        if (!File.Exists(path)) throw new ModelLoadException(path, null, "config.json not found");
+        Bytes = File.ReadAllBytes(path);
+        try
+        {
+            using var doc = JsonDocument.Parse(Bytes);
+            root = doc.RootElement.Clone();
+        }
+        catch (JsonException e) { throw new ModelLoadException(path, null, $"not valid JSON ({e.Message})", e); }
+        if (root.ValueKind != JsonValueKind.Object) throw new ModelLoadException(path, null, "not a JSON object");
+    }
+
+    private JsonElement? Find(string key) =>
+        root.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+    public bool Has(string key) => Find(key) is not null;
+
+    public string? String(string key) => Find(key) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+
+    public int Int(string key, int? fallback = null)
+    {
+        if (Find(key) is { } v)
+        {
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= 0) return i;
+            throw new ModelLoadException(Path, key, $"expected a non-negative integer, found {v.GetRawText()}");
+        }
+        return fallback ?? throw new ModelLoadException(Path, key, "required key missing");
+    }
+
+    public double Double(string key, double fallback)
+    {
+        if (Find(key) is not { } v) return fallback;
+        if (v.ValueKind == JsonValueKind.Number) return v.GetDouble();
+        throw new ModelLoadException(Path, key, $"expected a number, found {v.GetRawText()}");
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        if (Find(key) is not { } v) return fallback;
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new ModelLoadException(Path, key, $"expected true or false, found {v.GetRawText()}"),
+        };
+    }
+
+    public Activation Activation(string key, string fallback)
+    {
+        string name = String(key) ?? fallback;
+        return name switch
+        {
+            "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => Models.Activation.GeluNew,
+            "gelu" => Models.Activation.GeluErf,
+            "silu" or "swish" => Models.Activation.Silu,
+            "relu" => Models.Activation.Relu,
+            _ => throw new ModelLoadException(Path, key, $"unsupported activation '{name}' (gelu, gelu_new, silu, relu)"),
+        };
+    }
+}

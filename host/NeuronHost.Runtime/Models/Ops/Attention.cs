@@ -1,0 +1,89 @@
+using System.Numerics.Tensors;
+
+namespace NeuronHost.Runtime.Models.Ops;
+
+/// <summary>Scaled dot-product attention over the packed qkv matrix [tokens, qDim + 2·kvDim]
+/// (q heads, then k heads, then v heads), causal or bidirectional inside each sequence,
+/// grouped-query when there are fewer kv heads. Parallel over (sequence, head).</summary>
+public static class Attention
+{
+    public static void Forward(float[] qkv, int heads, int kvHeads, int headDim, SequenceLayout layout,
+        bool causal, float[] z, float[]? probs)
+    {
+        int qDim = heads * headDim, kvDim = kvHeads * headDim, width = qDim + 2 * kvDim;
+        int group = heads / kvHeads;
+        float scale = 1f / MathF.Sqrt(headDim);
+        int maxLen = layout.Lengths.Length == 0 ? 0 : layout.Lengths.Max();
+        Parallel.For(0, layout.Count * heads, () => new float[Math.Max(maxLen, 1)], (work, _, scores) =>
+        {
+            int s = work / heads, h = work % heads, kv = h / group;
+            int off = layout.Offsets[s], len = layout.Lengths[s];
+            int qCol = h * headDim, kCol = qDim + kv * headDim, vCol = qDim + kvDim + kv * headDim;
+            for (int i = 0; i < len; i++)
+            {
+                int end = causal ? i + 1 : len;
+                var q = qkv.AsSpan((off + i) * width + qCol, headDim);
+                var row = scores.AsSpan(0, end);
+                for (int j = 0; j < end; j++)
+                    row[j] = TensorPrimitives.Dot(q, qkv.AsSpan((off + j) * width + kCol, headDim)) * scale;
+                TensorPrimitives.SoftMax(row, row);
+                var zi = z.AsSpan((off + i) * qDim + qCol, headDim);
+                zi.Clear();
+                for (int j = 0; j < end; j++)
+                    TensorPrimitives.MultiplyAdd(qkv.AsSpan((off + j) * width + vCol, headDim), row[j], zi, zi);
+                if (probs is not null)
+                {
+                    var dst = probs.AsSpan((h * len + i) * len, len);
+                    dst.Clear();
+                    row.CopyTo(dst);
+                }
+            }
+            return scores;
+        }, _ => { });
+    }
+
+    /// <summary>Gradient for one sequence of length T (rows 0..T): from dz [T, qDim] and the
+    /// cached probabilities [heads, T, T] to dqkv [T, width] (overwritten).</summary>
+    public static void Backward(float[] qkv, float[] probs, float[] dz, int heads, int kvHeads, int headDim, int length, float[] dqkv)
+    {
+        int qDim = heads * headDim, kvDim = kvHeads * headDim, width = qDim + 2 * kvDim;
+        int group = heads / kvHeads, T = length;
+        float scale = 1f / MathF.Sqrt(headDim);
+        Array.Clear(dqkv, 0, T * width);
+        // kv heads own disjoint dk/dv columns, so they run in parallel; their q heads in turn.
+        Parallel.For(0, kvHeads, kv =>
+        {
+            var dp = new float[T];
+            int kCol = qDim + kv * headDim, vCol = qDim + kvDim + kv * headDim;
+            for (int h = kv * group; h < (kv + 1) * group; h++)
+            {
+                int qCol = h * headDim;
+                for (int i = 0; i < T; i++)
+                {
+                    var p = probs.AsSpan((h * T + i) * T, T);
+                    var dzi = dz.AsSpan(i * qDim + qCol, headDim);
+                    double dot = 0;
+                    for (int j = 0; j < T; j++)
+                    {
+                        if (p[j] == 0f) { dp[j] = 0; continue; }
+                        dp[j] = TensorPrimitives.Dot(dzi, qkv.AsSpan(j * width + vCol, headDim));
+                        dot += p[j] * dp[j];
+                        // dv_j += p_ij · dz_i
+                        var dv = dqkv.AsSpan(j * width + vCol, headDim);
+                        TensorPrimitives.MultiplyAdd(dzi, p[j], dv, dv);
+                    }
+                    var dq = dqkv.AsSpan(i * width + qCol, headDim);
+                    var q = qkv.AsSpan(i * width + qCol, headDim);
+                    for (int j = 0; j < T; j++)
+                    {
+                        if (p[j] == 0f) continue;
+                        float ds = (float)(p[j] * (dp[j] - dot)) * scale;
+                        TensorPrimitives.MultiplyAdd(qkv.AsSpan(j * width + kCol, headDim), ds, dq, dq);
+                        var dk = dqkv.AsSpan(j * width + kCol, headDim);
+                        TensorPrimitives.MultiplyAdd(q, ds, dk, dk);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using System.Numerics.Tensors;
+using NeuronHost.Runtime.Models.Safetensors;
+
+namespace NeuronHost.Runtime.Models.Ops;
+
+/// <summary>LayerNorm (γ·(x−μ)/σ + β) or RMSNorm (γ·x/rms(x)) over the last axis.</summary>
+public sealed class Norm(Weight gamma, Weight? beta, float eps, bool rms)
+{
+    public Weight Gamma { get; } = gamma;
+    public Weight? Beta { get; } = beta;
+    public float Eps { get; } = eps;
+    public bool Rms { get; } = rms;
+
+    /// <summary>y ← norm(x) row by row (x and y may be the same buffer). When caches are given,
+    /// stores x̂ = (x−μ)·r (or x·r) and r = 1/σ per row for the backward pass.</summary>
+    public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int width, float[]? xhatCache = null, float[]? rstdCache = null)
+    {
+        var g = Gamma.Span;
+        var b = Beta is null ? ReadOnlySpan<float>.Empty : Beta.Span;
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * width, width);
+            var yr = y.Slice(r * width, width);
+            double mean = 0, sq = 0;
+            if (!Rms)
+            {
+                for (int i = 0; i < width; i++) mean += xr[i];
+                mean /= width;
+            }
+            for (int i = 0; i < width; i++) { double d = xr[i] - mean; sq += d * d; }
+            float rstd = (float)(1.0 / Math.Sqrt(sq / width + Eps));
+            for (int i = 0; i < width; i++) yr[i] = (float)((xr[i] - mean) * rstd);
+            if (xhatCache is not null) yr.CopyTo(xhatCache.AsSpan(r * width, width));
+            if (rstdCache is not null) rstdCache[r] = rstd;
+            TensorPrimitives.Multiply(yr, g, yr);
+            if (!b.IsEmpty) TensorPrimitives.Add(yr, b, yr);
+        }
+    }
+
+    /// <summary>dx ← (accumulate ? dx : 0) + ∂/∂x given dy and the cached x̂, r.</summary>
+    public void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, ReadOnlySpan<float> rstd, Span<float> dx, int rows, int width, bool accumulate)
+    {
+        var g = Gamma.Span;
+        var dxhat = new float[width];
+        for (int r = 0; r < rows; r++)
+        {
+            var dyr = dy.Slice(r * width, width);
+            var xr = xhat.Slice(r * width, width);
+            var dxr = dx.Slice(r * width, width);
+            TensorPrimitives.Multiply(dyr, g, dxhat);
+            double meanD = 0, meanDX = 0;
+            for (int i = 0; i < width; i++) { meanD += dxhat[i]; meanDX += dxhat[i] * (double)xr[i]; }
+            meanD /= width; meanDX /= width;
+            if (Rms) meanD = 0;
+            for (int i = 0; i < width; i++)
+            {
+                float v = (float)(rstd[r] * (dxhat[i] - meanD - xr[i] * meanDX));
+                dxr[i] = accumulate ? dxr[i] + v : v;
+            }
+        }
+    }
+}

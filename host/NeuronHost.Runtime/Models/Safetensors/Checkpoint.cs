@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace NeuronHost.Runtime.Models.Safetensors;
+
+/// <summary>The weights of a Hugging Face checkpoint folder: <c>model.safetensors</c>, or the
+/// shards named by <c>model.safetensors.index.json</c>. Tensors are looked up by their name
+/// with or without the <c>transformer.</c>/<c>model.</c>/<c>bert.</c> prefixes real checkpoints use.</summary>
+public sealed class Checkpoint : IDisposable
+{
+    private static readonly string[] Prefixes = ["transformer.", "model.", "bert.", "gpt2.", "llama."];
+    private readonly List<SafetensorsFile> files = [];
+    private readonly Dictionary<string, (SafetensorsFile File, TensorEntry Entry)> tensors = new(StringComparer.Ordinal);
+
+    public string Directory { get; }
+    public IReadOnlyList<SafetensorsFile> Files => files;
+    /// <summary>What a missing-tensor error names: the single file or the index.</summary>
+    public string SourceName { get; }
+
+    public Checkpoint(string directory)
+    {
+        Directory = directory;
+        string single = Path.Combine(directory, "model.safetensors");
+        string index = Path.Combine(directory, "model.safetensors.index.json");
+        try
+        {
+            if (File.Exists(single))
+            {
+                SourceName = single;
+                Add(new SafetensorsFile(single));
+            }
+            else if (File.Exists(index))
+            {
+                SourceName = index;
+                foreach (var shard in ReadIndex(index)) Add(new SafetensorsFile(Path.Combine(directory, shard)));
+            }
+            else throw new ModelLoadException(directory, null, "no model.safetensors or model.safetensors.index.json in this folder");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private static IEnumerable<string> ReadIndex(string index)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(index));
+            var map = doc.RootElement.GetProperty("weight_map");
+            var shards = map.EnumerateObject().Select(p => p.Value.GetString() ?? "").Distinct().ToList();
+            foreach (var s in shards)
+                if (s.Length == 0 || s.Contains("..") || Path.IsPathRooted(s))
+                    throw new ModelLoadException(index, null, $"weight_map names an invalid shard file '{s}'");
+            return shards;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new ModelLoadException(index, "weight_map", $"not a valid safetensors index ({e.Message})", e);
+        }
+    }
+
+    private void Add(SafetensorsFile file)
+    {
+        files.Add(file);
+        foreach (var (name, entry) in file.Entries) tensors[name] = (file, entry);
+    }
+
+    /// <summary>The stored name for <paramref name="name"/>, trying the usual prefixes.</summary>
+    public string? Resolve(string name)
+    {
+        if (tensors.ContainsKey(name)) return name;
+        foreach (var prefix in Prefixes)
+        {
+            if (tensors.ContainsKey(prefix + name)) return prefix + name;
+            if (name.StartsWith(prefix, StringComparison.Ordinal) && tensors.ContainsKey(name[prefix.Length..])) return name[prefix.Length..];
+        }
+        return null;
+    }
+
+    public bool Contains(string name) => Resolve(name) is not null;
+
+    /// <summary>The tensor, checked against the shape config.json implies.</summary>
+    public Weight Get(string name, params int[] expectedShape)
+    {
+        var stored = Resolve(name) ?? throw new ModelLoadException(SourceName, name, "tensor missing from the checkpoint");
+        var (file, entry) = tensors[stored];
+        if (!entry.Shape.Select(d => (long)d).SequenceEqual(expectedShape.Select(d => (long)d)))
+            throw new ModelLoadException(file.Path, stored,
+                $"shape [{string.Join(", ", entry.Shape)}] does not match config.json (expected [{string.Join(", ", expectedShape)}])");
+        return file.Read(entry);
+    }
+
+    public Weight? TryGet(string name, params int[] expectedShape) => Contains(name) ? Get(name, expectedShape) : null;
+
+    /// <summary>A cheap content identity: SHA-256 over config.json, every safetensors header
+    /// and the file sizes (hex, 32 characters).</summary>
+    public string Identity(byte[] configBytes)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(configBytes);
+        foreach (var f in files)
+        {
+            hash.AppendData(BitConverter.GetBytes(f.FileSize));
+            hash.AppendData(f.HeaderBytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..32];
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in files) f.Dispose();
+        files.Clear();
+    }
+}
