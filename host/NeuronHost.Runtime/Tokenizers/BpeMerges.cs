@@ -1,0 +1,88 @@
+namespace NeuronHost.Runtime.Tokenizers;
+
+/// <summary>Merge rules ranked by their order in merges.txt, applied GPT-2's way: repeatedly
+/// merge the adjacent pair with the lowest rank, every occurrence left to right.</summary>
+public sealed class BpeMerges
+{
+    private readonly Dictionary<string, int> symbolIds = new(StringComparer.Ordinal);
+    private readonly List<string> symbols = [];
+    private readonly Dictionary<long, (int Rank, int Merged)> pairs = [];
+
+    public int Count => pairs.Count;
+
+    /// <summary>Adds the merge of <paramref name="left"/> and <paramref name="right"/> with the
+    /// next rank (a repeated pair keeps its later rank, as Python's dict(zip(...)) does).</summary>
+    public void Add(string left, string right, int rank)
+    {
+        int a = Intern(left), b = Intern(right), m = Intern(left + right);
+        pairs[Key(a, b)] = (rank, m);
+    }
+
+    public int Intern(string symbol)
+    {
+        if (!symbolIds.TryGetValue(symbol, out int id))
+        {
+            id = symbols.Count;
+            symbols.Add(symbol);
+            symbolIds.Add(symbol, id);
+        }
+        return id;
+    }
+
+    public string Symbol(int id) => symbols[id];
+
+    private static long Key(int a, int b) => ((long)a << 32) | (uint)b;
+
+    /// <summary>Merges the symbols in place (ids from <see cref="Intern"/>).</summary>
+    public void Apply(List<int> word)
+    {
+        var next = new List<int>(word.Count);
+        while (word.Count > 1)
+        {
+            int bestRank = int.MaxValue, first = -1, second = -1, merged = -1;
+            for (int i = 0; i + 1 < word.Count; i++)
+                if (pairs.TryGetValue(Key(word[i], word[i + 1]), out var m) && m.Rank < bestRank)
+                    (bestRank, first, second, merged) = (m.Rank, word[i], word[i + 1], m.Merged);
+            if (merged < 0) break;
+            next.Clear();
+            for (int i = 0; i < word.Count; i++)
+            {
+                if (i + 1 < word.Count && word[i] == first && word[i + 1] == second)
+                {
+                    next.Add(merged);
+                    i++;
+                }
+                else next.Add(word[i]);
+            }
+            word.Clear();
+            word.AddRange(next);
+        }
+    }
+
+    /// <summary>Reads merges.txt: an optional "#version" line, then one "left right" pair a line.</summary>
+    public static BpeMerges ReadText(string path)
+    {
+        var merges = new BpeMerges();
+        int lineNo = 0, rank = 0;
+        foreach (var line in ReadLines(path))
+        {
+            lineNo++;
+            if (lineNo == 1 && line.StartsWith("#version", StringComparison.Ordinal)) continue;
+            if (line.Trim().Length == 0) continue;
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length != 2)
+                throw new TokenizerFileException(path, $"expected a merge \"left right\" (two symbols separated by a space), found \"{Shorten(line)}\"", lineNo);
+            merges.Add(parts[0], parts[1], rank++);
+        }
+        return merges;
+    }
+
+    private static IEnumerable<string> ReadLines(string path)
+    {
+        try { return File.ReadLines(path).ToList(); }
+        catch (IOException e) { throw new TokenizerFileException(path, e.Message, 0, e); }
+        catch (UnauthorizedAccessException e) { throw new TokenizerFileException(path, e.Message, 0, e); }
+    }
+
+    internal static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}
