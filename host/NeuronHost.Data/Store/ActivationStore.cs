@@ -1,0 +1,168 @@
+using System.Numerics.Tensors;
+using NeuronHost.Data.Tasks;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Data.Store;
+
+/// <summary>A finished activation store opened for reading: an <see cref="IActivationMatrix"/>
+/// [TotalRows, Columns] whose blocks are its shards, memory-mapped (float32 blocks point straight
+/// into the mapping; float16 ones are converted into pooled buffers). Only a few shards stay
+/// resident at a time, so streaming passes over stores larger than RAM keep a bounded RSS.
+/// Row subsets (<see cref="SelectRows"/>, <see cref="SplitView"/>) serve task splits.</summary>
+public sealed class ActivationStore : IActivationMatrix, IDisposable
+{
+    /// <summary>Shards kept resident (not yet released) at once.</summary>
+    private const int ResidentShards = 3;
+
+    private readonly MappedShard[] shards;
+    private readonly BlockBuffers buffers;
+    private readonly Queue<int> resident = new();
+    private readonly object gate = new();
+    private TokenTable? tokens;
+    private string[]? sidecarLabels;
+
+    public string Directory { get; }
+    public StoreManifest Manifest { get; }
+    public long Rows => Manifest.TotalRows;
+    public int Columns => Manifest.Columns;
+    public IReadOnlyList<NeuronRef> Neurons { get; }
+    public int BlockCount => shards.Length;
+
+    private ActivationStore(string directory, StoreManifest manifest, MappedShard[] shards)
+    {
+        Directory = directory;
+        Manifest = manifest;
+        this.shards = shards;
+        Neurons = manifest.HookPoints.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray();
+        buffers = new BlockBuffers(manifest.RowsPerShard * manifest.Columns);
+    }
+
+    /// <summary>Opens a complete store. Checks every shard's length (a truncated shard throws
+    /// <see cref="StoreFormatException"/> naming it); with <paramref name="verifyHashes"/> also
+    /// their SHA-256 (reads the whole store once).</summary>
+    public static ActivationStore Open(string directory, bool verifyHashes = false)
+    {
+        string manifestPath = Path.Combine(directory, StoreManifest.FileName);
+        if (!File.Exists(manifestPath)) throw new StoreFormatException(manifestPath, "missing: not an activation store");
+        var manifest = StoreManifest.Read(manifestPath);
+        if (!manifest.Complete)
+            throw new StoreFormatException(manifestPath, $"incomplete store ({manifest.FinishedRows} of {manifest.TotalRows} rows): rerun the extraction to resume it");
+        if (manifest.Columns != manifest.HookPoints.Sum(h => h.Width))
+            throw new StoreFormatException(manifestPath, "columns do not add up to the hook point widths");
+        if (manifest.FinishedRows != manifest.TotalRows || manifest.Shards.Count != manifest.ShardCount)
+            throw new StoreFormatException(manifestPath, "shard list does not cover the rows");
+        StoreVerifier.Verify(directory, manifest, verifyHashes);
+        var mapped = new List<MappedShard>();
+        try
+        {
+            long row = 0;
+            foreach (var shard in manifest.Shards)
+            {
+                string path = Path.Combine(directory, shard.File);
+                if (shard.FirstRow != row || shard.Bytes != shard.Rows * manifest.RowBytes)
+                    throw new StoreFormatException(manifestPath, $"shard {shard.File} entry is inconsistent (first row {shard.FirstRow}, {shard.Rows} rows, {shard.Bytes} bytes)");
+                mapped.Add(new MappedShard(path, shard.Bytes));
+                row += shard.Rows;
+            }
+        }
+        catch
+        {
+            foreach (var m in mapped) m.Dispose();
+            throw;
+        }
+        return new ActivationStore(directory, manifest, mapped.ToArray());
+    }
+
+    /// <summary>Throws <see cref="StoreMismatchException"/> when the store was not made by this
+    /// model (identity as <see cref="ModelInfo.Identity"/>).</summary>
+    public void EnsureModel(string modelIdentity)
+    {
+        if (Manifest.Model.Identity != modelIdentity)
+            throw new StoreMismatchException(Path.Combine(Directory, StoreManifest.FileName),
+                $"model '{Manifest.Model.Identity}', not '{modelIdentity}'");
+    }
+
+    /// <summary>The words and annotations of every row (tokens.tsv), read once.</summary>
+    public TokenTable Tokens
+    {
+        get
+        {
+            if (tokens is null)
+            {
+                var (table, labels) = TokenSidecar.Read(Path.Combine(Directory, Manifest.Sidecar.File));
+                if (table.Rows != Rows)
+                    throw new StoreFormatException(Path.Combine(Directory, Manifest.Sidecar.File), $"{table.Rows} rows, the store has {Rows}");
+                tokens = table; sidecarLabels = labels;
+            }
+            return tokens;
+        }
+    }
+
+    /// <summary>The extraction task's label of each row ("" where none), from tokens.tsv.</summary>
+    public IReadOnlyList<string> SidecarLabels { get { _ = Tokens; return sidecarLabels!; } }
+
+    public ActivationBlock GetBlock(int index)
+    {
+        var shard = Manifest.Shards[index];
+        return new ActivationBlock(shard.FirstRow, shard.Rows, Columns, ShardFloats(index));
+    }
+
+    /// <summary>All values of shard <paramref name="index"/> as floats (mapped or converted).</summary>
+    internal unsafe ReadOnlyMemory<float> ShardFloats(int index)
+    {
+        Touch(index);
+        var shard = Manifest.Shards[index];
+        int count = shard.Rows * Columns;
+        if (Manifest.DType == StoreDType.Float32)
+            return new UnmanagedFloats((float*)shards[index].Pointer, count).Memory;
+        var buffer = buffers.Take();
+        TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(shards[index].Pointer, count), buffer.AsSpan(0, count));
+        return buffer.AsMemory(0, count);
+    }
+
+    /// <summary>Copies row <paramref name="row"/>'s values into <paramref name="destination"/>.</summary>
+    internal unsafe void CopyRow(long row, Span<float> destination, int shardIndex)
+    {
+        var shard = Manifest.Shards[shardIndex];
+        long offset = (row - shard.FirstRow) * Columns;
+        if (Manifest.DType == StoreDType.Float32)
+            new ReadOnlySpan<float>((float*)shards[shardIndex].Pointer + offset, Columns).CopyTo(destination);
+        else
+            TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>((Half*)shards[shardIndex].Pointer + offset, Columns), destination);
+    }
+
+    internal int ShardOf(long row) => (int)(row / Manifest.RowsPerShard);
+
+    /// <summary>Marks a shard as in use; the oldest beyond <see cref="ResidentShards"/> gives its
+    /// pages back (they reload on demand).</summary>
+    internal void Touch(int index)
+    {
+        lock (gate)
+        {
+            if (resident.Contains(index)) return;
+            resident.Enqueue(index);
+            while (resident.Count > ResidentShards) shards[resident.Dequeue()].Release();
+        }
+    }
+
+    internal BlockBuffers NewBuffers() => new(Manifest.RowsPerShard * Columns);
+
+    /// <summary>A view of the given rows (ascending) as a matrix, blocks of at most one shard's rows.</summary>
+    public IActivationMatrix SelectRows(long[] rows) => new StoreRowView(this, rows);
+
+    /// <summary>The rows of a corpus split ("train", "dev", "test", "all"…).</summary>
+    public IActivationMatrix SplitView(string split)
+    {
+        var s = Manifest.Splits.FirstOrDefault(x => x.Name == split)
+            ?? throw new ArgumentException($"store has no split '{split}' (it has {string.Join(", ", Manifest.Splits.Select(x => x.Name))})");
+        var rows = new long[s.Rows];
+        for (long i = 0; i < s.Rows; i++) rows[i] = s.FirstRow + i;
+        return new StoreRowView(this, rows);
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in shards) s.Dispose();
+        buffers.Dispose();
+    }
+}
