@@ -1,0 +1,31 @@
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Analysis;
+
+/// <summary>Control-task labels (Hewitt &amp; Liang) over the same tokens as the task: one label
+/// array per split, indexes into <paramref name="ClassNames"/>.</summary>
+public sealed record ControlLabels(IReadOnlyList<string> ClassNames, ReadOnlyMemory<int> Train, ReadOnlyMemory<int>? Dev = null, ReadOnlyMemory<int>? Test = null);
+
+/// <summary>What the probe × ranking grid evaluates.</summary>
+public sealed record GridOptions
+{
+    /// <summary>Every k of Pitfalls (1 … 150, step 1). Thorough but slow: one probe per k, selection, probe.</summary>
+    public static IReadOnlyList<int> PitfallsK { get; } = Enumerable.Range(1, 150).ToArray();
+
+    /// <summary>Default k grid: Pitfalls' range 1 … 150, dense where curves bend (small k).</summary>
+    public static IReadOnlyList<int> DefaultK { get; } = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 125, 150];
+
+    /// <summary>k values; those above the number of neurons are dropped (with a log message).</summary>
+    public IReadOnlyList<int> KValues { get; init; } = DefaultK;
+    public bool Bottom { get; init; } = true;
+    /// <summary>Evaluate a seeded random-k (the same random order for every probe).</summary>
+    public bool Random { get; init; } = true;
+    /// <summary>Train every probe on all neurons (the Durrani "oracle").</summary>
+    public bool Oracle { get; init; } = true;
+    /// <summary>Durrani's minimal set: smallest top-k within this absolute accuracy of the oracle.</summary>
+    public double MinimalSetMargin { get; init; } = 0.01;
+    /// <summary>Control labels for selectivity; null = no control task.</summary>
+    public ControlLabels? Control { get; init; }
+    /// <summary>Activations of other models/layers on the train tokens (cross-model ranking).</summary>
+    public IReadOnlyList<IActivationMatrix>? OtherModels { get; init; }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace NeuronHost.Core.Analysis;
+
+/// <summary>Writes a grid as files a person can open: grid.json (everything), accuracies.csv
+/// (one row per ranking × selection × probe × k, plus the oracle as k = all), rankings.csv (each
+/// ranking's ordered neurons with scores) and minimal_sets.csv.</summary>
+public static class GridResultWriter
+{
+    public static IReadOnlyList<string> Write(GridResult result, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var files = new List<string>
+        {
+            WriteText(Path.Combine(directory, "grid.json"), Json(result)),
+            WriteText(Path.Combine(directory, "accuracies.csv"), AccuraciesCsv(result)),
+            WriteText(Path.Combine(directory, "rankings.csv"), RankingsCsv(result)),
+            WriteText(Path.Combine(directory, "minimal_sets.csv"), MinimalCsv(result)),
+        };
+        return files;
+    }
+
+    private static string WriteText(string path, string text)
+    {
+        // write then rename, so an interrupted run never leaves a half file over a finished one
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+        return path;
+    }
+
+    public static string Json(GridResult r)
+    {
+        var doc = new
+        {
+            task = r.Task,
+            classes = r.ClassNames,
+            majorityBaseline = Acc(r.MajorityBaseline),
+            rankings = r.Rankings.Select(k => new
+            {
+                method = k.Method,
+                neurons = k.Order.Select((n, i) => new { rank = i + 1, column = n.Column, hookPoint = n.Neuron.HookPoint, index = n.Neuron.Index, layer = n.Neuron.Layer, score = Num(n.Score) }),
+            }),
+            oracle = r.Oracles.Select(o => new { probe = o.Probe, task = Acc(o.Task), control = Acc(o.Control), selectivity = Num(o.Selectivity) }),
+            cells = r.Cells.Select(c => new
+            {
+                ranking = c.Ranking, selection = c.Selection, probe = c.Probe, k = c.K,
+                task = Acc(c.Task), control = Acc(c.Control), selectivity = Num(c.Selectivity),
+            }),
+            minimalSets = r.MinimalSets.Select(m => new
+            {
+                ranking = m.Ranking, probe = m.Probe, size = m.Size, accuracy = Num(m.Accuracy), oracleAccuracy = Num(m.OracleAccuracy),
+                margin = m.Margin, layers = m.LayerCounts.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+            }),
+            failures = r.Failures.Select(f => new { plugin = f.Plugin, message = f.Message }),
+        };
+        return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never });
+    }
+
+    private static object Acc(SplitAccuracies a) => new { train = Num(a.Train), dev = Num(a.Dev), test = Num(a.Test) };
+    private static double? Num(double v) => double.IsFinite(v) ? v : null;
+
+    public static string AccuraciesCsv(GridResult r)
+    {
+        var sb = new StringBuilder("ranking,selection,probe,k,train,dev,test,control_train,control_dev,control_test,selectivity\n");
+        foreach (var o in r.Oracles)
+            Line(sb, "all", "all", o.Probe, "all", o.Task, o.Control, o.Selectivity);
+        foreach (var c in r.Cells)
+            Line(sb, c.Ranking, c.Selection, c.Probe, c.K.ToString(CultureInfo.InvariantCulture), c.Task, c.Control, c.Selectivity);
+        return sb.ToString();
+    }
+
+    private static void Line(StringBuilder sb, string ranking, string selection, string probe, string k, SplitAccuracies t, SplitAccuracies c, double sel) =>
+        sb.AppendJoin(',', [Csv(ranking), Csv(selection), Csv(probe), k, F(t.Train), F(t.Dev), F(t.Test), F(c.Train), F(c.Dev), F(c.Test), F(sel)]).Append('\n');
+
+    public static string RankingsCsv(GridResult r)
+    {
+        var sb = new StringBuilder("ranking,rank,column,hook_point,index,layer,score\n");
+        foreach (var k in r.Rankings)
+            for (int i = 0; i < k.Order.Count; i++)
+            {
+                var n = k.Order[i];
+                sb.AppendJoin(',', [Csv(k.Method), (i + 1).ToString(CultureInfo.InvariantCulture), n.Column.ToString(CultureInfo.InvariantCulture),
+                    Csv(n.Neuron.HookPoint), n.Neuron.Index.ToString(CultureInfo.InvariantCulture), n.Neuron.Layer.ToString(CultureInfo.InvariantCulture), F(n.Score)]).Append('\n');
+            }
+        return sb.ToString();
+    }
+
+    public static string MinimalCsv(GridResult r)
+    {
+        var sb = new StringBuilder("ranking,probe,size,accuracy,oracle_accuracy,margin,layers\n");
+        foreach (var m in r.MinimalSets)
+            sb.AppendJoin(',', [Csv(m.Ranking), Csv(m.Probe), m.Size.ToString(CultureInfo.InvariantCulture), F(m.Accuracy), F(m.OracleAccuracy), F(m.Margin),
+                Csv(string.Join(' ', m.LayerCounts.Select(kv => $"{kv.Key}:{kv.Value}")))]).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

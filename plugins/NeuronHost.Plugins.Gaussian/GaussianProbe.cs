@@ -1,0 +1,122 @@
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Plugins.Gaussian;
+
+/// <summary>The Gaussian probe on a neuron subset S: p(y | x_S) ∝ π_y·N(x_S; μ_y,S, Σ*_y,SS)
+/// with the MAP Σ* of <see cref="GaussianStatistics"/> (prior strength from all D neurons,
+/// as Pitfalls does). A Σ* that is not numerically positive definite gets diagonal jitter.</summary>
+public sealed class GaussianProbe : IProbe
+{
+    public PluginInfo Info { get; } = new("gaussian-probe", PluginKind.Probe,
+        "Per-class multivariate Gaussian (normal-inverse-Wishart MAP), Bayes rule with the train prior", new Version(1, 0));
+
+    public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
+    {
+        if (columns.Count == 0) throw new PluginInputException("gaussian-probe needs at least one neuron column");
+        var stats = new GaussianStatistics(data, context, Info.Name);
+        return GaussianModel.Fit(stats, columns, context);
+    }
+}
+
+/// <summary>A fitted Gaussian probe: per active class the mean, the Cholesky factor of Σ*_SS and
+/// log π − ½·log det(2πΣ).</summary>
+public sealed class GaussianModel : ITrainedProbe
+{
+    private readonly int[] columns;
+    private readonly int[] classes;
+    private readonly double[][] means, factors;
+    private readonly double[] constants;
+    private readonly CancellationToken cancellation;
+
+    private GaussianModel(int[] columns, int[] classes, double[][] means, double[][] factors, double[] constants, CancellationToken ct)
+    { this.columns = columns; this.classes = classes; this.means = means; this.factors = factors; this.constants = constants; cancellation = ct; }
+
+    public IReadOnlyList<int> Columns => columns;
+
+    public static GaussianModel Fit(GaussianStatistics stats, IReadOnlyList<int> columns, IPluginContext context)
+    {
+        var cols = columns.ToArray();
+        var subs = stats.MapSubmatrices(cols, context.Kernels, context.Cancellation);
+        var active = Enumerable.Range(0, stats.Classes).Where(c => stats.Active[c]).ToArray();
+        int k = cols.Length;
+        var means = new double[active.Length][]; var factors = new double[active.Length][]; var consts = new double[active.Length];
+        for (int a = 0; a < active.Length; a++)
+        {
+            int c = active[a];
+            means[a] = cols.Select(j => stats.Means[c * stats.Features + j]).ToArray();
+            var m = subs[c]!;
+            double jitter = DenseCholesky.FactorWithJitter(m, k);
+            if (jitter > 0) context.Log.Warn($"gaussian-probe: class {c} covariance needed diagonal jitter {jitter:g3}");
+            factors[a] = m;
+            consts[a] = stats.LogPrior[c] - 0.5 * (k * Math.Log(2 * Math.PI) + DenseCholesky.LogDet(m, k));
+        }
+        return new GaussianModel(cols, active, means, factors, consts, context.Cancellation);
+    }
+
+    /// <summary>log π_c + log N(x_S) per row and active class ([rows, activeClasses]), and the
+    /// class index of each column of that matrix.</summary>
+    public (double[] LogJoint, int[] Classes) LogJoint(IActivationMatrix activations)
+    {
+        var x = activations.GatherColumns(columns, cancellation);
+        int rows = (int)activations.Rows, k = columns.Length, cc = classes.Length;
+        var result = new double[(long)rows * cc];
+        Parallel.For(0, rows, () => new double[k], (i, _, z) =>
+        {
+            for (int a = 0; a < cc; a++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    float v = x[(long)i * k + j];
+                    if (!float.IsFinite(v)) throw new NonFiniteActivationException(i, columns[j], v);
+                    z[j] = v - means[a][j];
+                }
+                DenseCholesky.ForwardSolve(factors[a], k, z);
+                double q = 0;
+                for (int j = 0; j < k; j++) q += z[j] * z[j];
+                result[(long)i * cc + a] = constants[a] - 0.5 * q;
+            }
+            return z;
+        }, _ => { });
+        return (result, classes);
+    }
+
+    public int[] Predict(IActivationMatrix activations)
+    {
+        var (lj, cls) = LogJoint(activations);
+        int cc = cls.Length, rows = lj.Length / Math.Max(cc, 1);
+        var pred = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            int best = 0;
+            for (int a = 1; a < cc; a++) if (lj[(long)i * cc + a] > lj[(long)i * cc + best]) best = a;
+            pred[i] = cls[best];
+        }
+        return pred;
+    }
+
+    /// <summary>Mutual information (bits) between labels and the probe on a split: (H(labels) −
+    /// mean −log p(y|x)) / ln 2, H from the split's own label distribution (as Pitfalls).</summary>
+    public double MutualInformation(DataSplit split)
+    {
+        var (lj, cls) = LogJoint(split.Activations);
+        int cc = cls.Length;
+        var slot = new Dictionary<int, int>();
+        for (int a = 0; a < cc; a++) slot[cls[a]] = a;
+        var y = split.Labels.Span;
+        var freq = new Dictionary<int, int>();
+        double nll = 0; int n = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (!slot.TryGetValue(y[i], out int a)) continue;
+            double max = double.NegativeInfinity;
+            for (int b = 0; b < cc; b++) max = Math.Max(max, lj[(long)i * cc + b]);
+            double s = 0;
+            for (int b = 0; b < cc; b++) s += Math.Exp(lj[(long)i * cc + b] - max);
+            nll -= lj[(long)i * cc + a] - max - Math.Log(s);
+            n++;
+            freq[y[i]] = freq.GetValueOrDefault(y[i]) + 1;
+        }
+        double h = -freq.Values.Sum(f => (double)f / n * Math.Log((double)f / n));
+        return (h - nll / n) / Math.Log(2);
+    }
+}

@@ -1,0 +1,31 @@
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Plugins.Linear;
+
+/// <summary>The elastic-net logistic-regression probe on a neuron subset (retrained per subset).</summary>
+public sealed class LinearProbe : IProbe
+{
+    public PluginInfo Info { get; } = new("linear-probe", PluginKind.Probe,
+        "Multinomial logistic regression with elastic net (λ1·Σ|W| + λ2·‖W‖_F), FISTA on standardised inputs",
+        new Version(1, 0));
+
+    [PluginParameter("L1 weight λ1 on Σ|W|")] public double L1 { get; set; } = 1e-3;
+    [PluginParameter("L2 weight λ2 on the (un-squared) Frobenius norm ‖W‖")] public double L2 { get; set; } = 1e-2;
+    [PluginParameter("maximum FISTA iterations")] public int MaxIterations { get; set; } = 300;
+    [PluginParameter("relative objective change that ends training")] public double Tolerance { get; set; } = 1e-6;
+
+    public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
+    {
+        if (columns.Count == 0) throw new PluginInputException("linear-probe needs at least one neuron column");
+        var options = new ElasticNetOptions { L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance };
+        var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context);
+        return new Trained(model, columns.ToArray(), context.Kernels, context.Cancellation);
+    }
+
+    private sealed class Trained(SoftmaxModel model, int[] columns, IComputeKernels kernels, CancellationToken cancellation) : ITrainedProbe
+    {
+        public IReadOnlyList<int> Columns => columns;
+        public SoftmaxModel Model => model;
+        public int[] Predict(IActivationMatrix activations) => LinearProbeData.Predict(model, activations, columns, kernels, cancellation);
+    }
+}

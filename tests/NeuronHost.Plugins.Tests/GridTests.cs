@@ -1,0 +1,90 @@
+using System.Text.Json;
+using NeuronHost.Core.Analysis;
+using NeuronHost.Kernels.Cpu;
+using NeuronHost.Plugins.Gaussian;
+using NeuronHost.Plugins.Linear;
+using NeuronHost.Plugins.Probeless;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Plugins.Tests;
+
+public class GridTests
+{
+    private sealed class ListLog : IPluginLog
+    {
+        public List<string> Lines { get; } = [];
+        public void Info(string message) => Lines.Add(message);
+        public void Warn(string message) => Lines.Add(message);
+    }
+
+    /// <summary>Synthetic task whose signal lives in neurons 0..7 of 40: the grid must see that
+    /// top-k beats random-k beats bottom-k, a positive selectivity, and a small minimal set.</summary>
+    [Fact]
+    public void GridOrdersSelectionsAndWritesFiles()
+    {
+        var data = TestData.Probing(1500, 600, 40, 4, seed: 21, informative: 8, signal: 0.9);
+        // word forms: 300 types, each type keeps one class (so the control task is learnable only by memorising)
+        var rng = new Random(3);
+        string[] Words(DataSplit s) => s.Labels.ToArray().Select(y => $"w{y}_{rng.Next(75)}").ToArray();
+        data = data with { Train = data.Train with { Words = Words(data.Train) }, Dev = data.Dev! with { Words = Words(data.Dev!) } };
+        data = data with { Test = data.Dev };
+        var log = new ListLog();
+        var context = new PluginContext(new CpuKernels()) { Log = log, Seed = 5 };
+        var options = new GridOptions { KValues = [1, 2, 5, 10, 50], Control = ControlTask.Build(data, 7), MinimalSetMargin = 0.02 };
+        var result = ProbeRankingGrid.Run(options, data,
+            [new LinearRanking { Ordering = LinearOrdering.Pitfalls }, new ProbelessRanking(), new GaussianRanking { MaxNeurons = 12 }],
+            [new LinearProbe(), new GaussianProbe()], context);
+
+        Assert.Empty(result.Failures);
+        Assert.Contains(log.Lines, l => l.Contains("k = 50 exceed the 40 neurons"));
+        Assert.DoesNotContain(result.Cells, c => c.K == 50);
+        Assert.Equal(3 * 2 * 2 * 4 + 2 * 4, result.Cells.Count);   // (3 rankings × top/bottom + random) × probes × ks
+        foreach (var r in result.Rankings) Assert.True(r.Order.Take(8).Count(n => n.Column < 8) >= 6, $"{r.Method}: {string.Join(",", r.Order.Take(8).Select(n => n.Column))}");
+        foreach (string ranking in new[] { "linear", "probeless", "gaussian" })
+            foreach (int k in new[] { 2, 5 })
+            {
+                double top = result.Cell(ranking, "top", "linear-probe", k)!.Task.Test;
+                double random = result.Cell("random", "random", "linear-probe", k)!.Task.Test;
+                double bottom = result.Cell(ranking, "bottom", "linear-probe", k)!.Task.Test;
+                Assert.True(top > random && random >= bottom - 0.02, $"{ranking} k={k}: top {top:P1} random {random:P1} bottom {bottom:P1}");
+            }
+        var oracle = result.Oracles.Single(o => o.Probe == "linear-probe");
+        Assert.True(oracle.Task.Test > result.MajorityBaseline.Test + 0.2, $"oracle {oracle.Task.Test:P1} vs majority {result.MajorityBaseline.Test:P1}");
+        Assert.True(oracle.Selectivity > 0.05, $"selectivity {oracle.Selectivity:P1}");
+        var minimal = result.MinimalSets.Single(m => m.Ranking == "linear" && m.Probe == "linear-probe");
+        Assert.InRange(minimal.Size, 1, 40);
+        Assert.Equal(minimal.Size, minimal.LayerCounts.Values.Sum());
+
+        var dir = TestData.TempDir("grid");
+        var files = GridResultWriter.Write(result, dir);
+        Assert.Equal(4, files.Count);
+        var csv = File.ReadAllLines(Path.Combine(dir, "accuracies.csv"));
+        Assert.Equal(1 + result.Oracles.Count + result.Cells.Count, csv.Length);
+        Assert.All(csv.Skip(1), line => Assert.Equal(11, line.Split(',').Length));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "grid.json")));
+        Assert.Equal(40, json.RootElement.GetProperty("rankings")[0].GetProperty("neurons").GetArrayLength());
+        Assert.Equal(result.Cells.Count, json.RootElement.GetProperty("cells").GetArrayLength());
+        Assert.Equal(1 + 3 * 40, File.ReadAllLines(Path.Combine(dir, "rankings.csv")).Length);
+    }
+
+    [Fact]
+    public void RankingFailureIsRecordedAndProbeFailureNamed()
+    {
+        var data = TestData.Probing(300, 100, 6, 3, seed: 2);
+        var context = new PluginContext(new CpuKernels());
+        var result = ProbeRankingGrid.Run(new GridOptions { KValues = [2], Oracle = false, Bottom = false }, data,
+            [new ProbelessRanking { Tag = "missing" }, new ProbelessRanking()], [new LinearProbe()], context);
+        Assert.Single(result.Failures);
+        Assert.Equal("probeless", result.Failures[0].Plugin);
+        Assert.Contains("no class 'missing'", result.Failures[0].Message);
+
+        var oneClass = data with { Train = data.Train with { Labels = new int[300] } };
+        var e = Assert.Throws<GridException>(() => ProbeRankingGrid.Run(new GridOptions { KValues = [2], Random = true }, oneClass, [], [new LinearProbe()], context));
+        Assert.Contains("probe 'linear-probe'", e.Message);
+        Assert.Contains("1 distinct class", e.Message);
+
+        var badControl = new GridOptions { Control = new ControlLabels(data.ClassNames, new int[10]) };
+        var e2 = Assert.Throws<GridException>(() => ProbeRankingGrid.Run(badControl, data, [], [new LinearProbe()], context));
+        Assert.Contains("control labels for train have 10 entries", e2.Message);
+    }
+}
