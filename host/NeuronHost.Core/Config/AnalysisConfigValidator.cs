@@ -1,3 +1,4 @@
+using NeuronHost.Core.Plugins;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Config;
@@ -71,8 +72,8 @@ public static class AnalysisConfigValidator
                     var p = plugin.Find(key);
                     if (p is null)
                         Fail(ppath, $"plugin '{plugin.Name}' has no parameter '{key}' (its parameters: {(plugin.Parameters.Count == 0 ? "none" : string.Join(", ", plugin.Parameters.Select(x => x.Name)))})");
-                    if (!ParameterValues.TryParse(p!.Type, text, out _, out string error))
-                        Fail(ppath, $"{error} (parameter '{p.Name}' of '{plugin.Name}' is {p.TypeName})");
+                    try { PluginParameters.Parse(plugin.Name, p!, text); }
+                    catch (PluginException e) { Fail(ppath, $"{e.Message} (expected {p!.TypeName})"); }
                 }
             }
         }

@@ -1,39 +1,20 @@
-using System.Reflection;
+using NeuronHost.Core.Plugins;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Config;
 
-/// <summary>A typed plugin parameter as the config, CLI and TUI show and check it.</summary>
-public sealed record ParameterDescriptor(string Name, Type Type, string Description, string? DefaultText)
+/// <summary>What the config validator and the TUI need to know about a plugin: name, kind,
+/// description and typed parameters (the plugin loader's <see cref="PluginParameter"/>).</summary>
+public sealed record PluginDescriptor(string Name, PluginKind Kind, string Description, IReadOnlyList<PluginParameter> Parameters)
 {
-    /// <summary>"int", "double", "bool", "one of a|b", "int list"…</summary>
-    public string TypeName => ParameterValues.Describe(Type);
-}
+    public static PluginDescriptor From(LoadedPlugin p) => new(p.Name, p.Kind, p.Description, p.Parameters);
 
-/// <summary>What the config needs to know about a plugin: name, kind, description, parameters.</summary>
-public sealed record PluginDescriptor(string Name, PluginKind Kind, string Description, IReadOnlyList<ParameterDescriptor> Parameters)
-{
-    /// <summary>Reads the [PluginParameter] properties of a plugin instance (defaults are the
-    /// values a fresh instance holds).</summary>
-    public static PluginDescriptor From(IPlugin plugin)
-    {
-        var parameters = new List<ParameterDescriptor>();
-        foreach (var p in plugin.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            var attr = p.GetCustomAttribute<PluginParameterAttribute>();
-            if (attr is null || !p.CanWrite) continue;
-            object? value = p.CanRead ? p.GetValue(plugin) : null;
-            parameters.Add(new ParameterDescriptor(p.Name, p.PropertyType, attr.Description, value is null ? null : ParameterValues.Format(value)));
-        }
-        return new PluginDescriptor(plugin.Info.Name, plugin.Info.Kind, plugin.Info.Description, parameters);
-    }
+    /// <summary>From a plugin instance (tests, plugins compiled into the host).</summary>
+    public static PluginDescriptor From(IPlugin plugin) =>
+        new(plugin.Info.Name, plugin.Info.Kind, plugin.Info.Description, PluginParameters.Describe(plugin.GetType(), plugin, plugin.Info.Name));
 
-    /// <summary>The parameter a config key names: exact, case-insensitive, or snake_case of it.</summary>
-    public ParameterDescriptor? Find(string key)
-    {
-        string Norm(string s) => s.Replace("_", "").Replace("-", "").ToLowerInvariant();
-        return Parameters.FirstOrDefault(p => p.Name == key) ?? Parameters.FirstOrDefault(p => Norm(p.Name) == Norm(key));
-    }
+    /// <summary>The parameter a config key names ("max-neurons", "MaxNeurons", "max_neurons").</summary>
+    public PluginParameter? Find(string key) => PluginParameters.Find(Parameters, key);
 }
 
 /// <summary>The plugins the host has loaded, as the config validator and TUI see them.</summary>
@@ -42,10 +23,11 @@ public interface IPluginDirectory
     IReadOnlyList<PluginDescriptor> Plugins { get; }
 }
 
-/// <summary>A directory over a fixed list (tests, or an adapter over the plugin loader).</summary>
+/// <summary>A directory over a fixed list: the plugin catalog's plugins, or instances in tests.</summary>
 public sealed class PluginDirectory(IEnumerable<PluginDescriptor> plugins) : IPluginDirectory
 {
     public IReadOnlyList<PluginDescriptor> Plugins { get; } = plugins.ToList();
 
     public static PluginDirectory FromInstances(IEnumerable<IPlugin> plugins) => new(plugins.Select(PluginDescriptor.From));
+    public static PluginDirectory FromCatalog(PluginCatalog catalog) => new(catalog.Plugins.Select(PluginDescriptor.From));
 }

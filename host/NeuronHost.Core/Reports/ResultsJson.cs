@@ -34,12 +34,14 @@ public static class ResultsJson
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a NeuronHost results file ({e.Message})", e); }
     }
 
-    /// <summary>The results without what legitimately differs between two runs of the same config
-    /// (wall-clock timings): two reproducible runs give equal strings.</summary>
+    /// <summary>The results without what legitimately differs between two runs of the same analysis
+    /// (wall-clock timings, and the saved config text, which names the output folder): two
+    /// reproducible runs give equal strings.</summary>
     public static string Comparable(RunResults results)
     {
         var copy = Deserialize(Serialize(results));
         copy.Timings = [];
+        copy.ConfigYaml = null;
         return Serialize(copy, indented: true);
     }
 

@@ -102,10 +102,10 @@ public sealed class AnalysisYamlTests : IDisposable
     }
 
     [Theory]
-    [InlineData("l1: 0.01", "l1: lots", 12, "rankings[0].parameters.l1: 'lots' is not a number (parameter 'L1' of 'linear' is number)")]
-    [InlineData("epochs: 10", "epochs: 2.5", 17, "rankings[1].parameters.epochs: '2.5' is not an integer (parameter 'Epochs' of 'linear' is integer)")]
-    [InlineData("ordering: WeightMass", "ordering: Heaviest", 13, "rankings[0].parameters.ordering: 'Heaviest' is not one of WeightMass|MeanAbs (parameter 'Ordering' of 'linear' is one of WeightMass|MeanAbs)")]
-    [InlineData("l1: 0.01", "l2: 0.01", 12, "rankings[0].parameters.l2: plugin 'linear' has no parameter 'l2' (its parameters: L1, Epochs, Ordering, Fractions)")]
+    [InlineData("l1: 0.01", "l1: lots", 12, "rankings[0].parameters.l1: plugin 'linear' parameter 'l1': 'lots' is not a number (expected number)")]
+    [InlineData("epochs: 10", "epochs: 2.5", 17, "rankings[1].parameters.epochs: plugin 'linear' parameter 'epochs': '2.5' is not an integer (expected integer)")]
+    [InlineData("ordering: WeightMass", "ordering: Heaviest", 13, "rankings[0].parameters.ordering: plugin 'linear' parameter 'ordering': 'Heaviest' is not one of weight-mass, mean-abs (expected one of weight-mass|mean-abs)")]
+    [InlineData("l1: 0.01", "l2: 0.01", 12, "rankings[0].parameters.l2: plugin 'linear' has no parameter 'l2' (its parameters: l1, epochs, ordering, fractions)")]
     public void WrongParameterNamesTheParameter(string from, string to, int line, string expected)
     {
         Assert.Equal($"{yamlPath}:{line}: {expected}", ErrorOf(Good.Replace(from, to)));
@@ -160,7 +160,7 @@ public sealed class AnalysisYamlTests : IDisposable
     {
         var c = Load(Good);
         var plugin = new FakeLinearRanking();
-        ParameterValues.Apply(plugin, c.Rankings[0].Parameters);
+        NeuronHost.Core.Plugins.PluginParameters.Apply("linear", plugin, PluginDescriptor.From(plugin).Parameters, c.Rankings[0].Parameters);
         Assert.Equal(0.01, plugin.L1);
         Assert.Equal(Ordering.WeightMass, plugin.Ordering);
         Assert.Equal([0.2, 0.4], plugin.Fractions);
