@@ -8,6 +8,7 @@ public static class Program
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new PluginsCommand(),
+        new RunCommand(),
     ];
 
     public static int Main(string[] args) => CliApp.Run(args, Commands);

@@ -59,10 +59,27 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
             results.StatusMessage = $"Cancelled during '{current}'.";
             Log.Warn($"cancelled during {current}; writing the finished results");
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new PipelineException(current, e);
+        }
         progress.Report(new ProgressReport(WriteReportStage, 0, 1, "folders"));
         ReportFolder.Write(results, config.OutputDir);
         progress.Report(new ProgressReport(WriteReportStage, 1, 1, "folders"));
         Log.Info($"results in {config.OutputDir}");
         return results;
+    }
+}
+
+/// <summary>A stage failed: the message names the stage and the cause (file, line, plugin…).</summary>
+public sealed class PipelineException(string stage, Exception inner)
+    : Exception($"{stage}: {OneLine(inner)}", inner)
+{
+    public string Stage { get; } = stage;
+
+    private static string OneLine(Exception e)
+    {
+        if (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];
+        return string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 }

@@ -15,14 +15,15 @@ internal static class LayerSection
         if (r.MinimalSets.Count > 0)
         {
             doc.Table(["ranking", "probe", "minimal k", "accuracy", "oracle", "margin", "reached", "layers"],
-                r.MinimalSets.Select(m => (IReadOnlyList<string>)[HtmlDoc.E(m.Ranking), HtmlDoc.E(m.Probe), m.K.ToString(),
-                    HtmlDoc.Num(m.Accuracy), HtmlDoc.Num(m.OracleAccuracy), HtmlDoc.Num(m.Margin), m.Reached ? "yes" : "no",
+                r.MinimalSets.Select(m => (IReadOnlyList<string>)[HtmlDoc.E(m.Ranking), HtmlDoc.E(m.Probe), m.Reached ? m.K.ToString() : "not reached",
+                    m.Reached ? HtmlDoc.Num(m.Accuracy) : "–", HtmlDoc.Num(m.OracleAccuracy), HtmlDoc.Num(m.Margin), m.Reached ? "yes" : "no",
                     HtmlDoc.E(string.Join(", ", m.Layers.Select(l => $"L{l.Layer}: {l.Count}")))]),
                 "Minimal neuron set: the smallest top-k whose probe comes within the margin of the all-neuron accuracy.");
-            var layers = r.MinimalSets.SelectMany(m => m.Layers.Select(l => l.Layer)).Distinct().Order().ToList();
+            var reached = r.MinimalSets.Where(m => m.Reached).ToList();
+            var layers = reached.SelectMany(m => m.Layers.Select(l => l.Layer)).Distinct().Order().ToList();
             if (layers.Count > 0)
             {
-                var groups = r.MinimalSets.Select((m, i) => new BarGroup($"{m.Ranking} / {m.Probe}",
+                var groups = reached.Select((m, i) => new BarGroup($"{m.Ranking} / {m.Probe}",
                     layers.Select(l => (double)(m.Layers.FirstOrDefault(x => x.Layer == l)?.Count ?? 0)).ToList(),
                     Palette.ColorFor(m.Ranking, rankingNames))).ToList();
                 // Same ranking with several probes: vary by index so groups stay distinguishable.
@@ -51,7 +52,7 @@ internal static class LayerSection
     /// <summary>The top-N shown: the largest minimal set, else 50 (or fewer neurons).</summary>
     public static int TopCount(RunResults r)
     {
-        int n = r.MinimalSets.Count > 0 ? r.MinimalSets.Max(m => m.K) : 50;
+        int n = r.MinimalSets.Any(m => m.Reached) ? r.MinimalSets.Where(m => m.Reached).Max(m => m.K) : 50;
         int available = r.Rankings.Count == 0 ? n : r.Rankings.Max(k => k.Neurons.Count);
         return Math.Max(1, Math.Min(n, available));
     }
