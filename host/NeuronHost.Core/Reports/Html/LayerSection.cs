@@ -57,3 +57,9 @@ internal static class LayerSection
         return Math.Max(1, Math.Min(n, available));
     }
 }
+
+/// <summary>The report's choice of top-N, shared with the TUI.</summary>
+public static class LayerSectionAccess
+{
+    public static int TopCount(RunResults r) => LayerSection.TopCount(r);
+}
