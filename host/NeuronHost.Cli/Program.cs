@@ -12,7 +12,10 @@ public static class Program
         new PredictCommand(),
         new DevicesCommand(),
         new BenchCommand(),
+        new RunCommand(),
+        new TuiCommand(),
     ];
 
-    public static int Main(string[] args) => CliApp.Run(args, Commands);
+    /// <summary>No arguments: the interactive terminal UI.</summary>
+    public static int Main(string[] args) => CliApp.Run(args.Length == 0 ? ["tui"] : args, Commands);
 }

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using NeuronHost.Core.Config;
+using NeuronHost.Core.Pipeline;
+using NeuronHost.Core.Reports;
+
+namespace NeuronHost.Cli.Commands;
+
+/// <summary><c>neuronhost run analysis.yaml [--out DIR] [--json]</c>: the batch mode. Progress
+/// and the log go to standard error as plain lines; the summary (a table, or JSON with --json)
+/// to standard output. Ctrl+C stops after the current step and writes the finished results.</summary>
+public sealed class RunCommand : ICliCommand
+{
+    public Command Build(CliContext cli)
+    {
+        var file = new Argument<string>("CONFIG") { Description = "analysis.yaml (the TUI saves one; see docs in the report)" };
+        var outOption = new Option<string?>("--out") { Description = "Write the results here instead of the config's output folder", HelpName = "DIR" };
+        var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report");
+        command.Add(file);
+        command.Add(outOption);
+        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption)));
+        return command;
+    }
+
+    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir)
+    {
+        AnalysisConfig config;
+        try
+        {
+            config = AnalysisYaml.Load(path);
+            if (outDir is not null) config.OutputDir = Path.GetFullPath(outDir);
+        }
+        catch (ConfigException e) { throw new CliException(e.Message); }
+
+        using var catalog = cli.LoadPlugins(parse);
+        var err = cli.Error(parse);
+        var pipeline = new AnalysisPipeline(catalog);
+        pipeline.Log.Written += (level, message) => { lock (err) err.WriteLine(level == LogLevel.Warn ? $"warning: {message}" : message); };
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        RunResults results;
+        try
+        {
+            results = pipeline.Run(config, new LineProgressPrinter(err), cts.Token);
+        }
+        catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message); }
+        finally { Console.CancelKeyPress -= onCancel; }
+
+        if (cli.Json(parse)) cli.WriteJson(parse, ResultsSummary.Json(results, config.OutputDir));
+        else ResultsSummary.Write(cli.Console(parse), results, config.OutputDir);
+        return results.Status == RunStatus.Cancelled ? 130 : 0;
+    }
+}

@@ -1,0 +1,81 @@
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Config;
+
+/// <summary>One analysis as a user describes it in analysis.yaml (or the TUI builds it): what to
+/// analyse, with which plugins, where the results go. Paths are absolute once loaded (relative
+/// ones are resolved against the YAML file's folder).</summary>
+public sealed class AnalysisConfig
+{
+    public string ModelDir { get; set; } = "";
+    public CorpusConfig Corpus { get; set; } = new();
+    public TaskConfig Task { get; set; } = new();
+    /// <summary>Layers whose <see cref="Hook"/> is analysed (e.g. [1, 3] with mlp.hook_post).</summary>
+    public List<int> Layers { get; set; } = [];
+    /// <summary>The hook point inside each block, without "blocks.{i}.": "mlp.hook_post", "hook_resid_post"…</summary>
+    public string Hook { get; set; } = "mlp.hook_post";
+    /// <summary>Full hook point names, in addition to Layers × Hook.</summary>
+    public List<string> HookPoints { get; set; } = [];
+    /// <summary>How a word's subword vectors become one: first, last or mean.</summary>
+    public string Aggregation { get; set; } = "last";
+    /// <summary>Activation store folder; empty: a folder inside the output.</summary>
+    public string? StoreDir { get; set; }
+    public List<PluginUse> Rankings { get; set; } = [];
+    public List<PluginUse> Probes { get; set; } = [];
+    public List<PluginUse> Interventions { get; set; } = [];
+    public List<int> KGrid { get; set; } = [1, 5, 10, 20, 50, 100];
+    /// <summary>Minimal neuron set: accuracy within this of the all-neuron accuracy.</summary>
+    public double MinimalSetMargin { get; set; } = 0.01;
+    /// <summary>Neurons per ranking shown with their max-activating contexts.</summary>
+    public int TopContexts { get; set; } = 5;
+    public string OutputDir { get; set; } = "neuronhost-run";
+    public int Seed { get; set; } = 1;
+    /// <summary>Kernel backend: cpu or opencl.</summary>
+    public string Backend { get; set; } = "cpu";
+    /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>
+    public ConfigSource? Source { get; set; }
+
+    /// <summary>The hook points to extract, in order: Layers × Hook, then HookPoints.</summary>
+    public List<string> ResolvedHookPoints() =>
+        Layers.Select(l => $"blocks.{l}.{Hook}").Concat(HookPoints).Distinct().ToList();
+
+    public IEnumerable<(string Section, PluginKind Kind, List<PluginUse> Uses)> PluginSections()
+    {
+        yield return ("rankings", PluginKind.Ranking, Rankings);
+        yield return ("probes", PluginKind.Probe, Probes);
+        yield return ("interventions", PluginKind.Intervention, Interventions);
+    }
+}
+
+public sealed class CorpusConfig
+{
+    public string Path { get; set; } = "";
+    /// <summary>conllu, brown (word/tag lines) or neurox (sentences + labels files).</summary>
+    public string Format { get; set; } = "conllu";
+    /// <summary>Use only the first N sentences (null: all).</summary>
+    public int? MaxSentences { get; set; }
+    /// <summary>Train / dev / test fractions of a seeded random split.</summary>
+    public List<double> Split { get; set; } = [0.8, 0.1, 0.1];
+}
+
+public sealed class TaskConfig
+{
+    /// <summary>upos, xpos, deprel, or a morphological feature (Number, Tense…).</summary>
+    public string Name { get; set; } = "upos";
+    /// <summary>Classes with fewer words are dropped (Pitfalls used 100).</summary>
+    public int MinClassCount { get; set; } = 1;
+    /// <summary>Build the Hewitt &amp; Liang control task for selectivity.</summary>
+    public bool Control { get; set; } = true;
+}
+
+/// <summary>One use of a plugin with its parameters (as the user wrote them; checked against the
+/// plugin's typed parameters by the validator).</summary>
+public sealed class PluginUse
+{
+    public string Plugin { get; set; } = "";
+    /// <summary>Display name in results (defaults to the plugin name; needed when one plugin is
+    /// used twice with different parameters).</summary>
+    public string? Name { get; set; }
+    public Dictionary<string, string> Parameters { get; set; } = [];
+    public string DisplayName => string.IsNullOrEmpty(Name) ? Plugin : Name;
+}

@@ -1,0 +1,81 @@
+using NeuronHost.Core.Plugins;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Config;
+
+/// <summary>Checks a config before anything runs, so a typo costs a second, not an extraction:
+/// the first problem is thrown as one <see cref="ConfigException"/> line naming file, line and key.</summary>
+public static class AnalysisConfigValidator
+{
+    public static readonly string[] CorpusFormats = ["conllu", "brown", "neurox"];
+    public static readonly string[] Aggregations = ["first", "last", "mean"];
+    public static readonly string[] Backends = ["cpu", "opencl"];
+
+    public static void Validate(AnalysisConfig c, IPluginDirectory plugins, bool checkFiles = true)
+    {
+        string At(string path) => c.Source?.Where(path) ?? path;
+        void Fail(string path, string message) => throw new ConfigException($"{At(path)}: {message}");
+
+        if (string.IsNullOrWhiteSpace(c.ModelDir)) Fail("model", "missing: the model folder (Hugging Face layout) is required");
+        if (checkFiles)
+        {
+            if (!Directory.Exists(c.ModelDir)) Fail("model", $"model folder '{c.ModelDir}' does not exist");
+            if (!File.Exists(Path.Combine(c.ModelDir, "config.json")) && !File.Exists(Path.Combine(c.ModelDir, "model.json")))
+                Fail("model", $"'{c.ModelDir}' is not a model folder (no config.json)");
+        }
+        if (string.IsNullOrWhiteSpace(c.Corpus.Path)) Fail("corpus.path", "missing: the corpus file is required");
+        if (checkFiles && !File.Exists(c.Corpus.Path) && !Directory.Exists(c.Corpus.Path))
+            Fail("corpus.path", $"corpus '{c.Corpus.Path}' does not exist");
+        if (!CorpusFormats.Contains(c.Corpus.Format)) Fail("corpus.format", $"'{c.Corpus.Format}' is not one of {string.Join(", ", CorpusFormats)}");
+        if (c.Corpus.MaxSentences is <= 0) Fail("corpus.max_sentences", "must be positive");
+        if (c.Corpus.Split.Count != 3 || c.Corpus.Split.Any(f => f < 0) || Math.Abs(c.Corpus.Split.Sum() - 1) > 1e-6)
+            Fail("corpus.split", "must be three fractions (train, dev, test) that sum to 1");
+        if (string.IsNullOrWhiteSpace(c.Task.Name)) Fail("task.name", "missing: the task (upos, xpos, deprel or a feature like Number)");
+        if (c.Task.MinClassCount < 1) Fail("task.min_class_count", "must be at least 1");
+
+        if (c.Layers.Any(l => l < 0)) Fail("layers", "layer numbers start at 0");
+        var hooks = c.ResolvedHookPoints();
+        if (hooks.Count == 0) Fail("layers", "choose at least one layer (layers: [0]) or hook point (hook_points: [...])");
+        foreach (var (h, i) in c.HookPoints.Select((h, i) => (h, i)))
+            if (HookPoints.LayerOf(h) < 0) Fail($"hook_points[{i}]", $"'{h}' is not a hook point like blocks.0.mlp.hook_post");
+        if (!Aggregations.Contains(c.Aggregation)) Fail("aggregation", $"'{c.Aggregation}' is not one of {string.Join(", ", Aggregations)}");
+        if (!Backends.Contains(c.Backend)) Fail("backend", $"'{c.Backend}' is not one of {string.Join(", ", Backends)}");
+
+        if (c.KGrid.Count == 0 && c.Probes.Count > 0 && c.Rankings.Count > 0) Fail("k_grid", "is empty: list the neuron counts k to probe");
+        foreach (var (k, i) in c.KGrid.Select((k, i) => (k, i)))
+            if (k < 1) Fail($"k_grid[{i}]", $"k must be at least 1, not {k}");
+        if (c.MinimalSetMargin < 0) Fail("minimal_set_margin", "must not be negative");
+        if (c.TopContexts < 0) Fail("top_contexts", "must not be negative");
+        if (string.IsNullOrWhiteSpace(c.OutputDir)) Fail("output", "missing: the folder the results go to");
+
+        foreach (var (section, kind, uses) in c.PluginSections())
+        {
+            var seen = new HashSet<string>();
+            for (int i = 0; i < uses.Count; i++)
+            {
+                var use = uses[i];
+                string path = $"{section}[{i}]";
+                var plugin = plugins.Plugins.FirstOrDefault(p => p.Name == use.Plugin)
+                    ?? plugins.Plugins.FirstOrDefault(p => string.Equals(p.Name, use.Plugin, StringComparison.OrdinalIgnoreCase));
+                if (plugin is null)
+                {
+                    var names = plugins.Plugins.Where(p => p.Kind == kind).Select(p => p.Name).ToList();
+                    Fail($"{path}.plugin", $"unknown {kind.ToString().ToLowerInvariant()} plugin '{use.Plugin}' (available: {(names.Count == 0 ? "none loaded" : string.Join(", ", names))})");
+                }
+                if (plugin!.Kind != kind)
+                    Fail($"{path}.plugin", $"'{plugin.Name}' is a {plugin.Kind.ToString().ToLowerInvariant()} plugin, not a {kind.ToString().ToLowerInvariant()} plugin");
+                if (!seen.Add(use.DisplayName))
+                    Fail($"{path}.name", $"'{use.DisplayName}' is used twice in {section}: give one a different 'name:'");
+                foreach (var (key, text) in use.Parameters)
+                {
+                    string ppath = $"{path}.parameters.{key}";
+                    var p = plugin.Find(key);
+                    if (p is null)
+                        Fail(ppath, $"plugin '{plugin.Name}' has no parameter '{key}' (its parameters: {(plugin.Parameters.Count == 0 ? "none" : string.Join(", ", plugin.Parameters.Select(x => x.Name)))})");
+                    try { PluginParameters.Parse(plugin.Name, p!, text); }
+                    catch (PluginException e) { Fail(ppath, $"{e.Message} (expected {p!.TypeName})"); }
+                }
+            }
+        }
+    }
+}

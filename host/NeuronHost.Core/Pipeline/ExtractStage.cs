@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+using NeuronHost.Data.Extraction;
+using NeuronHost.Data.Store;
+
+namespace NeuronHost.Core.Pipeline;
+
+/// <summary>Extracts the activations into the store, or resumes/reuses a matching one.</summary>
+public sealed class ExtractStage : IPipelineStage
+{
+    public string Name => ExtractionJob.ProgressStage;
+
+    public void Run(PipelineState s)
+    {
+        var c = s.Config;
+        string storeDir = StoreDirectory(c);
+        var result = ExtractionJob.Run(s.Need(s.Model, "the model"), new ExtractionOptions
+        {
+            Corpus = s.Need(s.Corpus, "the corpus"),
+            HookPoints = c.ResolvedHookPoints(),
+            OutputDirectory = storeDir,
+            Aggregation = c.Aggregation switch { "first" => WordAggregation.First, "mean" => WordAggregation.Mean, _ => WordAggregation.Last },
+            ModelDirectory = c.ModelDir,
+        }, s.Progress, s.Cancellation);
+        s.Log.Info($"store {storeDir}: {result.State}, {result.Rows} words, {result.ShardsWritten} shard(s) written");
+        s.Store = ActivationStore.Open(storeDir);
+        s.Results.Identity.HookPoints = c.ResolvedHookPoints();
+        s.Results.Identity.Aggregation = c.Aggregation;
+        s.Results.Identity.Neurons = s.Store.Columns;
+    }
+
+    /// <summary>The store folder: the config's, else one per (model, corpus, sentences, hooks,
+    /// aggregation) under ".neuronhost-stores" beside the output, so runs of the same data share it.</summary>
+    public static string StoreDirectory(Config.AnalysisConfig c)
+    {
+        if (!string.IsNullOrEmpty(c.StoreDir)) return c.StoreDir;
+        string key = string.Join("\n", Path.GetFullPath(c.ModelDir), Path.GetFullPath(c.Corpus.Path), c.Corpus.MaxSentences?.ToString() ?? "all",
+            string.Join(",", c.ResolvedHookPoints()), c.Aggregation);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
+        string parent = Path.GetDirectoryName(Path.GetFullPath(c.OutputDir)) ?? Environment.CurrentDirectory;
+        return Path.Combine(parent, ".neuronhost-stores", $"{Path.GetFileName(c.ModelDir.TrimEnd('/'))}-{hash}");
+    }
+}

@@ -1,0 +1,28 @@
+using NeuronHost.Runtime.Models;
+using NeuronHost.Runtime.Tokenizers;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Pipeline;
+
+/// <summary>Opens the checkpoint and its tokenizer.</summary>
+public sealed class LoadModelStage : IPipelineStage
+{
+    public string Name => "load model";
+
+    public void Run(PipelineState s)
+    {
+        s.Progress.Report(new ProgressReport(Name, 0, 1, "models"));
+        var tokenizer = TokenizerLoader.TryLoad(s.Config.ModelDir);
+        var model = ModelLoader.Load(s.Config.ModelDir, tokenizer);
+        s.Model = model;
+        var info = model.Info;
+        s.Results.Identity.Model = info.Name;
+        s.Results.Identity.ModelFamily = info.Family;
+        s.Results.Identity.ModelIdentity = info.Identity;
+        s.Log.Info($"model {info.Name} ({info.Family}, {info.Layers} layers, {info.FfnSize} FFN neurons per layer)");
+        foreach (var h in s.Config.ResolvedHookPoints())
+            if (!info.HookPointWidths.ContainsKey(h))
+                throw new InvalidOperationException($"model {info.Name} has no hook point '{h}' (it has {info.Layers} layers: blocks.0 … blocks.{info.Layers - 1})");
+        s.Progress.Report(new ProgressReport(Name, 1, 1, "models"));
+    }
+}

@@ -1,0 +1,45 @@
+namespace NeuronHost.Core.Reports;
+
+/// <summary>Writes a run's folder (results.json, CSVs, report.html) atomically: everything goes
+/// into "&lt;out&gt;.partial/" first and is renamed into place only when all files are written, so
+/// a crash never leaves a folder that looks complete.</summary>
+public static class ReportFolder
+{
+    public const string ResultsFile = "results.json";
+    public const string ReportFile = "report.html";
+
+    public static void Write(RunResults results, string outDir)
+    {
+        outDir = Path.GetFullPath(outDir.TrimEnd('/', '\\'));
+        string partial = outDir + ".partial";
+        if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
+        Directory.CreateDirectory(partial);
+        try
+        {
+            foreach (var (name, content) in ResultsCsv.Tables(results))
+                File.WriteAllText(Path.Combine(partial, name), content);
+            File.WriteAllText(Path.Combine(partial, ReportFile), HtmlReport.Render(results));
+            // results.json last: its presence marks a finished folder.
+            File.WriteAllText(Path.Combine(partial, ResultsFile), ResultsJson.Serialize(results));
+        }
+        catch
+        {
+            TryDelete(partial);
+            throw;
+        }
+        // Swap into place; an older run's folder is moved aside first and removed after.
+        string? old = null;
+        if (Directory.Exists(outDir))
+        {
+            old = outDir + ".old-" + Guid.NewGuid().ToString("N")[..8];
+            Directory.Move(outDir, old);
+        }
+        Directory.Move(partial, outDir);
+        if (old is not null) TryDelete(old);
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
