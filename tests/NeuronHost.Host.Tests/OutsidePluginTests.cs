@@ -56,6 +56,14 @@ public sealed class OutsidePluginTests(BuiltPluginsFixture built)
     }
 
     [Fact]
+    public void A_build_output_folder_given_directly_loads_its_plugin_not_its_dependencies()
+    {
+        using var catalog = PluginCatalog.Load([built.UsesDep]);
+        Assert.Empty(catalog.Errors);
+        Assert.Equal(Path.Combine(built.UsesDep, "UsesDep.dll"), Assert.Single(catalog.Plugins).AssemblyPath);
+    }
+
+    [Fact]
     public void A_plugins_path_may_name_one_dll()
     {
         var dll = Path.Combine(built.Template, "MyRanking.dll");
