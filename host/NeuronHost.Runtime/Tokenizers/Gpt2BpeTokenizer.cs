@@ -13,6 +13,8 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
     private readonly int? unknownId;
     private readonly HashSet<int> specialIds;
+    private const int MaxCached = 200_000;
+    private int cacheCount;
 
     /// <param name="vocabulary">token → id (vocab.json).</param>
     /// <param name="merges">merge rules in rank order (merges.txt).</param>
@@ -75,7 +77,8 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
             result[i] = TokenToId(symbol) ?? unknownId ?? throw new InvalidOperationException(
                 $"the byte-level BPE produced \"{symbol}\", which is not in the vocabulary and there is no unknown token");
         }
-        if (cache.Count < 100_000) cache.TryAdd(preToken, result);
+        // (ConcurrentDictionary.Count takes every lock: keep our own count.)
+        if (cacheCount < MaxCached && cache.TryAdd(preToken, result)) Interlocked.Increment(ref cacheCount);
         return result;
     }
 
