@@ -9,6 +9,7 @@ public sealed partial class OpenClKernels
 
     public float[] Correlation(IActivationMatrix a, IActivationMatrix b, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         var result = new float[(long)a.Columns * b.Columns];
         CorrelationTiles(a, b, cancellation, (col0, width, gram, invA, invB) =>
         {
@@ -24,6 +25,7 @@ public sealed partial class OpenClKernels
 
     public double[] MaxAbsCorrelation(IActivationMatrix a, IActivationMatrix b, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         var best = new double[a.Columns];
         CorrelationTiles(a, b, cancellation, null, (tileMax) =>
         {

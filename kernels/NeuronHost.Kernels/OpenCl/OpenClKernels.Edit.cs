@@ -7,6 +7,7 @@ public sealed partial class OpenClKernels
     /// <summary>Uploads x (in chunks of rows within the budget), edits on the device, downloads.</summary>
     public unsafe void ApplyEdit(Span<float> x, int rows, int columns, ReadOnlySpan<bool> rowMask, NeuronEdit edit)
     {
+        using var serial = Serialize();
         if (rows < 0 || columns < 0) throw new ArgumentException($"negative size {rows} × {columns}");
         if ((long)rows * columns > x.Length) throw new ArgumentException($"x has {x.Length} values, fewer than {rows} × {columns}");
         if (!rowMask.IsEmpty && rowMask.Length != rows) throw new ArgumentException($"row mask has {rowMask.Length} entries for {rows} rows");

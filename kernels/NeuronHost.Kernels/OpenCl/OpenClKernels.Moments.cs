@@ -8,6 +8,7 @@ public sealed partial class OpenClKernels
 
     public ClassMoments ClassMoments(IActivationMatrix x, ReadOnlyMemory<int> labels, int classCount, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         if (classCount < 0) throw new ArgumentOutOfRangeException(nameof(classCount), $"class count must not be negative (got {classCount})");
         if (labels.Length != x.Rows)
             throw new ArgumentException($"{labels.Length} labels for an activation matrix of {x.Rows} rows");

@@ -6,6 +6,7 @@ public sealed partial class OpenClKernels
     public void Sgemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        using var serial = Serialize();
         if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"negative GEMM size {m}×{n}×{k}");
         Check("A", transposeA ? k : m, transposeA ? m : k, a.Length, lda);
         Check("B", transposeB ? n : k, transposeB ? k : n, b.Length, ldb);

@@ -40,6 +40,19 @@ public sealed partial class OpenClKernels : IComputeKernels
     /// <summary>Whether device accumulation runs in double (cl_khr_fp64).</summary>
     public bool AccumulatesInDouble => Device.Fp64 && (Options.UseFp64 ?? true);
 
+    /// <summary>One operation at a time per device: each may use the whole memory budget, and
+    /// the queues are shared. (Monitor is re-entrant, so an operation may call another.)</summary>
+    private GateScope Serialize()
+    {
+        Monitor.Enter(ctx.Gate);
+        return new GateScope(ctx.Gate);
+    }
+
+    private readonly struct GateScope(object gate) : IDisposable
+    {
+        public void Dispose() => Monitor.Exit(gate);
+    }
+
     /// <summary>Builds the class-moments program now (a smoke test of the driver and compiler,
     /// and the first build is then not inside a timed run).</summary>
     public void Warm() => ctx.Program("moments.cl", AccumulatesInDouble ? "-DUSE_FP64=1 " : "");
