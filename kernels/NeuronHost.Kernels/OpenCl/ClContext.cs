@@ -29,7 +29,8 @@ public sealed unsafe class ClContext : IDisposable
         nint d = device.Handle;
         context = api.CreateContext(props, 1, &d, 0, 0, &rc);
         ClErrors.Check(rc, "clCreateContext", $"on device '{device.Name}'");
-        ComputeQueue = api.CreateCommandQueue(context, d, 0, &rc);
+        // Profiling on the compute queue: kernel times for device-side GB/s (OpenClKernels.LastDeviceSeconds).
+        ComputeQueue = api.CreateCommandQueue(context, d, ClApi.QueueProfilingEnable, &rc);
         ClErrors.Check(rc, "clCreateCommandQueue", $"on device '{device.Name}'");
         TransferQueue = api.CreateCommandQueue(context, d, 0, &rc);
         ClErrors.Check(rc, "clCreateCommandQueue", $"on device '{device.Name}'");

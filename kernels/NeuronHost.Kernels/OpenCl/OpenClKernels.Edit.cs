@@ -68,7 +68,7 @@ public sealed partial class OpenClKernels
                     {
                         kernel.Arg(0, buffer).Arg(1, n).Arg(2, columns).Arg(3, maskBuf).Arg(4, useMask ? 1 : 0)
                             .Arg(5, neuronBuf).Arg(6, valueBuf).Arg(7, passStart[p]).Arg(8, passStart[p + 1] - passStart[p]).Arg(9, (int)edit.Op);
-                        kernel.Launch(ctx.ComputeQueue, [passStart[p + 1] - passStart[p], n], [group, 1]).Release();
+                        Track(kernel.Launch(ctx.ComputeQueue, [passStart[p + 1] - passStart[p], n], [group, 1])).Release();
                     }
                     ClErrors.Check(ctx.Api.EnqueueReadBuffer(ctx.ComputeQueue, buffer.Handle, 1, 0, (nuint)bytes, chunk, 0, null, null),
                         "clEnqueueReadBuffer", "from 'edit chunk'");

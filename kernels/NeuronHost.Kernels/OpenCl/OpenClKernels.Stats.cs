@@ -139,7 +139,7 @@ public sealed partial class OpenClKernels
             {
                 ctx.Fill(bad[slot], int.MaxValue, 1);
                 setArgs(chunk, inputs[0], bad[slot]);
-                kernel.Launch(ctx.ComputeQueue, [columns, slices], [lx, 1], chunk.Uploads.ToArray()).Release();
+                Track(kernel.Launch(ctx.ComputeQueue, [columns, slices], [lx, 1], chunk.Uploads.ToArray())).Release();
                 fixed (int* p = hostBad) return ctx.ReadAsync(bad[slot], 0, p + slot, 4);
             },
             (slot, chunk) => chunk.ThrowIfNonFinite(0, hostBad[slot], columns), cancellation);

@@ -45,12 +45,44 @@ public sealed partial class OpenClKernels : IComputeKernels
     private GateScope Serialize()
     {
         Monitor.Enter(ctx.Gate);
-        return new GateScope(ctx.Gate);
+        if (depth++ == 0) ReleaseProfiled();
+        return new GateScope(this);
     }
 
-    private readonly struct GateScope(object gate) : IDisposable
+    private int depth;
+    private readonly List<ClEvent> profiled = [];
+
+    /// <summary>Keeps a kernel's event to add its execution time to <see cref="LastDeviceSeconds"/>.</summary>
+    private ClEvent Track(ClEvent kernelEvent)
     {
-        public void Dispose() => Monitor.Exit(gate);
+        profiled.Add(kernelEvent.Retain());
+        return kernelEvent;
+    }
+
+    private void ReleaseProfiled()
+    {
+        foreach (var e in profiled) e.Release();
+        profiled.Clear();
+    }
+
+    /// <summary>Seconds the device spent executing kernels in the last operation, without the
+    /// host↔device transfers and host merges (from OpenCL profiling events): divide the kernel's
+    /// bytes by it to compare with a GPU's memory bandwidth. NaN when the driver does not profile.</summary>
+    public double LastDeviceSeconds { get; private set; }
+
+    private readonly struct GateScope(OpenClKernels owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--owner.depth == 0)
+            {
+                double total = 0;
+                try { foreach (var e in owner.profiled) total += e.Seconds(); }
+                finally { owner.ReleaseProfiled(); }
+                owner.LastDeviceSeconds = total;
+            }
+            Monitor.Exit(owner.ctx.Gate);
+        }
     }
 
     /// <summary>Builds the class-moments program now (a smoke test of the driver and compiler,
