@@ -121,6 +121,7 @@ public sealed partial class OpenClKernels : IComputeKernels
             try { return run(rowsPerChunk); }
             catch (OpenClException e) when (e.IsOutOfMemory && rowsPerChunk > 1)
             {
+                ctx.DrainPool();
                 rowsPerChunk = Math.Max(1, rowsPerChunk / 2);
                 ChunkRetries++;
             }
