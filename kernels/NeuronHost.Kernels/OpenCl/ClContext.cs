@@ -67,7 +67,8 @@ public sealed unsafe class ClContext : IDisposable
                 if (b.Bytes >= bytes && b.Bytes <= 2 * bytes && (best is null || b.Bytes < best.Bytes)) best = b;
             if (best is not null) { pool.Remove(best); return best; }
         }
-        return Buffer(bytes, name, ClApi.MemReadOnly);
+        // Read-write: the same pooled buffer serves uploads (read by kernels) and in-place edits.
+        return Buffer(bytes, name, ClApi.MemReadWrite);
     }
 
     public void ReturnChunkBuffer(ClBuffer buffer)

@@ -49,7 +49,8 @@ public sealed partial class OpenClKernels
                 if (Options.SimulatedAllocationLimitBytes is { } limit && (long)chunkRows * columns * 4 > limit)
                     throw new OpenClException("clCreateBuffer", ClErrors.MemObjectAllocationFailure, $"for 'edit chunk' (simulated device limit {limit:N0})");
                 LastRowsPerChunk = chunkRows;
-                using var buffer = ctx.Buffer((long)chunkRows * columns * 4, "edit chunk");
+                var buffer = ctx.RentChunkBuffer((long)chunkRows * columns * 4, "edit chunk");
+                using var giveBack = new PoolReturn(ctx, buffer);
                 using var neuronBuf = ctx.Buffer<int>(flatNeurons, "edited neurons");
                 using var valueBuf = ctx.Buffer<float>(values, "edit values");
                 using var maskBuf = ctx.Buffer<byte>(mask, "row mask");
@@ -76,5 +77,10 @@ public sealed partial class OpenClKernels
                 return 0;
             });
         }
+    }
+
+    private readonly struct PoolReturn(ClContext ctx, ClBuffer buffer) : IDisposable
+    {
+        public void Dispose() => ctx.ReturnChunkBuffer(buffer);
     }
 }
