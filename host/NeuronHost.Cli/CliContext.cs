@@ -86,6 +86,32 @@ public sealed class CliContext
         return console;
     }
 
+    /// <summary>A repeatable <c>--param NAME=VALUE</c> option (alias <c>-p</c>) for commands that
+    /// run a plugin; read it with <see cref="ParameterValues"/> and pass the result to
+    /// <c>PluginCatalog.Create</c>.</summary>
+    public static Option<string[]> CreateParameterOption(string description = "Set a plugin parameter (see 'plugins show NAME'); repeatable") =>
+        new("--param", "-p")
+        {
+            Description = description,
+            HelpName = "NAME=VALUE",
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+    /// <summary>The NAME=VALUE pairs of a <see cref="CreateParameterOption"/> option; a
+    /// <see cref="CliException"/> for a pair without '='.</summary>
+    public static IReadOnlyDictionary<string, string> ParameterValues(ParseResult parse, Option<string[]> option)
+    {
+        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in parse.GetValue(option) ?? [])
+        {
+            int eq = pair.IndexOf('=');
+            if (eq <= 0) throw new CliException($"{option.Name} '{pair}' is not NAME=VALUE");
+            result[pair[..eq].Trim()] = pair[(eq + 1)..];
+        }
+        return result;
+    }
+
     public void WriteJson<T>(ParseResult parse, T value) =>
         Out(parse).WriteLine(JsonSerializer.Serialize(value, JsonOptions));
 }

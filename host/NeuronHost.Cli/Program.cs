@@ -8,6 +8,10 @@ public static class Program
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new PluginsCommand(),
+        new TokenizeCommand(),
+        new PredictCommand(),
+        new DevicesCommand(),
+        new BenchCommand(),
         new RunCommand(),
         new TuiCommand(),
     ];

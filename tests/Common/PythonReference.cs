@@ -7,6 +7,12 @@ namespace NeuronHost.Tests.Common;
 /// requires shared assets (then the missing reference is a failure).</summary>
 public static class PythonReference
 {
+    /// <summary>Debian's interpreter, which has python3-numpy/-torch/-sklearn; a python3 found
+    /// first on PATH (pyenv, venv) usually lacks them. NEURONHOST_PYTHON overrides.</summary>
+    public static string Interpreter { get; } =
+        Environment.GetEnvironmentVariable("NEURONHOST_PYTHON") is { Length: > 0 } p ? p
+        : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
     public static bool HasModule(string module)
     {
         try
@@ -28,7 +34,7 @@ public static class PythonReference
 
     public static (int Code, string Stdout, string Stderr) Run(string script, TimeSpan timeout, string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo("python3", ["-"])
+        var psi = new ProcessStartInfo(Interpreter, ["-"])
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,

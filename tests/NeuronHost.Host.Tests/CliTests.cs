@@ -116,6 +116,18 @@ public sealed class CliTests
         Assert.Contains("show", stdout3);
     }
 
+    [Fact]
+    public void Parameter_option_reads_name_value_pairs()
+    {
+        var option = CliContext.CreateParameterOption();
+        var command = new System.CommandLine.RootCommand { option };
+        var values = CliContext.ParameterValues(command.Parse(["-p", "seed=3", "--param", "ks=1,2=x"]), option);
+        Assert.Equal("3", values["seed"]);
+        Assert.Equal("1,2=x", values["ks"]);
+        var e = Assert.Throws<CliException>(() => CliContext.ParameterValues(command.Parse(["-p", "seed"]), option));
+        Assert.Equal("--param 'seed' is not NAME=VALUE", e.Message);
+    }
+
     /// <summary>The executable as built, with its own built-in plugins folder.</summary>
     [Fact]
     public async Task Executable_lists_its_built_in_plugins()

@@ -55,3 +55,26 @@ public sealed class CpuKernelTests : KernelContractTests
         Assert.ThrowsAny<OperationCanceledException>(() => Kernels.ClassMoments(x, new int[100], 1, cts.Token));
     }
 }
+
+/// <summary>The correlation kernels with tiny working buffers: max |ρ| over many column tiles of
+/// b, both kernels over many row panels, against the float64 reference.</summary>
+public sealed class CpuTiledCorrelationTests
+{
+    [Theory]
+    [InlineData(40, 64)]     // 40-value tiles: one b column per tile for d1 = 37
+    [InlineData(200, 500)]
+    public void Tiles_and_panels_do_not_change_the_result(long tileValues, long panelValues)
+    {
+        int rows = 301, d1 = 37, d2 = 29;
+        var a = TestData.Matrix(rows, d1, seed: 1);
+        var b = TestData.Matrix(rows, d2, seed: 2);
+        for (int t = 0; t < rows; t++) b[t * d2 + 5] = a[t * d1 + 3] - a[t * d1 + 30];
+        var kernels = new CpuKernels(2) { CorrelationBuffers = new(tileValues, panelValues) };
+        var expected = NaiveReference.Correlation(a, rows, d1, b, d2);
+        var ma = TestData.Dense(a, rows, d1, 50);
+        var mb = TestData.Dense(b, rows, d2, 77);
+        Close.All(expected, kernels.Correlation(ma, mb), 2e-5, "correlation");
+        var expectedMax = Enumerable.Range(0, d1).Select(i => Enumerable.Range(0, d2).Max(j => Math.Abs(expected[i * d2 + j]))).ToArray();
+        Close.All(expectedMax, kernels.MaxAbsCorrelation(ma, mb), 2e-5, "max |ρ|");
+    }
+}

@@ -21,7 +21,7 @@ public sealed class GemmTests
     }
 
     private static readonly (int M, int N, int K)[] Sizes =
-        [(1, 1, 1), (37, 29, 53), (70, 130, 3), (5, 200, 300), (97, 65, 257), (130, 17, 1)];
+        [(1, 1, 1), (37, 29, 53), (70, 130, 3), (5, 200, 300), (97, 65, 257), (130, 17, 1), (3, 3100, 5), (250, 40, 600)];
 
     [Theory, MemberData(nameof(Cases))]
     public void Sgemm_matches_the_float64_product(bool managed, bool ta, bool tb)

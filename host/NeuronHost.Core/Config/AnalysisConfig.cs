@@ -23,6 +23,9 @@ public sealed class AnalysisConfig
     public List<PluginUse> Rankings { get; set; } = [];
     public List<PluginUse> Probes { get; set; } = [];
     public List<PluginUse> Interventions { get; set; } = [];
+    /// <summary>Multiple-choice prompts for NEG, NeurGrad and skill neurons: a built-in set
+    /// ("agreement") or a JSONL file; null: none.</summary>
+    public string? Prompts { get; set; }
     public List<int> KGrid { get; set; } = [1, 5, 10, 20, 50, 100];
     /// <summary>Minimal neuron set: accuracy within this of the all-neuron accuracy.</summary>
     public double MinimalSetMargin { get; set; } = 0.01;

@@ -11,7 +11,7 @@ public static class AnalysisYaml
 {
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "store", "rankings", "probes",
-         "interventions", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend"];
+         "interventions", "prompts", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend"];
     private static readonly string[] CorpusKeys = ["path", "format", "max_sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min_class_count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
@@ -75,6 +75,7 @@ public static class AnalysisYaml
                 case "k_grid": c.KGrid = r.Ints(value, path); break;
                 case "minimal_set_margin": c.MinimalSetMargin = r.Double(value, path); break;
                 case "top_contexts": c.TopContexts = r.Int(value, path); break;
+                case "prompts": c.Prompts = r.String(value, path); break;
                 case "output": c.OutputDir = r.PathValue(value, path); break;
                 case "seed": c.Seed = r.Int(value, path); break;
                 case "backend": c.Backend = r.String(value, path); break;
@@ -107,6 +108,7 @@ public static class AnalysisYaml
         root.Add("k_grid", Flow(c.KGrid.Select(Scalar)));
         root.Add("minimal_set_margin", Scalar(c.MinimalSetMargin));
         root.Add("top_contexts", Scalar(c.TopContexts));
+        if (c.Prompts is not null) root.Add("prompts", c.Prompts);
         root.Add("output", c.OutputDir);
         root.Add("seed", Scalar(c.Seed));
         root.Add("backend", c.Backend);

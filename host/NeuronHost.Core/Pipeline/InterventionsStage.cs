@@ -22,6 +22,7 @@ public sealed class InterventionsStage : IPipelineStage
             probe = p.Train(task.Data, Enumerable.Range(0, task.Data.Neurons.Count).ToArray(), s.PluginContext());
         }
         var sentences = s.Need(s.Corpus, "the corpus").Sentences.Select(x => x.Annotated).ToList();
+        var prompts = c.Prompts is null ? [] : NeuronHost.Data.Prompts.PromptSets.Load(c.Prompts);
         for (int i = 0; i < c.Interventions.Count; i++)
         {
             s.Cancellation.ThrowIfCancellationRequested();
@@ -30,7 +31,7 @@ public sealed class InterventionsStage : IPipelineStage
             var plugin = s.Plugins.Create<IIntervention>(use.Plugin, use.Parameters);
             var request = new InterventionRequest(s.Need(s.Model, "the model"))
             {
-                Rankings = rankings, Data = task.Data, Sentences = sentences, Probe = probe,
+                Rankings = rankings, Data = task.Data, Sentences = sentences, Probe = probe, Prompts = prompts,
             };
             var report = plugin.Run(request, s.PluginContext());
             var result = ResultsMapping.Intervention(report);

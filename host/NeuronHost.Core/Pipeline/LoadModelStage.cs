@@ -1,10 +1,9 @@
 using NeuronHost.Runtime.Models;
-using NeuronHost.Runtime.Tokenizers;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Pipeline;
 
-/// <summary>Opens the checkpoint and its tokenizer.</summary>
+/// <summary>Opens the model (Hugging Face checkpoint or USE-Lite TF.js graph) and its tokenizer.</summary>
 public sealed class LoadModelStage : IPipelineStage
 {
     public string Name => "load model";
@@ -12,8 +11,7 @@ public sealed class LoadModelStage : IPipelineStage
     public void Run(PipelineState s)
     {
         s.Progress.Report(new ProgressReport(Name, 0, 1, "models"));
-        var tokenizer = TokenizerLoader.TryLoad(s.Config.ModelDir);
-        var model = ModelLoader.Load(s.Config.ModelDir, tokenizer);
+        var model = ModelOpener.Open(s.Config.ModelDir);
         s.Model = model;
         var info = model.Info;
         s.Results.Identity.Model = info.Name;

@@ -214,16 +214,29 @@ public sealed class PluginCatalog : IDisposable
         }
 
         object instance;
-        PluginInfo info;
+        PluginInfo? info;
         try
         {
             instance = Activator.CreateInstance(type)!;
-            info = ((IPlugin)instance).Info ?? throw new InvalidOperationException("Info is null");
         }
         catch (Exception e)
         {
             var inner = e is TargetInvocationException { InnerException: { } i } ? i : e;
             Error(dll, $"{dll}: plugin type '{type.FullName}' constructor threw {inner.GetType().Name}: {PluginFolders.OneLine(inner.Message)}");
+            return;
+        }
+        try
+        {
+            info = ((IPlugin)instance).Info;
+        }
+        catch (Exception e)
+        {
+            Error(dll, $"{dll}: plugin type '{type.FullName}': its Info threw {e.GetType().Name}: {PluginFolders.OneLine(e.Message)}");
+            return;
+        }
+        if (info is null)
+        {
+            Error(dll, $"{dll}: plugin type '{type.FullName}' has no Info (null)");
             return;
         }
 

@@ -34,7 +34,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         Manifest = manifest;
         this.shards = shards;
         Neurons = manifest.HookPoints.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray();
-        buffers = new BlockBuffers(manifest.RowsPerShard * manifest.Columns);
+        buffers = new BlockBuffers();
     }
 
     /// <summary>Opens a complete store. Checks every shard's length (a truncated shard throws
@@ -115,7 +115,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         int count = shard.Rows * Columns;
         if (Manifest.DType == StoreDType.Float32)
             return new UnmanagedFloats((float*)shards[index].Pointer, count).Memory;
-        var buffer = buffers.Take();
+        var buffer = buffers.Take(count);
         TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(shards[index].Pointer, count), buffer.AsSpan(0, count));
         return buffer.AsMemory(0, count);
     }
@@ -145,7 +145,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         }
     }
 
-    internal BlockBuffers NewBuffers() => new(Manifest.RowsPerShard * Columns);
+    internal BlockBuffers NewBuffers() => new();
 
     /// <summary>A view of the given rows (ascending) as a matrix, blocks of at most one shard's rows.</summary>
     public IActivationMatrix SelectRows(long[] rows) => new StoreRowView(this, rows);

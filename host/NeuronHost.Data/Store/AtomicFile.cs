@@ -4,7 +4,7 @@ namespace NeuronHost.Data.Store;
 
 /// <summary>Crash-safe file replacement: write "name.tmp", fsync it, rename over "name", fsync
 /// the directory. A reader (or a resumed run) sees the old file or the new one, never half of one.</summary>
-internal static partial class AtomicFile
+public static partial class AtomicFile
 {
     public static void Write(string path, Action<FileStream> write)
     {

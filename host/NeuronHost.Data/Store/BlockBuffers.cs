@@ -2,30 +2,44 @@ using System.Buffers;
 
 namespace NeuronHost.Data.Store;
 
-/// <summary>A small ring of pooled float buffers for blocks that must be converted (float16) or
-/// gathered (row subsets). A block stays valid until <see cref="Capacity"/> further converted
-/// blocks have been taken from the same matrix — enough for kernels that hold a block of each of
-/// two matrices, or two blocks of one.</summary>
-internal sealed class BlockBuffers(int floatsPerBuffer, int capacity = 4) : IDisposable
+/// <summary>Pooled float buffers for blocks that must be converted (float16) or gathered (row
+/// subsets). Buffers are recycled oldest first, but only while the newer buffers still hold at
+/// least <see cref="MinLiveValues"/> values and <see cref="MinLiveBuffers"/> buffers: a block stays
+/// valid until that much newer block data has been handed out by the same matrix. That covers
+/// kernels that hold a block of each of two matrices, or group small blocks (the CPU kernels
+/// group up to 4M values), while memory stays bounded by about MinLiveValues + one block.</summary>
+internal sealed class BlockBuffers : IDisposable
 {
-    private readonly float[]?[] buffers = new float[]?[capacity];
-    private int next;
-    public int Capacity => capacity;
+    public const long MinLiveValues = 16L << 20; // 64 MiB of float32
+    public const int MinLiveBuffers = 4;
+    private readonly Queue<float[]> live = new();
+    private long liveValues;
 
-    public float[] Take()
+    public float[] Take(int values)
     {
-        lock (buffers)
+        lock (live)
         {
-            var buffer = buffers[next] ??= ArrayPool<float>.Shared.Rent(Math.Max(1, floatsPerBuffer));
-            next = (next + 1) % buffers.Length;
+            float[]? buffer = null;
+            if (live.Count > MinLiveBuffers && liveValues - live.Peek().Length >= MinLiveValues)
+            {
+                var oldest = live.Dequeue();
+                liveValues -= oldest.Length;
+                if (oldest.Length >= values) buffer = oldest;
+                else ArrayPool<float>.Shared.Return(oldest);
+            }
+            buffer ??= ArrayPool<float>.Shared.Rent(Math.Max(1, values));
+            live.Enqueue(buffer);
+            liveValues += buffer.Length;
             return buffer;
         }
     }
 
     public void Dispose()
     {
-        lock (buffers)
-            for (int i = 0; i < buffers.Length; i++)
-                if (buffers[i] is { } b) { ArrayPool<float>.Shared.Return(b); buffers[i] = null; }
+        lock (live)
+        {
+            while (live.Count > 0) ArrayPool<float>.Shared.Return(live.Dequeue());
+            liveValues = 0;
+        }
     }
 }

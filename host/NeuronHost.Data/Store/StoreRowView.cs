@@ -48,7 +48,7 @@ internal sealed class StoreRowView : IActivationMatrix
             return new ActivationBlock(start, count, Columns, all.Slice((int)(rows[start] - entry.FirstRow) * Columns, count * Columns));
         }
         store.Touch(shard);
-        var buffer = buffers.Take();
+        var buffer = buffers.Take(count * Columns);
         for (int i = 0; i < count; i++)
             store.CopyRow(rows[start + i], buffer.AsSpan(i * Columns, Columns), shard);
         return new ActivationBlock(start, count, Columns, buffer.AsMemory(0, count * Columns));

@@ -11,16 +11,20 @@ namespace NeuronHost.Runtime.Models;
 /// thread count; both compute logits at every position.</summary>
 public sealed record ForwardBenchmarkResult(
     string Model, int Batch, int SequenceLength, int Threads, string Gemm,
-    double TokensPerSecond, double? TorchTokensPerSecond, double? MaxLogitDifference, string? TorchProblem)
+    double TokensPerSecond, double? TorchTokensPerSecond, double? MaxLogitDifference, string? TorchProblem,
+    double TokensPerCpuSecond = 0, double? TorchTokensPerCpuSecond = null)
 {
     public double? Ratio => TorchTokensPerSecond is { } t && t > 0 ? TokensPerSecond / t : null;
+    /// <summary>The same ratio by CPU time (robust when other processes share the cores).</summary>
+    public double? CpuRatio => TorchTokensPerCpuSecond is { } t && t > 0 ? TokensPerCpuSecond / t : null;
 
     public override string ToString()
     {
         var s = $"{Model}: forward {Batch} × {SequenceLength} tokens, {Threads} threads, {Gemm}\n" +
                 $"  NeuronHost     {TokensPerSecond,10:F0} tokens/s\n";
         s += TorchTokensPerSecond is { } t
-            ? $"  PyTorch eager  {t,10:F0} tokens/s\n  ratio          {Ratio,10:F2}×   (max |Δlogit| vs torch {MaxLogitDifference:E1})"
+            ? $"  PyTorch eager  {t,10:F0} tokens/s\n  ratio          {Ratio,10:F2}×   (max |Δlogit| vs torch {MaxLogitDifference:E1})\n" +
+              $"  per CPU-second {TokensPerCpuSecond,10:F0} vs {TorchTokensPerCpuSecond:F0} tokens: {CpuRatio:F2}×"
             : $"  PyTorch eager  not measured: {TorchProblem}";
         return s;
     }
@@ -44,6 +48,7 @@ public static class ForwardBenchmark
         session.Forward(request, cancellation); // warm-up: JIT, page in the mapped weights
         var times = new List<double>();
         float[] lastLogits = [];
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         for (int i = 0; i < iterations; i++)
         {
             progress?.Report(new ProgressReport("forward benchmark", i, iterations, "iterations"));
@@ -53,8 +58,9 @@ public static class ForwardBenchmark
             lastLogits = result.Logits[0].Row(length - 1).ToArray();
         }
         double ours = batch * length / Median(times);
+        double oursCpu = (double)batch * length * iterations / (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
 
-        double? torch = null, diff = null;
+        double? torch = null, torchCpu = null, diff = null;
         string? problem = null;
         if (!withTorch) problem = "skipped";
         else if (c.Family != "gpt2") problem = "the torch script implements GPT-2 only";
@@ -62,8 +68,9 @@ public static class ForwardBenchmark
         {
             try
             {
-                var (tokensPerSecond, logits) = RunTorch(modelDir, batch, length, iterations, threads, c.Vocab);
+                var (tokensPerSecond, perCpuSecond, logits) = RunTorch(modelDir, batch, length, iterations, threads);
                 torch = tokensPerSecond;
+                torchCpu = perCpuSecond;
                 diff = logits.Zip(lastLogits, (a, b) => Math.Abs(a - b)).Max();
             }
             catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or JsonException or TimeoutException)
@@ -71,7 +78,7 @@ public static class ForwardBenchmark
                 problem = e.Message.Split('\n').Last(l => l.Trim().Length > 0);
             }
         }
-        return new ForwardBenchmarkResult(session.Info.Name, batch, length, threads, Gemm.Implementation, ours, torch, diff, problem);
+        return new ForwardBenchmarkResult(session.Info.Name, batch, length, threads, Gemm.Implementation, ours, torch, diff, problem, oursCpu, torchCpu);
     }
 
     /// <summary>The deterministic token ids both sides use.</summary>
@@ -83,7 +90,7 @@ public static class ForwardBenchmark
         return sorted[sorted.Count / 2];
     }
 
-    private static (double TokensPerSecond, float[] LastLogits) RunTorch(string modelDir, int batch, int length, int iterations, int threads, int vocab)
+    private static (double TokensPerSecond, double TokensPerCpuSecond, float[] LastLogits) RunTorch(string modelDir, int batch, int length, int iterations, int threads)
     {
         string script = TorchScript
             .Replace("@DIR@", JsonSerializer.Serialize(Path.GetFullPath(modelDir)))
@@ -103,7 +110,7 @@ public static class ForwardBenchmark
         if (p.ExitCode != 0) throw new InvalidOperationException($"python3 torch benchmark failed:\n{stderr.Result}");
         using var doc = JsonDocument.Parse(stdout.Result.Trim().Split('\n').Last());
         var root = doc.RootElement;
-        return (root.GetProperty("tokens_per_second").GetDouble(),
+        return (root.GetProperty("tokens_per_second").GetDouble(), root.GetProperty("tokens_per_cpu_second").GetDouble(),
                 root.GetProperty("last_logits").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray());
     }
 
@@ -153,12 +160,15 @@ def forward(ids):
 with torch.no_grad():
     logits = forward(ids)
     times = []
+    cpu0 = time.process_time()
     for _ in range(N):
         t0 = time.perf_counter()
         logits = forward(ids)
         times.append(time.perf_counter() - t0)
+    cpu = time.process_time() - cpu0
 times.sort()
 print(json.dumps({"tokens_per_second": B * T / times[len(times) // 2], "threads": torch.get_num_threads(),
+                  "tokens_per_cpu_second": B * T * N / cpu,
                   "last_logits": logits[0, -1].tolist()}))
 """;
 }

@@ -31,9 +31,31 @@ public sealed class BpeMerges
 
     public string Symbol(int id) => symbols[id];
 
-    private static long Key(int a, int b) => ((long)a << 32) | (uint)b;
+    /// <summary>The id of a symbol already known (read-only, so safe from many threads).</summary>
+    public bool TryGetSymbol(string symbol, out int id) => symbolIds.TryGetValue(symbol, out id);
 
-    /// <summary>Merges the symbols in place (ids from <see cref="Intern"/>).</summary>
+    /// <summary>Merges the characters (code points) of <paramref name="text"/> and returns the
+    /// resulting symbols; characters no merge mentions stay single. Thread-safe.</summary>
+    public List<string> ApplyToCharacters(string text)
+    {
+        var word = new List<int>(text.Length);
+        var strangers = new List<string>();
+        for (int i = 0; i < text.Length;)
+        {
+            int len = char.IsSurrogatePair(text, i) ? 2 : 1;
+            string c = text.Substring(i, len);
+            if (TryGetSymbol(c, out int id)) word.Add(id);
+            else { word.Add(-1 - strangers.Count); strangers.Add(c); }
+            i += len;
+        }
+        Apply(word);
+        return word.ConvertAll(id => id >= 0 ? symbols[id] : strangers[-1 - id]);
+    }
+
+    private static long Key(int a, int b) => ((long)a << 32) | (uint)b; // negative ids never match a stored pair
+
+    /// <summary>Merges the symbols in place (ids from <see cref="Intern"/>; negative ids are
+    /// symbols no merge involves).</summary>
     public void Apply(List<int> word)
     {
         var next = new List<int>(word.Count);

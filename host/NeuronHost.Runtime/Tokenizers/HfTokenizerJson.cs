@@ -37,8 +37,8 @@ public static class HfTokenizerJson
             if (a.ValueKind != JsonValueKind.Object || !a.TryGetProperty("id", out var id) || !id.TryGetInt32(out int idValue)
                 || !a.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
                 throw new TokenizerFileException(path, $"added_tokens[{i}] needs an integer \"id\" and a string \"content\"");
-            if (!a.TryGetProperty("special", out var sp) || sp.ValueKind != JsonValueKind.False)
-                specials[content.GetString()!] = idValue;
+            // Hugging Face keeps every added token whole in text, special or not.
+            specials[content.GetString()!] = idValue;
             i++;
         }
         return specials;

@@ -33,6 +33,8 @@ public sealed record SentencePieceModel(IReadOnlyList<SentencePiece> Pieces)
         try { return Parse(data); }
         catch (FormatException e)
         { throw new TokenizerFileException(path, $"not a SentencePiece model (protobuf ModelProto): {e.Message}", 0, e); }
+        catch (ArgumentException e)
+        { throw new TokenizerFileException(path, $"not a SentencePiece model (protobuf ModelProto): {e.Message}", 0, e); }
     }
 
     /// <summary>Parses a serialised ModelProto; throws <see cref="FormatException"/> when it is not one.</summary>

@@ -10,6 +10,8 @@ public sealed record SentencePieceNormalizer
     public const char Space = '\u2581';
 
     public bool Nfkc { get; init; }
+    /// <summary>The model's compiled rules; used instead of <see cref="Nfkc"/> when present.</summary>
+    public PrecompiledCharsMap? CharsMap { get; init; }
     public bool AddDummyPrefix { get; init; } = true;
     public bool RemoveExtraWhitespaces { get; init; }
     public bool EscapeWhitespaces { get; init; } = true;
@@ -17,9 +19,10 @@ public sealed record SentencePieceNormalizer
 
     public static SentencePieceNormalizer From(SentencePieceModel model) => new()
     {
-        // The precompiled rules of nmt_nfkc are NFKC plus whitespace/control clean-up; NFKC is the
-        // part that changes ordinary text. Identity (Llama's choice) leaves text as it is.
+        // Identity (Llama's choice) leaves text as it is; other rules come compiled in the model
+        // (NFKC is the fallback for a model that names nfkc without shipping them).
         Nfkc = model.NormalizerName.Contains("nfkc", StringComparison.OrdinalIgnoreCase),
+        CharsMap = model.PrecompiledCharsMap.Length > 0 ? new PrecompiledCharsMap(model.PrecompiledCharsMap) : null,
         AddDummyPrefix = model.AddDummyPrefix,
         RemoveExtraWhitespaces = model.RemoveExtraWhitespaces,
         EscapeWhitespaces = model.EscapeWhitespaces,
@@ -31,7 +34,7 @@ public sealed record SentencePieceNormalizer
     public string Normalize(string text, bool? dummyPrefix = null)
     {
         if (text.Length == 0) return "";
-        string s = Nfkc ? text.Normalize(NormalizationForm.FormKC) : text;
+        string s = CharsMap is not null ? CharsMap.Normalize(text) : Nfkc ? text.Normalize(NormalizationForm.FormKC) : text;
         if (RemoveExtraWhitespaces)
         {
             var sb = new StringBuilder(s.Length);

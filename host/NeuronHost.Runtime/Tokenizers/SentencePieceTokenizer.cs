@@ -1,3 +1,4 @@
+using NeuronHost.Sdk;
 using System.Globalization;
 using System.Text;
 
@@ -16,7 +17,7 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     private readonly UnigramLattice? unigram;
     private readonly SentencePieceBpe? bpe;
     private readonly BpeMerges? rankedMerges;
-    private readonly Func<string, List<int>>? customSegmenter;
+    private readonly TfjsUnigramSegmenter? customSegmenter;
 
     public SentencePieceTokenizer(SentencePieceModel model, string source = "tokenizer.model", BpeMerges? rankedMerges = null,
         SentencePieceNormalizer? normalizer = null)
@@ -28,7 +29,8 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     {
         pieces = [.. model.Pieces];
         Model = model;
-        Normalizer = normalizer ?? SentencePieceNormalizer.From(model);
+        try { Normalizer = normalizer ?? SentencePieceNormalizer.From(model); }
+        catch (FormatException e) { throw new TokenizerFileException(source, e.Message, 0, e); }
         Algorithm = model.Algorithm;
         ByteFallback = model.ByteFallback;
         Array.Fill(byteIds, -1);
@@ -60,17 +62,13 @@ public sealed class SentencePieceTokenizer : TokenizerBase
         Prefix = BosTokenId is int bos ? [bos] : [];
     }
 
-    /// <summary>A tokenizer whose segmentation is given from outside (the USE-Lite JavaScript
-    /// unigram); pieces, normalisation and decoding are SentencePiece's.</summary>
-    internal SentencePieceTokenizer(SentencePieceModel model, SentencePieceNormalizer normalizer,
-        Func<SentencePieceTokenizer, Func<string, List<int>>> segmenter, string kind, string source)
+    /// <summary>The USE-Lite vocabulary: SentencePiece pieces, normalisation and decoding, with
+    /// the segmentation of the TF.js JavaScript tokenizer.</summary>
+    internal SentencePieceTokenizer(SentencePieceModel model, SentencePieceNormalizer normalizer, TfjsUnigramSegmenter segmenter, string source)
         : this(model with { Algorithm = SentencePieceAlgorithm.Unigram }, source, null, normalizer, allowDuplicates: true)
     {
-        customSegmenter = segmenter(this);
-        kindOverride = kind;
+        customSegmenter = segmenter;
     }
-
-    private readonly string? kindOverride;
 
     public static SentencePieceTokenizer FromFile(string path) => new(SentencePieceModel.Read(path), path);
 
@@ -81,7 +79,7 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     public int UnknownId { get; }
     public IReadOnlyList<SentencePiece> Pieces => pieces;
 
-    public override string Kind => kindOverride ?? (Algorithm == SentencePieceAlgorithm.Bpe ? "sentencepiece-bpe" : "sentencepiece-unigram");
+    public override string Kind => (Algorithm == SentencePieceAlgorithm.Bpe ? "sentencepiece-bpe" : "sentencepiece-unigram");
 
     protected override int EmptyWordId => TokenToId(SentencePieceNormalizer.Space.ToString()) ?? UnknownId;
 
@@ -113,28 +111,57 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     private void EncodeNormalized(string normalized, List<int> ids)
     {
         if (normalized.Length == 0) return;
-        if (customSegmenter is not null) { ids.AddRange(customSegmenter(normalized)); return; }
+        if (customSegmenter is not null) { ids.AddRange(customSegmenter.Segment(normalized)); return; }
+        var pieces = new List<(string Piece, int Id)>();
         if (unigram is not null)
-        {
-            foreach (var (start, end, id) in unigram.Segment(normalized))
-                AddPiece(normalized.Substring(start, end - start), id, ids);
-        }
-        else if (bpe is not null)
-        {
-            foreach (var piece in bpe.Segment(normalized)) AddPiece(piece, PieceToId(piece), ids);
-        }
+            foreach (var (start, end, id) in unigram.Segment(normalized)) pieces.Add((normalized[start..end], id));
         else
+            foreach (var piece in bpe is not null ? bpe.Segment(normalized) : rankedMerges!.ApplyToCharacters(normalized))
+                pieces.Add((piece, PieceToId(piece)));
+
+        // As the library does: a run of unknown pieces becomes one (its text joined), which byte
+        // fallback then spells byte by byte.
+        for (int i = 0; i < pieces.Count; i++)
         {
-            var symbols = new List<int>();
-            for (int i = 0; i < normalized.Length; i += char.IsSurrogatePair(normalized, i) ? 2 : 1)
-                symbols.Add(rankedMerges!.Intern(normalized.Substring(i, char.IsSurrogatePair(normalized, i) ? 2 : 1)));
-            rankedMerges!.Apply(symbols);
-            foreach (int s in symbols)
+            var (piece, id) = pieces[i];
+            if (id == UnknownId)
             {
-                string piece = rankedMerges.Symbol(s);
-                AddPiece(piece, PieceToId(piece), ids);
+                int j = i + 1;
+                while (j < pieces.Count && pieces[j].Id == UnknownId) j++;
+                if (j > i + 1) piece = string.Concat(pieces.Skip(i).Take(j - i).Select(p => p.Piece));
+                i = j - 1;
             }
+            AddPiece(piece, id, ids);
         }
+    }
+
+    /// <summary>The JavaScript segmentation of USE-Lite depends on what precedes a word (its
+    /// "best score still 0" rule), so words are aligned inside the running text: each token
+    /// belongs to the word its first character is in.</summary>
+    public override WordAlignment EncodeWords(IReadOnlyList<string> words, bool addSpecialTokens = true)
+    {
+        if (customSegmenter is null) return base.EncodeWords(words, addSpecialTokens);
+        var text = new StringBuilder();
+        var wordStarts = new int[words.Count];
+        for (int i = 0; i < words.Count; i++)
+        {
+            wordStarts[i] = text.Length;
+            text.Append(Normalizer.Normalize(words[i] ?? "", i == 0 ? null : true));
+        }
+        var tokens = customSegmenter.SegmentWithStarts(text.ToString());
+        var ids = new List<int>();
+        if (addSpecialTokens) ids.AddRange(Prefix);
+        var spans = new TokenSpan[words.Count];
+        int t = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            int end = i + 1 < words.Count ? wordStarts[i + 1] : text.Length, first = ids.Count;
+            for (; t < tokens.Count && tokens[t].Start < end; t++) ids.Add(tokens[t].Id);
+            if (ids.Count == first) ids.Add(EmptyWordId);
+            spans[i] = new TokenSpan(first, ids.Count - first);
+        }
+        if (addSpecialTokens) ids.AddRange(Suffix);
+        return new WordAlignment(ids.ToArray(), spans);
     }
 
     /// <summary>SentencePiece's PieceToId: reserved pieces first, then ordinary ones, else unknown.</summary>

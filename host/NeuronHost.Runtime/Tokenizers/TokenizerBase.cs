@@ -58,7 +58,7 @@ public abstract class TokenizerBase : ITokenizer
         return ids.ToArray();
     }
 
-    public WordAlignment EncodeWords(IReadOnlyList<string> words, bool addSpecialTokens = true)
+    public virtual WordAlignment EncodeWords(IReadOnlyList<string> words, bool addSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(words);
         var ids = new List<int>();

@@ -32,7 +32,7 @@ public static class UseLiteTokenizer
             Nfkc = true, AddDummyPrefix = true, RemoveExtraWhitespaces = false, EscapeWhitespaces = true,
         };
         var segmenter = new TfjsUnigramSegmenter(pieces, scores, ReservedCount);
-        return new SentencePieceTokenizer(model, normalizer, _ => segmenter.Segment, "sentencepiece-unigram", vocabJsonPath);
+        return new SentencePieceTokenizer(model, normalizer, segmenter, vocabJsonPath);
     }
 
     /// <summary>Reads the [[piece, score], …] list. A null score counts as 0, as it does in the
@@ -83,7 +83,10 @@ public sealed class TfjsUnigramSegmenter
     }
 
     /// <summary>Ids of already-normalised text ("▁hello▁world").</summary>
-    public List<int> Segment(string text)
+    public List<int> Segment(string text) => SegmentWithStarts(text).ConvertAll(t => t.Id);
+
+    /// <summary>Ids with the UTF-16 position in <paramref name="text"/> where each token starts.</summary>
+    public List<(int Id, int Start)> SegmentWithStarts(string text)
     {
         // Code-point positions: symbolAt[utf16 index] for boundaries, starts[k] the UTF-16 start.
         var starts = new List<int>(text.Length + 1);
@@ -95,6 +98,7 @@ public sealed class TfjsUnigramSegmenter
         }
         int n = starts.Count;
         symbolAt[text.Length] = n;
+        starts.Add(text.Length);
 
         // nodes[end] holds (start, id) in increasing start order, as the JS object keys iterate.
         var nodes = new List<(int Start, int Id)>?[n + 1];
@@ -128,14 +132,21 @@ public sealed class TfjsUnigramSegmenter
             }
         }
 
-        var reversed = new List<int>();
-        for (int iter = n; iter > 0; iter -= pieces[words[iter]].Length) reversed.Add(words[iter]);
-        var result = new List<int>(reversed.Count);
-        bool previousUnknown = false;
-        foreach (int id in reversed)
+        // Back-track (steps in UTF-16 units of the piece, as the JS does), newest first.
+        var reversed = new List<(int Id, int End)>();
+        for (int iter = n; iter > 0; iter -= pieces[words[iter]].Length) reversed.Add((words[iter], iter));
+        var result = new List<(int Id, int Start)>(reversed.Count);
+        for (int r = 0; r < reversed.Count; r++)
         {
-            if (!(previousUnknown && id == 0)) result.Add(id);
-            previousUnknown = id == 0;
+            var (id, _) = reversed[r];
+            // A token starts where the next (earlier) one ends; a run of unknowns is one token.
+            int startSymbol = r + 1 < reversed.Count ? reversed[r + 1].End : 0;
+            if (r > 0 && id == 0 && reversed[r - 1].Id == 0)
+            {
+                result[^1] = (0, starts[Math.Clamp(startSymbol, 0, n)]);
+                continue;
+            }
+            result.Add((id, starts[Math.Clamp(startSymbol, 0, n)]));
         }
         result.Reverse();
         return result;

@@ -18,13 +18,16 @@ internal static class TableRunner
         bool quick = args.Contains("--quick");
         int threads = Option(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
         string? outFile = Option(args, "--out");
+        // --only moments,top,histograms,edit,correlation,sgemm: a subset (for working on one kernel).
+        var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        bool Want(string group) => only is null || only.Contains(group);
         var s = quick ? BenchSizes.Quick : BenchSizes.Full;
         var kernels = new CpuKernels(threads);
         var rows = new List<Row>();
         var log = Console.Error;
 
         log.WriteLine($"NeuronHost kernel table ({(quick ? "quick" : "full")} sizes, {threads} threads); PyTorch first (its own process)…");
-        var torch = TorchBaseline.Run(s, threads, out string torchStatus);
+        var torch = TorchBaseline.Run(s, threads, only, out string torchStatus);
         log.WriteLine(torchStatus);
 
         log.WriteLine("allocating and filling the activation buffer…");
@@ -44,6 +47,7 @@ internal static class TableRunner
         string Pct(double v) => $"{100 * v:F0}%";
 
         // Class moments.
+        if (Want("moments"))
         {
             var info = KernelInfo.ClassMoments(s.Rows, s.Cols, s.Classes);
             double ours = Timing.Best(s.Reps, () => kernels.ClassMoments(dense, labels, s.Classes));
@@ -53,6 +57,7 @@ internal static class TableRunner
             log.WriteLine($"moments: {ours:F3} s");
         }
         // Top activating rows and histograms (streaming reads).
+        if (Want("top"))
         {
             var info = KernelInfo.TopActivatingRows(s.Rows, s.Cols, s.TopK);
             double ours = Timing.Best(s.Reps, () => kernels.TopActivatingRows(dense, s.TopK));
@@ -61,6 +66,7 @@ internal static class TableRunner
                 naive, "", Get(torch, "topk"), "—"));
             log.WriteLine($"top rows: {ours:F3} s");
         }
+        if (Want("histograms"))
         {
             var info = KernelInfo.Histograms(s.Rows, s.Cols, s.Bins);
             double ours = Timing.Best(s.Reps, () => kernels.Histograms(dense, s.Bins));
@@ -70,6 +76,7 @@ internal static class TableRunner
             log.WriteLine($"histograms: {ours:F3} s");
         }
         // Masked intervention: translation on half the rows, all neurons (contiguous) and 1000 scattered.
+        if (Want("edit"))
         {
             var rng = new Random(4);
             var mask = Enumerable.Range(0, s.Rows).Select(_ => rng.Next(2) == 0).ToArray();
@@ -96,6 +103,7 @@ internal static class TableRunner
             log.WriteLine($"edit scattered: {ours2:F3} s");
         }
         // Correlation: the two halves of the buffer as two models' activations on the same tokens.
+        if (Want("correlation"))
         {
             long half = (long)s.CorrRows * s.CorrCols;
             float[] buf = x;
@@ -119,6 +127,7 @@ internal static class TableRunner
             log.WriteLine($"max |ρ|: {oursMax:F3} s");
         }
         // SGEMM: the BLAS in use and the managed fallback.
+        if (Want("sgemm"))
         {
             int gn = s.GemmN;
             var info = KernelInfo.Sgemm(gn, gn, gn);

@@ -10,7 +10,7 @@ internal static class TorchBaseline
 {
     public sealed record Result(double Seconds, string Note);
 
-    public static Dictionary<string, Result> Run(BenchSizes s, int threads, out string status)
+    public static Dictionary<string, Result> Run(BenchSizes s, int threads, ISet<string>? only, out string status)
     {
         var results = new Dictionary<string, Result>();
         string script = Path.Combine(AppContext.BaseDirectory, "Table", "torch_baseline.py");
@@ -18,6 +18,7 @@ internal static class TorchBaseline
             : File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var args = new object[] { script, threads, s.Rows, s.Cols, s.Classes, s.CorrRows, s.CorrCols, s.TopK, s.Bins, s.GemmN, s.Reps }
             .Select(a => Convert.ToString(a, CultureInfo.InvariantCulture)!).ToList();
+        if (only is not null) args.AddRange(only.Select(g => g == "top" ? "topk" : g));
         var psi = new ProcessStartInfo(python, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["PYENV_VERSION"] = "system";
         try

@@ -12,26 +12,29 @@ namespace NeuronHost.Kernels.Cpu;
 /// MaxAbsCorrelation cuts b's columns into tiles so that only [D1, tile] is ever held.</summary>
 internal static unsafe class CorrelationKernel
 {
-    /// <summary>Largest correlation block held at once (values): 16M floats = 64 MB.</summary>
-    private const long TileValues = 1L << 24;
-    /// <summary>Staging panel size per matrix (values).</summary>
-    private const long PanelValues = 1L << 22;
+    /// <summary>Sizes of the working buffers (values): the largest correlation block held at
+    /// once (default 16M floats = 64 MB) and the staging panel per matrix (default 4M floats).
+    /// Small values in tests force many tiles and panels.</summary>
+    public readonly record struct Buffers(long TileValues = 1L << 24, long PanelValues = 1L << 22)
+    {
+        public static readonly Buffers Default = new(1L << 24, 1L << 22);
+    }
 
     private sealed record Standardizer(double[] Mean, double[] Scale);
 
-    public static float[] Correlation(IActivationMatrix a, IActivationMatrix b, int threads, CancellationToken cancellation)
+    public static float[] Correlation(IActivationMatrix a, IActivationMatrix b, int threads, Buffers buffers, CancellationToken cancellation)
     {
         CheckShapes(a, b);
         var sa = Stats(a, threads, cancellation);
         var sb = Stats(b, threads, cancellation);
         var result = new float[(long)a.Columns * b.Columns];
-        AccumulateTile(a, b, sa, sb, 0, b.Columns, result, threads, cancellation);
+        AccumulateTile(a, b, sa, sb, 0, b.Columns, result, threads, buffers.PanelValues, cancellation);
         // Rounding can put |ρ| a hair above 1.
         for (long i = 0; i < result.LongLength; i++) result[i] = Math.Clamp(result[i], -1f, 1f);
         return result;
     }
 
-    public static double[] MaxAbsCorrelation(IActivationMatrix a, IActivationMatrix b, int threads, CancellationToken cancellation)
+    public static double[] MaxAbsCorrelation(IActivationMatrix a, IActivationMatrix b, int threads, Buffers buffers, CancellationToken cancellation)
     {
         CheckShapes(a, b);
         int d1 = a.Columns, d2 = b.Columns;
@@ -39,13 +42,13 @@ internal static unsafe class CorrelationKernel
         var sb = Stats(b, threads, cancellation);
         var best = new double[d1];
         if (d1 == 0 || d2 == 0) return best;
-        int tile = (int)Math.Min(Math.Max(TileValues / d1, 16), d2);
+        int tile = (int)Math.Min(Math.Max(buffers.TileValues / d1, 1), d2);
         var c = new float[(long)d1 * tile];
         for (int start = 0; start < d2; start += tile)
         {
             int width = Math.Min(tile, d2 - start);
             Array.Clear(c);
-            AccumulateTile(a, b, sa, sb, start, width, c, threads, cancellation);
+            AccumulateTile(a, b, sa, sb, start, width, c, threads, buffers.PanelValues, cancellation);
             for (int i = 0; i < d1; i++)
             {
                 float m = 0;
@@ -79,12 +82,12 @@ internal static unsafe class CorrelationKernel
 
     /// <summary>c[D1, width] += Σ over rows of z_a[row, :]ᵀ z_b[row, start..start+width).</summary>
     private static void AccumulateTile(IActivationMatrix a, IActivationMatrix b, Standardizer sa, Standardizer sb,
-        int start, int width, float[] c, int threads, CancellationToken cancellation)
+        int start, int width, float[] c, int threads, long panelValues, CancellationToken cancellation)
     {
         int d1 = a.Columns;
         long rows = a.Rows;
         if (rows == 0 || d1 == 0 || width == 0) return;
-        int panelRows = (int)Math.Min(Math.Max(PanelValues / Math.Max(d1, width), 64), rows);
+        int panelRows = (int)Math.Min(Math.Max(panelValues / Math.Max(d1, width), 1), rows);
         var za = new float[(long)panelRows * d1];
         var zb = new float[(long)panelRows * width];
         var ra = new RowReader(a);

@@ -17,6 +17,9 @@ public sealed class CpuKernels : IComputeKernels
 
     public int Threads { get; }
 
+    /// <summary>Working-buffer sizes of the correlation kernels (tests shrink them to force tiling).</summary>
+    internal CorrelationKernel.Buffers CorrelationBuffers { get; init; } = CorrelationKernel.Buffers.Default;
+
     public string Backend => "cpu-simd";
 
     /// <summary>The SGEMM implementation in use ("OpenBLAS (…)" or the managed fallback).</summary>
@@ -30,10 +33,10 @@ public sealed class CpuKernels : IComputeKernels
     public double[] ProbelessPerClassScores(ClassMoments moments) => ProbelessKernel.PerClass(moments);
 
     public float[] Correlation(IActivationMatrix a, IActivationMatrix b, CancellationToken cancellation = default) =>
-        CorrelationKernel.Correlation(a, b, Threads, cancellation);
+        CorrelationKernel.Correlation(a, b, Threads, CorrelationBuffers, cancellation);
 
     public double[] MaxAbsCorrelation(IActivationMatrix a, IActivationMatrix b, CancellationToken cancellation = default) =>
-        CorrelationKernel.MaxAbsCorrelation(a, b, Threads, cancellation);
+        CorrelationKernel.MaxAbsCorrelation(a, b, Threads, CorrelationBuffers, cancellation);
 
     public void ApplyEdit(Span<float> x, int rows, int columns, ReadOnlySpan<bool> rowMask, NeuronEdit edit) =>
         EditKernel.Apply(x, rows, columns, rowMask, edit, Threads);

@@ -40,11 +40,27 @@ internal static unsafe class TopActivationsKernel
                 fixed (float* px = block.Span, thr = p.Threshold)
                 {
                     var poison = Vector256<float>.Zero;
+                    var poison512 = Vector512<float>.Zero;
                     for (int r = start; r < end; r++)
                     {
                         float* row = px + (long)r * d;
                         long rowIndex = block.FirstRow + r;
                         int j = 0;
+                        if (Vector512.IsHardwareAccelerated)
+                        {
+                            for (; j <= d - 16; j += 16)
+                            {
+                                var v = Vector512.Load(row + j);
+                                poison512 = Vector512.FusedMultiplyAdd(v, Vector512<float>.Zero, poison512);
+                                ulong mask = Vector512.GreaterThan(v, Vector512.Load(thr + j)).ExtractMostSignificantBits();
+                                while (mask != 0)
+                                {
+                                    int b = BitOperations.TrailingZeroCount(mask);
+                                    mask &= mask - 1;
+                                    Offer(p, j + b, k, row[j + b], rowIndex);
+                                }
+                            }
+                        }
                         for (; j <= d - 8; j += 8)
                         {
                             var v = Vector256.Load(row + j);
@@ -64,7 +80,7 @@ internal static unsafe class TopActivationsKernel
                             if (v > thr[j]) Offer(p, j, k, v, rowIndex);
                         }
                     }
-                    if (!Vector256.EqualsAll(poison, poison)) throw NonFinite.Locate(x);
+                    if (!Vector256.EqualsAll(poison, poison) || !Vector512.EqualsAll(poison512, poison512)) throw NonFinite.Locate(x);
                 }
             });
         }

@@ -41,18 +41,19 @@ public sealed class GradientTests(ITestOutputHelper output)
         var g = session.Gradient(new GradientRequest(ids, position, target) { WithRespectTo = [hook] });
         var grad = g.Gradients[hook];
         var rng = new Random(3);
-        const float eps = 1e-2f;
+        const float eps = 3e-2f; // float32 forward: smaller steps drown in rounding noise
         double worst = 0;
         for (int k = 0; k < 6; k++)
         {
             int pos = k == 0 ? position : rng.Next(0, position + 1), neuron = rng.Next(grad.Columns);
+            if (k == 0) neuron = Enumerable.Range(0, grad.Columns).MaxBy(n => Math.Abs(grad[pos, n])); // the strongest one
             double Shifted(float delta) => Probability(session, ids, position, target,
                 new HookEdit(hook, new NeuronEdit(EditOp.Add, [neuron], Scalar: delta), 0, [pos]));
             double numeric = (Shifted(eps) - Shifted(-eps)) / (2 * eps);
             double analytic = grad[pos, neuron];
             double err = Math.Abs(numeric - analytic);
             worst = Math.Max(worst, err / (1e-4 + Math.Abs(numeric)));
-            Assert.True(err < 2e-3 * Math.Abs(numeric) + 2e-5, $"{hook} [{pos}, {neuron}]: backward {analytic:E4}, finite difference {numeric:E4}");
+            Assert.True(err < 1e-2 * Math.Abs(numeric) + 3e-5, $"{hook} [{pos}, {neuron}]: backward {analytic:E4}, finite difference {numeric:E4}");
         }
         output.WriteLine($"{model} {hook}: p = {g.Value:F5}, worst relative error {worst:E2}");
     }

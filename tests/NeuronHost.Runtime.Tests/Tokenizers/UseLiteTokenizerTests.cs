@@ -65,16 +65,17 @@ public class UseLiteTokenizerTests
             return;
         }
         string vocab = TokenizerAssets.Resolve(Vocab);
+        string[] sentences = [.. Sentences, .. CorpusTexts.Ewt(300)];
         var expected = JsonSerializer.Deserialize<int[][]>(NodeReference.Run(Script,
-            [TokenizerAssets.Resolve(JsPackage), vocab], JsonSerializer.Serialize(Sentences)))!;
+            [TokenizerAssets.Resolve(JsPackage), vocab], JsonSerializer.Serialize(sentences)))!;
         var tok = UseLiteTokenizer.FromFile(vocab);
         Assert.Equal(8000, tok.VocabSize);
-        Assert.Equal(Sentences.Length, expected.Length);
-        for (int i = 0; i < Sentences.Length; i++)
+        Assert.Equal(sentences.Length, expected.Length);
+        for (int i = 0; i < sentences.Length; i++)
         {
-            var ids = tok.Encode(Sentences[i]);
+            var ids = tok.Encode(sentences[i]);
             Assert.True(expected[i].SequenceEqual(ids),
-                $"ids differ for \"{Sentences[i]}\": JS [{string.Join(",", expected[i])}], ours [{string.Join(",", ids)}] = {string.Join(" ", tok.Tokens(ids))}");
+                $"ids differ for \"{sentences[i]}\": JS [{string.Join(",", expected[i])}], ours [{string.Join(",", ids)}] = {string.Join(" ", tok.Tokens(ids))}");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NeuronHost.Runtime.Models.Ops;
 
@@ -14,23 +15,32 @@ public static class Attention
         int group = heads / kvHeads;
         float scale = 1f / MathF.Sqrt(headDim);
         int maxLen = layout.Lengths.Length == 0 ? 0 : layout.Lengths.Max();
-        Parallel.For(0, layout.Count * heads, () => new float[Math.Max(maxLen, 1)], (work, _, scores) =>
+        int padded = (maxLen + 7) / 8 * 8;
+        bool simd = Vector256.IsHardwareAccelerated && headDim % 8 == 0;
+        Parallel.For(0, layout.Count * heads, () => new Scratch(padded, headDim), (work, _, scratch) =>
         {
             int s = work / heads, h = work % heads, kv = h / group;
             int off = layout.Offsets[s], len = layout.Lengths[s];
             int qCol = h * headDim, kCol = qDim + kv * headDim, vCol = qDim + kvDim + kv * headDim;
+            if (simd) scratch.Load(qkv, width, off, len, kCol, vCol, headDim);
             for (int i = 0; i < len; i++)
             {
                 int end = causal ? i + 1 : len;
                 var q = qkv.AsSpan((off + i) * width + qCol, headDim);
-                var row = scores.AsSpan(0, end);
-                for (int j = 0; j < end; j++)
-                    row[j] = TensorPrimitives.Dot(q, qkv.AsSpan((off + j) * width + kCol, headDim)) * scale;
-                TensorPrimitives.SoftMax(row, row);
+                var row = scratch.Scores.AsSpan(0, end);
                 var zi = z.AsSpan((off + i) * qDim + qCol, headDim);
-                zi.Clear();
-                for (int j = 0; j < end; j++)
-                    TensorPrimitives.MultiplyAdd(qkv.AsSpan((off + j) * width + vCol, headDim), row[j], zi, zi);
+                if (simd) scratch.Scores_(q, end, scale);
+                else
+                    for (int j = 0; j < end; j++)
+                        row[j] = TensorPrimitives.Dot(q, qkv.AsSpan((off + j) * width + kCol, headDim)) * scale;
+                TensorPrimitives.SoftMax(row, row);
+                if (simd) scratch.Mix(row, zi);
+                else
+                {
+                    zi.Clear();
+                    for (int j = 0; j < end; j++)
+                        TensorPrimitives.MultiplyAdd(qkv.AsSpan((off + j) * width + vCol, headDim), row[j], zi, zi);
+                }
                 if (probs is not null)
                 {
                     var dst = probs.AsSpan((h * len + i) * len, len);
@@ -38,8 +48,58 @@ public static class Attention
                     row.CopyTo(dst);
                 }
             }
-            return scores;
+            return scratch;
         }, _ => { });
+    }
+
+    /// <summary>One (sequence, head) worth of keys transposed to [headDim, padded length] and
+    /// values gathered to [length, headDim], so the inner loops are register-blocked FMAs.</summary>
+    private sealed class Scratch(int padded, int headDim)
+    {
+        public readonly float[] Scores = new float[Math.Max(padded, 8)];
+        private readonly float[] keysT = new float[headDim * Math.Max(padded, 8)];
+        private readonly float[] values = new float[Math.Max(padded, 8) * headDim];
+
+        public void Load(float[] qkv, int width, int off, int len, int kCol, int vCol, int hd)
+        {
+            int stride = Scores.Length;
+            Array.Clear(keysT);
+            for (int j = 0; j < len; j++)
+            {
+                var k = qkv.AsSpan((off + j) * width + kCol, hd);
+                for (int d = 0; d < hd; d++) keysT[d * stride + j] = k[d];
+                qkv.AsSpan((off + j) * width + vCol, hd).CopyTo(values.AsSpan(j * hd, hd));
+            }
+        }
+
+        /// <summary>Scores[j] = scale·q·k_j for j &lt; end (computed in blocks of 8).</summary>
+        public void Scores_(ReadOnlySpan<float> q, int end, float scale)
+        {
+            int stride = Scores.Length, hd = q.Length;
+            ref float kt = ref keysT[0];
+            ref float sc = ref Scores[0];
+            for (int j0 = 0; j0 < end; j0 += 8)
+            {
+                var acc = Vector256<float>.Zero;
+                for (int d = 0; d < hd; d++)
+                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(q[d]), Vector256.LoadUnsafe(ref kt, (nuint)(d * stride + j0)), acc);
+                (acc * scale).StoreUnsafe(ref sc, (nuint)j0);
+            }
+        }
+
+        /// <summary>z = Σ_j p_j·v_j.</summary>
+        public void Mix(ReadOnlySpan<float> p, Span<float> z)
+        {
+            int hd = z.Length;
+            ref float v = ref values[0];
+            for (int d0 = 0; d0 < hd; d0 += 8)
+            {
+                var acc = Vector256<float>.Zero;
+                for (int j = 0; j < p.Length; j++)
+                    acc = Vector256.FusedMultiplyAdd(Vector256.Create(p[j]), Vector256.LoadUnsafe(ref v, (nuint)(j * hd + d0)), acc);
+                acc.CopyTo(z.Slice(d0, 8));
+            }
+        }
     }
 
     /// <summary>Gradient for one sequence of length T (rows 0..T): from dz [T, qDim] and the

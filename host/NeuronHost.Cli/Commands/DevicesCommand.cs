@@ -1,0 +1,29 @@
+using System.CommandLine;
+using NeuronHost.Kernels;
+
+namespace NeuronHost.Cli.Commands;
+
+/// <summary><c>neuronhost devices</c>: the kernel backends and OpenCL devices this machine has,
+/// and which one "auto" picks.</summary>
+public sealed class DevicesCommand : ICliCommand
+{
+    public Command Build(CliContext cli)
+    {
+        var command = new Command("devices", $"List the compute backends: CPU SIMD and every OpenCL device (choose with --backend or {KernelBackends.EnvironmentVariable}: {KernelBackends.Choices})");
+        command.SetAction(parse =>
+        {
+            var devices = KernelBackends.ListDevices();
+            var auto = KernelBackends.Create("auto");
+            if (cli.Json(parse))
+            {
+                cli.WriteJson(parse, new { devices = devices.Select(d => new { id = d.Id, kind = d.Kind, description = d.Description }), auto = auto.Kernels.Backend, notice = auto.Notice });
+                return 0;
+            }
+            var output = cli.Out(parse);
+            foreach (var device in devices) output.WriteLine(device.ToString());
+            output.WriteLine($"auto picks: {auto.Kernels.Backend}{(string.IsNullOrEmpty(auto.Notice) ? "" : $" ({auto.Notice})")}");
+            return 0;
+        });
+        return command;
+    }
+}

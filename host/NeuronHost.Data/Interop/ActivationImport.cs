@@ -1,0 +1,106 @@
+using System.Text.Json;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Data.Interop;
+
+/// <summary>An activation set read back from an export directory (or written by Python in the
+/// same layout): activations.npy float32 [tokens, neurons]; labels.json with classNames and
+/// labels (and optionally splits, words, task); neurons.json with columns [{hookPoint, index}]
+/// (optional: columns are then "features[i]").</summary>
+public sealed class ImportedActivations : IDisposable
+{
+    public required NpyMatrix Activations { get; init; }
+    public required string Task { get; init; }
+    public required IReadOnlyList<string> ClassNames { get; init; }
+    public required int[] Labels { get; init; }
+    /// <summary>Split name per token ("all" when labels.json has none).</summary>
+    public required string[] Splits { get; init; }
+    public string[]? Words { get; init; }
+
+    /// <summary>The probing task: tokens with a label ≥ 0, grouped by split (train, dev, test).</summary>
+    public ProbingData ToProbingData()
+    {
+        DataSplit? Split(string name)
+        {
+            var rows = new List<long>();
+            for (long i = 0; i < Labels.Length; i++)
+                if (Labels[i] >= 0 && Splits[i] == name) rows.Add(i);
+            if (rows.Count == 0) return null;
+            return new DataSplit(Activations.SelectRows(rows.ToArray()), rows.Select(r => Labels[r]).ToArray(),
+                Words is null ? null : rows.Select(r => Words[r]).ToArray());
+        }
+        var train = Split("train") ?? Split("all")
+            ?? throw new InvalidOperationException($"{Activations.Path}: no labelled token in a 'train' or 'all' split");
+        return new ProbingData(Task, ClassNames, train, Split("dev"), Split("test"));
+    }
+
+    public void Dispose() => Activations.Dispose();
+}
+
+public static class ActivationImport
+{
+    public static ImportedActivations Load(string directory)
+    {
+        string npy = Path.Combine(directory, StoreExport.ActivationsFile);
+        string labelsPath = Path.Combine(directory, StoreExport.LabelsFile);
+        string neuronsPath = Path.Combine(directory, StoreExport.NeuronsFile);
+        if (!File.Exists(npy)) throw new FileNotFoundException($"{npy}: missing", npy);
+        if (!File.Exists(labelsPath)) throw new FileNotFoundException($"{labelsPath}: missing", labelsPath);
+
+        List<NeuronRef>? neurons = null;
+        if (File.Exists(neuronsPath))
+        {
+            using var doc = Parse(neuronsPath);
+            if (!doc.RootElement.TryGetProperty("columns", out var cols) || cols.ValueKind != JsonValueKind.Array)
+                throw new FormatException($"{neuronsPath}: no 'columns' array");
+            neurons = [];
+            foreach (var c in cols.EnumerateArray())
+            {
+                if (!c.TryGetProperty("hookPoint", out var h) || !c.TryGetProperty("index", out var i) || h.GetString() is not { } hook)
+                    throw new FormatException($"{neuronsPath}: column {neurons.Count} lacks hookPoint/index");
+                neurons.Add(new NeuronRef(hook, i.GetInt32()));
+            }
+        }
+        var matrix = new NpyMatrix(npy, neurons);
+        try
+        {
+            using var doc = Parse(labelsPath);
+            var root = doc.RootElement;
+            string[] classNames = Strings(root, "classNames", labelsPath) ?? throw new FormatException($"{labelsPath}: no 'classNames'");
+            if (!root.TryGetProperty("labels", out var labelsElement) || labelsElement.ValueKind != JsonValueKind.Array)
+                throw new FormatException($"{labelsPath}: no 'labels' array");
+            var labels = labelsElement.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            if (labels.Length != matrix.Rows) throw new FormatException($"{labelsPath}: {labels.Length} labels for {matrix.Rows} rows of {npy}");
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] < -1 || labels[i] >= classNames.Length)
+                    throw new FormatException($"{labelsPath}: label {labels[i]} of token {i} is outside -1..{classNames.Length - 1}");
+            var splits = Strings(root, "splits", labelsPath) ?? Enumerable.Repeat("all", labels.Length).ToArray();
+            if (splits.Length != labels.Length) throw new FormatException($"{labelsPath}: {splits.Length} splits for {labels.Length} tokens");
+            var words = Strings(root, "words", labelsPath);
+            return new ImportedActivations
+            {
+                Activations = matrix,
+                Task = root.TryGetProperty("task", out var t) ? t.GetString() ?? "" : "",
+                ClassNames = classNames, Labels = labels, Splits = splits, Words = words,
+            };
+        }
+        catch
+        {
+            matrix.Dispose();
+            throw;
+        }
+    }
+
+    private static JsonDocument Parse(string path)
+    {
+        try { return JsonDocument.Parse(File.ReadAllBytes(path)); }
+        catch (JsonException e) { throw new FormatException($"{path}: not valid JSON ({e.Message})"); }
+    }
+
+    private static string[]? Strings(JsonElement root, string name, string path)
+    {
+        if (!root.TryGetProperty(name, out var e)) return null;
+        if (e.ValueKind != JsonValueKind.Array) throw new FormatException($"{path}: '{name}' is not an array");
+        return e.EnumerateArray().Select(x => x.GetString() ?? "").ToArray();
+    }
+}

@@ -1,1 +1,0 @@
-namespace NeuronHost.Plugins.Interventions;

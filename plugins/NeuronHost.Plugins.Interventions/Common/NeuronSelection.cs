@@ -1,0 +1,48 @@
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Plugins.Interventions.Common;
+
+/// <summary>Which neurons an intervention edits: the top, a random or the bottom k of a ranking
+/// (the three curves every paper compares).</summary>
+public enum Selection { Top, Random, Bottom }
+
+internal static class NeuronSelection
+{
+    public static IReadOnlyList<RankedNeuron> Pick(Ranking ranking, Selection selection, int k, int seed)
+    {
+        if (k > ranking.Order.Count)
+            throw new PluginInputException($"k = {k} is larger than the {ranking.Order.Count} neurons of ranking '{ranking.Method}'");
+        return selection switch
+        {
+            Selection.Top => ranking.Order.Take(k).ToArray(),
+            Selection.Bottom => ranking.Order.Reverse().Take(k).ToArray(),
+            _ => new SplitMix64((ulong)seed).Permutation(ranking.Order.Count).Take(k).Select(i => ranking.Order[i]).ToArray(),
+        };
+    }
+
+    /// <summary>One <see cref="HookEdit"/> per hook point: <paramref name="value"/> gives the edit
+    /// value of each neuron (null values → the op's scalar).</summary>
+    public static IReadOnlyList<HookEdit> Edits(IEnumerable<RankedNeuron> neurons, EditOp op, Func<RankedNeuron, float>? value,
+        float scalar = 0f, int sequence = -1, IReadOnlyList<int>? positions = null)
+    {
+        return neurons.GroupBy(n => n.Neuron.HookPoint).Select(g =>
+        {
+            var list = g.ToArray();
+            var edit = new NeuronEdit(op, list.Select(n => n.Neuron.Index).ToArray(),
+                value is null ? null : list.Select(value).ToArray(), scalar);
+            return new HookEdit(g.Key, edit, sequence, positions);
+        }).ToArray();
+    }
+
+    /// <summary>Checks that every neuron of the ranking exists in the model.</summary>
+    public static void CheckAgainstModel(Ranking ranking, ModelInfo model, string plugin)
+    {
+        foreach (var n in ranking.Order)
+        {
+            if (!model.HookPointWidths.TryGetValue(n.Neuron.HookPoint, out int width))
+                throw new PluginInputException($"{plugin}: model '{model.Name}' has no hook point '{n.Neuron.HookPoint}' (ranking '{ranking.Method}')");
+            if ((uint)n.Neuron.Index >= (uint)width)
+                throw new PluginInputException($"{plugin}: neuron {n.Neuron} is outside {n.Neuron.HookPoint} (width {width})");
+        }
+    }
+}
