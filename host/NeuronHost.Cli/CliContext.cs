@@ -19,7 +19,7 @@ public sealed class CliContext
         Description = "Also load plugins from DIR (a folder of plugin folders, or one plugin .dll); repeatable",
         HelpName = "DIR",
         Recursive = true,
-        Arity = ArgumentArity.ZeroOrMore,
+        Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -94,7 +94,7 @@ public sealed class CliContext
         {
             Description = description,
             HelpName = "NAME=VALUE",
-            Arity = ArgumentArity.ZeroOrMore,
+            Arity = ArgumentArity.OneOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
 

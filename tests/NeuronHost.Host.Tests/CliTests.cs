@@ -128,6 +128,27 @@ public sealed class CliTests
         Assert.Equal("--param 'seed' is not NAME=VALUE", e.Message);
     }
 
+    [Fact]
+    public void Progress_outside_a_terminal_runs_the_work_without_drawing()
+    {
+        var cli = new CliContext();
+        var output = new StringWriter();
+        var config = new System.CommandLine.InvocationConfiguration { Output = output };
+        int result = 0;
+        var root = new System.CommandLine.RootCommand();
+        root.SetAction(p =>
+        {
+            result = CliProgress.Run(cli, p, progress =>
+            {
+                progress.Report(new ProgressReport("stage", 1, 2, "steps"));
+                return 42;
+            });
+        });
+        Assert.Equal(0, root.Parse([]).Invoke(config));
+        Assert.Equal(42, result);
+        Assert.Equal("", output.ToString());
+    }
+
     /// <summary>The executable as built, with its own built-in plugins folder.</summary>
     [Fact]
     public async Task Executable_lists_its_built_in_plugins()

@@ -36,6 +36,15 @@ public sealed class OutsidePluginTests(BuiltPluginsFixture built)
     }
 
     [Fact]
+    public void A_plugins_path_may_name_one_dll()
+    {
+        var dll = Path.Combine(built.Template, "MyRanking.dll");
+        using var catalog = PluginCatalog.Load([dll]);
+        Assert.Empty(catalog.Errors);
+        Assert.Equal(dll, catalog.Get("example-variance").AssemblyPath);
+    }
+
+    [Fact]
     public void Host_runs_the_dropped_in_plugin_on_an_activation_matrix()
     {
         var folder = built.NewFolder("plugins");
