@@ -10,6 +10,7 @@ public sealed class ModelSession : IModelSession, IDisposable
 {
     private readonly TransformerModel model;
     private readonly Checkpoint checkpoint;
+    private volatile bool disposed; // the weights point into the mapped files: never read them after unmapping
 
     internal ModelSession(TransformerModel model, Checkpoint checkpoint, ModelInfo info, ITokenizer? tokenizer)
     {
@@ -26,6 +27,7 @@ public sealed class ModelSession : IModelSession, IDisposable
     public ForwardResult Forward(ForwardRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(disposed, this);
         var sequences = request.Sequences;
         model.Validate(sequences);
         var layout = new SequenceLayout(sequences);
@@ -83,6 +85,7 @@ public sealed class ModelSession : IModelSession, IDisposable
     public GradientResult Gradient(GradientRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(disposed, this);
         var c = model.Config;
         int[] sequence = request.Sequence;
         model.Validate([sequence]);
@@ -144,5 +147,10 @@ public sealed class ModelSession : IModelSession, IDisposable
         return ids.ToArray();
     }
 
-    public void Dispose() => checkpoint.Dispose();
+    /// <summary>Unmaps the checkpoint; later calls throw ObjectDisposedException.</summary>
+    public void Dispose()
+    {
+        disposed = true;
+        checkpoint.Dispose();
+    }
 }

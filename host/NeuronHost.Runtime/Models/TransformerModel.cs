@@ -117,6 +117,7 @@ internal sealed partial class TransformerModel(TransformerConfig config, Transfo
     {
         var c = Config;
         int W = c.QkvWidth;
+        rope!.Reserve(layout.Lengths.Length == 0 ? 0 : layout.Lengths.Max());
         Parallel.For(0, layout.Count, s =>
         {
             for (int p = 0; p < layout.Lengths[s]; p++)

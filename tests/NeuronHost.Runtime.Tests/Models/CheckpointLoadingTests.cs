@@ -29,6 +29,17 @@ public sealed class CheckpointLoadingTests
     }
 
     [SharedFact]
+    public void ShardNamedByTheIndexButAbsentNamesTheShard()
+    {
+        using var c = new CraftedCheckpoint(SharedAssets.Model("tiny-bert"));
+        string first = c.Write(shards: 2);
+        File.Delete(first);
+        var e = Assert.Throws<ModelLoadException>(() => ModelLoader.Load(c.Directory).Dispose());
+        Assert.Contains(first, e.Message);
+        Assert.Contains("not found", e.Message);
+    }
+
+    [SharedFact]
     public void NamesWithAndWithoutPrefixesLoad()
     {
         using var c = new CraftedCheckpoint(SharedAssets.Model("tiny-llama"));

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace NeuronHost.Runtime.Models.Ops;
 
@@ -13,44 +14,42 @@ public static class Activations
         switch (act)
         {
             case Activation.GeluNew:
-            {
-                Span<float> t = stackalloc float[1024];
-                for (int start = 0; start < x.Length; start += t.Length)
-                {
-                    int n = Math.Min(t.Length, x.Length - start);
-                    var xs = x.Slice(start, n);
-                    var ts = t[..n];
-                    var ys = y.Slice(start, n);
-                    TensorPrimitives.Multiply(xs, xs, ts);                 // x²
-                    TensorPrimitives.Multiply(ts, 0.044715f, ts);
-                    TensorPrimitives.Add(ts, 1f, ts);                       // 1 + 0.044715x²
-                    TensorPrimitives.Multiply(ts, xs, ts);                 // x + 0.044715x³
-                    TensorPrimitives.Multiply(ts, GeluC, ts);
-                    TensorPrimitives.Tanh(ts, ts);
-                    TensorPrimitives.Add(ts, 1f, ts);
-                    TensorPrimitives.Multiply(ts, xs, ts);
-                    TensorPrimitives.Multiply(ts, 0.5f, ys);
-                }
+                // 0.5·x·(1 + tanh u) = x·σ(2u): one fused pass with a vector exp
+                Fused(x, y, -2f * GeluC, 0.044715f);
                 break;
-            }
             case Activation.GeluErf:
                 for (int i = 0; i < x.Length; i++) { double v = x[i]; y[i] = (float)(0.5 * v * (1 + Erf(v / Math.Sqrt(2)))); }
                 break;
             case Activation.Silu:
-            {
-                Span<float> t = stackalloc float[1024];
-                for (int start = 0; start < x.Length; start += t.Length)
-                {
-                    int n = Math.Min(t.Length, x.Length - start);
-                    var xs = x.Slice(start, n);
-                    TensorPrimitives.Sigmoid(xs, t[..n]);
-                    TensorPrimitives.Multiply(xs, t[..n], y.Slice(start, n));
-                }
+                Fused(x, y, -1f, 0f); // x·σ(x)
                 break;
-            }
             case Activation.Relu:
                 TensorPrimitives.Max(x, 0f, y);
                 break;
+        }
+    }
+
+    /// <summary>y = x / (1 + exp(k·(x + a·x³))): gelu_new with k = −2√(2/π), a = 0.044715; SiLU
+    /// with k = −1, a = 0.</summary>
+    private static void Fused(ReadOnlySpan<float> x, Span<float> y, float k, float a)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vk = Vector256.Create(k);
+            var va = Vector256.Create(a);
+            var one = Vector256<float>.One;
+            for (; i <= x.Length - 8; i += 8)
+            {
+                var v = Vector256.Create(x.Slice(i, 8));
+                var u = vk * (v + va * v * v * v);
+                (v / (one + Vector256.Exp(u))).CopyTo(y.Slice(i, 8));
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v / (1f + MathF.Exp(k * (v + a * v * v * v)));
         }
     }
 

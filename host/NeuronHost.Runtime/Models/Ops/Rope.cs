@@ -1,26 +1,37 @@
 namespace NeuronHost.Runtime.Models.Ops;
 
 /// <summary>Rotary position embedding in the rotate-half convention (Hugging Face Llama): the
-/// pair (i, i + d/2) of each head turns by pos·θ^(−2i/d).</summary>
-public sealed class Rope
+/// pair (i, i + d/2) of each head turns by pos·θ^(−2i/d). The cos/sin table grows on demand
+/// (a 128k-context config would otherwise cost tens of MB up front).</summary>
+public sealed class Rope(int headDim, int maxPositions, double theta)
 {
-    private readonly float[] cos, sin;
-    public int HeadDim { get; }
-    public int MaxPositions { get; }
+    private sealed record Table(int Positions, float[] Cos, float[] Sin);
+    private Table table = new(0, [], []);
+    private readonly Lock growing = new();
 
-    public Rope(int headDim, int maxPositions, double theta)
+    public int HeadDim { get; } = headDim;
+    public int MaxPositions { get; } = maxPositions;
+
+    /// <summary>Makes positions [0, length) available; call before <see cref="Apply"/>.</summary>
+    public void Reserve(int length)
     {
-        HeadDim = headDim; MaxPositions = maxPositions;
-        int half = headDim / 2;
-        cos = new float[maxPositions * half];
-        sin = new float[maxPositions * half];
-        for (int p = 0; p < maxPositions; p++)
-            for (int i = 0; i < half; i++)
-            {
-                double angle = p * Math.Pow(theta, -2.0 * i / headDim);
-                cos[p * half + i] = (float)Math.Cos(angle);
-                sin[p * half + i] = (float)Math.Sin(angle);
-            }
+        if (length <= table.Positions) return;
+        lock (growing)
+        {
+            if (length <= table.Positions) return;
+            int n = Math.Min(MaxPositions, Math.Max(length, Math.Min(MaxPositions, Math.Max(512, table.Positions * 2))));
+            int half = HeadDim / 2;
+            var cos = new float[n * half];
+            var sin = new float[n * half];
+            for (int p = 0; p < n; p++)
+                for (int i = 0; i < half; i++)
+                {
+                    double angle = p * Math.Pow(theta, -2.0 * i / HeadDim);
+                    cos[p * half + i] = (float)Math.Cos(angle);
+                    sin[p * half + i] = (float)Math.Sin(angle);
+                }
+            table = new Table(n, cos, sin);
+        }
     }
 
     /// <summary>Rotates <paramref name="heads"/> consecutive heads of one row at position
@@ -28,8 +39,9 @@ public sealed class Rope
     public void Apply(Span<float> row, int heads, int pos, bool inverse = false)
     {
         int half = HeadDim / 2;
-        var c = cos.AsSpan(pos * half, half);
-        var s = sin.AsSpan(pos * half, half);
+        var t = table;
+        var c = t.Cos.AsSpan(pos * half, half);
+        var s = t.Sin.AsSpan(pos * half, half);
         for (int h = 0; h < heads; h++)
         {
             var v = row.Slice(h * HeadDim, HeadDim);

@@ -35,6 +35,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public SafetensorsFile(string path)
     {
         Path = path;
+        if (!File.Exists(path)) throw new ModelLoadException(path, null, "safetensors file not found");
         FileSize = new FileInfo(path).Length;
         if (FileSize < 8) throw new ModelLoadException(path, null, $"truncated: {FileSize} bytes, not even the 8-byte header length");
         HeaderBytes = ReadHeader(path, FileSize);
