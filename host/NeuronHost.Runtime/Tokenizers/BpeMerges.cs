@@ -6,7 +6,15 @@ public sealed class BpeMerges
 {
     private readonly Dictionary<string, int> symbolIds = new(StringComparer.Ordinal);
     private readonly List<string> symbols = [];
-    private readonly Dictionary<long, (int Rank, int Merged)> pairs = [];
+    private readonly Dictionary<long, (int Rank, int Merged)> pairs = new(MixedHash.Instance);
+
+    /// <summary>long.GetHashCode is hi ^ lo, which makes (a, b) pairs of small ids collide badly.</summary>
+    private sealed class MixedHash : IEqualityComparer<long>
+    {
+        public static readonly MixedHash Instance = new();
+        public bool Equals(long x, long y) => x == y;
+        public int GetHashCode(long v) => (int)(((ulong)v * 0x9E3779B97F4A7C15UL) >> 32);
+    }
 
     public int Count => pairs.Count;
 

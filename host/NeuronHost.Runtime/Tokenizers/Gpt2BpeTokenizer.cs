@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace NeuronHost.Runtime.Tokenizers;
 
@@ -13,6 +14,8 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
     private readonly int? unknownId;
     private readonly HashSet<int> specialIds;
+    private const int MaxCached = 200_000;
+    private int cacheCount;
 
     /// <param name="vocabulary">token → id (vocab.json).</param>
     /// <param name="merges">merge rules in rank order (merges.txt).</param>
@@ -37,6 +40,13 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
 
     public const string EndOfText = "<|endoftext|>";
 
+    /// <summary>A pre-tokenisation pattern other than GPT-2's (tokenizer.json "Split" with
+    /// behaviour Isolated, as Llama 3 and Qwen2 ship): every match and every gap is a piece.</summary>
+    public Regex? SplitPattern { get; init; }
+
+    /// <summary>Unicode normalisation applied to text first (tokenizer.json NFC/NFKC normalizer).</summary>
+    public NormalizationForm? Normalization { get; init; }
+
     public override string Kind => "gpt2-bpe";
     public bool AddPrefixSpace { get; }
 
@@ -52,13 +62,29 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
 
     protected override void EncodeText(string text, List<int> ids, bool atStart)
     {
+        if (Normalization is { } form) text = text.Normalize(form);
         if (AddPrefixSpace && atStart && text.Length > 0 && text[0] != ' ') text = " " + text;
-        foreach (var (start, length) in Gpt2PreTokenizer.Split(text))
+        foreach (var (start, length) in SplitPattern is null ? Gpt2PreTokenizer.Split(text) : SplitIsolated(text))
             ids.AddRange(EncodePreToken(text.Substring(start, length)));
     }
 
     protected override void EncodeWord(int index, string word, List<int> ids) =>
         EncodeText(index == 0 && !AddPrefixSpace ? word : " " + word, ids, atStart: false);
+
+    private List<(int Start, int Length)> SplitIsolated(string text)
+    {
+        var pieces = new List<(int, int)>();
+        int pos = 0;
+        for (var m = SplitPattern!.Match(text); m.Success; m = m.NextMatch())
+        {
+            if (m.Length == 0) continue;
+            if (m.Index > pos) pieces.Add((pos, m.Index - pos));
+            pieces.Add((m.Index, m.Length));
+            pos = m.Index + m.Length;
+        }
+        if (pos < text.Length) pieces.Add((pos, text.Length - pos));
+        return pieces;
+    }
 
     /// <summary>The ids of one pre-token (cached: running text repeats its words).</summary>
     private int[] EncodePreToken(string preToken)
@@ -75,7 +101,8 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
             result[i] = TokenToId(symbol) ?? unknownId ?? throw new InvalidOperationException(
                 $"the byte-level BPE produced \"{symbol}\", which is not in the vocabulary and there is no unknown token");
         }
-        if (cache.Count < 100_000) cache.TryAdd(preToken, result);
+        // (ConcurrentDictionary.Count takes every lock: keep our own count.)
+        if (cacheCount < MaxCached && cache.TryAdd(preToken, result)) Interlocked.Increment(ref cacheCount);
         return result;
     }
 

@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace NeuronHost.Runtime.Tokenizers;
 
@@ -107,8 +109,46 @@ public static class HfTokenizerJson
         var vocab = ReadVocab(model, path);
         foreach (var (token, id) in specials) vocab.TryAdd(token, id);
         bool prefixSpace = Components(root, "pre_tokenizer").Where(c => TypeOf(c) == "ByteLevel").Any(c => Flag(c, "add_prefix_space", false));
-        return new Gpt2BpeTokenizer(vocab, ReadMerges(model, path), specials, prefixSpace, Text(model, "unk_token"));
+        return new Gpt2BpeTokenizer(vocab, ReadMerges(model, path), specials, prefixSpace, Text(model, "unk_token"))
+        {
+            SplitPattern = ReadSplitPattern(root, path),
+            Normalization = ReadUnicodeNormalization(root),
+        };
     }
+
+    /// <summary>A "Split" pre-tokenizer (Llama 3, Qwen2): its regex, compiled for .NET.</summary>
+    private static Regex? ReadSplitPattern(JsonElement root, string path)
+    {
+        var split = Components(root, "pre_tokenizer").Where(c => TypeOf(c) == "Split").ToList();
+        if (split.Count == 0) return null;
+        if (split.Count > 1) throw new TokenizerFileException(path, "more than one Split pre-tokenizer is not supported");
+        var s = split[0];
+        string behavior = Text(s, "behavior") ?? "Isolated";
+        if (behavior != "Isolated" || Flag(s, "invert", false))
+            throw new TokenizerFileException(path, $"Split pre-tokenizer with behavior \"{behavior}\"{(Flag(s, "invert", false) ? " inverted" : "")} is not supported (Isolated is)");
+        if (!s.TryGetProperty("pattern", out var pattern) || pattern.ValueKind != JsonValueKind.Object)
+            throw new TokenizerFileException(path, "Split pre-tokenizer has no pattern");
+        try
+        {
+            if (Text(pattern, "Regex") is string regex) return new Regex(regex, RegexOptions.CultureInvariant);
+            if (Text(pattern, "String") is string literal) return new Regex(Regex.Escape(literal), RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TokenizerFileException(path, $"the Split pattern is not a regular expression .NET can run ({e.Message})", 0, e);
+        }
+        throw new TokenizerFileException(path, "Split pattern must be {\"Regex\": …} or {\"String\": …}");
+    }
+
+    private static NormalizationForm? ReadUnicodeNormalization(JsonElement root) =>
+        Components(root, "normalizer").Select(TypeOf).FirstOrDefault(t => t is "NFC" or "NFKC" or "NFD" or "NFKD") switch
+        {
+            "NFC" => NormalizationForm.FormC,
+            "NFKC" => NormalizationForm.FormKC,
+            "NFD" => NormalizationForm.FormD,
+            "NFKD" => NormalizationForm.FormKD,
+            _ => null,
+        };
 
     private static WordPieceTokenizer LoadWordPiece(JsonElement root, JsonElement model, string path)
     {
@@ -142,16 +182,18 @@ public static class HfTokenizerJson
     {
         var normalizers = Components(root, "normalizer").ToList();
         var pre = Components(root, "pre_tokenizer").ToList();
-        bool prepend = normalizers.Any(c => TypeOf(c) == "Prepend");
+        bool prepend = normalizers.Any(c => TypeOf(c) == "Prepend"), firstOnly = false;
         foreach (var m in pre.Where(c => TypeOf(c) == "Metaspace"))
         {
             string scheme = Text(m, "prepend_scheme") ?? (Flag(m, "add_prefix_space", true) ? "always" : "never");
             prepend |= scheme != "never";
+            firstOnly |= scheme == "first" && !normalizers.Any(c => TypeOf(c) == "Prepend");
         }
         return new SentencePieceNormalizer
         {
             Nfkc = normalizers.Any(c => TypeOf(c) is "NFKC" or "Precompiled"),
             AddDummyPrefix = prepend,
+            PrependFirstSegmentOnly = firstOnly,
             RemoveExtraWhitespaces = false,
             EscapeWhitespaces = true,
         };

@@ -16,6 +16,9 @@ public sealed record SentencePieceNormalizer
     public bool RemoveExtraWhitespaces { get; init; }
     public bool EscapeWhitespaces { get; init; } = true;
     public bool WhitespaceAsSuffix { get; init; }
+    /// <summary>tokenizer.json Metaspace prepend_scheme "first": text after a special token
+    /// gets no dummy space.</summary>
+    public bool PrependFirstSegmentOnly { get; init; }
 
     public static SentencePieceNormalizer From(SentencePieceModel model) => new()
     {

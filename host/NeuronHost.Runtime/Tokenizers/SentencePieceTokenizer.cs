@@ -103,7 +103,7 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     public string[] Tokens(IEnumerable<int> ids) => ids.Select(id => IdToToken(id) ?? "").ToArray();
 
     protected override void EncodeText(string text, List<int> ids, bool atStart) =>
-        EncodeNormalized(Normalizer.Normalize(text, atStart ? null : true), ids);
+        EncodeNormalized(Normalizer.Normalize(text, atStart ? null : !Normalizer.PrependFirstSegmentOnly), ids);
 
     protected override void EncodeWord(int index, string word, List<int> ids) =>
         EncodeNormalized(Normalizer.Normalize(word, index == 0 ? null : true), ids);

@@ -16,7 +16,11 @@ public static class TokenizerLoader
         if (!Directory.Exists(path)) return null;
         string F(string name) => Path.Combine(path, name);
 
-        if (File.Exists(F("tokenizer.json"))) return HfTokenizerJson.Load(F("tokenizer.json"));
+        if (File.Exists(F("tokenizer.json")))
+        {
+            try { return HfTokenizerJson.Load(F("tokenizer.json")); }
+            catch (TokenizerFileException) when (HasOtherTokenizerFiles(path)) { /* use the older files beside it */ }
+        }
         if (File.Exists(F("tokenizer.model"))) return SentencePieceTokenizer.FromFile(F("tokenizer.model"));
         if (File.Exists(F("vocab.json")) && File.Exists(F("merges.txt")))
             return Gpt2BpeTokenizer.FromFiles(F("vocab.json"), F("merges.txt"));
@@ -45,6 +49,9 @@ public static class TokenizerLoader
         }
         throw new TokenizerFileException(file, "is not a tokenizer file this host reads (tokenizer.json, *.model, vocab.json + merges.txt, vocab.txt)");
     }
+
+    private static bool HasOtherTokenizerFiles(string dir) =>
+        new[] { "tokenizer.model", "vocab.txt", "vocab.json" }.Any(f => File.Exists(Path.Combine(dir, f)));
 
     private static bool IsJsonList(string file)
     {

@@ -53,6 +53,38 @@ public class HfTokenizerJsonTests
         }
     }
 
+    /// <summary>Llama 3 / Qwen2 layout: a Split pre-tokenizer with the regex, ByteLevel without
+    /// its own regex, an NFC normalizer. With GPT-2's pattern it must give GPT-2's ids.</summary>
+    [AssetFact(MiniBrown)]
+    public void SplitPatternTokenizerJson()
+    {
+        var dir = TokenizerAssets.Resolve(MiniBrown);
+        var merges = new JsonArray(File.ReadAllLines(Path.Combine(dir, "merges.txt")).Skip(1).Where(l => l.Length > 0)
+            .Select(l => (JsonNode)JsonValue.Create(l)!).ToArray());
+        var json = new JsonObject
+        {
+            ["normalizer"] = new JsonObject { ["type"] = "NFC" },
+            ["pre_tokenizer"] = new JsonObject
+            {
+                ["type"] = "Sequence",
+                ["pretokenizers"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["type"] = "Split", ["behavior"] = "Isolated", ["invert"] = false,
+                        ["pattern"] = new JsonObject { ["Regex"] = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+" },
+                    },
+                    new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = false }),
+            },
+            ["model"] = new JsonObject { ["type"] = "BPE", ["vocab"] = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "vocab.json"))), ["merges"] = merges },
+        };
+        using var tmp = new TempDir();
+        tmp.Write("tokenizer.json", json.ToJsonString());
+        var tok = TokenizerLoader.Load(tmp.Path);
+        AssertCases(tok, TokenizerAssets.ReadJson(MiniBrown + "/reference.json").GetProperty("tokenizer_cases"), true);
+        // NFC: a decomposed "é" encodes as the composed one.
+        Assert.Equal(tok.Encode("Caf\u00e9"), tok.Encode("Cafe\u0301"));
+    }
+
     [AssetFact(TinyBert)]
     public void WordPieceTokenizerJson()
     {
@@ -127,6 +159,19 @@ public class HfTokenizerJsonTests
         AssertCases(tok, TokenizerAssets.ReadJson(Sp + "/bpe-reference.json").GetProperty("cases"), false);
         Assert.Equal(1, tok.Encode("Hello")[0]);
         Assert.Equal("Naïve café — déjà vu!", tok.Decode(tok.Encode("Naïve café — déjà vu!")));
+        // Legacy Llama (Prepend normalizer): text after a special token gets its own ▁.
+        var afterSpecial = tok.Encode("Hi</s>there", addSpecialTokens: false);
+        Assert.Equal(2, afterSpecial[tok.Encode("Hi", false).Length]);
+        Assert.StartsWith("▁", tok.IdToToken(afterSpecial[tok.Encode("Hi", false).Length + 1]));
+
+        // Metaspace with prepend_scheme "first" (Mistral, newer Llama files): only the start gets ▁.
+        json["normalizer"] = null;
+        json["pre_tokenizer"] = new JsonObject { ["type"] = "Metaspace", ["replacement"] = "▁", ["prepend_scheme"] = "first", ["split"] = false };
+        tmp.Write("tokenizer.json", json.ToJsonString());
+        var first = TokenizerLoader.Load(tmp.Path);
+        AssertCases(first, TokenizerAssets.ReadJson(Sp + "/bpe-reference.json").GetProperty("cases"), false);
+        var firstIds = first.Encode("Hi</s>there", addSpecialTokens: false);
+        Assert.False(first.IdToToken(firstIds[first.Encode("Hi", false).Length + 1])!.StartsWith('▁'));
     }
 
     [AssetFact(Sp)]
