@@ -1,0 +1,75 @@
+using NeuronHost.Core.Analysis;
+using NeuronHost.Data.Corpora;
+using NeuronHost.Data.Extraction;
+using NeuronHost.Data.Store;
+using NeuronHost.Data.Tasks;
+using NeuronHost.Kernels.Cpu;
+using NeuronHost.Plugins.Gaussian;
+using NeuronHost.Plugins.Linear;
+using NeuronHost.Plugins.Probeless;
+using NeuronHost.Runtime.Models;
+using NeuronHost.Runtime.Tokenizers;
+using NeuronHost.Sdk;
+using NeuronHost.Tests.Common;
+using Xunit.Abstractions;
+
+namespace NeuronHost.Plugins.Tests;
+
+/// <summary>The grid on real activations: UPOS on a slice of UD English-EWT, FFN neurons of two
+/// layers of gpt2-mini-brown. What the literature leads one to expect (Dalvi 2019, Durrani 2020,
+/// Antverg &amp; Belinkov 2022): the all-neuron linear probe far above the majority class; top-k
+/// above random-k above bottom-k for small k; the task more learnable than its control task.</summary>
+public class EwtUposGridTests(ITestOutputHelper output)
+{
+    [SharedFact]
+    public void UposGridOnGpt2MiniBrownBehavesAsInTheLiterature()
+    {
+        var full = Corpus.Load(SharedAssets.Corpus("ud-english-ewt"));
+        CorpusSplit Slice(string name, int sentences) => new(name, full.Split(name)!.Sentences.Take(sentences).ToArray());
+        var corpus = new Corpus("ewt-slice", full.Format, [], [Slice("train", 700), Slice("dev", 250), Slice("test", 250)]);
+        string modelDir = SharedAssets.Model("gpt2-mini-brown");
+        using var session = ModelLoader.Load(modelDir, TokenizerLoader.TryLoad(modelDir));
+        var storeDir = Path.Combine(Path.GetTempPath(), "neuronhost-plugins-tests", "ewt-upos-gpt2-mini-brown");
+        ExtractionJob.Run(session, new ExtractionOptions
+        {
+            Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = storeDir,
+            Task = TaskSpec.Upos, ModelDirectory = modelDir,
+        });
+        using var store = ActivationStore.Open(storeDir);
+        var task = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Control = true, Seed = 3 });
+        var data = task.Data;
+        var control = task.Control!;
+        output.WriteLine($"{data.Train.Tokens} train / {data.Dev?.Tokens} dev / {data.Test?.Tokens} test tokens, {data.ClassCount} classes, {data.Neurons.Count} neurons");
+
+        var context = new PluginContext(new CpuKernels()) { Seed = 11 };
+        var options = new GridOptions
+        {
+            KValues = [5, 10, 20, 50],
+            Control = new ControlLabels(control.ClassNames, control.Train.Labels, control.Dev?.Labels, control.Test?.Labels),
+            MinimalSetMargin = 0.02,
+        };
+        var probe = new LinearProbe { Tolerance = 1e-4, MaxIterations = 200 };
+        var result = ProbeRankingGrid.Run(options, data,
+            [new LinearRanking { Ordering = LinearOrdering.Pitfalls, MaxIterations = 200 }, new ProbelessRanking(),
+             new GaussianRanking { MaxNeurons = 50, MaxSelectionTokens = 1500 }],
+            [probe], context);
+        foreach (var line in GridResultWriter.AccuraciesCsv(result).Split('\n')) output.WriteLine(line);
+        foreach (var m in result.MinimalSets) output.WriteLine($"minimal set {m.Ranking}: {m.Size} ({string.Join(' ', m.LayerCounts.Select(kv => $"L{kv.Key}:{kv.Value}"))})");
+
+        Assert.Empty(result.Failures);
+        var oracle = result.Oracles.Single();
+        Assert.True(oracle.Task.Test > result.MajorityBaseline.Test + 0.4,
+            $"all-neuron probe {oracle.Task.Test:P1} vs majority class {result.MajorityBaseline.Test:P1}");
+        Assert.True(oracle.Selectivity > 0, $"oracle selectivity {oracle.Selectivity:P1}");
+        foreach (var ranking in new[] { "linear", "probeless", "gaussian" })
+            foreach (int k in new[] { 5, 10, 20, 50 })
+            {
+                var top = result.Cell(ranking, "top", "linear-probe", k)!;
+                double random = result.Cell("random", "random", "linear-probe", k)!.Task.Test;
+                double bottom = result.Cell(ranking, "bottom", "linear-probe", k)!.Task.Test;
+                Assert.True(top.Task.Test > random, $"{ranking} k={k}: top {top.Task.Test:P1} ≤ random {random:P1}");
+                Assert.True(random > bottom, $"{ranking} k={k}: random {random:P1} ≤ bottom {bottom:P1}");
+                Assert.True(top.Selectivity > 0, $"{ranking} k={k}: selectivity {top.Selectivity:P1}");
+            }
+    }
+}
