@@ -65,7 +65,7 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             Toggle(tmux, s, ref cursor, "linear-probe");
             tmux.Keys("Enter");
             // Interventions are listed only when such plugins are installed.
-            s = tmux.WaitFor(TimeSpan.FromSeconds(30), "?");
+            s = tmux.WaitForMatch(TimeSpan.FromSeconds(30), @"Interventions \(space|Plugin parameters\?");
             if (s.Contains("Interventions (space")) tmux.Keys("Enter");
             tmux.WaitFor("Plugin parameters?"); tmux.Keys("Enter");     // defaults
             tmux.WaitFor("k grid"); tmux.Type("1,10,50"); tmux.Keys("Enter");
