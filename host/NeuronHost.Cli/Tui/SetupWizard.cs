@@ -33,6 +33,7 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
         c.Rankings = AskPlugins(PluginKind.Ranking, "Ranking methods");
         c.Probes = c.Rankings.Count == 0 ? [] : AskPlugins(PluginKind.Probe, "Probes (evaluated on top/bottom/random-k of each ranking)");
         c.Interventions = AskPlugins(PluginKind.Intervention, "Interventions");
+        if (c.Interventions.Count > 0) c.Prompts = AskPrompts();
         var chosen = c.Rankings.Concat(c.Probes).Concat(c.Interventions).Where(u => catalog.Get(u.Plugin).Parameters.Count > 0).ToList();
         if (chosen.Count > 0 && console.Prompt(new SelectionPrompt<string>().Title("Plugin parameters?")
                 .AddChoices("use the defaults", "edit parameters")) == "edit parameters")
@@ -42,6 +43,19 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
                 .Validate(t => ParseKs(t).Count > 0 ? ValidationResult.Success() : ValidationResult.Error("positive integers, e.g. 1,5,10"))));
         c.OutputDir = Path.GetFullPath(console.Prompt(new TextPrompt<string>("Output folder:").DefaultValue("neuronhost-run")));
         return c;
+    }
+
+    /// <summary>Multiple-choice prompts for NEG, NeurGrad and skill neurons (the other
+    /// interventions ignore them).</summary>
+    private string? AskPrompts()
+    {
+        const string None = "none", Path_ = "(type a JSONL path…)";
+        var choice = console.Prompt(new SelectionPrompt<string>().Title("[bold]Prompt set[/] for NEG / NeurGrad / skill neurons")
+            .AddChoices(NeuronHost.Data.Prompts.PromptSets.BuiltInNames.Prepend(None).Append(Path_)));
+        if (choice == None) return null;
+        if (choice != Path_) return choice;
+        return Path.GetFullPath(console.Prompt(new TextPrompt<string>("Prompts (JSONL: prompt, choices, answer):").Validate(p =>
+            File.Exists(p) ? ValidationResult.Success() : ValidationResult.Error($"'{p}' does not exist"))));
     }
 
     private static int? NullIfZero(int n) => n == 0 ? null : n;

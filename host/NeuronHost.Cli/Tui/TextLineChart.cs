@@ -63,8 +63,9 @@ public sealed class TextLineChart
             t.CopyTo(0, tick, c, t.Length);
             lastEnd = c + t.Length;
         }
-        lines.Add("[grey]       " + Markup.Escape(new string(tick).TrimEnd()) + $"  {Markup.Escape(xLabel)}[/]");
-        lines.Add("       " + string.Join("  ", series.Select(s => $"[{s.Color}]{Markup.Escape(s.Marker.ToString())} {Markup.Escape(s.Name)}[/]")) + $"   [grey]({Markup.Escape(yLabel)})[/]");
+        lines.Add("[grey]       " + Markup.Escape(new string(tick).TrimEnd()) + "[/]");
+        lines.Add("       " + string.Join("  ", series.Select(s => $"[{s.Color}]{Markup.Escape(s.Marker.ToString())} {Markup.Escape(s.Name)}[/]")) +
+            $"   [grey]x: {Markup.Escape(xLabel)}, y: {Markup.Escape(yLabel)}[/]");
         return lines;
     }
 }

@@ -75,7 +75,11 @@ public static class AnalysisYaml
                 case "k_grid": c.KGrid = r.Ints(value, path); break;
                 case "minimal_set_margin": c.MinimalSetMargin = r.Double(value, path); break;
                 case "top_contexts": c.TopContexts = r.Int(value, path); break;
-                case "prompts": c.Prompts = r.String(value, path); break;
+                // A built-in set name ("agreement") or a JSONL file, relative to this file.
+                case "prompts":
+                    c.Prompts = r.String(value, path);
+                    if (c.Prompts.Contains('/') || c.Prompts.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) c.Prompts = r.PathValue(value, path);
+                    break;
                 case "output": c.OutputDir = r.PathValue(value, path); break;
                 case "seed": c.Seed = r.Int(value, path); break;
                 case "backend": c.Backend = r.String(value, path); break;

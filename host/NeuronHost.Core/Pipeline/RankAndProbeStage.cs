@@ -9,6 +9,7 @@ namespace NeuronHost.Core.Pipeline;
 public sealed class RankAndProbeStage : IPipelineStage
 {
     public string Name => "rank and probe";
+    private const string GridProgressStage = "probe × ranking grid";
 
     public bool Applies(PipelineState s) => s.Config.Rankings.Count > 0;
 
@@ -24,7 +25,17 @@ public sealed class RankAndProbeStage : IPipelineStage
             MinimalSetMargin = c.MinimalSetMargin,
             Control = c.Task.Control && probes.Count > 0 ? ControlTask.Build(task.Data, c.Seed) : null,
         };
-        var grid = ProbeRankingGrid.Run(options, task.Data, rankers, probes, s.PluginContext());
+        // The grid reports its own steps; mirror its overall count under this stage's name.
+        s.Progress.Report(new ProgressReport(Name, 0, 1, "steps"));
+        bool gridReported = false;
+        var progress = new CallbackProgress<ProgressReport>(r =>
+        {
+            s.Progress.Report(r);
+            if (r.Stage == GridProgressStage) { gridReported = true; s.Progress.Report(r with { Stage = Name }); }
+        });
+        var context = new PluginContext(s.Kernels) { Progress = progress, Log = s.Log, Cancellation = s.Cancellation, Seed = c.Seed };
+        var grid = ProbeRankingGrid.Run(options, task.Data, rankers, probes, context);
+        if (!gridReported) s.Progress.Report(new ProgressReport(Name, 1, 1, "steps"));
         s.Grid = grid;
         foreach (var f in grid.Failures) s.Log.Warn($"ranking '{f.Plugin}' failed: {f.Message}");
         foreach (var r in grid.Rankings)

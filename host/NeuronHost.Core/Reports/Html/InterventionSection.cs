@@ -16,7 +16,9 @@ namespace NeuronHost.Core.Reports.Html;
 internal static class InterventionSection
 {
     private const int MaxRowsShown = 20;
-    private const int MaxMetricsPlotted = 4;
+    private const int MaxMetricsPlotted = 6;
+    /// <summary>Numeric columns that are identifiers or counts, not effects.</summary>
+    private static readonly string[] NotMetrics = ["items", "count", "n", "layer", "neuron", "index", "prompt", "tokens"];
 
     public static void Write(HtmlDoc doc, RunResults r)
     {
@@ -68,7 +70,8 @@ internal static class InterventionSection
         int k = t.ColumnIndex("k");
         if (k < 0 || !IsNumeric(t, k)) return;
         var text = Enumerable.Range(0, t.Columns.Count).Where(c => c != k && !IsNumeric(t, c)).ToList();
-        var metrics = Enumerable.Range(0, t.Columns.Count).Where(c => c != k && IsNumeric(t, c)).Take(MaxMetricsPlotted).ToList();
+        var metrics = Enumerable.Range(0, t.Columns.Count).Where(c => c != k && IsNumeric(t, c) && !NotMetrics.Contains(t.Columns[c].ToLowerInvariant()))
+            .Take(MaxMetricsPlotted).ToList();
         int selection = t.ColumnIndex("selection"), ranking = t.ColumnIndex("ranking");
         var keys = t.Rows.Select(row => string.Join(" ", text.Select(c => Convert.ToString(row[c], System.Globalization.CultureInfo.InvariantCulture))))
             .Distinct().ToList();

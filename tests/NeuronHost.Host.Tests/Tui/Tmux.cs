@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace NeuronHost.Host.Tests.Tui;
+
+/// <summary>Drives a program in a detached tmux session of a fixed size: send keys, read the screen.</summary>
+public sealed class Tmux : IDisposable
+{
+    public string Session { get; } = "nhtest-" + Guid.NewGuid().ToString("N")[..8];
+    public List<string> Screens { get; } = [];
+
+    public static bool Available => File.Exists("/usr/bin/tmux") || File.Exists("/usr/local/bin/tmux");
+
+    public Tmux(string workingDirectory, string command, int width = 80, int height = 24)
+    {
+        Run("new-session", "-d", "-s", Session, "-x", width.ToString(), "-y", height.ToString(), "-c", workingDirectory, command);
+    }
+
+    public static string Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"tmux {string.Join(' ', args)}: {error}");
+        return output;
+    }
+
+    public string Screen() => Run("capture-pane", "-p", "-t", Session);
+
+    public void Keys(params string[] keys)
+    {
+        foreach (var k in keys)
+        {
+            Run("send-keys", "-t", Session, k);
+            Thread.Sleep(250);
+        }
+    }
+
+    /// <summary>Types text literally (no key-name interpretation).</summary>
+    public void Type(string text) { Run("send-keys", "-t", Session, "-l", text); Thread.Sleep(250); }
+
+    /// <summary>Polls the screen until it contains all the texts; fails with the last screen.</summary>
+    public string WaitFor(TimeSpan timeout, params string[] texts)
+    {
+        var clock = Stopwatch.StartNew();
+        string screen = "";
+        while (clock.Elapsed < timeout)
+        {
+            screen = Screen();
+            if (texts.All(screen.Contains)) { Screens.Add(screen); return screen; }
+            Thread.Sleep(300);
+        }
+        throw new TimeoutException($"screen never showed [{string.Join(", ", texts)}] within {timeout.TotalSeconds:0}s; it shows:\n{screen}");
+    }
+
+    public string WaitFor(params string[] texts) => WaitFor(TimeSpan.FromSeconds(30), texts);
+
+    /// <summary>Polls the screen until the pattern matches.</summary>
+    public string WaitForMatch(TimeSpan timeout, string pattern)
+    {
+        var clock = Stopwatch.StartNew();
+        string screen = "";
+        while (clock.Elapsed < timeout)
+        {
+            screen = Screen();
+            if (System.Text.RegularExpressions.Regex.IsMatch(screen, pattern)) { Screens.Add(screen); return screen; }
+            Thread.Sleep(200);
+        }
+        throw new TimeoutException($"screen never matched /{pattern}/ within {timeout.TotalSeconds:0}s; it shows:\n{screen}");
+    }
+
+    public void Dispose()
+    {
+        try { Run("kill-session", "-t", Session); } catch (InvalidOperationException) { }
+    }
+}
