@@ -13,6 +13,8 @@ public static class Program
         new DevicesCommand(),
         new BenchCommand(),
         new DemoCommand(),
+        new ExtractCommand(),
+        new ExportCommand(),
         new RunCommand(),
         new TuiCommand(),
     ];

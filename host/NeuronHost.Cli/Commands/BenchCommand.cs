@@ -27,6 +27,21 @@ public sealed class BenchCommand : ICliCommand
             return 0;
         });
         bench.Add(forward);
+
+        var storeDir = new Option<string>("--dir") { Description = "Where the synthetic store is written (and deleted afterwards)", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "neuronhost-bench-store") };
+        var size = new Option<double>("--gib") { Description = "Store size in GiB (make it larger than the memory you allow the process)", DefaultValueFactory = _ => 3.0 };
+        var store = new Command("store", "Build a store larger than a memory budget and compute class moments over it; prints peak RSS next to the store size")
+        {
+            storeDir, size,
+        };
+        store.SetAction(parse =>
+        {
+            var options = new NeuronHost.Data.Store.StoreBenchOptions { Directory = parse.GetRequiredValue(storeDir), TargetBytes = (long)(parse.GetValue(size) * (1L << 30)) };
+            var result = NeuronHost.Data.Store.StoreBenchmark.Run(options, new NeuronHost.Kernels.Cpu.CpuKernels());
+            cli.Out(parse).WriteLine(result.Describe());
+            return 0;
+        });
+        bench.Add(store);
         bench.SetAction(CliApp.ShowHelp);
         return bench;
     }

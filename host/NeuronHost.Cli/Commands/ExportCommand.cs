@@ -1,0 +1,45 @@
+using System.CommandLine;
+using NeuronHost.Data.Interop;
+using NeuronHost.Data.Tasks;
+
+namespace NeuronHost.Cli.Commands;
+
+/// <summary><c>neuronhost export STORE --out DIR [--layers …]</c>: a store (or a slice) as
+/// activations.npy (float32 [tokens, neurons]), labels.json, neurons.json, for Python.</summary>
+public sealed class ExportCommand : ICliCommand
+{
+    public Command Build(CliContext cli)
+    {
+        var store = new Argument<string>("STORE") { Description = "The activation store folder" };
+        var output = new Option<string>("--out") { Description = "Folder for activations.npy, labels.json, neurons.json", Required = true, HelpName = "DIR" };
+        var layers = new Option<int[]?>("--layers") { Description = "Keep only hook points of these layers", AllowMultipleArgumentsPerToken = true };
+        var hooks = new Option<string[]?>("--hooks") { Description = "Keep only these hook points", AllowMultipleArgumentsPerToken = true };
+        var splits = new Option<string[]?>("--splits") { Description = "Keep only tokens of these splits (train, dev, test)", AllowMultipleArgumentsPerToken = true };
+        var task = new Option<string?>("--task") { Description = "Label the tokens with this task (rare values dropped)" };
+        var command = new Command("export", "Export an activation store (or a slice) to .npy + JSON that Python loads directly")
+        {
+            store, output, layers, hooks, splits, task,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new ExportOptions
+            {
+                StoreDirectory = parse.GetRequiredValue(store),
+                OutputDirectory = parse.GetRequiredValue(output),
+                // An option not given parses as an empty array, which means "no filter".
+                Layers = NullIfEmpty(parse.GetValue(layers)),
+                HookPoints = NullIfEmpty(parse.GetValue(hooks)),
+                Splits = NullIfEmpty(parse.GetValue(splits)),
+                Task = parse.GetValue(task) is { } t ? TaskSpec.Parse(t) : null,
+            };
+            using var cts = ExtractCommand.CancelOnCtrlC();
+            var result = CliProgress.Run(cli, parse, progress => StoreExport.Run(options, progress, cts.Token));
+            if (cli.Json(parse)) cli.WriteJson(parse, result);
+            else cli.Out(parse).WriteLine($"exported {result.Tokens} tokens × {result.Neurons} neurons: {string.Join(", ", result.Files)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static T[]? NullIfEmpty<T>(T[]? values) => values is { Length: > 0 } ? values : null;
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using NeuronHost.Data.Corpora;
+using NeuronHost.Data.Extraction;
+using NeuronHost.Data.Store;
+using NeuronHost.Data.Tasks;
+using NeuronHost.Runtime.Models;
+
+namespace NeuronHost.Cli.Commands;
+
+/// <summary><c>neuronhost extract --model DIR --corpus FILE --task TASK --hooks … --out STORE</c>:
+/// activations of every word into an on-disk store. An interrupted extraction resumes where it
+/// stopped; a matching store is reused; Ctrl+C leaves a resumable store.</summary>
+public sealed class ExtractCommand : ICliCommand
+{
+    public Command Build(CliContext cli)
+    {
+        var model = new Option<string>("--model") { Description = "Model folder", Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Corpus: a .conllu file, a UD or Brown folder, or SENTENCES:LABELS (NeuroX)", Required = true };
+        var task = new Option<string?>("--task") { Description = "Task recorded with the store: upos, xpos, deprel or a feature such as Number" };
+        var hooks = new Option<string[]>("--hooks") { Description = "Hook points, e.g. blocks.1.mlp.hook_post (or a suffix such as mlp.hook_post for every layer)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = new Option<string>("--out") { Description = "Store folder", Required = true, HelpName = "STORE" };
+        var aggregation = new Option<WordAggregation>("--aggregation") { Description = "One vector per word from its subword tokens: First, Last or Mean", DefaultValueFactory = _ => WordAggregation.Last };
+        var dtype = new Option<StoreDType>("--dtype") { Description = "Float32 or Float16 on disk", DefaultValueFactory = _ => StoreDType.Float32 };
+        var batch = new Option<int>("--batch") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 16 };
+        var force = new Option<bool>("--force") { Description = "Replace a store made from another model or corpus" };
+        var command = new Command("extract", "Extract the activations of every word of a corpus into an on-disk, resumable store")
+        {
+            model, corpus, task, hooks, output, aggregation, dtype, batch, force,
+        };
+        command.SetAction(parse =>
+        {
+            var session = ModelOpener.Open(parse.GetRequiredValue(model));
+            var hookPoints = ResolveHooks(session.Info, parse.GetRequiredValue(hooks));
+            var options = new ExtractionOptions
+            {
+                Corpus = Corpus.Load(parse.GetRequiredValue(corpus)),
+                HookPoints = hookPoints,
+                OutputDirectory = parse.GetRequiredValue(output),
+                Aggregation = parse.GetValue(aggregation),
+                DType = parse.GetValue(dtype),
+                BatchSize = parse.GetValue(batch),
+                Force = parse.GetValue(force),
+                Task = parse.GetValue(task) is { } t ? TaskSpec.Parse(t) : null,
+                ModelDirectory = parse.GetRequiredValue(model),
+            };
+            using var cts = CancelOnCtrlC();
+            var result = CliProgress.Run(cli, parse, progress => ExtractionJob.Run(session, options, progress, cts.Token));
+            (session as IDisposable)?.Dispose();
+            if (cli.Json(parse)) cli.WriteJson(parse, result);
+            else cli.Out(parse).WriteLine($"{result.State}: {result.Rows} words × {hookPoints.Count} hook point(s) in {result.Directory} ({result.ShardsWritten} shard(s) written, {result.WindowedSentences} long sentence(s) windowed)");
+            return 0;
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<string> ResolveHooks(NeuronHost.Sdk.ModelInfo info, IEnumerable<string> names)
+    {
+        var result = new List<string>();
+        foreach (var name in names.SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            if (info.HookPointWidths.ContainsKey(name)) { result.Add(name); continue; }
+            var matches = Enumerable.Range(0, info.Layers).Select(l => $"blocks.{l}.{name}").Where(info.HookPointWidths.ContainsKey).ToList();
+            if (matches.Count == 0) throw new CliException($"--hooks: model {info.Name} has no hook point '{name}'");
+            result.AddRange(matches);
+        }
+        return result.Distinct().ToList();
+    }
+
+    internal static CancellationTokenSource CancelOnCtrlC()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        return cts;
+    }
+}
