@@ -33,7 +33,9 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
     public RunResults Run(AnalysisConfig config, IProgress<ProgressReport> progress, CancellationToken cancellation = default)
     {
         AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(plugins));
-        using var state = new PipelineState(config, plugins, KernelBackends.Create(config.Backend), progress, Log, cancellation);
+        var backend = NeuronHost.Kernels.KernelBackends.Create(config.Backend);
+        if (!string.IsNullOrEmpty(backend.Notice)) Log.Info(backend.Notice);
+        using var state = new PipelineState(config, plugins, backend.Kernels, progress, Log, cancellation);
         var results = state.Results;
         results.ConfigYaml = AnalysisYaml.Save(config);
         results.Identity.Seed = config.Seed;
