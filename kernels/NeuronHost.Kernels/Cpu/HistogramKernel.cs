@@ -98,16 +98,22 @@ internal static unsafe class HistogramKernel
             scale[j] = hi > lo ? bins / ((double)hi - lo) : 0;
         }
 
-        var counts = new long[threads][];
+        // Per-thread 32-bit counts (half the cache footprint of 64-bit ones: the increments are
+        // scattered over d·bins cells), folded into the 64-bit total before they could overflow.
+        var total = new long[(long)d * bins];
+        var counts = new uint[threads][];
         var cells = new int[threads][];
-        for (int t = 0; t < threads; t++) { counts[t] = new long[(long)d * bins]; cells[t] = new int[d]; }
+        var pending = new long[threads];
+        for (int t = 0; t < threads; t++) { counts[t] = new uint[(long)d * bins]; cells[t] = new int[d]; }
         if (x.Rows > 0)
         {
             RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
             {
+                if (pending[t] + (end - start) > uint.MaxValue) { Fold(counts[t], total); pending[t] = 0; }
+                pending[t] += end - start;
                 fixed (float* px = block.Span, pmin = min)
                 fixed (double* ps = scale)
-                fixed (long* pc = counts[t])
+                fixed (uint* pc = counts[t])
                 fixed (int* cell = cells[t])
                 {
                     for (int r = start; r < end; r++)
@@ -119,10 +125,17 @@ internal static unsafe class HistogramKernel
                 }
             });
         }
-        var total = counts[0];
-        for (int t = 1; t < threads; t++)
-            for (long i = 0; i < total.LongLength; i++) total[i] += counts[t][i];
+        for (int t = 0; t < threads; t++) Fold(counts[t], total);
         return new NeuronHistograms(bins, d, min, max, total);
+    }
+
+    /// <summary>total += partial; partial ← 0. Locked: with more than 4G rows per thread, two
+    /// threads may fold mid-stream at the same time.</summary>
+    private static void Fold(uint[] partial, long[] total)
+    {
+        lock (total)
+            for (long i = 0; i < total.LongLength; i++) total[i] += partial[i];
+        Array.Clear(partial);
     }
 
     private static void CellsOfRow(float* row, float* min, double* scale, int* cell, int d, int bins)
