@@ -122,9 +122,9 @@ internal static class TableRunner
                 null, "", Get(torch, "correlation_matmul"), "—"));
             log.WriteLine($"correlation: {ours:F3} s");
             double oursMax = Timing.Best(reps, () => kernels.MaxAbsCorrelation(a, b));
-            rows.Add(new Row("max |ρ| (tiled)", info.Shape, oursMax, $"{info.Flops / oursMax / 1e9:F1} GFLOP/s", Pct(info.Flops / oursMax / 1e9 / gemmGflops) + " of SGEMM",
+            rows.Add(new Row("max abs correlation (tiled)", info.Shape, oursMax, $"{info.Flops / oursMax / 1e9:F1} GFLOP/s", Pct(info.Flops / oursMax / 1e9 / gemmGflops) + " of SGEMM",
                 null, "", null, "—"));
-            log.WriteLine($"max |ρ|: {oursMax:F3} s");
+            log.WriteLine($"max abs correlation: {oursMax:F3} s");
         }
         // SGEMM: the BLAS in use and the managed fallback.
         if (Want("sgemm"))

@@ -6,7 +6,9 @@ namespace NeuronHost.Kernels.Blas;
 public static unsafe class Gemm
 {
     /// <summary>Which implementation runs: "OpenBLAS (…)" or "managed SIMD".</summary>
-    public static string Implementation => OpenBlasNative.IsAvailable ? OpenBlasNative.Describe() : "managed SIMD (OpenBLAS not found)";
+    public static string Implementation => OpenBlasNative.IsAvailable ? OpenBlasNative.Describe()
+        : Environment.GetEnvironmentVariable("NEURONHOST_NO_OPENBLAS") == "1" ? "managed SIMD (NEURONHOST_NO_OPENBLAS=1)"
+        : "managed SIMD (OpenBLAS not found)";
 
     public static bool UsesOpenBlas => OpenBlasNative.IsAvailable;
 
