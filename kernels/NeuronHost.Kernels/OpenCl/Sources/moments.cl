@@ -4,8 +4,9 @@
 // run into tasks of at most TASK_ROWS rows. A work-group is LX columns x LY row lanes of one
 // task: work-item (column, lane) reads rows lane, lane+LY, ... of the task, so the LX items of
 // a lane read LX consecutive floats of the same row (coalesced along the neuron axis; the row
-// index is the same for the whole lane, a broadcast). Each item keeps shifted sums in acc_t
-// registers (shift = the task's first value, which removes the cancellation of sum-of-squares),
+// index is the same for the whole lane, a broadcast). Each item keeps shifted sums in double
+// registers (shift = the task's first value, which removes the cancellation of sum-of-squares)
+// or, without fp64, a float Welford mean and M2 over its at most TASK_ROWS/LY rows,
 // then the LY lanes are merged in local memory (Chan et al.) and the task's mean, M2, min and
 // max per column are written out. The host merges tasks and chunks in float64.
 __kernel void class_moments(
@@ -24,7 +25,8 @@ __kernel void class_moments(
     const int4 t = tasks[task];
     const int start = t.y, count = t.z;
 
-    acc_t shift = 0, s = 0, sq = 0;
+    acc_t shift = 0, s = 0, sq = 0;      // double path: sums shifted by the task's first value
+    float w_mean = 0, w_m2 = 0;          // float path: Welford (a float sum of values near FLT_MAX overflows)
     float mn = INFINITY, mx = -INFINITY;
     int n = 0, bad = NO_BAD_ROW;
     const bool active = col < columns;
@@ -41,9 +43,17 @@ __kernel void class_moments(
                 const int r = row_index[start + i];
                 const float v = x[(long)r * columns + col];
                 NOTE_NON_FINITE(bad, v, r);
+#ifdef USE_FP64
                 const acc_t d = (acc_t)v - shift;
                 s += d;
                 sq += d * d;
+#else
+                // Halved difference: |v/2 - mean/2| <= FLT_MAX, so the mean stays finite.
+                const float hd = 0.5f * v - 0.5f * w_mean;
+                const float next = w_mean + hd * (2.0f / (float)(n + 1));
+                w_m2 += (v - w_mean) * (v - next);
+                w_mean = next;
+#endif
                 mn = fmin(mn, v);
                 mx = fmax(mx, v);
                 n++;
@@ -53,8 +63,13 @@ __kernel void class_moments(
     }
     publish_non_finite(bad, bad_row);
     const int slot = lane * LX + lx;
+#ifdef USE_FP64
     l_mean[slot] = n > 0 ? shift + s / n : 0;
     l_m2[slot] = n > 0 ? fmax(sq - s * s / n, (acc_t)0) : 0;
+#else
+    l_mean[slot] = w_mean;
+    l_m2[slot] = w_m2;
+#endif
     l_min[slot] = mn;
     l_max[slot] = mx;
     barrier(CLK_LOCAL_MEM_FENCE);
