@@ -47,7 +47,7 @@ root ??= AppContext.BaseDirectory;
 if (what is "linear" or "all")
 {
     int nt = args.Length > 1 ? int.Parse(args[1]) : 20000, d = args.Length > 2 ? int.Parse(args[2]) : 1024;
-    var (x, y) = Generate(nt + 5000, d, 17, 1, 200, 0.07);
+    var (x, y) = Generate(nt + 5000, d, 17, 1, 200, 0.15);
     LinearProbeBenchmark.Run(x[..(nt * d)], y[..nt], x[(nt * d)..], y[nt..], d, 17, kernels,
         Path.Combine(root, "scripts/bench/neurox_linear_probe.py"), Console.Out);
 }
