@@ -12,6 +12,7 @@ public static class Program
         new PredictCommand(),
         new DevicesCommand(),
         new BenchCommand(),
+        new DemoCommand(),
         new RunCommand(),
         new TuiCommand(),
     ];

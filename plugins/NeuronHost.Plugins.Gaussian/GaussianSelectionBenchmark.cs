@@ -14,14 +14,15 @@ public static class GaussianSelectionBenchmark
         int SmallAgreeing, int SmallCompared, double SmallIncrementalSeconds, double SmallFromScratchSeconds);
 
     public static Result Run(ProbingData big, ProbingData small, IPluginContext context, TextWriter output,
-        int steps = 400, int evalTokens = 2000, int bigAgreeSteps = 3, int agreeSteps = 50)
+        int steps = 400, int evalTokens = 2000, int bigAgreeSteps = 3, int agreeSteps = 50, int smallEvalTokens = 500)
     {
         output.WriteLine($"gaussian selection: {big.Train.Tokens} train tokens, {big.Neurons.Count} neurons, {big.ClassCount} classes; " +
                          $"MI on {evalTokens} dev tokens; {steps} steps");
         var stats = new GaussianStatistics(big, context, "gaussian");
         var (x, y, n) = EvaluationRows.Gather(big.Dev ?? big.Train, stats.Active, evalTokens, context.Seed, context.Cancellation);
         var sw = Stopwatch.StartNew();
-        var (inc, _) = new GreedyGaussianSelector(stats, x, y, n).Select(steps, false, null, context.Cancellation);
+        var printer = new StepPrinter(output, sw);
+        var (inc, _) = new GreedyGaussianSelector(stats, x, y, n).Select(steps, false, printer, context.Cancellation);
         double incSeconds = sw.Elapsed.TotalSeconds;
         output.WriteLine($"  incremental: {incSeconds:F1} s for {inc.Count} neurons ({incSeconds / Math.Max(inc.Count, 1) * 1000:F0} ms/step)");
 
@@ -51,7 +52,16 @@ public static class GaussianSelectionBenchmark
         output.WriteLine($"  from scratch, {steps} steps (extrapolated from the timings above): {estimate:F0} s = {estimate / 3600:F1} h");
         output.WriteLine($"  speed-up ≈ {estimate / incSeconds:F0}×");
 
-        // the first agreeSteps on a smaller problem, both run in full
+        var (sAgree, sIncSeconds, sScratchSeconds) = RunAgreement(small, context, output, agreeSteps, smallEvalTokens);
+        return new Result(incSeconds, estimate, agree, early.Count, sAgree, agreeSteps, sIncSeconds, sScratchSeconds);
+    }
+
+    /// <summary>The first <paramref name="agreeSteps"/> of both selections in full on a (smaller) problem:
+    /// how many leading neurons agree, and both times.</summary>
+    public static (int Agreeing, double IncrementalSeconds, double FromScratchSeconds) RunAgreement(ProbingData small, IPluginContext context,
+        TextWriter output, int agreeSteps = 50, int evalTokens = 500)
+    {
+        var sw = Stopwatch.StartNew();
         var sStats = new GaussianStatistics(small, context, "gaussian");
         var (sx, sy, sn) = EvaluationRows.Gather(small.Dev ?? small.Train, sStats.Active, evalTokens, context.Seed, context.Cancellation);
         sw.Restart();
@@ -66,7 +76,15 @@ public static class GaussianSelectionBenchmark
         output.WriteLine($"  smaller problem ({small.Train.Tokens} train tokens, {small.Neurons.Count} neurons, MI on {sn} tokens), {agreeSteps} steps in full:");
         output.WriteLine($"    incremental {sIncSeconds:F1} s, from scratch {sScratchSeconds:F1} s ({sScratchSeconds / sIncSeconds:F0}×); " +
                          $"same neurons for the first {sAgree} of {agreeSteps}; max MI difference {maxMiDiff:E1} bits");
-        return new Result(incSeconds, estimate, agree, early.Count, sAgree, agreeSteps, sIncSeconds, sScratchSeconds);
+        return (sAgree, sIncSeconds, sScratchSeconds);
+    }
+
+    private sealed class StepPrinter(TextWriter output, Stopwatch sw) : IProgress<ProgressReport>
+    {
+        public void Report(ProgressReport value)
+        {
+            if ((int)value.Done % 50 == 0) output.WriteLine($"    … {value.Done} neurons selected, {sw.Elapsed.TotalSeconds:F0} s");
+        }
     }
 
     private static double Interpolate(List<(int T, double Seconds)> points, int t)

@@ -20,6 +20,8 @@ public sealed class BuiltPluginsFixture : IDisposable
     public string Broken => Output("faulty/Broken");
     public string Throws => Output("faulty/Throws");
     public string NotAPlugin => Output("faulty/NotAPlugin");
+    /// <summary>A good plugin that calls into its own dependency (Dep.dll beside it).</summary>
+    public string UsesDep => Output("faulty/UsesDep");
 
     /// <summary>The built-in plugins as the build publishes them.</summary>
     public static string BuiltInPlugins => Path.Combine(SharedAssets.RepoRoot, "artifacts", "plugins");
@@ -39,6 +41,7 @@ public sealed class BuiltPluginsFixture : IDisposable
               <Project Path="faulty/Broken/Broken.csproj" />
               <Project Path="faulty/Throws/Throws.csproj" />
               <Project Path="faulty/NotAPlugin/NotAPlugin.csproj" />
+              <Project Path="faulty/UsesDep/UsesDep.csproj" />
             </Solution>
             """);
         DotnetBuild.Run(Root, "all.slnx", "-c", "Release",
@@ -126,6 +129,22 @@ public sealed class BuiltPluginsFixture : IDisposable
                 public abstract PluginInfo Info { get; }
                 public Ranking Rank(RankingRequest request, IPluginContext context) =>
                     Ranking.FromScores(Info.Name, request.Data.Neurons, new double[request.Data.Neurons.Count]);
+            }
+            public static class Scores
+            {
+                /// <summary>n, n-1, …, 1</summary>
+                public static double[] Descending(int n) => Enumerable.Range(0, n).Select(i => (double)(n - i)).ToArray();
+            }
+            """);
+        Write(root, "UsesDep/UsesDep.csproj", Project(sdkReference + """<ProjectReference Include="../Dep/Dep.csproj" />"""));
+        Write(root, "UsesDep/UsesDep.cs", """
+            using NeuronHost.Sdk;
+            namespace UsesDep;
+            public sealed class UsesDepRanking : IRankingMethod
+            {
+                public PluginInfo Info { get; } = new("uses-dep", PluginKind.Ranking, "scores from its own dependency", new Version(1, 0, 0));
+                public Ranking Rank(RankingRequest request, IPluginContext context) =>
+                    Ranking.FromScores(Info.Name, request.Data.Neurons, Dep.Scores.Descending(request.Data.Neurons.Count));
             }
             """);
         Write(root, "Broken/Broken.csproj", Project(sdkReference + """<ProjectReference Include="../Dep/Dep.csproj" />"""));

@@ -36,6 +36,34 @@ public sealed class OutsidePluginTests(BuiltPluginsFixture built)
     }
 
     [Fact]
+    public void A_plugin_resolves_its_own_dependencies_in_its_own_context()
+    {
+        var folder = built.NewFolder("plugins");
+        BuiltPluginsFixture.DropIn(built.UsesDep, folder, "UsesDep");
+        using var catalog = PluginCatalog.Load([folder]);
+        Assert.Empty(catalog.Errors);
+        var plugin = catalog.Get("uses-dep");
+        var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(plugin.Type.Assembly)!;
+        Assert.True(context.IsCollectible);
+        Assert.NotSame(System.Runtime.Loader.AssemblyLoadContext.Default, context);
+        // The SDK is the host's own: the plugin's IRankingMethod is ours.
+        Assert.Same(typeof(IRankingMethod).Assembly, plugin.Type.GetInterface(nameof(IRankingMethod))!.Assembly);
+
+        var ranking = catalog.Create<IRankingMethod>("uses-dep").Rank(new RankingRequest(TestContext.Data(new float[3], 1, 3)), TestContext.Create());
+        Assert.Equal([3.0, 2.0, 1.0], ranking.Order.Select(r => r.Score));
+        var dep = context.Assemblies.Single(a => a.GetName().Name == "Dep");
+        Assert.Equal(Path.Combine(folder, "UsesDep", "Dep.dll"), dep.Location);
+    }
+
+    [Fact]
+    public void A_build_output_folder_given_directly_loads_its_plugin_not_its_dependencies()
+    {
+        using var catalog = PluginCatalog.Load([built.UsesDep]);
+        Assert.Empty(catalog.Errors);
+        Assert.Equal(Path.Combine(built.UsesDep, "UsesDep.dll"), Assert.Single(catalog.Plugins).AssemblyPath);
+    }
+
+    [Fact]
     public void A_plugins_path_may_name_one_dll()
     {
         var dll = Path.Combine(built.Template, "MyRanking.dll");

@@ -168,6 +168,20 @@ public abstract class KernelContractTests
         Assert.Contains("neuron 35", e.Message);
     }
 
+    [Fact]
+    public void Huge_finite_values_are_not_mistaken_for_infinity()
+    {
+        // Sums of these overflow float32; they are still finite activations.
+        int rows = 64, cols = 33;
+        var x = new float[rows * cols];
+        for (int i = 0; i < x.Length; i++) x[i] = (i % 3 == 0 ? -1 : 1) * float.MaxValue / (1 + i % 5);
+        var m = TestData.Dense(x, rows, cols, 16);
+        Assert.Equal(float.MaxValue, Kernels.Histograms(m, 4).Max.Max());
+        Assert.Equal(float.MaxValue, Kernels.TopActivatingRows(m, 2).Values.Max());
+        var moments = Kernels.ClassMoments(m, new int[rows], 1);
+        Assert.All(moments.Means, v => Assert.True(double.IsFinite(v)));
+    }
+
     // ---------------------------------------------------------------- probeless
 
     [Fact]

@@ -34,14 +34,14 @@ public class EwtUposGridTests(ITestOutputHelper output)
         {
             Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = storeDir,
             Task = TaskSpec.Upos, ModelDirectory = modelDir,
-        });
+        }, new FileProgress(storeDir + ".log"));
         using var store = ActivationStore.Open(storeDir);
         var task = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Control = true, Seed = 3 });
         var data = task.Data;
         var control = task.Control!;
         output.WriteLine($"{data.Train.Tokens} train / {data.Dev?.Tokens} dev / {data.Test?.Tokens} test tokens, {data.ClassCount} classes, {data.Neurons.Count} neurons");
 
-        var context = new PluginContext(new CpuKernels()) { Seed = 11 };
+        var context = new PluginContext(new CpuKernels()) { Seed = 11, Progress = new FileProgress(storeDir + ".log") };
         var options = new GridOptions
         {
             KValues = [5, 10, 20, 50],
@@ -71,5 +71,17 @@ public class EwtUposGridTests(ITestOutputHelper output)
                 Assert.True(random > bottom, $"{ranking} k={k}: random {random:P1} ≤ bottom {bottom:P1}");
                 Assert.True(top.Selectivity > 0, $"{ranking} k={k}: selectivity {top.Selectivity:P1}");
             }
+    }
+
+    /// <summary>Progress appended to a log beside the store (this test is long on a busy machine).</summary>
+    private sealed class FileProgress(string path) : IProgress<ProgressReport>
+    {
+        private DateTime last;
+        public void Report(ProgressReport value)
+        {
+            if (DateTime.UtcNow - last < TimeSpan.FromSeconds(5) && value.Done < value.Total) return;
+            last = DateTime.UtcNow;
+            lock (this) File.AppendAllText(path, $"{DateTime.UtcNow:HH:mm:ss} {value.Stage} {value.Done}/{value.Total} {value.Unit}\n");
+        }
     }
 }

@@ -4,7 +4,13 @@ namespace NeuronHost.Core.Analysis;
 
 /// <summary>Control-task labels (Hewitt &amp; Liang) over the same tokens as the task: one label
 /// array per split, indexes into <paramref name="ClassNames"/>.</summary>
-public sealed record ControlLabels(IReadOnlyList<string> ClassNames, ReadOnlyMemory<int> Train, ReadOnlyMemory<int>? Dev = null, ReadOnlyMemory<int>? Test = null);
+public sealed record ControlLabels(IReadOnlyList<string> ClassNames, ReadOnlyMemory<int> Train, ReadOnlyMemory<int>? Dev = null, ReadOnlyMemory<int>? Test = null)
+{
+    /// <summary>The labels of a control task given as its own <see cref="ProbingData"/> over the
+    /// same tokens (as the data area's StoreTaskData.Control is).</summary>
+    public static ControlLabels From(ProbingData control) =>
+        new(control.ClassNames, control.Train.Labels, control.Dev?.Labels, control.Test?.Labels);
+}
 
 /// <summary>What the probe × ranking grid evaluates.</summary>
 public sealed record GridOptions

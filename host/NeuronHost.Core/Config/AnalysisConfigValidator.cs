@@ -20,8 +20,8 @@ public static class AnalysisConfigValidator
         if (checkFiles)
         {
             if (!Directory.Exists(c.ModelDir)) Fail("model", $"model folder '{c.ModelDir}' does not exist");
-            if (!File.Exists(Path.Combine(c.ModelDir, "config.json")) && !File.Exists(Path.Combine(c.ModelDir, "model.json")))
-                Fail("model", $"'{c.ModelDir}' is not a model folder (no config.json)");
+            if (!new[] { "config.json", "model.json", Path.Combine("dist", "model.json") }.Any(f => File.Exists(Path.Combine(c.ModelDir, f))))
+                Fail("model", $"'{c.ModelDir}' is not a model folder (no config.json, nor a TF.js model.json)");
         }
         if (string.IsNullOrWhiteSpace(c.Corpus.Path)) Fail("corpus.path", "missing: the corpus file is required");
         if (checkFiles && !File.Exists(c.Corpus.Path) && !Directory.Exists(c.Corpus.Path))

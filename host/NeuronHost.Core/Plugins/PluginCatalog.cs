@@ -99,26 +99,36 @@ public sealed class PluginCatalog : IDisposable
         t == typeof(IProbe) ? "a probe" :
         t == typeof(IIntervention) ? "an intervention" : $"a {t.Name}";
 
-    /// <summary>For each subfolder X: X/X.dll, or (when there is none) the .dll files that have
-    /// a deps.json (the main assemblies of build outputs); and every .dll directly inside.</summary>
+    /// <summary>The .dll files directly inside (only those with a .deps.json when there are any),
+    /// and for each subfolder X: X/X.dll, or (when there is none) the .dll files that have a
+    /// .deps.json (the main assemblies of build outputs).</summary>
     private static IEnumerable<string> CandidateFiles(string folder, PluginCatalog catalog)
     {
         var result = new List<string>();
-        foreach (var dll in Directory.EnumerateFiles(folder, "*.dll").Order(StringComparer.Ordinal))
-            if (!IsSdkCopy(dll)) result.Add(dll);
+        // A build output given directly (bin/Release/net10.0): only its main assemblies, not
+        // the dependencies beside them.
+        var mainAssemblies = MainAssemblies(folder);
+        if (mainAssemblies.Count > 0) result.AddRange(mainAssemblies);
+        else
+            foreach (var dll in Directory.EnumerateFiles(folder, "*.dll").Order(StringComparer.Ordinal))
+                if (!IsSdkCopy(dll)) result.Add(dll);
         foreach (var sub in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
         {
             var named = Path.Combine(sub, Path.GetFileName(sub) + ".dll");
             if (File.Exists(named)) { result.Add(named); continue; }
-            var withDeps = Directory.EnumerateFiles(sub, "*.deps.json")
-                .Select(d => d[..^".deps.json".Length] + ".dll")
-                .Where(File.Exists).Where(d => !IsSdkCopy(d)).Order(StringComparer.Ordinal).ToList();
+            var withDeps = MainAssemblies(sub);
             if (withDeps.Count > 0) result.AddRange(withDeps);
             else if (Directory.EnumerateFiles(sub, "*.dll").Any())
                 catalog.Error(sub, $"{sub}: no plugin found: expected {Path.GetFileName(sub)}.dll (or a build output with a .deps.json) in it");
         }
         return result;
     }
+
+    /// <summary>The .dll files of a folder that have a .deps.json beside them.</summary>
+    private static List<string> MainAssemblies(string folder) =>
+        Directory.EnumerateFiles(folder, "*.deps.json")
+            .Select(d => d[..^".deps.json".Length] + ".dll")
+            .Where(File.Exists).Where(d => !IsSdkCopy(d)).Order(StringComparer.Ordinal).ToList();
 
     private static bool IsSdkCopy(string dll) =>
         Path.GetFileName(dll).Equals(PluginAssemblyInspector.SdkAssemblyName + ".dll", StringComparison.OrdinalIgnoreCase);

@@ -28,11 +28,11 @@ internal sealed partial class TransformerModel(TransformerConfig config, Transfo
     /// <summary>Runs the blocks and returns the logits [logitRows.Length, vocab] of the given
     /// packed rows. <paramref name="trace"/> (one sequence only) keeps what backward needs.</summary>
     public float[] Forward(IReadOnlyList<int[]> sequences, SequenceLayout layout, HookPlan plan, int[] logitRows,
-        ForwardTrace? trace, CancellationToken cancellation, float[]? finalResidual = null)
+        ForwardTrace? trace, CancellationToken cancellation)
     {
         var c = Config;
         int T = layout.Total, H = c.Hidden, F = c.Ffn, W = c.QkvWidth;
-        var x = finalResidual ?? new float[T * H];
+        var x = new float[T * H];
         Embed(sequences, layout, x);
         var h = new float[T * H];
         var qkv = new float[T * W];

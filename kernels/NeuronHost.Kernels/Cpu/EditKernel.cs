@@ -28,21 +28,38 @@ internal static unsafe class EditKernel
         fixed (bool* pm = rowMask)
         fixed (float* pv = values)
         {
-            nint xp = (nint)px, mp = (nint)pm, vp = (nint)pv;
-            bool masked = !rowMask.IsEmpty;
-            RowStreaming.ParallelFor(parts, default, t =>
+            var job = new Job((nint)px, rowMask.IsEmpty ? 0 : (nint)pm, (nint)pv, rows, columns, runs, parts);
+            switch (edit.Op)
             {
-                int start = (int)((long)rows * t / parts), end = (int)((long)rows * (t + 1) / parts);
-                var bx = (float*)xp; var bm = (bool*)mp; var bv = (float*)vp;
-                for (int r = start; r < end; r++)
-                {
-                    if (masked && !bm[r]) continue;
-                    float* row = bx + (long)r * columns;
-                    foreach (var run in runs)
-                        EditSlice(edit.Op, row + run.Column, bv + run.ValueIndex, run.Length);
-                }
-            });
+                case EditOp.Zero: Execute<ZeroOp>(job); break;
+                case EditOp.Set: Execute<SetOp>(job); break;
+                case EditOp.Add: Execute<AddOp>(job); break;
+                case EditOp.Scale: Execute<ScaleOp>(job); break;
+                case EditOp.ShiftBySign: Execute<ShiftBySignOp>(job); break;
+                default: throw new ArgumentException($"unknown edit op {edit.Op}");
+            }
         }
+    }
+
+    private sealed record Job(nint X, nint Mask, nint Values, int Rows, int Columns, Run[] Runs, int Parts);
+
+    /// <summary>One specialised loop per op (generic over a struct: the JIT compiles the op in,
+    /// no switch per vector).</summary>
+    private static void Execute<TOp>(Job job) where TOp : struct, IEditOp
+    {
+        RowStreaming.ParallelFor(job.Parts, default, t =>
+        {
+            int start = (int)((long)job.Rows * t / job.Parts), end = (int)((long)job.Rows * (t + 1) / job.Parts);
+            var x = (float*)job.X; var mask = (bool*)job.Mask; var v = (float*)job.Values;
+            var runs = job.Runs;
+            for (int r = start; r < end; r++)
+            {
+                if (mask != null && !mask[r]) continue;
+                float* row = x + (long)r * job.Columns;
+                foreach (var run in runs)
+                    EditSlice<TOp>(row + run.Column, v + run.ValueIndex, run.Length);
+            }
+        });
     }
 
     private static void Validate(int length, int rows, int columns, int maskLength, NeuronEdit edit)
@@ -81,55 +98,64 @@ internal static unsafe class EditKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void EditSlice(EditOp op, float* h, float* v, int n)
+    private static void EditSlice<TOp>(float* h, float* v, int n) where TOp : struct, IEditOp
     {
         int j = 0;
-        if (n >= 8)
+        if (Vector512.IsHardwareAccelerated)
         {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; j <= n - 16; j += 16)
-                    Vector512.Store(Op(op, Vector512.Load(h + j), Vector512.Load(v + j)), h + j);
-            }
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j <= n - 8; j += 8)
-                    Vector256.Store(Op(op, Vector256.Load(h + j), Vector256.Load(v + j)), h + j);
-            }
+            for (; j <= n - 16; j += 16)
+                Vector512.Store(TOp.Apply(Vector512.Load(h + j), Vector512.Load(v + j)), h + j);
         }
-        for (; j < n; j++) h[j] = Op(op, h[j], v[j]);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= n - 8; j += 8)
+                Vector256.Store(TOp.Apply(Vector256.Load(h + j), Vector256.Load(v + j)), h + j);
+        }
+        for (; j < n; j++) h[j] = TOp.Apply(h[j], v[j]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Op(EditOp op, float h, float v) => op switch
+    private interface IEditOp
     {
-        EditOp.Zero => 0f,
-        EditOp.Set => v,
-        EditOp.Add => h + v,
-        EditOp.Scale => h * v,
-        EditOp.ShiftBySign => h > 0f ? h + v : h - v,
-        _ => throw new ArgumentException($"unknown edit op {op}"),
-    };
+        static abstract float Apply(float h, float v);
+        static abstract Vector256<float> Apply(Vector256<float> h, Vector256<float> v);
+        static abstract Vector512<float> Apply(Vector512<float> h, Vector512<float> v);
+    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Op(EditOp op, Vector512<float> h, Vector512<float> v) => op switch
+    private struct ZeroOp : IEditOp
     {
-        EditOp.Zero => Vector512<float>.Zero,
-        EditOp.Set => v,
-        EditOp.Add => h + v,
-        EditOp.Scale => h * v,
-        EditOp.ShiftBySign => h + Vector512.ConditionalSelect(Vector512.GreaterThan(h, Vector512<float>.Zero), v, -v),
-        _ => throw new ArgumentException($"unknown edit op {op}"),
-    };
+        public static float Apply(float h, float v) => 0f;
+        public static Vector256<float> Apply(Vector256<float> h, Vector256<float> v) => Vector256<float>.Zero;
+        public static Vector512<float> Apply(Vector512<float> h, Vector512<float> v) => Vector512<float>.Zero;
+    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Op(EditOp op, Vector256<float> h, Vector256<float> v) => op switch
+    private struct SetOp : IEditOp
     {
-        EditOp.Zero => Vector256<float>.Zero,
-        EditOp.Set => v,
-        EditOp.Add => h + v,
-        EditOp.Scale => h * v,
-        EditOp.ShiftBySign => h + Vector256.ConditionalSelect(Vector256.GreaterThan(h, Vector256<float>.Zero), v, -v),
-        _ => throw new ArgumentException($"unknown edit op {op}"),
-    };
+        public static float Apply(float h, float v) => v;
+        public static Vector256<float> Apply(Vector256<float> h, Vector256<float> v) => v;
+        public static Vector512<float> Apply(Vector512<float> h, Vector512<float> v) => v;
+    }
+
+    private struct AddOp : IEditOp
+    {
+        public static float Apply(float h, float v) => h + v;
+        public static Vector256<float> Apply(Vector256<float> h, Vector256<float> v) => h + v;
+        public static Vector512<float> Apply(Vector512<float> h, Vector512<float> v) => h + v;
+    }
+
+    private struct ScaleOp : IEditOp
+    {
+        public static float Apply(float h, float v) => h * v;
+        public static Vector256<float> Apply(Vector256<float> h, Vector256<float> v) => h * v;
+        public static Vector512<float> Apply(Vector512<float> h, Vector512<float> v) => h * v;
+    }
+
+    /// <summary>h + v·s(h), s(h) = +1 if h &gt; 0 else −1.</summary>
+    private struct ShiftBySignOp : IEditOp
+    {
+        public static float Apply(float h, float v) => h > 0f ? h + v : h - v;
+        public static Vector256<float> Apply(Vector256<float> h, Vector256<float> v) =>
+            h + Vector256.ConditionalSelect(Vector256.GreaterThan(h, Vector256<float>.Zero), v, -v);
+        public static Vector512<float> Apply(Vector512<float> h, Vector512<float> v) =>
+            h + Vector512.ConditionalSelect(Vector512.GreaterThan(h, Vector512<float>.Zero), v, -v);
+    }
 }

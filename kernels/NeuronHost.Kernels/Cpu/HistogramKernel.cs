@@ -26,7 +26,44 @@ internal static unsafe class HistogramKernel
             fixed (float* px = block.Span, pmin = mins[t], pmax = maxs[t])
             {
                 var poison = Vector256<float>.Zero;
-                for (int r = start; r < end; r++)
+                int r = start;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    // Four rows at a time: min/max are read and written once per four rows.
+                    var poison512 = Vector512<float>.Zero;
+                    for (; r + 4 <= end; r += 4)
+                    {
+                        float* x0 = px + (long)r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
+                        int j = 0;
+                        for (; j <= d - 16; j += 16)
+                        {
+                            var v0 = Vector512.Load(x0 + j); var v1 = Vector512.Load(x1 + j);
+                            var v2 = Vector512.Load(x2 + j); var v3 = Vector512.Load(x3 + j);
+                            var lo = Vector512.MinNative(Vector512.MinNative(v0, v1), Vector512.MinNative(v2, v3));
+                            var hi = Vector512.MaxNative(Vector512.MaxNative(v0, v1), Vector512.MaxNative(v2, v3));
+                            // x·0 is NaN exactly for NaN/±∞ (a sum could overflow; min/max may drop NaN).
+                            poison512 = Vector512.FusedMultiplyAdd(v0, Vector512<float>.Zero, poison512);
+                            poison512 = Vector512.FusedMultiplyAdd(v1, Vector512<float>.Zero, poison512);
+                            poison512 = Vector512.FusedMultiplyAdd(v2, Vector512<float>.Zero, poison512);
+                            poison512 = Vector512.FusedMultiplyAdd(v3, Vector512<float>.Zero, poison512);
+                            Vector512.Store(Vector512.MinNative(Vector512.Load(pmin + j), lo), pmin + j);
+                            Vector512.Store(Vector512.MaxNative(Vector512.Load(pmax + j), hi), pmax + j);
+                        }
+                        for (int q = 0; q < 4; q++)
+                        {
+                            float* row = x0 + (long)q * d;
+                            for (int jj = j; jj < d; jj++)
+                            {
+                                float v = row[jj];
+                                if (!float.IsFinite(v)) poison = Vector256.Create(float.NaN);
+                                if (v < pmin[jj]) pmin[jj] = v;
+                                if (v > pmax[jj]) pmax[jj] = v;
+                            }
+                        }
+                    }
+                    if (!Vector512.EqualsAll(poison512, poison512)) poison = Vector256.Create(float.NaN);
+                }
+                for (; r < end; r++)
                 {
                     float* row = px + (long)r * d;
                     int j = 0;

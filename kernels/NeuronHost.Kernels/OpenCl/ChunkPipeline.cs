@@ -108,7 +108,7 @@ internal sealed unsafe class ChunkPipeline : IDisposable
                     if (options.SimulatedAllocationLimitBytes is { } limit && bytes > limit)
                         throw new OpenClException("clCreateBuffer", ClErrors.MemObjectAllocationFailure,
                             $"for '{what} chunk' ({bytes:N0} bytes; simulated device limit {limit:N0})");
-                    slots[s][m] = ctx.Buffer(bytes, $"{what} chunk {s}.{m}", ClApi.MemReadOnly);
+                    slots[s][m] = ctx.RentChunkBuffer(bytes, $"{what} chunk {s}.{m}");
                 }
             }
         }
@@ -186,6 +186,7 @@ internal sealed unsafe class ChunkPipeline : IDisposable
     {
         foreach (var slot in slots)
             if (slot is not null)
-                foreach (var b in slot) b?.Dispose();
+                foreach (var b in slot)
+                    if (b is not null) ctx.ReturnChunkBuffer(b);
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace NeuronHost.Kernels.OpenCl;
 
-/// <summary>The OpenCL 1.2 entry points NeuronHost uses, resolved at run time from the ICD loader
+/// <summary>The OpenCL 1.2 entry points NeuronHost uses (28), resolved at run time from the ICD loader
 /// (<c>libOpenCL.so.1</c>) so that a machine without OpenCL still loads this assembly. The
 /// library name can be overridden (<c>NEURONHOST_OPENCL_LIBRARY</c>, or
 /// <see cref="Load(string)"/>) — tests use that to force the "no runtime" path.</summary>
@@ -21,6 +21,8 @@ public sealed unsafe class ClApi
     public const ulong MemReadWrite = 1, MemWriteOnly = 2, MemReadOnly = 4, MemCopyHostPtr = 32;
     public const uint ProgramBuildLog = 0x1183;
     public const uint KernelWorkGroupSize = 0x11B0;
+    public const uint ProfilingCommandStart = 0x1282, ProfilingCommandEnd = 0x1283;
+    public const ulong QueueProfilingEnable = 1 << 1;
     public const nint ContextPlatform = 0x1084;
 
     public string Library { get; }
@@ -51,6 +53,8 @@ public sealed unsafe class ClApi
     public readonly delegate* unmanaged<nint, int> Finish;
     public readonly delegate* unmanaged<uint, nint*, int> WaitForEvents;
     public readonly delegate* unmanaged<nint, int> ReleaseEvent;
+    public readonly delegate* unmanaged<nint, int> RetainEvent;
+    public readonly delegate* unmanaged<nint, uint, nuint, void*, nuint*, int> GetEventProfilingInfo;
 
     private ClApi(string library, nint handle)
     {
@@ -83,6 +87,8 @@ public sealed unsafe class ClApi
         Finish = (delegate* unmanaged<nint, int>)F("clFinish");
         WaitForEvents = (delegate* unmanaged<uint, nint*, int>)F("clWaitForEvents");
         ReleaseEvent = (delegate* unmanaged<nint, int>)F("clReleaseEvent");
+        RetainEvent = (delegate* unmanaged<nint, int>)F("clRetainEvent");
+        GetEventProfilingInfo = (delegate* unmanaged<nint, uint, nuint, void*, nuint*, int>)F("clGetEventProfilingInfo");
     }
 
     private static readonly object gate = new();

@@ -29,7 +29,8 @@ public sealed unsafe class ClContext : IDisposable
         nint d = device.Handle;
         context = api.CreateContext(props, 1, &d, 0, 0, &rc);
         ClErrors.Check(rc, "clCreateContext", $"on device '{device.Name}'");
-        ComputeQueue = api.CreateCommandQueue(context, d, 0, &rc);
+        // Profiling on the compute queue: kernel times for device-side GB/s (OpenClKernels.LastDeviceSeconds).
+        ComputeQueue = api.CreateCommandQueue(context, d, ClApi.QueueProfilingEnable, &rc);
         ClErrors.Check(rc, "clCreateCommandQueue", $"on device '{device.Name}'");
         TransferQueue = api.CreateCommandQueue(context, d, 0, &rc);
         ClErrors.Check(rc, "clCreateCommandQueue", $"on device '{device.Name}'");
@@ -49,6 +50,51 @@ public sealed unsafe class ClContext : IDisposable
         nint h = Api.CreateBuffer(context, flags, (nuint)Math.Max(bytes, 4), null, &rc);
         ClErrors.Check(rc, "clCreateBuffer", $"for '{name}' ({bytes:N0} bytes) on '{Device.Name}'");
         return new ClBuffer(Api, h, bytes, name);
+    }
+
+    private readonly List<ClBuffer> pool = [];
+    private const int PoolSize = 4;
+
+    /// <summary>A chunk buffer of at least <paramref name="bytes"/> from the pool (reused across
+    /// operations, so a large upload does not first pay for a fresh allocation and its page
+    /// faults), or a new one. Give it back with <see cref="ReturnChunkBuffer"/>.</summary>
+    public ClBuffer RentChunkBuffer(long bytes, string name)
+    {
+        lock (pool)
+        {
+            ClBuffer? best = null;
+            foreach (var b in pool)
+                if (b.Bytes >= bytes && b.Bytes <= 2 * bytes && (best is null || b.Bytes < best.Bytes)) best = b;
+            if (best is not null) { pool.Remove(best); return best; }
+        }
+        // Read-write: the same pooled buffer serves uploads (read by kernels) and in-place edits.
+        return Buffer(bytes, name, ClApi.MemReadWrite);
+    }
+
+    public void ReturnChunkBuffer(ClBuffer buffer)
+    {
+        lock (pool)
+        {
+            pool.Add(buffer);
+            // At most PoolSize buffers and what the default budget allows, so idle device memory stays bounded.
+            long cap = (long)Math.Min(Device.GlobalMemBytes / 4, 1UL << 30);
+            while (pool.Count > PoolSize || pool.Sum(b => b.Bytes) > cap)
+            {
+                var smallest = pool.MinBy(b => b.Bytes)!;
+                pool.Remove(smallest);
+                smallest.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Frees the pooled buffers (after the device ran out of memory).</summary>
+    public void DrainPool()
+    {
+        lock (pool)
+        {
+            foreach (var b in pool) b.Dispose();
+            pool.Clear();
+        }
     }
 
     /// <summary>A buffer initialised from host data (blocking copy at creation).</summary>
@@ -167,6 +213,7 @@ public sealed unsafe class ClContext : IDisposable
 
     public void Dispose()
     {
+        DrainPool();
         foreach (var p in programs.Values) if (p.IsValueCreated) Api.ReleaseProgram(p.Value);
         programs.Clear();
         if (ComputeQueue != 0) { Api.ReleaseCommandQueue(ComputeQueue); ComputeQueue = 0; }

@@ -32,6 +32,24 @@ public readonly unsafe struct ClEvent(ClApi? api, nint handle)
     {
         if (Handle != 0) api!.ReleaseEvent(Handle);
     }
+
+    /// <summary>Another reference to the same event (release each once).</summary>
+    public ClEvent Retain()
+    {
+        if (Handle != 0) api!.RetainEvent(Handle);
+        return this;
+    }
+
+    /// <summary>Execution time of the (completed) command on a profiling queue; NaN when the
+    /// driver has no profiling information.</summary>
+    public double Seconds()
+    {
+        if (Handle == 0) return 0;
+        ulong start, end;
+        if (api!.GetEventProfilingInfo(Handle, ClApi.ProfilingCommandStart, 8, &start, null) != 0 ||
+            api.GetEventProfilingInfo(Handle, ClApi.ProfilingCommandEnd, 8, &end, null) != 0) return double.NaN;
+        return (end - start) * 1e-9;
+    }
 }
 
 /// <summary>A kernel object with typed argument setters and a launch that names the kernel in

@@ -9,6 +9,7 @@ public sealed partial class OpenClKernels
 
     public float[] Correlation(IActivationMatrix a, IActivationMatrix b, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         var result = new float[(long)a.Columns * b.Columns];
         CorrelationTiles(a, b, cancellation, (col0, width, gram, invA, invB) =>
         {
@@ -24,6 +25,7 @@ public sealed partial class OpenClKernels
 
     public double[] MaxAbsCorrelation(IActivationMatrix a, IActivationMatrix b, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         var best = new double[a.Columns];
         CorrelationTiles(a, b, cancellation, null, (tileMax) =>
         {
@@ -87,8 +89,8 @@ public sealed partial class OpenClKernels
                         .Arg(7, inputs[1]).Arg(8, d2).Arg(9, col0)
                         .Arg(10, 1f).Arg(11, gram).Arg(12, w)
                         .Arg(13, meanABuf).Arg(14, meanBBuf);
-                    return gemm.Launch(ctx.ComputeQueue, [(long)(w + GemmTile - 1) / GemmTile * GemmItems, (long)(d1 + GemmTile - 1) / GemmTile * GemmItems],
-                        [GemmItems, GemmItems], chunk.Uploads.ToArray());
+                    return Track(gemm.Launch(ctx.ComputeQueue, [(long)(w + GemmTile - 1) / GemmTile * GemmItems, (long)(d1 + GemmTile - 1) / GemmTile * GemmItems],
+                        [GemmItems, GemmItems], chunk.Uploads.ToArray()));
                 }, (_, _) => { }, cancellation);
 
                 if (onGram is not null)
@@ -107,7 +109,7 @@ public sealed partial class OpenClKernels
                     // inv_b is indexed from the tile's first column: pass a shifted copy for later tiles.
                     using var invBTile = col0 == 0 ? null : AccBuffer(invB.AsSpan(col0, w).ToArray(), "1/(√N·sd) b tile");
                     if (invBTile is not null) reduce.Arg(5, invBTile);
-                    reduce.Launch(ctx.ComputeQueue, [(long)d1 * group], [group]).Release();
+                    Track(reduce.Launch(ctx.ComputeQueue, [(long)d1 * group], [group])).Release();
                     var host = new double[d1];
                     ReadAcc(output, host);
                     onTileMax(host);

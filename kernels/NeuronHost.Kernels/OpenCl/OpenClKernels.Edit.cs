@@ -7,6 +7,7 @@ public sealed partial class OpenClKernels
     /// <summary>Uploads x (in chunks of rows within the budget), edits on the device, downloads.</summary>
     public unsafe void ApplyEdit(Span<float> x, int rows, int columns, ReadOnlySpan<bool> rowMask, NeuronEdit edit)
     {
+        using var serial = Serialize();
         if (rows < 0 || columns < 0) throw new ArgumentException($"negative size {rows} × {columns}");
         if ((long)rows * columns > x.Length) throw new ArgumentException($"x has {x.Length} values, fewer than {rows} × {columns}");
         if (!rowMask.IsEmpty && rowMask.Length != rows) throw new ArgumentException($"row mask has {rowMask.Length} entries for {rows} rows");
@@ -48,7 +49,8 @@ public sealed partial class OpenClKernels
                 if (Options.SimulatedAllocationLimitBytes is { } limit && (long)chunkRows * columns * 4 > limit)
                     throw new OpenClException("clCreateBuffer", ClErrors.MemObjectAllocationFailure, $"for 'edit chunk' (simulated device limit {limit:N0})");
                 LastRowsPerChunk = chunkRows;
-                using var buffer = ctx.Buffer((long)chunkRows * columns * 4, "edit chunk");
+                var buffer = ctx.RentChunkBuffer((long)chunkRows * columns * 4, "edit chunk");
+                using var giveBack = new PoolReturn(ctx, buffer);
                 using var neuronBuf = ctx.Buffer<int>(flatNeurons, "edited neurons");
                 using var valueBuf = ctx.Buffer<float>(values, "edit values");
                 using var maskBuf = ctx.Buffer<byte>(mask, "row mask");
@@ -67,7 +69,7 @@ public sealed partial class OpenClKernels
                     {
                         kernel.Arg(0, buffer).Arg(1, n).Arg(2, columns).Arg(3, maskBuf).Arg(4, useMask ? 1 : 0)
                             .Arg(5, neuronBuf).Arg(6, valueBuf).Arg(7, passStart[p]).Arg(8, passStart[p + 1] - passStart[p]).Arg(9, (int)edit.Op);
-                        kernel.Launch(ctx.ComputeQueue, [passStart[p + 1] - passStart[p], n], [group, 1]).Release();
+                        Track(kernel.Launch(ctx.ComputeQueue, [passStart[p + 1] - passStart[p], n], [group, 1])).Release();
                     }
                     ClErrors.Check(ctx.Api.EnqueueReadBuffer(ctx.ComputeQueue, buffer.Handle, 1, 0, (nuint)bytes, chunk, 0, null, null),
                         "clEnqueueReadBuffer", "from 'edit chunk'");
@@ -75,5 +77,10 @@ public sealed partial class OpenClKernels
                 return 0;
             });
         }
+    }
+
+    private readonly struct PoolReturn(ClContext ctx, ClBuffer buffer) : IDisposable
+    {
+        public void Dispose() => ctx.ReturnChunkBuffer(buffer);
     }
 }

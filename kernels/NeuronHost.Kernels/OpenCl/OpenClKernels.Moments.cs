@@ -8,6 +8,7 @@ public sealed partial class OpenClKernels
 
     public ClassMoments ClassMoments(IActivationMatrix x, ReadOnlyMemory<int> labels, int classCount, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         if (classCount < 0) throw new ArgumentOutOfRangeException(nameof(classCount), $"class count must not be negative (got {classCount})");
         if (labels.Length != x.Rows)
             throw new ArgumentException($"{labels.Length} labels for an activation matrix of {x.Rows} rows");
@@ -83,7 +84,7 @@ public sealed partial class OpenClKernels
                         .Arg(4, m.OutMean).Arg(5, m.OutM2).Arg(6, m.OutMin).Arg(7, m.OutMax).Arg(8, m.Bad)
                         .Local(9, (long)lx * MomentLanes * accBytes).Local(10, (long)lx * MomentLanes * accBytes)
                         .Local(11, (long)lx * MomentLanes * 4).Local(12, (long)lx * MomentLanes * 4);
-                    kernel.Launch(ctx.ComputeQueue, [columns, (long)tasks * MomentLanes], [lx, MomentLanes], chunk.Uploads.ToArray()).Release();
+                    Track(kernel.Launch(ctx.ComputeQueue, [columns, (long)tasks * MomentLanes], [lx, MomentLanes], chunk.Uploads.ToArray())).Release();
                     return m.EnqueueReads(ctx, tasks);
                 },
                 (slot, chunk) =>

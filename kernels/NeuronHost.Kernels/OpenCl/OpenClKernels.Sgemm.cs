@@ -6,6 +6,7 @@ public sealed partial class OpenClKernels
     public void Sgemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        using var serial = Serialize();
         if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"negative GEMM size {m}×{n}×{k}");
         Check("A", transposeA ? k : m, transposeA ? m : k, a.Length, lda);
         Check("B", transposeB ? n : k, transposeB ? k : n, b.Length, ldb);
@@ -31,8 +32,8 @@ public sealed partial class OpenClKernels
         kernel.Arg(0, m).Arg(1, n).Arg(2, k).Arg(3, alpha).Arg(4, ab).Arg(5, Math.Max(lda, 1)).Arg(6, 0)
             .Arg(7, bb).Arg(8, Math.Max(ldb, 1)).Arg(9, 0).Arg(10, beta).Arg(11, cb).Arg(12, Math.Max(ldc, 1))
             .Arg(13, unused).Arg(14, unused);
-        kernel.Launch(ctx.ComputeQueue, [(long)(n + GemmTile - 1) / GemmTile * GemmItems, (long)(m + GemmTile - 1) / GemmTile * GemmItems],
-            [GemmItems, GemmItems]).Release();
+        Track(kernel.Launch(ctx.ComputeQueue, [(long)(n + GemmTile - 1) / GemmTile * GemmItems, (long)(m + GemmTile - 1) / GemmTile * GemmItems],
+            [GemmItems, GemmItems])).Release();
         ctx.Read<float>(cb, c[..(int)cLen]);
 
         static long Extent(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;

@@ -6,6 +6,7 @@ public sealed partial class OpenClKernels
 {
     public TopActivations TopActivatingRows(IActivationMatrix x, int k, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), $"k must not be negative (got {k})");
         int columns = x.Columns;
         var rowsOut = new long[(long)columns * k];
@@ -58,6 +59,7 @@ public sealed partial class OpenClKernels
 
     public NeuronHistograms Histograms(IActivationMatrix x, int bins, CancellationToken cancellation = default)
     {
+        using var serial = Serialize();
         if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), $"need at least one bin (got {bins})");
         int columns = x.Columns;
         var min = new float[columns];
@@ -137,7 +139,7 @@ public sealed partial class OpenClKernels
             {
                 ctx.Fill(bad[slot], int.MaxValue, 1);
                 setArgs(chunk, inputs[0], bad[slot]);
-                kernel.Launch(ctx.ComputeQueue, [columns, slices], [lx, 1], chunk.Uploads.ToArray()).Release();
+                Track(kernel.Launch(ctx.ComputeQueue, [columns, slices], [lx, 1], chunk.Uploads.ToArray())).Release();
                 fixed (int* p = hostBad) return ctx.ReadAsync(bad[slot], 0, p + slot, 4);
             },
             (slot, chunk) => chunk.ThrowIfNonFinite(0, hostBad[slot], columns), cancellation);

@@ -40,6 +40,51 @@ public sealed partial class OpenClKernels : IComputeKernels
     /// <summary>Whether device accumulation runs in double (cl_khr_fp64).</summary>
     public bool AccumulatesInDouble => Device.Fp64 && (Options.UseFp64 ?? true);
 
+    /// <summary>One operation at a time per device: each may use the whole memory budget, and
+    /// the queues are shared. (Monitor is re-entrant, so an operation may call another.)</summary>
+    private GateScope Serialize()
+    {
+        Monitor.Enter(ctx.Gate);
+        if (depth++ == 0) ReleaseProfiled();
+        return new GateScope(this);
+    }
+
+    private int depth;
+    private readonly List<ClEvent> profiled = [];
+
+    /// <summary>Keeps a kernel's event to add its execution time to <see cref="LastDeviceSeconds"/>.</summary>
+    private ClEvent Track(ClEvent kernelEvent)
+    {
+        profiled.Add(kernelEvent.Retain());
+        return kernelEvent;
+    }
+
+    private void ReleaseProfiled()
+    {
+        foreach (var e in profiled) e.Release();
+        profiled.Clear();
+    }
+
+    /// <summary>Seconds the device spent executing kernels in the last operation, without the
+    /// host↔device transfers and host merges (from OpenCL profiling events): divide the kernel's
+    /// bytes by it to compare with a GPU's memory bandwidth. NaN when the driver does not profile.</summary>
+    public double LastDeviceSeconds { get; private set; }
+
+    private readonly struct GateScope(OpenClKernels owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--owner.depth == 0)
+            {
+                double total = 0;
+                try { foreach (var e in owner.profiled) total += e.Seconds(); }
+                finally { owner.ReleaseProfiled(); }
+                owner.LastDeviceSeconds = total;
+            }
+            Monitor.Exit(owner.ctx.Gate);
+        }
+    }
+
     /// <summary>Builds the class-moments program now (a smoke test of the driver and compiler,
     /// and the first build is then not inside a timed run).</summary>
     public void Warm() => ctx.Program("moments.cl", AccumulatesInDouble ? "-DUSE_FP64=1 " : "");
@@ -76,6 +121,7 @@ public sealed partial class OpenClKernels : IComputeKernels
             try { return run(rowsPerChunk); }
             catch (OpenClException e) when (e.IsOutOfMemory && rowsPerChunk > 1)
             {
+                ctx.DrainPool();
                 rowsPerChunk = Math.Max(1, rowsPerChunk / 2);
                 ChunkRetries++;
             }

@@ -55,6 +55,11 @@ if (what is "gaussian" or "all")
     int nt = args.Length > 1 ? int.Parse(args[1]) : 50000, d = args.Length > 2 ? int.Parse(args[2]) : 3000;
     int steps = args.Length > 3 ? int.Parse(args[3]) : 400;
     var big = Data(nt, 2000, d, 17, 2, 400, 0.4);
-    var small = Data(10000, 1000, 400, 17, 3, 100, 0.4);
+    var small = Data(5000, 500, 200, 17, 3, 60, 0.4);
     GaussianSelectionBenchmark.Run(big, small, new PluginContext(kernels), Console.Out, steps: steps);
+}
+if (what is "gaussian-agree")
+{
+    var small = Data(5000, 500, 200, 17, 3, 60, 0.4);
+    GaussianSelectionBenchmark.RunAgreement(small, new PluginContext(kernels), Console.Out, agreeSteps: 50, evalTokens: 500);
 }

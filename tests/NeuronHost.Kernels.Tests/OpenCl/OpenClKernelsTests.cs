@@ -340,4 +340,34 @@ public class OpenClKernelsTests
         Assert.True(e.IsOutOfMemory);
         Assert.Contains("opencl: ", OpenClDevice.Kernels().Backend);
     }
+
+    [OpenClFact]
+    public void CancellationStopsTheStreamAndTheDeviceStaysUsable()
+    {
+        int rows = 2000, columns = 8;
+        var x = ClNaiveReference.Random(rows, columns, 4);
+        var m = new DenseActivationMatrix(x, rows, columns, rowsPerBlock: 100);
+        var kernels = OpenClDevice.Kernels(new OpenClOptions { MaxChunkBytes = 100 * columns * 4 });
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => kernels.ClassMoments(m, new int[rows], 1, cancelled.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => kernels.TopActivatingRows(m, 2, cancelled.Token));
+        var moments = kernels.ClassMoments(m, new int[rows], 1);
+        Close(x.Where((_, i) => i % columns == 3).Average(v => (double)v), moments.OverallMean[3], 1e-9, "mean after cancellation");
+    }
+
+    [OpenClFact]
+    public void ConcurrentCallsOnOneDeviceGiveTheirOwnResults()
+    {
+        int rows = 700, columns = 24;
+        var data = Enumerable.Range(0, 4).Select(s => ClNaiveReference.Random(rows, columns, 100 + s, offset: s * 10)).ToArray();
+        var results = new ClassMoments[4];
+        Parallel.For(0, 4, i => results[i] = OpenClDevice.Kernels(new OpenClOptions { MaxChunkBytes = 64 * columns * 4 })
+            .ClassMoments(new DenseActivationMatrix(data[i], rows, columns), new int[rows], 1));
+        for (int i = 0; i < 4; i++)
+        {
+            var expected = ClNaiveReference.Moments(data[i], rows, columns, new int[rows], 1);
+            for (int c = 0; c < columns; c++) Close(expected.AllMean[c], results[i].OverallMean[c], 1e-9, $"set {i} mean[{c}]");
+        }
+    }
 }

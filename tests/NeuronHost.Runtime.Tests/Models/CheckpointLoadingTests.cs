@@ -40,6 +40,16 @@ public sealed class CheckpointLoadingTests
     }
 
     [SharedFact]
+    public void BertLayerNormGammaBetaNamesLoad()
+    {
+        using var c = new CraftedCheckpoint(SharedAssets.Model("tiny-bert"));
+        for (int i = 0; i < c.Tensors.Count; i++)
+            c.Tensors[i] = c.Tensors[i] with { Name = c.Tensors[i].Name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta") };
+        c.Write();
+        Assert.Equal(Logits(SharedAssets.Model("tiny-bert"), BertIds), Logits(c.Directory, BertIds));
+    }
+
+    [SharedFact]
     public void NamesWithAndWithoutPrefixesLoad()
     {
         using var c = new CraftedCheckpoint(SharedAssets.Model("tiny-llama"));

@@ -99,6 +99,19 @@ public sealed class HookTests
     }
 
     [SharedFact]
+    public void CancelledForwardStopsAndDisposedSessionRefuses()
+    {
+        var session = ModelLoader.Load(SharedAssets.Model("gpt2-mini-brown"));
+        using (var cts = new CancellationTokenSource())
+        {
+            cts.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => session.Forward(new ForwardRequest([Ids]), cts.Token));
+        }
+        session.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.Forward(new ForwardRequest([Ids])));
+    }
+
+    [SharedFact]
     public void BadHookRequestsGiveClearErrors()
     {
         using var session = ModelLoader.Load(SharedAssets.Model("gpt2-mini-brown"));

@@ -24,7 +24,10 @@ internal static class BertLoader
     public static TransformerWeights Load(Checkpoint ck, TransformerConfig cfg, int typeVocab)
     {
         int H = cfg.Hidden, F = cfg.Ffn, V = cfg.Vocab;
-        Norm LN(string p) => new(ck.Get(p + ".weight", H), ck.Get(p + ".bias", H), cfg.NormEps, rms: false);
+        // Older BERT checkpoints (converted from TensorFlow) name LayerNorm parameters gamma/beta.
+        Norm LN(string p) => ck.Contains(p + ".weight") || !ck.Contains(p + ".gamma")
+            ? new(ck.Get(p + ".weight", H), ck.Get(p + ".bias", H), cfg.NormEps, rms: false)
+            : new(ck.Get(p + ".gamma", H), ck.Get(p + ".beta", H), cfg.NormEps, rms: false);
         Linear Dense(string p, int @in, int @out) => new(ck.Get(p + ".weight", @out, @in), ck.Get(p + ".bias", @out), @in, @out, storedInOut: false);
         var layers = new TransformerLayer[cfg.Layers];
         for (int i = 0; i < cfg.Layers; i++)

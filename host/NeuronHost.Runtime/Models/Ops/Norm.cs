@@ -11,16 +11,24 @@ public sealed class Norm(Weight gamma, Weight? beta, float eps, bool rms)
     public float Eps { get; } = eps;
     public bool Rms { get; } = rms;
 
-    /// <summary>y ← norm(x) row by row (x and y may be the same buffer). When caches are given,
-    /// stores x̂ = (x−μ)·r (or x·r) and r = 1/σ per row for the backward pass.</summary>
-    public void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int width, float[]? xhatCache = null, float[]? rstdCache = null)
+    /// <summary>y ← norm(x) row by row, rows in parallel (x and y may be the same buffer). When
+    /// caches are given, stores x̂ = (x−μ)·r (or x·r) and r = 1/σ per row for the backward pass.</summary>
+    public void Forward(float[] x, float[] y, int rows, int width, float[]? xhatCache = null, float[]? rstdCache = null)
+    {
+        if (rows < 64) { ForwardRows(x, y, 0, rows, width, xhatCache, rstdCache); return; }
+        const int block = 32;
+        Parallel.For(0, (rows + block - 1) / block, b =>
+            ForwardRows(x, y, b * block, Math.Min(rows, (b + 1) * block), width, xhatCache, rstdCache));
+    }
+
+    private void ForwardRows(float[] x, float[] y, int from, int to, int width, float[]? xhatCache, float[]? rstdCache)
     {
         var g = Gamma.Span;
         var b = Beta is null ? ReadOnlySpan<float>.Empty : Beta.Span;
-        for (int r = 0; r < rows; r++)
+        for (int r = from; r < to; r++)
         {
-            var xr = x.Slice(r * width, width);
-            var yr = y.Slice(r * width, width);
+            var xr = x.AsSpan(r * width, width);
+            var yr = y.AsSpan(r * width, width);
             double mean = 0, sq = 0;
             if (!Rms)
             {
