@@ -17,6 +17,17 @@ public static class ExtractionJob
 {
     public const string ProgressStage = "extract";
 
+    /// <summary>Loads the model and its tokenizer from a Hugging Face folder
+    /// (<c>ModelLoader.Load</c>, <c>TokenizerLoader.TryLoad</c>) and runs the extraction; the
+    /// folder's files are hashed into the manifest.</summary>
+    public static ExtractionResult Run(string modelDirectory, ExtractionOptions options,
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
+    {
+        using var session = NeuronHost.Runtime.Models.ModelLoader.Load(modelDirectory,
+            NeuronHost.Runtime.Tokenizers.TokenizerLoader.TryLoad(modelDirectory));
+        return Run(session, options with { ModelDirectory = options.ModelDirectory ?? modelDirectory }, progress, cancellation);
+    }
+
     /// <summary>Runs (or resumes, or reuses) the extraction. Progress reports tokens fed to the
     /// model (Done/Total in "tokens"); tokens/s and ETA follow from successive reports.
     /// Cancellation stops between batches: finished shards stay, and running again resumes.</summary>
