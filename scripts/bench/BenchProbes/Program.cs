@@ -41,12 +41,13 @@ static ProbingData Data(int train, int dev, int d, int classes, int seed, int in
 
 string what = args.Length > 0 ? args[0] : "all";
 var kernels = new CpuKernels();
-string root = AppContext.BaseDirectory;
-while (!File.Exists(Path.Combine(root, "NeuronHost.sln"))) root = Path.GetDirectoryName(root)!;
+string? root = Environment.CurrentDirectory;
+while (root is not null && !File.Exists(Path.Combine(root, "NeuronHost.sln"))) root = Path.GetDirectoryName(root);
+root ??= AppContext.BaseDirectory;
 if (what is "linear" or "all")
 {
     int nt = args.Length > 1 ? int.Parse(args[1]) : 20000, d = args.Length > 2 ? int.Parse(args[2]) : 1024;
-    var (x, y) = Generate(nt + 5000, d, 17, 1, 200, 0.07);
+    var (x, y) = Generate(nt + 5000, d, 17, 1, 200, 0.15);
     LinearProbeBenchmark.Run(x[..(nt * d)], y[..nt], x[(nt * d)..], y[nt..], d, 17, kernels,
         Path.Combine(root, "scripts/bench/neurox_linear_probe.py"), Console.Out);
 }
