@@ -57,7 +57,16 @@ internal static unsafe class EditKernel
                 if (mask != null && !mask[r]) continue;
                 float* row = x + (long)r * job.Columns;
                 foreach (var run in runs)
-                    EditSlice<TOp>(row + run.Column, v + run.ValueIndex, run.Length);
+                {
+                    if (run.Length >= 8)
+                    {
+                        EditSlice<TOp>(row + run.Column, v + run.ValueIndex, run.Length);
+                        continue;
+                    }
+                    // Short runs (scattered neurons) inline: a call per neuron would cost more than the edit.
+                    float* h = row + run.Column, vv = v + run.ValueIndex;
+                    for (int j = 0; j < run.Length; j++) h[j] = TOp.Apply(h[j], vv[j]);
+                }
             }
         });
     }
