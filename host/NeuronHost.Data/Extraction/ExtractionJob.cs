@@ -17,6 +17,17 @@ public static class ExtractionJob
 {
     public const string ProgressStage = "extract";
 
+    /// <summary>Loads the model and its tokenizer from a Hugging Face folder
+    /// (<c>ModelLoader.Load</c>, <c>TokenizerLoader.TryLoad</c>) and runs the extraction; the
+    /// folder's files are hashed into the manifest.</summary>
+    public static ExtractionResult Run(string modelDirectory, ExtractionOptions options,
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
+    {
+        using var session = NeuronHost.Runtime.Models.ModelLoader.Load(modelDirectory,
+            NeuronHost.Runtime.Tokenizers.TokenizerLoader.TryLoad(modelDirectory));
+        return Run(session, options with { ModelDirectory = options.ModelDirectory ?? modelDirectory }, progress, cancellation);
+    }
+
     /// <summary>Runs (or resumes, or reuses) the extraction. Progress reports tokens fed to the
     /// model (Done/Total in "tokens"); tokens/s and ETA follow from successive reports.
     /// Cancellation stops between batches: finished shards stay, and running again resumes.</summary>
@@ -45,13 +56,19 @@ public static class ExtractionJob
         byte[] sidecar = TokenSidecar.ToBytes(table, labels);
         string corpusHash = corpus.Files.Count > 0 ? corpus.ComputeHash() : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(sidecar));
 
+        string? modelHash = options.ModelDirectory is { } dir ? HashModelDirectory(dir) : null;
         var sentences = corpus.Sentences.ToArray();
+        if (TryReuse(options, info, modelHash, corpus, corpusHash, hooks, column, table.Rows) is { } reused)
+        {
+            progress?.Report(new ProgressReport(ProgressStage, 1, 1, "tokens"));
+            return reused;
+        }
         var (plans, stats) = Plan(sentences, tokenizer, options, info.MaxPositions);
 
         int rowsPerShard = options.RowsPerShard > 0 ? options.RowsPerShard : Math.Max(1, (32 << 20) / (column * 4));
         var wanted = new StoreManifest
         {
-            Model = new StoreModel(info.Name, info.Family, info.Identity, options.ModelDirectory is { } dir ? HashModelDirectory(dir) : null),
+            Model = new StoreModel(info.Name, info.Family, info.Identity, modelHash),
             Corpus = new StoreCorpus(corpus.Name, corpus.Format, corpusHash,
                 corpus.Files.Select(f => new StoreFileInfo(Path.GetFileName(f), new FileInfo(f).Length)).ToArray()),
             WordUnit = options.Words == WordUnit.Surface ? "surface" : "syntactic",
@@ -105,6 +122,29 @@ public static class ExtractionJob
         }
         writer.Finish();
         return result with { ShardsWritten = writer.ShardsWritten };
+    }
+
+    /// <summary>A complete store of the same identity needs no tokenisation at all.</summary>
+    private static ExtractionResult? TryReuse(ExtractionOptions options, ModelInfo info, string? modelHash, Corpus corpus, string corpusHash,
+        IReadOnlyList<StoreHookPoint> hooks, int columns, long rows)
+    {
+        string path = Path.Combine(options.OutputDirectory, StoreManifest.FileName);
+        if (!File.Exists(path)) return null;
+        StoreManifest existing;
+        try { existing = StoreManifest.Read(path); }
+        catch (StoreFormatException) { return null; } // StoreWriter.Open reports it
+        var probe = existing with
+        {
+            Model = new StoreModel(info.Name, info.Family, info.Identity, modelHash),
+            Corpus = existing.Corpus with { Hash = corpusHash },
+            WordUnit = options.Words == WordUnit.Surface ? "surface" : "syntactic",
+            HookPoints = hooks, Columns = columns, Aggregation = options.Aggregation, DType = options.DType,
+        };
+        if (!existing.Complete || existing.DescribeMismatch(probe) is not null || existing.TotalRows != rows) return null;
+        foreach (var shard in existing.Shards) StoreVerifier.VerifyShard(options.OutputDirectory, shard, hash: false);
+        var x = existing.Extraction;
+        return new ExtractionResult(options.OutputDirectory, StoreOpenState.Reused, 0, rows,
+            x?.ModelTokens ?? 0, x?.WindowedSentences ?? 0, x?.TruncatedTokens ?? 0, x?.EmptyWords ?? 0);
     }
 
     private static void Fill(SequencePlan plan, int index, ForwardResult forward, IReadOnlyList<StoreHookPoint> hooks,

@@ -78,6 +78,10 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             output.WriteLine("live view:\n" + s);
             Assert.Contains("Ctrl+C cancels", s);
             Assert.Contains("── log", s);
+            // Resizing the terminal mid-run must not crash the live view.
+            Tmux.Run("resize-window", "-t", tmux.Session, "-x", "50", "-y", "14");
+            Thread.Sleep(1000);
+            Tmux.Run("resize-window", "-t", tmux.Session, "-x", "80", "-y", "24");
             // Results: the accuracy table of the browser.
             s = tmux.WaitFor(TimeSpan.FromSeconds(300), "Results", "probeless", "linear-probe", "k=10", "all");
             output.WriteLine("results:\n" + s);
