@@ -21,7 +21,7 @@ public sealed class InterventionsStage : IPipelineStage
             var p = s.Plugins.Create<IProbe>(c.Probes[0].Plugin, c.Probes[0].Parameters);
             probe = p.Train(task.Data, Enumerable.Range(0, task.Data.Neurons.Count).ToArray(), s.PluginContext());
         }
-        var sentences = s.Need(s.Corpus, "the corpus").Sentences.Select(x => x.Annotated).ToList();
+        var sentences = HeldOutSentences(s);
         var prompts = c.Prompts is null ? [] : NeuronHost.Data.Prompts.PromptSets.Load(c.Prompts);
         for (int i = 0; i < c.Interventions.Count; i++)
         {
@@ -29,6 +29,7 @@ public sealed class InterventionsStage : IPipelineStage
             var use = c.Interventions[i];
             s.Progress.Report(new ProgressReport(Name, i, c.Interventions.Count, "plugins"));
             var plugin = s.Plugins.Create<IIntervention>(use.Plugin, use.Parameters);
+            if (plugin.Info.Name == "translation") CheckTranslationTask(c, task.Data, use);
             var request = new InterventionRequest(s.Need(s.Model, "the model"))
             {
                 Rankings = rankings, Data = task.Data, Sentences = sentences, Probe = probe, Prompts = prompts,
@@ -39,5 +40,29 @@ public sealed class InterventionsStage : IPipelineStage
             s.Results.Interventions.Add(result);
             s.Progress.Report(new ProgressReport(Name, i + 1, c.Interventions.Count, "plugins"));
         }
+    }
+
+    /// <summary>Sentences the interventions score: the corpus's test split when it has one (held
+    /// out from the rankings' training words), else its dev split, else every sentence.</summary>
+    private static List<AnnotatedSentence> HeldOutSentences(PipelineState s)
+    {
+        var corpus = s.Need(s.Corpus, "the corpus");
+        var split = corpus.Split("test") is { Sentences.Count: > 0 } test ? test : corpus.Split("dev") is { Sentences.Count: > 0 } dev ? dev : null;
+        if (split is null)
+        {
+            s.Log.Info($"interventions: corpus {corpus.Name} has no test or dev split; interventions score all {corpus.SentenceCount} sentences");
+            return corpus.Sentences.Select(x => x.Annotated).ToList();
+        }
+        s.Log.Info($"interventions: scoring the {split.Sentences.Count} sentences of the corpus's {split.Name} split");
+        return split.Sentences.Select(x => x.Annotated).ToList();
+    }
+
+    /// <summary>Translation moves a noun's Number (Sing ↔ Plur) using class means of the task data,
+    /// so the task must be that attribute.</summary>
+    private static void CheckTranslationTask(Config.AnalysisConfig c, ProbingData data, Config.PluginUse use)
+    {
+        string attribute = use.Parameters.FirstOrDefault(p => p.Key.Equals("attribute", StringComparison.OrdinalIgnoreCase)).Value ?? "Number";
+        if (!c.Task.Name.Equals(attribute, StringComparison.OrdinalIgnoreCase) || !data.ClassNames.Contains("Sing") || !data.ClassNames.Contains("Plur"))
+            throw new PluginInputException($"translation ('{use.DisplayName}'): needs task '{attribute}' with classes Sing and Plur, but the config's task is '{c.Task.Name}' with classes {string.Join(", ", data.ClassNames)}");
     }
 }

@@ -1,0 +1,167 @@
+using NeuronHost.Data.Prompts;
+using NeuronHost.Plugins.Gaussian;
+using NeuronHost.Plugins.Interventions.Ablation;
+using NeuronHost.Plugins.Interventions.Gradients;
+using NeuronHost.Plugins.Interventions.Skills;
+using NeuronHost.Plugins.Interventions.Translation;
+using NeuronHost.Plugins.Linear;
+using NeuronHost.Plugins.Probeless;
+using NeuronHost.Sdk;
+using NeuronHost.Tests.Common;
+
+namespace NeuronHost.Plugins.Tests.Interventions;
+
+/// <summary>The intervention plugins on the real gpt2-mini-brown and real EWT sentences. The
+/// references are independent of the code under test: central finite differences for NeurGrad,
+/// the untouched model's forward for restoration, and chance/majority rates for accuracies.</summary>
+public sealed class RealModelInterventionTests(RealModelFixture fx) : IClassFixture<RealModelFixture>
+{
+    private static readonly string[] TwoLayers = [HookPoints.MlpPost(1), HookPoints.MlpPost(2)];
+
+    private static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.Count; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); syy += (y[i] - my) * (y[i] - my); }
+        return sxy / Math.Sqrt(sxx * syy);
+    }
+
+    [SharedFact]
+    public void NeurGrad_equals_central_finite_differences_on_gpt2_mini()
+    {
+        var prompt = PromptSets.Load("agreement")[0];   // "The man" → is
+        var report = new EmpiricalNegIntervention
+        {
+            Hooks = "blocks.1.mlp.hook_post,blocks.3.mlp.hook_post", NeuronsPerPrompt = 32, MaxPrompts = 1,
+            DeltaMax = 0.02, DeltaStep = 0.01, BatchSize = 64,
+        }.Run(new InterventionRequest(fx.Model) { Prompts = [prompt] }, fx.Context());
+
+        var rows = report.Tables[0].Rows;
+        Assert.Equal(32, rows.Count);
+        Assert.Contains(rows, r => (int)r[4] == 1);
+        Assert.Contains(rows, r => (int)r[4] == 3);
+        var neg = rows.Select(r => (double)r[5]).ToArray();      // least-squares slope over Δ = ±0.01, ±0.02: a central difference
+        var grad = rows.Select(r => (double)r[7]).ToArray();
+        double scale = grad.Max(Math.Abs);
+        Assert.True(scale > 1e-4, $"NeurGrad is ~0 for every sampled neuron (max {scale:G3}): p(target) is not moving");
+        // Over |Δ| ≤ 0.02 the second-order term is O(Δ²·p″) and float32 rounding of p (~1e-7 on p≈0.5)
+        // divided by Δ is ~1e-5 — both far below 5 % of the largest gradient.
+        for (int i = 0; i < neg.Length; i++)
+            Assert.True(Math.Abs(neg[i] - grad[i]) <= 0.05 * scale + 1e-5,
+                $"neuron {rows[i][2]}[{rows[i][3]}]: finite difference {neg[i]:G5} vs NeurGrad {grad[i]:G5} (scale {scale:G3})");
+        Assert.True(Pearson(neg, grad) > 0.99, $"correlation {Pearson(neg, grad):F4}");
+    }
+
+    [SharedFact]
+    public void Ablating_top_k_of_a_real_ranking_hurts_lm_loss_more_than_random_and_bottom()
+    {
+        var train = fx.Ewt.Split("train")!.Sentences.Take(200).Select(s => s.Annotated).ToArray();
+        var heldOut = fx.Ewt.Split("test")!.Sentences.Take(40).Select(s => s.Annotated).ToArray();
+        var data = fx.TaskData("upos", TwoLayers, train, []);
+        var ranking = new ProbelessRanking().Rank(new RankingRequest(data), fx.Context());
+
+        var report = new AblationIntervention { Ks = [100], MaxSentences = 40, Value = AblationValue.Zero }
+            .Run(new InterventionRequest(fx.Model) { Rankings = [ranking], Data = data, Sentences = heldOut }, fx.Context());
+        double Delta(string selection) => (double)report.Tables[0].Rows.Single(r => (string)r[1] == selection)[5];
+        double top = Delta("top"), random = Delta("random"), bottom = Delta("bottom");
+        Assert.True(top > random && random > bottom,
+            $"Δ LM loss (nats/token), k=100 of 2048: top {top:F4}, random {random:F4}, bottom {bottom:F4}");
+        Assert.True(top > 0.01, $"top-100 ablation changes the loss by only {top:F4} nats");
+    }
+
+    [SharedFact]
+    public void Translation_of_number_with_the_three_pitfalls_rankings_moves_top_k_toward_the_other_verb_form()
+    {
+        var hooks = new[] { HookPoints.MlpPost(1) };
+        var train = fx.Ewt.Split("train")!.Sentences.Take(400).Select(s => s.Annotated).ToArray();
+        var data = fx.TaskData("Number", hooks, train, []);
+        var ctx = fx.Context();
+        var rankings = new[]
+        {
+            new LinearRanking { Ordering = LinearOrdering.Pitfalls, MaxIterations = 100 }.Rank(new RankingRequest(data), ctx) with { Method = "linear" },
+            new GaussianRanking { MaxNeurons = 30, SelectOn = SelectionSplit.Train, MaxSelectionTokens = 2000 }.Rank(new RankingRequest(data), ctx) with { Method = "gaussian" },
+            new ProbelessRanking().Rank(new RankingRequest(data), ctx) with { Method = "probeless" },
+        };
+        var items = fx.Ewt.Split("test")!.Sentences.Select(s => s.Annotated).ToArray();
+        var report = new TranslationIntervention { Ks = [30], MaxItems = 60, Alpha = 1.0 }
+            .Run(new InterventionRequest(fx.Model) { Rankings = rankings, Data = data, Sentences = items }, ctx);
+
+        double clean = report.Summary["clean_agreement_accuracy"];
+        Assert.True(report.Summary["items"] >= 30, $"only {report.Summary["items"]} agreement items");
+        Assert.True(clean >= 0.75, $"clean agreement accuracy {clean:F3} (chance 0.5)");
+        var rows = report.Tables[0].Rows;
+        Assert.Equal(9, rows.Count);
+        foreach (var row in rows)
+            foreach (int c in new[] { 4, 5, 6, 7 })
+                Assert.InRange((double)row[c], 0.0, 1.0);
+        foreach (var method in new[] { "linear", "gaussian", "probeless" })
+        {
+            double Shift(string sel) => (double)rows.Single(r => (string)r[0] == method && (string)r[1] == sel)[8];
+            Assert.True(Shift("top") > Shift("bottom"), $"{method}: log-odds shift toward z′ top {Shift("top"):F4} vs bottom {Shift("bottom"):F4}");
+            Assert.True(Shift("top") > 0, $"{method}: top-k shift {Shift("top"):F4} is not toward z′");
+        }
+    }
+
+    [SharedFact]
+    public void Interventions_leave_the_model_and_the_stored_activations_unchanged()
+    {
+        var sentences = fx.Ewt.Split("test")!.Sentences.Take(6).Select(s => s.Annotated).ToArray();
+        var data = fx.TaskData("upos", TwoLayers, fx.Ewt.Split("train")!.Sentences.Take(20).Select(s => s.Annotated).ToArray(), []);
+        var before = data.Train.Activations.ToArray();
+        var labels = data.Train.Labels.ToArray();
+        var ids = fx.Model.Tokenizer!.Encode("The dogs near the house are");
+        float[] Logits() => fx.Model.Forward(new ForwardRequest([ids]) { Logits = LogitsMode.All, Capture = TwoLayers }).Logits[0].Data.ToArray();
+        var clean = Logits();
+
+        var ranking = new ProbelessRanking().Rank(new RankingRequest(data), fx.Context());
+        new AblationIntervention { Ks = [50], MaxSentences = 6, Value = AblationValue.Mean }
+            .Run(new InterventionRequest(fx.Model) { Rankings = [ranking], Data = data, Sentences = sentences }, fx.Context());
+        new EmpiricalNegIntervention { NeuronsPerPrompt = 8, MaxPrompts = 1, DeltaMax = 2, DeltaStep = 1 }
+            .Run(new InterventionRequest(fx.Model) { Prompts = PromptSets.Load("agreement") }, fx.Context());
+
+        Assert.Equal(clean, Logits());
+        Assert.Equal(before, data.Train.Activations.ToArray());
+        Assert.Equal(labels, data.Train.Labels.ToArray());
+    }
+
+    [SharedFact]
+    public void Skill_neurons_on_the_agreement_prompts_beat_chance_and_the_model_beats_the_majority()
+    {
+        var prompts = PromptSets.Load("agreement");
+        var report = new SkillNeuronIntervention { TopK = 100 }.Run(new InterventionRequest(fx.Model) { Prompts = prompts }, fx.Context());
+        var s = report.Summary;
+        string all = string.Join(", ", s.Select(kv => $"{kv.Key}={kv.Value:F3}"));
+        Assert.True(s["model_accuracy_test"] > s["majority_answer_rate"], all);
+        Assert.True(s["skill_neuron_accuracy_test"] > 0.6, all);   // two choices: chance 0.5
+    }
+
+    [SharedFact]
+    public void Bad_input_on_the_real_model_gives_clear_errors()
+    {
+        var prompts = PromptSets.Load("agreement");
+        var ctx = fx.Context();
+        var outside = new Ranking("hand", [new RankedNeuron(0, new NeuronRef(HookPoints.MlpPost(1), 5000), 1)]);
+        var e1 = Assert.Throws<PluginInputException>(() => new AblationIntervention { Ks = [1] }
+            .Run(new InterventionRequest(fx.Model) { Rankings = [outside], Sentences = [new AnnotatedSentence("s", [new("a"), new("b")])] }, ctx));
+        Assert.Contains("outside blocks.1.mlp.hook_post (width 1024)", e1.Message);
+
+        var e2 = Assert.Throws<PluginInputException>(() => new EmpiricalNegIntervention { Hooks = "mlp.hook_pre_linear" }
+            .Run(new InterventionRequest(fx.Model) { Prompts = prompts }, ctx));
+        Assert.Contains("no hook point 'mlp.hook_pre_linear'", e2.Message);
+
+        var e3 = Assert.Throws<PluginInputException>(() => new NeurGradIntervention()
+            .Run(new InterventionRequest(fx.Model) { Prompts = [] }, ctx));
+        Assert.Contains("prompt set is empty", e3.Message);
+
+        // A multi-token target is scored by its first token (documented): same NeurGrad as that token alone.
+        var tok = fx.Model.Tokenizer!;
+        string longWord = "antidisestablishmentarianism";
+        var pieces = tok.Encode(" " + longWord, addSpecialTokens: false);
+        Assert.True(pieces.Length > 1);
+        string first = tok.Decode([pieces[0]]).Trim();
+        var multi = new NeurGradIntervention { Hooks = "blocks.0.mlp.hook_post", Top = 5 }
+            .Run(new InterventionRequest(fx.Model) { Prompts = [new ChoicePrompt("The man", [longWord], 0)] }, ctx);
+        var single = new NeurGradIntervention { Hooks = "blocks.0.mlp.hook_post", Top = 5 }
+            .Run(new InterventionRequest(fx.Model) { Prompts = [new ChoicePrompt("The man", [first], 0)] }, ctx);
+        Assert.Equal(single.Tables[0].Rows.Select(r => (double)r[3]), multi.Tables[0].Rows.Select(r => (double)r[3]));
+    }
+}
