@@ -27,10 +27,10 @@ internal static class DotnetBuild
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(TimeSpan.FromMinutes(15)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet build in {workingDirectory} took more than 5 minutes");
+            throw new TimeoutException($"dotnet build in {workingDirectory} took more than 15 minutes");
         }
         process.WaitForExit();
         if (process.ExitCode != 0)
