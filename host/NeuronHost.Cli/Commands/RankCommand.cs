@@ -1,0 +1,82 @@
+using System.CommandLine;
+using NeuronHost.Core.Analysis;
+using NeuronHost.Data.Interop;
+using NeuronHost.Data.Store;
+using NeuronHost.Data.Tasks;
+using NeuronHost.Kernels;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Cli.Commands;
+
+/// <summary><c>neuronhost rank STORE|EXPORT --task TASK --rankings … --probes … --out DIR</c>: the
+/// Pitfalls probe × ranking grid (top/bottom/random-k, control selectivity, all-neuron oracle,
+/// Durrani's minimal neuron set) on an activation store or an exported/imported .npy folder,
+/// written as JSON + CSV. Scriptable counterpart of the pipeline's rank-and-probe stage.</summary>
+public sealed class RankCommand : ICliCommand
+{
+    public Command Build(CliContext cli)
+    {
+        var input = new Argument<string>("ACTIVATIONS") { Description = "An activation store folder (neuronhost extract) or an export folder with activations.npy + labels.json" };
+        var task = new Option<string>("--task") { Description = "For a store: upos, xpos, deprel or a feature such as Number", DefaultValueFactory = _ => "upos" };
+        var minCount = new Option<int>("--min-count") { Description = "Drop classes with fewer training words", DefaultValueFactory = _ => 100 };
+        var rankings = new Option<string[]>("--rankings") { Description = "Ranking plugins", DefaultValueFactory = _ => ["probeless", "linear"], AllowMultipleArgumentsPerToken = true };
+        var probes = new Option<string[]>("--probes") { Description = "Probe plugins", DefaultValueFactory = _ => ["linear-probe"], AllowMultipleArgumentsPerToken = true };
+        var ks = new Option<int[]>("--k") { Description = "k values of the grid", DefaultValueFactory = _ => [.. GridOptions.DefaultK], AllowMultipleArgumentsPerToken = true };
+        var margin = new Option<double>("--margin") { Description = "Minimal neuron set: within this of the all-neuron accuracy", DefaultValueFactory = _ => 0.01 };
+        var backend = new Option<string>("--backend") { Description = $"Kernel backend: {KernelBackends.Choices}", DefaultValueFactory = _ => "auto" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random baseline and the control task", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Folder for grid.json and the CSVs", Required = true, HelpName = "DIR" };
+        var command = new Command("rank", "Rank neurons and evaluate every ranking with every probe (top/random/bottom-k, selectivity, minimal set) on stored or exported activations")
+        {
+            input, task, minCount, rankings, probes, ks, margin, backend, seed, output,
+        };
+        command.SetAction(parse =>
+        {
+            using var catalog = cli.LoadPlugins(parse);
+            var rankers = parse.GetRequiredValue(rankings).Select(n => catalog.Create<IRankingMethod>(n, null)).ToList();
+            var probeList = parse.GetRequiredValue(probes).Select(n => catalog.Create<IProbe>(n, null)).ToList();
+            var choice = KernelBackends.Create(parse.GetValue(backend));
+            if (!string.IsNullOrEmpty(choice.Notice)) cli.Error(parse).WriteLine(choice.Notice);
+            using var cts = ExtractCommand.CancelOnCtrlC();
+
+            string path = parse.GetRequiredValue(input);
+            using var disposables = new Disposables();
+            ProbingData data;
+            ControlLabels? control;
+            if (File.Exists(Path.Combine(path, "activations.npy")))
+            {
+                var imported = disposables.Add(ActivationImport.Load(path));
+                data = imported.ToProbingData();
+                control = ControlTask.Build(data, parse.GetValue(seed));
+            }
+            else
+            {
+                var store = disposables.Add(ActivationStore.Open(path));
+                var built = StoreTaskData.Build(store, TaskSpec.Parse(parse.GetRequiredValue(task)),
+                    new TaskOptions { MinCount = parse.GetValue(minCount), Control = true, Seed = parse.GetValue(seed) });
+                data = built.Data;
+                control = built.Control is { } c ? ControlLabels.From(c) : null;
+            }
+
+            var options = new GridOptions { KValues = parse.GetRequiredValue(ks), MinimalSetMargin = parse.GetValue(margin), Control = control };
+            var result = CliProgress.Run(cli, parse, progress =>
+            {
+                var context = new PluginContext(choice.Kernels) { Progress = progress, Cancellation = cts.Token, Seed = parse.GetValue(seed) };
+                return ProbeRankingGrid.Run(options, data, rankers, probeList, context);
+            });
+            var files = GridResultWriter.Write(result, parse.GetRequiredValue(output));
+            if (cli.Json(parse)) cli.Out(parse).WriteLine(GridResultWriter.Json(result));
+            else cli.Out(parse).WriteLine($"{data.Task}: {data.ClassCount} classes, {data.Train.Tokens} train words × {data.Neurons.Count} neurons → {string.Join(", ", files)}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Disposes what the command opened (stores, imports), in reverse order.</summary>
+    private sealed class Disposables : IDisposable
+    {
+        private readonly List<IDisposable> items = [];
+        public T Add<T>(T item) where T : IDisposable { items.Add(item); return item; }
+        public void Dispose() { for (int i = items.Count - 1; i >= 0; i--) items[i].Dispose(); }
+    }
+}
