@@ -40,16 +40,22 @@ public sealed class GaussianModel : ITrainedProbe
         var active = Enumerable.Range(0, stats.Classes).Where(c => stats.Active[c]).ToArray();
         int k = cols.Length;
         var means = new double[active.Length][]; var factors = new double[active.Length][]; var consts = new double[active.Length];
+        var jittered = new List<string>();
         for (int a = 0; a < active.Length; a++)
         {
             int c = active[a];
             means[a] = cols.Select(j => stats.Means[c * stats.Features + j]).ToArray();
             var m = subs[c]!;
+            double diagonal = 0;
+            for (int i = 0; i < k; i++) diagonal += m[i * k + i] / k;
             double jitter = DenseCholesky.FactorWithJitter(m, k);
-            if (jitter > 0) context.Log.Warn($"gaussian-probe: class {c} covariance needed diagonal jitter {jitter:g3}");
+            // Round-off jitter (relative 1e-12) changes nothing; only a real rank problem is worth a line.
+            if (jitter > 1e-6 * diagonal) jittered.Add($"{c} ({jitter / diagonal:g2} of the mean variance)");
             factors[a] = m;
             consts[a] = stats.LogPrior[c] - 0.5 * (k * Math.Log(2 * Math.PI) + DenseCholesky.LogDet(m, k));
         }
+        if (jittered.Count > 0)
+            context.Log.Warn($"gaussian-probe: near-singular covariance of class(es) {string.Join(", ", jittered)} on {k} neurons; diagonal jitter added");
         return new GaussianModel(cols, active, means, factors, consts, context.Cancellation);
     }
 
