@@ -49,6 +49,11 @@ public sealed class RealModelInterventionTests(RealModelFixture fx) : IClassFixt
             Assert.True(Math.Abs(neg[i] - grad[i]) <= 0.05 * scale + 1e-5,
                 $"neuron {rows[i][2]}[{rows[i][3]}]: finite difference {neg[i]:G5} vs NeurGrad {grad[i]:G5} (scale {scale:G3})");
         Assert.True(Pearson(neg, grad) > 0.99, $"correlation {Pearson(neg, grad):F4}");
+        // Linearity is |r| in [0, 1]: over |Δ| ≤ 0.02 nearly every neuron is linear whatever the sign
+        // of its NEG (a signed r put every negative-NEG neuron at r ≈ −1).
+        var linearity = rows.Select(r => (double)r[6]).ToArray();
+        Assert.All(linearity, r => Assert.InRange(r, 0.0, 1.0));
+        Assert.True(report.Summary["median_linearity_r"] > 0.9, $"median linearity {report.Summary["median_linearity_r"]:F3}");
     }
 
     [SharedFact]
