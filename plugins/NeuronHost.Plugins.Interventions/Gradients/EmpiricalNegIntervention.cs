@@ -5,7 +5,7 @@ namespace NeuronHost.Plugins.Interventions.Gradients;
 
 /// <summary>Zhao et al. 2025's empirical Neuron Empirical Gradient: shift one FFN neuron at the
 /// prediction position by ±Δ·s(a) (Δ = step … max), record the change of p(target), fit a line
-/// through the origin — NEG is its slope, linearity its Pearson r — and report NeurGrad (one
+/// through the origin — NEG is its slope, linearity its |Pearson r| — and report NeurGrad (one
 /// backward pass) beside it with their correlation. Many neurons share one batched forward:
 /// each sequence of the batch carries a different neuron's shift.</summary>
 public sealed class EmpiricalNegIntervention : IIntervention
@@ -57,7 +57,9 @@ public sealed class EmpiricalNegIntervention : IIntervention
             {
                 var (hook, index) = neurons[i];
                 double neg = Statistics.SlopeThroughOrigin(deltas, measured[i]);
-                double r = Statistics.Pearson(deltas, measured[i]);
+                // Linearity is |r|: a neuron that lowers p(target) linearly (NEG < 0) has r ≈ −1 and is
+                // just as linear. (Signed r put half of gpt2-mini-brown's neurons at "r < 0".)
+                double r = Math.Abs(Statistics.Pearson(deltas, measured[i]));
                 double g = neurGrad[hook][index];
                 rows.Add([pi, prompt.Source.Prompt, hook, index, HookPoints.LayerOf(hook), neg, r, g]);
                 negs.Add(neg); rs.Add(r); grads.Add(g);
@@ -72,7 +74,16 @@ public sealed class EmpiricalNegIntervention : IIntervention
             ["fraction_r_above_0.9"] = rs.Count(r => r > 0.9) / (double)rs.Count,
             ["pearson_neg_vs_neurgrad"] = Statistics.Pearson(negs, grads),
             ["mean_abs_neg"] = negs.Average(Math.Abs),
+            ["fraction_r_above_0.99"] = rs.Count(r => r > 0.99) / (double)rs.Count,
         };
+        // The distribution of linearity as counts per bin, for the report's histogram.
+        double[] edges = [0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999];
+        for (int b = 0; b < edges.Length; b++)
+        {
+            double lo = edges[b], hi = b + 1 < edges.Length ? edges[b + 1] : double.PositiveInfinity;
+            summary[string.Create(System.Globalization.CultureInfo.InvariantCulture, $"linearity_r_bin_{lo}_{(b + 1 < edges.Length ? hi : 1)}")] =
+                rs.Count(r => r >= lo && r < hi || (double.IsNaN(r) && b == 0));
+        }
         return new InterventionReport(Info.Name, summary,
             [new ResultTable("neg", ["prompt", "text", "hook_point", "neuron", "layer", "neg", "linearity_r", "neurgrad"], rows)]);
     }
