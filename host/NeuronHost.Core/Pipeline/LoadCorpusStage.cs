@@ -3,7 +3,7 @@ using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Pipeline;
 
-/// <summary>Reads the corpus and keeps the first max_sentences sentences (in split order).</summary>
+/// <summary>Reads the corpus and keeps about max_sentences sentences, the first ones of each split in proportion to its size.</summary>
 public sealed class LoadCorpusStage : IPipelineStage
 {
     public string Name => "read corpus";
@@ -14,15 +14,12 @@ public sealed class LoadCorpusStage : IPipelineStage
         var corpus = Corpus.Load(s.Config.Corpus.Path);
         if (s.Config.Corpus.MaxSentences is int max && corpus.SentenceCount > max)
         {
-            var splits = new List<CorpusSplit>();
-            int left = max;
-            foreach (var split in corpus.Splits)
-            {
-                if (left <= 0) break;
-                var take = split.Sentences.Take(left).ToList();
-                left -= take.Count;
-                splits.Add(split with { Sentences = take });
-            }
+            // Take from every split in proportion to its size, so a corpus with named
+            // train/dev/test files keeps all three (taking the first N would keep only train).
+            double fraction = max / (double)corpus.SentenceCount;
+            var splits = corpus.Splits
+                .Select(split => split with { Sentences = split.Sentences.Take(Math.Max(1, (int)Math.Round(split.Sentences.Count * fraction))).ToList() })
+                .ToList();
             corpus = corpus with { Splits = splits };
         }
         s.Corpus = corpus;
