@@ -1,3 +1,4 @@
+using NeuronHost.Runtime.Models.Ops;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Runtime.Models;
@@ -8,26 +9,11 @@ public static class HookEditApplier
 {
     public static void Apply(float[] values, int rows, int width, HookEdit edit)
     {
-        var neurons = edit.Edit.Neurons;
         IEnumerable<int> positions = edit.Positions ?? Enumerable.Range(0, rows);
         foreach (int p in positions)
         {
             if ((uint)p >= (uint)rows) continue;   // a position past this sequence's end
-            var row = values.AsSpan(p * width, width);
-            for (int i = 0; i < neurons.Length; i++)
-            {
-                ref float h = ref row[neurons[i]];
-                float v = edit.Edit.ValueFor(i);
-                h = edit.Edit.Op switch
-                {
-                    EditOp.Zero => 0f,
-                    EditOp.Set => v,
-                    EditOp.Add => h + v,
-                    EditOp.Scale => h * v,
-                    EditOp.ShiftBySign => h + v * (h > 0 ? 1f : -1f),
-                    _ => throw new ArgumentOutOfRangeException(nameof(edit), $"unknown edit {edit.Edit.Op}"),
-                };
-            }
+            EditMath.Apply(values.AsSpan(p * width, width), edit.Edit);
         }
     }
 }

@@ -16,7 +16,7 @@ internal static class NeuronSelection
         {
             Selection.Top => ranking.Order.Take(k).ToArray(),
             Selection.Bottom => ranking.Order.Reverse().Take(k).ToArray(),
-            _ => new SplitMix64((ulong)seed).Permutation(ranking.Order.Count).Take(k).Select(i => ranking.Order[i]).ToArray(),
+            _ => Permutations.Of(ranking.Order.Count, (ulong)seed).Take(k).Select(i => ranking.Order[i]).ToArray(),
         };
     }
 

@@ -99,7 +99,7 @@ public sealed class EmpiricalNegIntervention : IIntervention
     {
         var all = hooks.SelectMany(h => Enumerable.Range(0, model.HookPointWidths[h]).Select(i => (h, i))).ToArray();
         if (NeuronsPerPrompt <= 0 || NeuronsPerPrompt >= all.Length) return [.. all];
-        var order = new SplitMix64((ulong)(Seed * 7919 + promptIndex)).Permutation(all.Length);
+        var order = Permutations.Of(all.Length, (ulong)(Seed * 7919 + promptIndex));
         return order.Take(NeuronsPerPrompt).Order().Select(i => all[i]).ToList();
     }
 

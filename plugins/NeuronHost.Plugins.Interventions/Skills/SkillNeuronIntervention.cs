@@ -59,7 +59,7 @@ public sealed class SkillNeuronIntervention : IIntervention
             context.Progress.Report(new ProgressReport("skill-neurons", i + 1, prompts.Length, "prompts"));
         }
 
-        var order = new SplitMix64((ulong)Seed).Permutation(prompts.Length);
+        var order = Permutations.Of(prompts.Length, (ulong)Seed);
         int trainCount = Math.Clamp((int)Math.Round(TrainFraction * prompts.Length), 1, prompts.Length - 1);
         var train = order.Take(trainCount).ToArray();
         var test = order.Skip(trainCount).ToArray();

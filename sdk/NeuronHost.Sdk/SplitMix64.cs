@@ -1,4 +1,4 @@
-namespace NeuronHost.Plugins.Baselines;
+namespace NeuronHost.Sdk;
 
 /// <summary>Steele, Lea &amp; Flood's SplitMix64 (the generator Java's SplittableRandom and
 /// xoshiro's seeding use). Our own, so a seed gives the same numbers on every runtime and
