@@ -10,12 +10,33 @@ public sealed class GaussianProbe : IProbe
     public PluginInfo Info { get; } = new("gaussian-probe", PluginKind.Probe,
         "Per-class multivariate Gaussian (normal-inverse-Wishart MAP), Bayes rule with the train prior", new Version(1, 0));
 
+    /// <summary>Scoring costs tokens × neurons² × classes (a triangular solve per token and class):
+    /// on 30k tokens, 12 classes and all 3,072 neurons of a small model that is hours, so larger
+    /// subsets are refused and the grid skips them (its all-neuron oracle included).</summary>
+    [PluginParameter("most neurons the probe trains on (cost grows with neurons squared); the grid skips larger k and the oracle beyond it")]
+    public int MaxNeurons { get; set; } = 400;
+
+    [PluginParameter("floor of the prior's per-class variance, as a fraction of the neuron's overall variance (0 = Pitfalls exactly)")]
+    public double VarianceFloor { get; set; } = GaussianStatistics.DefaultVarianceFloor;
+
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
     {
         if (columns.Count == 0) throw new PluginInputException("gaussian-probe needs at least one neuron column");
-        var stats = new GaussianStatistics(data, context, Info.Name);
-        return GaussianModel.Fit(stats, columns, context);
+        if (columns.Count > MaxNeurons)
+            throw new PluginInputException($"gaussian-probe on {columns.Count} neurons exceeds max-neurons = {MaxNeurons} (its cost grows with the neurons squared); raise max-neurons to run it anyway");
+        var stats = new GaussianStatistics(data, context, Info.Name, VarianceFloor);
+        return GaussianModel.Fit(stats, columns, context, WarnOnce);
+
+        // A grid fits this probe dozens of times; bottom-k of ReLU layers are often dead neurons,
+        // and one line saying so is enough.
+        void WarnOnce(string message)
+        {
+            if (Interlocked.Increment(ref singularWarnings) == 1)
+                context.Log.Warn(message + " (later fits of this probe with the same problem are not reported)");
+        }
     }
+
+    private int singularWarnings;
 }
 
 /// <summary>A fitted Gaussian probe: per active class the mean, the Cholesky factor of Σ*_SS and
@@ -33,8 +54,9 @@ public sealed class GaussianModel : ITrainedProbe
 
     public IReadOnlyList<int> Columns => columns;
 
-    public static GaussianModel Fit(GaussianStatistics stats, IReadOnlyList<int> columns, IPluginContext context)
+    public static GaussianModel Fit(GaussianStatistics stats, IReadOnlyList<int> columns, IPluginContext context, Action<string>? warn = null)
     {
+        warn ??= context.Log.Warn;
         var cols = columns.ToArray();
         var subs = stats.MapSubmatrices(cols, context.Kernels, context.Cancellation);
         var active = Enumerable.Range(0, stats.Classes).Where(c => stats.Active[c]).ToArray();
@@ -50,12 +72,13 @@ public sealed class GaussianModel : ITrainedProbe
             for (int i = 0; i < k; i++) diagonal += m[i * k + i] / k;
             double jitter = DenseCholesky.FactorWithJitter(m, k);
             // Round-off jitter (relative 1e-12) changes nothing; only a real rank problem is worth a line.
-            if (jitter > 1e-6 * diagonal) jittered.Add($"{c} ({jitter / diagonal:g2} of the mean variance)");
+            if (diagonal == 0 && jitter > 0) jittered.Add($"{c} (zero variance: the neurons are constant in this class)");
+            else if (jitter > 1e-6 * diagonal) jittered.Add($"{c} ({jitter / diagonal:g2} of the mean variance)");
             factors[a] = m;
             consts[a] = stats.LogPrior[c] - 0.5 * (k * Math.Log(2 * Math.PI) + DenseCholesky.LogDet(m, k));
         }
         if (jittered.Count > 0)
-            context.Log.Warn($"gaussian-probe: near-singular covariance of class(es) {string.Join(", ", jittered)} on {k} neurons; diagonal jitter added");
+            warn($"gaussian-probe: near-singular covariance of class(es) {string.Join(", ", jittered)} on {k} neurons; diagonal jitter added");
         return new GaussianModel(cols, active, means, factors, consts, context.Cancellation);
     }
 

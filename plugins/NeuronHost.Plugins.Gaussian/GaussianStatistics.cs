@@ -10,22 +10,32 @@ namespace NeuronHost.Plugins.Gaussian;
 /// neurons of the whole activation matrix (a subset's Σ* is the sub-block). Covariance columns
 /// are computed on demand by one streaming pass, so the D×D matrices are never formed.
 /// Classes without training tokens are inactive (never predicted); a class with exactly one
-/// token is an error (its covariance is undefined).</summary>
+/// token is an error (its covariance is undefined).
+/// One departure: Λ0's diagonal is floored at <see cref="DefaultVarianceFloor"/> × the neuron's
+/// variance over all classes (1 for a neuron constant everywhere). Without it a ReLU neuron that
+/// is exactly 0 for every token of a class gets zero variance there, and that class's density
+/// at 0 is unbounded, so it wins every token where the neuron is 0 (USE-Lite's FFN does this).
+/// A floor of 0 is Pitfalls exactly.</summary>
 public sealed class GaussianStatistics
 {
     public int Classes { get; }
     public int Features { get; }
     public long[] Counts { get; }
     public double[] Means { get; }          // [C, D]
-    public double[] PriorDiag { get; }      // Λ0 diagonal: unbiased class variance [C, D]
+    /// <summary>The variance floor used unless a plugin sets another (see the class summary).</summary>
+    public const double DefaultVarianceFloor = 0.01;
+
+    public double[] PriorDiag { get; }      // Λ0 diagonal: unbiased class variance, floored [C, D]
+    public double[] ScatterDiag { get; }    // S_c diagonal: N_c × population class variance [C, D]
     public double[] Denominator { get; }    // ν0 + N_c + D + 2
     public double[] LogPrior { get; }       // log π_c (−∞ when inactive)
     public bool[] Active { get; }
     public IActivationMatrix Train { get; }
     public ReadOnlyMemory<int> Labels { get; }
 
-    public GaussianStatistics(ProbingData data, IPluginContext context, string plugin)
+    public GaussianStatistics(ProbingData data, IPluginContext context, string plugin, double varianceFloor = DefaultVarianceFloor)
     {
+        if (!(varianceFloor >= 0)) throw new PluginInputException($"{plugin}: variance-floor must be ≥ 0 (got {varianceFloor})");
         Train = data.Train.Activations; Labels = data.Train.Labels;
         Classes = data.ClassCount; Features = Train.Columns;
         if (Classes < 2) throw new PluginInputException($"{plugin}: the task has {Classes} class; needs at least 2");
@@ -41,7 +51,7 @@ public sealed class GaussianStatistics
         for (int c = 0; c < Classes; c++)
             if (Counts[c] == 1)
                 throw new PluginInputException($"{plugin}: class '{data.ClassNames[c]}' has 1 training example; the Gaussian needs at least 2 per class (drop or merge it)");
-        Means = new double[Classes * Features]; PriorDiag = new double[Classes * Features];
+        Means = new double[Classes * Features]; PriorDiag = new double[Classes * Features]; ScatterDiag = new double[Classes * Features];
         Denominator = new double[Classes]; LogPrior = new double[Classes];
         for (int c = 0; c < Classes; c++)
         {
@@ -51,7 +61,9 @@ public sealed class GaussianStatistics
             for (int j = 0; j < Features; j++)
             {
                 Means[c * Features + j] = m.Means[c * Features + j];
-                PriorDiag[c * Features + j] = m.Variances[c * Features + j] * Counts[c] / (Counts[c] - 1);
+                double overall = m.OverallVariance[j] > 0 ? m.OverallVariance[j] : 1;
+                PriorDiag[c * Features + j] = Math.Max(m.Variances[c * Features + j] * Counts[c] / (Counts[c] - 1), varianceFloor * overall);
+                ScatterDiag[c * Features + j] = m.Variances[c * Features + j] * Counts[c];
             }
         }
     }
@@ -63,12 +75,8 @@ public sealed class GaussianStatistics
         for (int c = 0; c < Classes; c++)
         {
             if (!Active[c]) continue;
-            double nc = Counts[c];
             for (int j = 0; j < Features; j++)
-            {
-                double unbiased = PriorDiag[c * Features + j];
-                d[c * Features + j] = (unbiased + unbiased * (nc - 1)) / Denominator[c];
-            }
+                d[c * Features + j] = (PriorDiag[c * Features + j] + ScatterDiag[c * Features + j]) / Denominator[c];
         }
         return d;
     }

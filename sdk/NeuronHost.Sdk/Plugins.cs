@@ -24,6 +24,10 @@ public interface IProbe : IPlugin
 {
     /// <param name="columns">columns of <see cref="ProbingData"/> the probe may look at.</param>
     ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context);
+
+    /// <summary>The most neurons this probe trains on in practical time (SDK 1.1). Hosts skip
+    /// larger subsets — the all-neuron "oracle" included — and say so, rather than stall.</summary>
+    int MaxNeurons => int.MaxValue;
 }
 
 /// <summary>A model session + neurons + data → a report of how the model's behaviour changed.</summary>

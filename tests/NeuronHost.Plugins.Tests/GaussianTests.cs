@@ -53,6 +53,53 @@ public class GaussianTests
             Assert.True(Math.Abs(v[1 + i] - lj[i]) <= 1e-6 * Math.Max(1, Math.Abs(v[1 + i])), $"log-joint {i}: {lj[i]} vs numpy {v[1 + i]}");
     }
 
+    /// <summary>A ReLU neuron that is exactly 0 for every token of one class (as USE-Lite's FFN
+    /// neurons are): Λ0 is floored at 1% of the neuron's overall variance, so the class density
+    /// stays finite; numpy computes the same floored MAP estimate from its definition, and the
+    /// probe stays far above the majority class.</summary>
+    [Fact]
+    public void VarianceFloorOnAClassConstantNeuronMatchesNumpy()
+    {
+        const int train = 600, dev = 300, d = 6, classes = 3;
+        var raw = TestData.Probing(train, dev, d, classes, seed: 5, informative: 4);
+        DataSplit Relu(DataSplit split)
+        {
+            var x = split.Activations.ToArray(); var y = split.Labels.Span;
+            for (int i = 0; i < y.Length; i++) x[i * d + 2] = y[i] == 0 ? 0f : MathF.Max(0f, x[i * d + 2]);
+            return split with { Activations = new DenseActivationMatrix(x, y.Length, raw.Neurons.ToArray()) };
+        }
+        var data = raw with { Train = Relu(raw.Train), Dev = Relu(raw.Dev!), Test = null };
+        int[] cols = [0, 2, 3];
+        var model = (GaussianModel)new GaussianProbe().Train(data, cols, TestData.Context());
+        var (lj, _) = model.LogJoint(data.Dev!.Activations);
+        var dir = TestData.TempDir("gauss-floor");
+        TestData.WriteFloats(Path.Combine(dir, "x.bin"), data.Train.Activations.ToArray().Concat(data.Dev.Activations.ToArray()).ToArray());
+        TestData.WriteInts(Path.Combine(dir, "y.bin"), data.Train.Labels.ToArray().Concat(data.Dev.Labels.ToArray()).ToArray());
+        string script = $$"""
+            import numpy as np
+            from scipy.stats import multivariate_normal
+            X = np.fromfile("x.bin", dtype=np.float32).reshape(-1, {{d}}).astype(np.float64)
+            y = np.fromfile("y.bin", dtype=np.int32)
+            Xt, yt, Xd = X[:{{train}}], y[:{{train}}], X[{{train}}:]
+            D = {{d}}; cols = [0, 2, 3]
+            floor = 0.01 * Xt.var(0)
+            out = []
+            for c in range({{classes}}):
+                Xc = Xt[yt == c]; Nc = len(Xc); mu = Xc.mean(0)
+                lam0 = np.diag(np.maximum(np.var(Xc, 0, ddof=1), floor))
+                S = (Xc - mu).T @ (Xc - mu)
+                sigma = (lam0 + S) / ((D + 2) + Nc + D + 2)
+                out.append(np.log(Nc / len(yt)) + multivariate_normal(mu[cols], sigma[np.ix_(cols, cols)]).logpdf(Xd[:, cols]))
+            print(" ".join(repr(v) for v in np.stack(out, 1).ravel()))
+            """;
+        var v = Py.Numbers(Py.Run(script, dir));
+        Assert.Equal(dev * classes, v.Length);
+        for (int i = 0; i < v.Length; i++)
+            Assert.True(Math.Abs(v[i] - lj[i]) <= 1e-6 * Math.Max(1, Math.Abs(v[i])), $"log-joint {i}: {lj[i]} vs numpy {v[i]}");
+        double accuracy = model.Evaluate(data.Dev, data.ClassNames).Accuracy;
+        Assert.True(accuracy > 0.6, $"dev accuracy {accuracy:P1} (majority is about 1/3)");
+    }
+
     /// <summary>The incremental selection picks the same neurons, with the same MI, as a slow
     /// reference that rebuilds Σ*_{S∪j} from scratch (double precision) for every candidate.</summary>
     [Fact]

@@ -87,4 +87,28 @@ public class GridTests
         var e2 = Assert.Throws<GridException>(() => ProbeRankingGrid.Run(badControl, data, [], [new LinearProbe()], context));
         Assert.Contains("control labels for train have 10 entries", e2.Message);
     }
+
+    /// <summary>A probe with a neuron limit (the Gaussian probe's max-neurons) is not run beyond it:
+    /// those k and its all-neuron oracle are skipped with a warning, the other probe runs them all,
+    /// and training it directly on too many neurons is refused with the parameter named.</summary>
+    [Fact]
+    public void ProbeNeuronLimitSkipsLargeKAndTheOracle()
+    {
+        var data = TestData.Probing(400, 150, 30, 3, seed: 4, informative: 5, signal: 0.8);
+        var log = new ListLog();
+        var context = new PluginContext(new CpuKernels()) { Log = log, Seed = 2 };
+        var gaussian = new GaussianProbe { MaxNeurons = 10 };
+        var result = ProbeRankingGrid.Run(new GridOptions { KValues = [2, 10, 20], Bottom = false }, data,
+            [new ProbelessRanking()], [new LinearProbe(), gaussian], context);
+
+        Assert.Equal([2, 2, 10, 10, 20, 20], result.Cells.Where(c => c.Probe == "linear-probe").Select(c => c.K).Order().ToArray());
+        Assert.Equal([2, 2, 10, 10], result.Cells.Where(c => c.Probe == "gaussian-probe").Select(c => c.K).Order().ToArray());
+        Assert.Equal(["linear-probe"], result.Oracles.Select(o => o.Probe).ToArray());
+        Assert.Contains(log.Lines, l => l.Contains("'gaussian-probe' trains on at most 10 neurons; k = 20 skipped"));
+        Assert.Contains(log.Lines, l => l.Contains("no all-neuron oracle for 'gaussian-probe': 30 neurons exceed its limit of 10"));
+        Assert.DoesNotContain(result.MinimalSets, m => m.Probe == "gaussian-probe");
+
+        var e = Assert.Throws<PluginInputException>(() => gaussian.Train(data, Enumerable.Range(0, 11).ToArray(), context));
+        Assert.Contains("11 neurons exceeds max-neurons = 10", e.Message);
+    }
 }

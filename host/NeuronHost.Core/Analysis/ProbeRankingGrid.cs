@@ -60,15 +60,25 @@ public static class ProbeRankingGrid
             selections.Add((RandomSel, RandomSel, perm));
         }
 
-        // 3. probes on every selection × k, then the oracle
-        int total = selections.Count * probes.Count * ks.Count + (options.Oracle ? probes.Count : 0);
+        // 3. probes on every selection × k, then the oracle — each within the probe's own neuron limit
+        var probeKs = probes.ToDictionary(p => p, p => ks.Where(k => k <= p.MaxNeurons).ToList());
+        var runsOracle = probes.ToDictionary(p => p, p => options.Oracle && d <= p.MaxNeurons);
+        foreach (var probe in probes)
+        {
+            var over = ks.Where(k => k > probe.MaxNeurons).ToList();
+            if (over.Count > 0)
+                context.Log.Warn($"grid: '{probe.Info.Name}' trains on at most {probe.MaxNeurons} neurons; k = {string.Join(", ", over)} skipped for it");
+            if (options.Oracle && !runsOracle[probe])
+                context.Log.Warn($"grid: no all-neuron oracle for '{probe.Info.Name}': {d} neurons exceed its limit of {probe.MaxNeurons}");
+        }
+        int total = probes.Sum(p => selections.Count * probeKs[p].Count + (runsOracle[p] ? 1 : 0));
         int done = 0;
         var cells = new List<GridCell>();
         var oracles = new List<OracleResult>();
         var controlData = options.Control is null ? null : WithControl(data, options.Control);
         foreach (var probe in probes)
         {
-            if (options.Oracle)
+            if (runsOracle[probe])
             {
                 var all = Enumerable.Range(0, d).ToArray();
                 var task = Evaluate(probe, data, all, context);
@@ -77,7 +87,7 @@ public static class ProbeRankingGrid
                 context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
             }
             foreach (var (rankingName, selection, order) in selections)
-                foreach (int k in ks)
+                foreach (int k in probeKs[probe])
                 {
                     ct.ThrowIfCancellationRequested();
                     var cols = order.AsSpan(0, k).ToArray();

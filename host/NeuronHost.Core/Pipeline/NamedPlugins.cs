@@ -16,4 +16,6 @@ internal sealed class NamedProbe(IProbe inner, string name) : IProbe
     public PluginInfo Info => inner.Info with { Name = name };
 
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context) => inner.Train(data, columns, context);
+
+    public int MaxNeurons => inner.MaxNeurons;
 }

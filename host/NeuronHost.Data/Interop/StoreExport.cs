@@ -122,9 +122,12 @@ public static class StoreExport
         if (options.Task is { } spec)
         {
             var task = TaskBuilder.Build(store.Tokens, spec, options.TaskOptions);
-            var kept = task.Splits.Where(s => Keep(s.Name)).ToArray();
-            return (kept.SelectMany(s => s.Rows).ToArray(), kept.SelectMany(s => s.Labels).ToArray(),
-                kept.SelectMany(s => Enumerable.Repeat(s.Name, s.Count)).ToArray(), task.ClassNames, task.Name);
+            // In store order: a split made by ratio interleaves its sentences with the others'.
+            var kept = task.Splits.Where(s => Keep(s.Name))
+                .SelectMany(s => s.Rows.Select((row, i) => (Row: row, Label: s.Labels[i], Split: s.Name)))
+                .OrderBy(t => t.Row).ToArray();
+            return (kept.Select(t => t.Row).ToArray(), kept.Select(t => t.Label).ToArray(),
+                kept.Select(t => t.Split).ToArray(), task.ClassNames, task.Name);
         }
         var table = store.Tokens;
         var classNames = store.Manifest.Task?.ClassNames ?? [];
