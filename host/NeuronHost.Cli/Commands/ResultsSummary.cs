@@ -47,6 +47,41 @@ public static class ResultsSummary
         return table;
     }
 
+    /// <summary>An intervention table with ranking / selection / k rows (as ablation writes), pivoted
+    /// to one line per ranking × k with the top, random and bottom effects side by side: the
+    /// metric's change ("delta") and, when present, the probe accuracy's change.</summary>
+    public static Table? SelectionTable(InterventionResult intervention)
+    {
+        foreach (var t in intervention.Tables)
+        {
+            int ranking = t.ColumnIndex("ranking"), selection = t.ColumnIndex("selection"), k = t.ColumnIndex("k"),
+                metric = t.ColumnIndex("metric"), delta = t.ColumnIndex("delta"), probe = t.ColumnIndex("probe_delta");
+            if (ranking < 0 || selection < 0 || k < 0 || delta < 0 || t.Rows.Count == 0) continue;
+            string[] selections = ["top", "random", "bottom"];
+            string metricName = metric >= 0 ? Key(t.Rows[0], metric) : "metric";
+            var table = new Table().Border(TableBorder.Simple).AddColumn("ranking").AddColumn(new TableColumn("k").RightAligned());
+            foreach (var sel in selections) table.AddColumn(new TableColumn($"Δ{Markup.Escape(metricName)} {sel}").RightAligned());
+            if (probe >= 0) foreach (var sel in selections) table.AddColumn(new TableColumn($"Δprobe acc {sel}").RightAligned());
+            static string Key(List<object?> row, int col) => row[col] is System.Text.Json.JsonElement e ? e.ToString() : Convert.ToString(row[col], System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            static string Num(object? v) => v switch
+            {
+                null => "–",
+                System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble().ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture),
+                System.Text.Json.JsonElement => "–",
+                _ => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture).ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            foreach (var g in t.Rows.GroupBy(row => (Ranking: Key(row, ranking), K: Key(row, k))))
+            {
+                var cells = new List<string> { Markup.Escape(g.Key.Ranking), g.Key.K };
+                cells.AddRange(selections.Select(sel => Num(g.FirstOrDefault(row => Key(row, selection) == sel)?[delta])));
+                if (probe >= 0) cells.AddRange(selections.Select(sel => Num(g.FirstOrDefault(row => Key(row, selection) == sel)?[probe])));
+                table.AddRow(cells.ToArray());
+            }
+            return table;
+        }
+        return null;
+    }
+
     public static void Write(IAnsiConsole console, RunResults r, string outDir)
     {
         console.MarkupLine($"[bold]{Markup.Escape(r.Identity.Task)}[/] in [bold]{Markup.Escape(r.Identity.Model)}[/]: " +
@@ -59,7 +94,10 @@ public static class ResultsSummary
         foreach (var k in r.Rankings)
             console.WriteLine($"top of {k.Name}: {string.Join(", ", k.Neurons.Take(5).Select(n => n.Neuron))}");
         foreach (var i in r.Interventions)
-            console.WriteLine($"{i.Method}: {string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}"))}");
+        {
+            if (SelectionTable(i) is { } pivot) { console.WriteLine($"{i.Method} (effect of the change, top / random / bottom neurons of each ranking):"); console.Write(pivot); }
+            else console.WriteLine($"{i.Method}: {string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}"))}");
+        }
         console.WriteLine($"report: {Path.Combine(outDir, ReportFolder.ReportFile)}");
     }
 }

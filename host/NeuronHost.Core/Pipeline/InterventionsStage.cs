@@ -43,11 +43,21 @@ public sealed class InterventionsStage : IPipelineStage
     }
 
     /// <summary>Sentences the interventions score: the corpus's test split when it has one (held
-    /// out from the rankings' training words), else its dev split, else every sentence.</summary>
+    /// out from the rankings' training words), else its dev split, else the task's test sentences
+    /// when the task split the corpus by ratio, else every sentence.</summary>
     private static List<AnnotatedSentence> HeldOutSentences(PipelineState s)
     {
         var corpus = s.Need(s.Corpus, "the corpus");
         var split = corpus.Split("test") is { Sentences.Count: > 0 } test ? test : corpus.Split("dev") is { Sentences.Count: > 0 } dev ? dev : null;
+        if (split is null && s.Task?.Task.Split("test") is { Count: > 0 } taskTest && s.Store is { } store
+            && store.Tokens.Sentences == corpus.SentenceCount)
+        {
+            // A corpus without splits was split by ratio for the task: its test sentences are the held-out ones.
+            var held = taskTest.Rows.Select(r => store.Tokens.RowSentence[r]).ToHashSet();
+            var sentences = corpus.Sentences.Where((_, i) => held.Contains(i)).Select(x => x.Annotated).ToList();
+            s.Log.Info($"interventions: scoring the {sentences.Count} sentences of the task's test split (random split of {corpus.Name})");
+            return sentences;
+        }
         if (split is null)
         {
             s.Log.Info($"interventions: corpus {corpus.Name} has no test or dev split; interventions score all {corpus.SentenceCount} sentences");
