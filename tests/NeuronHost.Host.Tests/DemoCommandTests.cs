@@ -53,7 +53,8 @@ public sealed class DemoCommandTests
                     && r[table.ColumnIndex("k")]?.ToString() == "100")
                 .Select(r => double.Parse(r[table.ColumnIndex("delta")]!.ToString()!, System.Globalization.CultureInfo.InvariantCulture)).Single();
             Assert.True(Delta("probeless", "top") > Delta("probeless", "bottom"), $"top {Delta("probeless", "top")} vs bottom {Delta("probeless", "bottom")}");
-            Assert.Contains("Δembedding_cosine_distance top", summary);
+            Assert.Contains("Δ = change of embedding_cosine_distance", summary);
+            Assert.Contains("Δacc random", summary);
 
             string html = File.ReadAllText(Path.Combine(outDir, ReportFolder.ReportFile));
             Assert.Contains("<svg", html);

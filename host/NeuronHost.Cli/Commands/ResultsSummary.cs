@@ -50,7 +50,7 @@ public static class ResultsSummary
     /// <summary>An intervention table with ranking / selection / k rows (as ablation writes), pivoted
     /// to one line per ranking × k with the top, random and bottom effects side by side: the
     /// metric's change ("delta") and, when present, the probe accuracy's change.</summary>
-    public static Table? SelectionTable(InterventionResult intervention)
+    public static (Table Table, string Metric, bool HasProbe)? SelectionTable(InterventionResult intervention)
     {
         foreach (var t in intervention.Tables)
         {
@@ -60,8 +60,8 @@ public static class ResultsSummary
             string[] selections = ["top", "random", "bottom"];
             string metricName = metric >= 0 ? Key(t.Rows[0], metric) : "metric";
             var table = new Table().Border(TableBorder.Simple).AddColumn("ranking").AddColumn(new TableColumn("k").RightAligned());
-            foreach (var sel in selections) table.AddColumn(new TableColumn($"Δ{Markup.Escape(metricName)} {sel}").RightAligned());
-            if (probe >= 0) foreach (var sel in selections) table.AddColumn(new TableColumn($"Δprobe acc {sel}").RightAligned());
+            foreach (var sel in selections) table.AddColumn(new TableColumn($"Δ {sel}").RightAligned());
+            if (probe >= 0) foreach (var sel in selections) table.AddColumn(new TableColumn($"Δacc {sel}").RightAligned());
             static string Key(List<object?> row, int col) => row[col] is System.Text.Json.JsonElement e ? e.ToString() : Convert.ToString(row[col], System.Globalization.CultureInfo.InvariantCulture) ?? "";
             static string Num(object? v) => v switch
             {
@@ -77,7 +77,7 @@ public static class ResultsSummary
                 if (probe >= 0) cells.AddRange(selections.Select(sel => Num(g.FirstOrDefault(row => Key(row, selection) == sel)?[probe])));
                 table.AddRow(cells.ToArray());
             }
-            return table;
+            return (table, metricName, probe >= 0);
         }
         return null;
     }
@@ -95,7 +95,11 @@ public static class ResultsSummary
             console.WriteLine($"top of {k.Name}: {string.Join(", ", k.Neurons.Take(5).Select(n => n.Neuron))}");
         foreach (var i in r.Interventions)
         {
-            if (SelectionTable(i) is { } pivot) { console.WriteLine($"{i.Method} (effect of the change, top / random / bottom neurons of each ranking):"); console.Write(pivot); }
+            if (SelectionTable(i) is { } pivot)
+            {
+                console.WriteLine($"{i.Method} of each ranking's top / random / bottom k neurons: Δ = change of {pivot.Metric}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
+                console.Write(pivot.Table);
+            }
             else console.WriteLine($"{i.Method}: {string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}"))}");
         }
         console.WriteLine($"report: {Path.Combine(outDir, ReportFolder.ReportFile)}");

@@ -76,6 +76,7 @@ public static class ProbeRankingGrid
         var cells = new List<GridCell>();
         var oracles = new List<OracleResult>();
         var controlData = options.Control is null ? null : WithControl(data, options.Control);
+        context.Progress.Report(new ProgressReport("probe × ranking grid", 0, total, "probes"));   // the oracle comes first and is the slowest
         foreach (var probe in probes)
         {
             if (runsOracle[probe])
