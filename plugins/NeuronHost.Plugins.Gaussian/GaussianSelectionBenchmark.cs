@@ -21,7 +21,7 @@ public static class GaussianSelectionBenchmark
 
     /// <summary>The whole comparison on one problem (the issue's: ≥ 3,000 neurons, ≥ 50k train tokens).</summary>
     public static Result Run(ProbingData data, IPluginContext context, TextWriter output,
-        int steps = 400, int agreeSteps = 50, int evalTokens = 1000, int sampledCandidates = 8)
+        int steps = 400, int agreeSteps = 50, int evalTokens = 1000, int sampledCandidates = 8, double minSampleSeconds = 3)
     {
         output.WriteLine($"gaussian selection: {data.Train.Tokens} train tokens, {data.Neurons.Count} neurons, {data.ClassCount} classes; " +
                          $"Gaussians from all train tokens; MI on {evalTokens} held-out tokens; {steps} steps ({agreeSteps} of them also from scratch)");
@@ -43,13 +43,20 @@ public static class GaussianSelectionBenchmark
         {
             var scratch = new FromScratchGaussianSelector(stats, x, y, n);
             foreach (var s in inc.Take(t - 1)) scratch.Add(s.Column, context.Cancellation);
-            var cands = Enumerable.Range(0, stats.Features).Where(j => !scratch.Selected.Contains(j))
-                .OrderBy(_ => rng.Next()).Take(sampledCandidates).ToArray();
+            var cands = Enumerable.Range(0, stats.Features).Where(j => !scratch.Selected.Contains(j)).OrderBy(_ => rng.Next()).ToArray();
+            Parallel.ForEach(cands.Take(Environment.ProcessorCount), j => scratch.MutualInformation(j));   // warm-up, not timed
+            // batches of candidates until at least minSampleSeconds of wall time (or every candidate)
+            int timed = 0;
             sw.Restart();
-            Parallel.ForEach(cands, new ParallelOptions { CancellationToken = context.Cancellation }, j => scratch.MutualInformation(j));
-            timings.Add((t, sw.Elapsed.TotalSeconds / cands.Length));
+            while (timed < cands.Length && (timed < sampledCandidates || sw.Elapsed.TotalSeconds < minSampleSeconds))
+            {
+                var batch = cands.Skip(timed).Take(sampledCandidates).ToArray();
+                Parallel.ForEach(batch, new ParallelOptions { CancellationToken = context.Cancellation }, j => scratch.MutualInformation(j));
+                timed += batch.Length;
+            }
+            timings.Add((t, sw.Elapsed.TotalSeconds / timed));
             output.WriteLine($"  from scratch, timed sample: |S∪j| = {t,3}: {timings[^1].Seconds * 1000,9:F2} ms per candidate " +
-                             $"(wall / {cands.Length} candidates) → {timings[^1].Seconds * (stats.Features - t + 1),8:F1} s for that step");
+                             $"(wall / {timed} candidates) → {timings[^1].Seconds * (stats.Features - t + 1),8:F1} s for that step");
             output.Flush();
         }
         double Estimate(int from, int to)
