@@ -12,12 +12,32 @@ namespace NeuronHost.Plugins.Gaussian;
 /// whether it was measured or extrapolated.</summary>
 public static class GaussianSelectionBenchmark
 {
-    /// <summary>IncrementalSeconds covers all the incremental steps; IncrementalAgreeSeconds its first Steps.</summary>
-    public sealed record AgreementResult(int Steps, int Agreeing, double MaxMiDifference, double IncrementalSeconds, double IncrementalAgreeSeconds,
-        double FromScratchSeconds, IReadOnlyList<SelectionStep> Incremental, IReadOnlyList<SelectionStep> FromScratch);
+    /// <summary>Wall-clock and CPU (all threads of the process) seconds. The machine may be shared,
+    /// so both are reported: CPU time is the less load-sensitive of the two.</summary>
+    public readonly record struct Cost(double Wall, double Cpu)
+    {
+        public static Cost operator +(Cost a, Cost b) => new(a.Wall + b.Wall, a.Cpu + b.Cpu);
+        public static Cost operator *(Cost a, double f) => new(a.Wall * f, a.Cpu * f);
+        public override string ToString() => $"{Wall:F1} s wall / {Cpu:F1} s CPU";
+        public string Ratio(Cost baseline) => $"{Wall / baseline.Wall:F0}× wall, {Cpu / baseline.Cpu:F0}× CPU";
+    }
 
-    public sealed record Result(AgreementResult Agreement, int Steps, double IncrementalSeconds, double FromScratchSecondsMeasuredPlusExtrapolated,
-        IReadOnlyList<(int SetSize, double SecondsPerCandidate)> CandidateTimings);
+    /// <summary>Incremental covers all the incremental steps; IncrementalAgree its first Steps.</summary>
+    public sealed record AgreementResult(int Steps, int Agreeing, double MaxMiDifference, Cost Incremental, Cost IncrementalAgree,
+        Cost FromScratch, IReadOnlyList<SelectionStep> IncrementalSteps, IReadOnlyList<SelectionStep> FromScratchSteps);
+
+    public sealed record Result(AgreementResult Agreement, int Steps, Cost Incremental, Cost FromScratchMeasuredPlusExtrapolated,
+        IReadOnlyList<(int SetSize, Cost PerCandidate)> CandidateTimings);
+
+    private sealed class Clock
+    {
+        private readonly Stopwatch wall = Stopwatch.StartNew();
+        private TimeSpan cpu0 = CpuNow();
+        private static TimeSpan CpuNow() { using var p = Process.GetCurrentProcess(); return p.TotalProcessorTime; }
+        public void Restart() { wall.Restart(); cpu0 = CpuNow(); }
+        public double WallSeconds => wall.Elapsed.TotalSeconds;
+        public Cost Elapsed => new(wall.Elapsed.TotalSeconds, (CpuNow() - cpu0).TotalSeconds);
+    }
 
     /// <summary>The whole comparison on one problem (the issue's: ≥ 3,000 neurons, ≥ 50k train tokens).</summary>
     public static Result Run(ProbingData data, IPluginContext context, TextWriter output,
@@ -25,57 +45,60 @@ public static class GaussianSelectionBenchmark
     {
         output.WriteLine($"gaussian selection: {data.Train.Tokens} train tokens, {data.Neurons.Count} neurons, {data.ClassCount} classes; " +
                          $"Gaussians from all train tokens; MI on {evalTokens} held-out tokens; {steps} steps ({agreeSteps} of them also from scratch)");
-        var sw = Stopwatch.StartNew();
+        var sw = new Clock();
         var stats = new GaussianStatistics(data, context, "gaussian");
         var (x, y, n) = EvaluationRows.Gather(data.Dev ?? data.Train, stats.Active, evalTokens, context.Seed, context.Cancellation);
-        output.WriteLine($"  class statistics of the train split: {sw.Elapsed.TotalSeconds:F1} s (shared by both, not counted)");
+        output.WriteLine($"  class statistics of the train split: {sw.WallSeconds:F1} s (shared by both, not counted)");
         output.Flush();
 
         var agreement = Compare(stats, x, y, n, context, output, agreeSteps, steps);
-        var inc = agreement.Incremental;
-        double incSeconds = agreement.IncrementalSeconds;
+        var inc = agreement.IncrementalSteps;
+        var incCost = agreement.Incremental;
 
         // from scratch beyond the measured steps: per-candidate cost sampled at |S| on a grid
         var grid = new[] { 1, 10, 25, 50, 100, 200, 300, 400 }.Where(t => t <= Math.Max(steps, agreeSteps) && t <= inc.Count).ToArray();
-        var timings = new List<(int T, double Seconds)>();
+        var timings = new List<(int T, Cost PerCandidate)>();
         var rng = new Random(3);
+        var scratch = new FromScratchGaussianSelector(stats, x, y, n);
         foreach (int t in grid)
         {
-            var scratch = new FromScratchGaussianSelector(stats, x, y, n);
-            foreach (var s in inc.Take(t - 1)) scratch.Add(s.Column, context.Cancellation);
+            while (scratch.Selected.Count < t - 1) scratch.Add(inc[scratch.Selected.Count].Column, context.Cancellation);
             var cands = Enumerable.Range(0, stats.Features).Where(j => !scratch.Selected.Contains(j)).OrderBy(_ => rng.Next()).ToArray();
             Parallel.ForEach(cands.Take(Environment.ProcessorCount), j => scratch.MutualInformation(j));   // warm-up, not timed
             // batches of candidates until at least minSampleSeconds of wall time (or every candidate)
             int timed = 0;
             sw.Restart();
-            while (timed < cands.Length && (timed < sampledCandidates || sw.Elapsed.TotalSeconds < minSampleSeconds))
+            while (timed < cands.Length && (timed < sampledCandidates || sw.WallSeconds < minSampleSeconds))
             {
                 var batch = cands.Skip(timed).Take(sampledCandidates).ToArray();
                 Parallel.ForEach(batch, new ParallelOptions { CancellationToken = context.Cancellation }, j => scratch.MutualInformation(j));
                 timed += batch.Length;
             }
-            timings.Add((t, sw.Elapsed.TotalSeconds / timed));
-            output.WriteLine($"  from scratch, timed sample: |S∪j| = {t,3}: {timings[^1].Seconds * 1000,9:F2} ms per candidate " +
-                             $"(wall / {timed} candidates) → {timings[^1].Seconds * (stats.Features - t + 1),8:F1} s for that step");
+            timings.Add((t, sw.Elapsed * (1.0 / timed)));
+            var pc = timings[^1].PerCandidate;
+            output.WriteLine($"  from scratch, timed sample: |S∪j| = {t,3}: {pc.Wall * 1000,8:F2} ms wall / {pc.Cpu * 1000,8:F2} ms CPU per candidate " +
+                             $"({timed} candidates) → {pc * (stats.Features - t + 1)} for that step");
             output.Flush();
         }
-        double Estimate(int from, int to)
+        Cost Estimate(int from, int to)
         {
-            double e = 0;
-            for (int t = from; t <= to; t++) e += Interpolate(timings, t) * (stats.Features - t + 1);
+            var e = new Cost(0, 0);
+            for (int t = from; t <= to; t++)
+                e += new Cost(Interpolate(timings.Select(p => (p.T, p.PerCandidate.Wall)).ToList(), t),
+                              Interpolate(timings.Select(p => (p.T, p.PerCandidate.Cpu)).ToList(), t)) * (stats.Features - t + 1);
             return e;
         }
-        double check = Estimate(1, agreement.Steps);
-        output.WriteLine($"  check of the extrapolation: steps 1–{agreement.Steps} from the samples {check:F1} s vs measured {agreement.FromScratchSeconds:F1} s " +
-                         $"(ratio {agreement.FromScratchSeconds / check:F2})");
-        double rest = Estimate(agreement.Steps + 1, steps);
-        double total = agreement.FromScratchSeconds + rest;
-        output.WriteLine($"  from scratch, {steps} steps: {agreement.FromScratchSeconds:F1} s measured (steps 1–{agreement.Steps}) + " +
-                         $"{rest:F0} s extrapolated (steps {agreement.Steps + 1}–{steps}) = {total:F0} s = {total / 3600:F1} h");
-        output.WriteLine($"  incremental, {steps} steps: {incSeconds:F1} s measured ({incSeconds / Math.Max(inc.Count, 1) * 1000:F0} ms/step)");
-        output.WriteLine($"  speed-up at {steps} steps ≈ {total / incSeconds:F0}× (from-scratch side partly extrapolated); " +
-                         $"at {agreement.Steps} steps {agreement.FromScratchSeconds / agreement.IncrementalAgreeSeconds:F0}× (both measured)");
-        return new Result(agreement, steps, incSeconds, total, timings);
+        var check = Estimate(1, agreement.Steps);
+        output.WriteLine($"  check of the extrapolation: steps 1–{agreement.Steps} from the samples {check} vs measured {agreement.FromScratch} " +
+                         $"(measured / extrapolated: {agreement.FromScratch.Wall / check.Wall:F2} wall, {agreement.FromScratch.Cpu / check.Cpu:F2} CPU)");
+        var rest = Estimate(agreement.Steps + 1, steps);
+        var total = agreement.FromScratch + rest;
+        output.WriteLine($"  from scratch, {steps} steps: measured {agreement.FromScratch} (steps 1–{agreement.Steps}) + " +
+                         $"extrapolated {rest} (steps {agreement.Steps + 1}–{steps}) = {total} = {total.Wall / 3600:F1} h wall");
+        output.WriteLine($"  incremental, {steps} steps: measured {incCost} ({incCost.Wall / Math.Max(inc.Count, 1) * 1000:F0} ms/step wall)");
+        output.WriteLine($"  SPEED-UP at {steps} steps ≈ {total.Ratio(incCost)} (from-scratch side: {agreement.Steps} steps measured, the rest extrapolated); " +
+                         $"at {agreement.Steps} steps {agreement.FromScratch.Ratio(agreement.IncrementalAgree)} (both measured)");
+        return new Result(agreement, steps, incCost, total, timings);
     }
 
     /// <summary>Both selections in full for <paramref name="agreeSteps"/> steps on the same Gaussians and MI
@@ -83,13 +106,13 @@ public static class GaussianSelectionBenchmark
     public static AgreementResult Compare(GaussianStatistics stats, float[] x, int[] y, int n, IPluginContext context, TextWriter output,
         int agreeSteps, int incrementalSteps)
     {
-        var sw = Stopwatch.StartNew();
-        double at50 = double.NaN;
-        var printer = new StepPrinter(output, sw, agreeSteps, s => at50 = s);
+        var sw = new Clock();
+        Cost? atAgree = null;
+        var printer = new StepPrinter(output, sw, agreeSteps, s => atAgree = s);
         var (inc, _) = new GreedyGaussianSelector(stats, x, y, n).Select(Math.Max(agreeSteps, incrementalSteps), false, printer, context.Cancellation);
-        double incSeconds = sw.Elapsed.TotalSeconds;
-        if (double.IsNaN(at50)) at50 = incSeconds;
-        output.WriteLine($"  incremental: {inc.Count} steps in {incSeconds:F1} s (measured; first {agreeSteps}: {at50:F1} s)");
+        var incCost = sw.Elapsed;
+        var at50 = atAgree ?? incCost;
+        output.WriteLine($"  incremental: {inc.Count} steps in {incCost} (measured; first {agreeSteps}: {at50})");
         output.WriteLine($"  from scratch, {agreeSteps} steps in full; per step: incremental's neuron / MI (bits), from scratch's neuron / MI, " +
                          "|ΔMI|, from scratch's margin to its runner-up");
         output.Flush();
@@ -127,14 +150,14 @@ public static class GaussianSelectionBenchmark
             output.Flush();
             stepSw.Restart();
         });
-        double fsSeconds = sw.Elapsed.TotalSeconds;
-        output.WriteLine($"  from scratch: {fs.Count} steps in {fsSeconds:F1} s (measured)");
+        var fsCost = sw.Elapsed;
+        output.WriteLine($"  from scratch: {fs.Count} steps in {fsCost} (measured)");
         output.WriteLine($"  RESULT: same neurons for the first {agreeing} of {agreeSteps} steps" +
                          (agreeing < agreeSteps ? $" (first mismatch at step {agreeing + 1})" : "") +
-                         $"; max |ΔMI| over them {maxDiff:E1} bits; {agreeSteps} steps: incremental {at50:F1} s, from scratch {fsSeconds:F1} s " +
-                         $"→ speed-up {fsSeconds / at50:F0}× (both measured)");
+                         $"; max |ΔMI| over them {maxDiff:E1} bits; {agreeSteps} steps: incremental {at50}, from scratch {fsCost} " +
+                         $"→ speed-up {fsCost.Ratio(at50)} (both measured)");
         output.Flush();
-        return new AgreementResult(agreeSteps, agreeing, maxDiff, incSeconds, at50, fsSeconds, inc, fs);
+        return new AgreementResult(agreeSteps, agreeing, maxDiff, incCost, at50, fsCost, inc, fs);
     }
 
     /// <summary>The per-step comparison alone on a (smaller) problem.</summary>
@@ -147,12 +170,12 @@ public static class GaussianSelectionBenchmark
         return Compare(stats, x, y, n, context, output, agreeSteps, agreeSteps);
     }
 
-    private sealed class StepPrinter(TextWriter output, Stopwatch sw, int mark, Action<double> atMark) : IProgress<ProgressReport>
+    private sealed class StepPrinter(TextWriter output, Clock sw, int mark, Action<Cost> atMark) : IProgress<ProgressReport>
     {
         public void Report(ProgressReport value)
         {
-            if ((int)value.Done == mark) atMark(sw.Elapsed.TotalSeconds);
-            if ((int)value.Done % 50 == 0) { output.WriteLine($"    … incremental: {value.Done} neurons selected, {sw.Elapsed.TotalSeconds:F1} s"); output.Flush(); }
+            if ((int)value.Done == mark) atMark(sw.Elapsed);
+            if ((int)value.Done % 50 == 0) { output.WriteLine($"    … incremental: {value.Done} neurons selected, {sw.Elapsed}"); output.Flush(); }
         }
     }
 
