@@ -68,7 +68,7 @@ if (what is "gaussian" or "all")
 {
     // synthetic: gaussian [train dev neurons steps agree mi-tokens]
     int nt = Arg(1, 50000), nd = Arg(2, 2000), d = Arg(3, 3000);
-    var big = Data(nt, nd, d, 17, 2, 400, 0.4);
+    var big = Data(nt, nd, d, 17, 2, Math.Min(400, d), 0.4);
     GaussianSelectionBenchmark.Run(big, new PluginContext(kernels), Console.Out, steps: Arg(4, 400), agreeSteps: Arg(5, 50), evalTokens: Arg(6, 1000));
 }
 if (what is "gaussian-real")
