@@ -100,8 +100,9 @@ public class GaussianTests
         Assert.True(accuracy > 0.6, $"dev accuracy {accuracy:P1} (majority is about 1/3)");
     }
 
-    /// <summary>The incremental selection picks the same neurons, with the same MI, as a slow
-    /// reference that rebuilds Σ*_{S∪j} from scratch (double precision) for every candidate.</summary>
+    /// <summary>The incremental selection, and the benchmark's from-scratch selector, pick the same
+    /// neurons, with the same MI, as a slow reference that rebuilds Σ*_{S∪j} from scratch (double
+    /// precision) for every candidate.</summary>
     [Fact]
     public void IncrementalSelectionMatchesFromScratchReference()
     {
@@ -117,6 +118,52 @@ public class GaussianTests
         }
         Assert.Equal(d, result.Order.Count);
         Assert.Equal(d, result.Order.Select(o => o.Column).Distinct().Count());
+
+        // the benchmark's from-scratch selector (blocked, parallel) against the same reference
+        var context = TestData.Context();
+        var stats = new GaussianStatistics(data, context, "gaussian");
+        var (x, y, n) = EvaluationRows.Gather(data.Dev!, stats.Active, 0, context.Seed, default);
+        var scratch = new FromScratchGaussianSelector(stats, x, y, n).Select(steps);
+        Assert.Equal(steps, scratch.Count);
+        for (int t = 0; t < steps; t++)
+        {
+            Assert.Equal(reference[t].Column, scratch[t].Column);
+            Assert.Equal(reference[t].Mi, scratch[t].MutualInformation, 1e-5);
+        }
+    }
+
+    /// <summary>The from-scratch selector's register-blocked triangular solve against plain forward
+    /// substitution, for sizes that exercise the 3-row groups and the leftover rows.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(37)]
+    public void BlockedForwardSubstitutionSolvesTheTriangularSystem(int k)
+    {
+        const int tb = FromScratchGaussianSelector.TokenBlock;
+        var rng = new Random(k);
+        var l = new double[k * k];
+        for (int r = 0; r < k; r++)
+        {
+            for (int s = 0; s < r; s++) l[r * k + s] = rng.NextDouble() - 0.5;
+            l[r * k + r] = 1 + rng.NextDouble();
+        }
+        var z = new double[k * tb];
+        for (int i = 0; i < z.Length; i++) z[i] = rng.NextDouble() * 4 - 2;
+        var expected = new double[k * tb]; var q = new double[tb];
+        for (int t = 0; t < tb; t++)
+            for (int r = 0; r < k; r++)
+            {
+                double v = z[r * tb + t];
+                for (int s = 0; s < r; s++) v -= l[r * k + s] * expected[s * tb + t];
+                expected[r * tb + t] = v / l[r * k + r];
+                q[t] += expected[r * tb + t] * expected[r * tb + t];
+            }
+        var actualQ = new double[tb];
+        FromScratchGaussianSelector.ForwardSubstitute(l, k, z, actualQ);
+        for (int i = 0; i < z.Length; i++) Assert.Equal(expected[i], z[i], 1e-9 * Math.Max(1, Math.Abs(expected[i])));
+        for (int t = 0; t < tb; t++) Assert.Equal(q[t], actualQ[t], 1e-9 * Math.Max(1, q[t]));
     }
 
     [Fact]
