@@ -6,7 +6,8 @@ namespace NeuronHost.Plugins.Linear;
 /// λ2‖W‖_F + L2Squared‖W‖²) with λ1‖W‖₁ handled orthant-wise — the L-BFGS direction is taken
 /// against the pseudo-gradient, sign-constrained to it, and the line search projects every trial
 /// point onto the orthant of the current one, so weights that would cross zero stay at zero.
-/// Each accepted iteration costs one X·W and one Xᵀ·R GEMM (a rejected step size costs one X·W).
+/// Each trial point costs one fused pass over X (X·W and Xᵀ·R block by block); L-BFGS accepts
+/// the unit step most of the time.
 /// The un-squared Frobenius term is smooth away from W = 0; at exactly 0 its subgradient 0 is used.</summary>
 internal static class OwlQnSolver
 {
@@ -16,19 +17,15 @@ internal static class OwlQnSolver
         var options = problem.Options;
         int p = w.Length, classes = b.Length, n = p + classes, m = Math.Max(1, options.History);
         bool l1 = options.L1 > 0;
-        long zLength = (long)problem.Rows * classes;
         var theta = new float[n]; w.CopyTo(theta, 0); b.CopyTo(theta, p);
         var trial = new float[n];
         var g = new float[n]; var gTrial = new float[n];
         var pg = new float[n]; var dir = new float[n];
-        var z = new float[zLength];
-        var resid = new float[zLength]; var residTrial = new float[zLength];
         var s = new float[m][]; var yv = new float[m][]; var rho = new double[m]; var alphaHist = new double[m];
         for (int k = 0; k < m; k++) { s[k] = new float[n]; yv[k] = new float[n]; }
         int stored = 0, head = 0;   // ring buffer of the last `stored` (s, y) pairs, newest at head-1
 
-        double f = Evaluate(problem, theta, z, resid, p);
-        Gradient(problem, theta, resid, g, p);
+        double f = Evaluate(problem, theta, g, p);
         int iter, calm = 0;
         for (iter = 0; iter < options.MaxIterations; iter++)
         {
@@ -80,7 +77,7 @@ internal static class OwlQnSolver
                         float orthant = theta[k] != 0 ? MathF.Sign(theta[k]) : -MathF.Sign(pg[k]);
                         if (MathF.Sign(trial[k]) != orthant) trial[k] = 0;
                     }
-                ft = Evaluate(problem, trial, z, residTrial, p);
+                ft = Evaluate(problem, trial, gTrial, p);
                 double decrease = 0;
                 for (int k = 0; k < n; k++) decrease += (double)pg[k] * (trial[k] - theta[k]);
                 if (ft <= f + 1e-4 * decrease) { accepted = true; break; }
@@ -91,7 +88,6 @@ internal static class OwlQnSolver
                 if (stored == 0) break;         // steepest descent made no progress either: done
                 stored = 0; head = 0; continue; // stale curvature: retry from the pseudo-gradient
             }
-            Gradient(problem, trial, residTrial, gTrial, p);
 
             // curvature pair; skipped when it would not keep H positive definite
             var sk = s[head]; var yk = yv[head];
@@ -103,7 +99,7 @@ internal static class OwlQnSolver
                 head = (head + 1) % m;
                 stored = Math.Min(stored + 1, m);
             }
-            (theta, trial) = (trial, theta); (g, gTrial) = (gTrial, g); (resid, residTrial) = (residTrial, resid);
+            (theta, trial) = (trial, theta); (g, gTrial) = (gTrial, g);
             double change = Math.Abs(f - ft) / Math.Max(1.0, Math.Abs(ft));
             f = ft;
             progress?.Report(new ProgressReport("linear probe", iter + 1, options.MaxIterations, "iterations"));
@@ -115,25 +111,19 @@ internal static class OwlQnSolver
         return (f, iter);
     }
 
-    /// <summary>Full objective at theta; fills resid = (P − Y)/N for the gradient.</summary>
-    private static double Evaluate(SoftmaxObjective problem, float[] theta, float[] z, float[] resid, int p)
+    /// <summary>Full objective at theta, and into g the gradient of the smooth part
+    /// (cross-entropy, L2Squared, and λ2‖W‖ away from 0), from one fused pass over X.</summary>
+    private static double Evaluate(SoftmaxObjective problem, float[] theta, float[] g, int p)
     {
         var w = theta.AsSpan(0, p);
-        problem.Logits(w, theta.AsSpan(p), z);
-        return problem.SmoothValue(z, w, resid) + problem.Penalty(w);
-    }
-
-    /// <summary>Gradient of the smooth part (cross-entropy, L2Squared, and λ2‖W‖ away from 0).</summary>
-    private static void Gradient(SoftmaxObjective problem, float[] theta, float[] resid, float[] g, int p)
-    {
-        var w = theta.AsSpan(0, p);
-        problem.Gradient(resid, w, g.AsSpan(0, p), g.AsSpan(p));
+        double value = problem.ValueAndGradient(w, theta.AsSpan(p), g.AsSpan(0, p), g.AsSpan(p)) + problem.Penalty(w);
         double l2 = problem.Options.L2;
         if (l2 > 0)
         {
             double norm = SoftmaxObjective.Norm(w);
             if (norm > 0) Axpy((float)(l2 / norm), w, g.AsSpan(0, p));
         }
+        return value;
     }
 
     /// <summary>Minimum-norm subgradient of smooth + λ1‖W‖₁ (the bias is not penalised).</summary>
