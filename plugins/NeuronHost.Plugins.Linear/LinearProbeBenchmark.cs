@@ -25,17 +25,22 @@ public static class LinearProbeBenchmark
         public bool MeetsTarget => SpeedUp >= 5 && DevDifferencePoints >= -0.5;
     }
 
-    /// <summary>GFLOP/s of one square SGEMM of the given size (after a warm-up), the machine limit
-    /// our solver's matrix products are compared with.</summary>
+    /// <summary>GFLOP/s of a square SGEMM of the given size (best of three after a warm-up): the
+    /// machine limit our solver's matrix products are compared with.</summary>
     public static double MeasureSgemmPeak(IComputeKernels kernels, int size = 2048)
     {
         var a = new float[size * size]; var b = new float[size * size]; var c = new float[size * size];
         var rng = new Random(3);
         for (int i = 0; i < a.Length; i++) { a[i] = (float)rng.NextDouble(); b[i] = (float)rng.NextDouble(); }
         kernels.Sgemm(false, false, size / 4, size / 4, size / 4, 1f, a, size / 4, b, size / 4, 0f, c, size / 4);
-        var sw = Stopwatch.StartNew();
-        kernels.Sgemm(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size);
-        return 2.0 * size * size * size / sw.Elapsed.TotalSeconds / 1e9;
+        double best = double.MaxValue;
+        for (int rep = 0; rep < 3; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            kernels.Sgemm(false, false, size, size, size, 1f, a, size, b, size, 0f, c, size);
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * size * size * size / best / 1e9;
     }
 
     public static Result Run(LinearBenchmarkTask task, IComputeKernels kernels, string pythonScript, TextWriter output,
@@ -78,8 +83,8 @@ public static class LinearProbeBenchmark
             }
             output.WriteLine($"  {"NeuroX Adam, 10 epochs, batch 32",-40} {theirSeconds,8:F2} {theirDev,9:P2} {Pct(theirTest),9}");
             var result = new Result(task.Name, ours, fista, theirSeconds, theirDev, theirTest);
-            output.WriteLine($"  speed-up {result.SpeedUp:F1}×, dev accuracy difference {result.DevDifferencePoints:+0.00;-0.00} pt" +
-                             (fista is null ? "" : $" (FISTA: {theirSeconds / fista.Seconds:F1}×, {100 * (fista.Dev - theirDev):+0.00;-0.00} pt)") +
+            output.WriteLine($"  speed-up {result.SpeedUp:F1}×, dev accuracy difference {Signed(result.DevDifferencePoints)} pt" +
+                             (fista is null ? "" : $" (FISTA: {theirSeconds / fista.Seconds:F1}×, {Signed(100 * (fista.Dev - theirDev))} pt)") +
                              $" — target ≥ 5× at ≥ −0.5 pt: {(result.MeetsTarget ? "met" : "NOT met")}");
             return result;
         }
@@ -95,7 +100,7 @@ public static class LinearProbeBenchmark
         output.WriteLine($"  {"task",-34} {"ours s",8} {"dev",8} {"Adam s",8} {"dev",8} {"speed-up",9} {"Δ dev",8}  target");
         foreach (var r in results)
             output.WriteLine($"  {r.Task,-34} {r.Ours.Seconds,8:F2} {r.Ours.Dev,8:P2} {r.TheirSeconds,8:F2} {r.TheirDev,8:P2} " +
-                             $"{r.SpeedUp,8:F1}× {r.DevDifferencePoints,+7:+0.00;-0.00}  {(r.MeetsTarget ? "met" : "NOT met")}");
+                             $"{r.SpeedUp,8:F1}× {Signed(r.DevDifferencePoints),7}  {(r.MeetsTarget ? "met" : "NOT met")}");
     }
 
     private static Row Ours(string label, LinearBenchmarkTask task, ElasticNetOptions options, IComputeKernels kernels)
@@ -133,6 +138,13 @@ public static class LinearProbeBenchmark
         var root = json.RootElement;
         return (root.GetProperty("seconds").GetDouble(), root.GetProperty("dev_accuracy").GetDouble(),
             root.TryGetProperty("test_accuracy", out var t) ? t.GetDouble() : null);
+    }
+
+    /// <summary>Points with an explicit sign; values that round to zero print as +0.00.</summary>
+    private static string Signed(double v)
+    {
+        double r = Math.Round(v, 2);
+        return (r == 0 ? 0 : r).ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
     }
 
     private static string Str(int v) => v.ToString(CultureInfo.InvariantCulture);

@@ -58,6 +58,7 @@ internal sealed class SoftmaxObjective(float[] x, int rows, int features, int cl
                     var r = resid.AsSpan(i * classes, classes);
                     TensorPrimitives.Multiply(e, invN / s, r);
                     r[y[i]] -= invN;
+                    for (int c = 0; c < classes; c++) if (MathF.Abs(r[c]) < 1e-30f) r[c] = 0;   // no subnormals into the GEMM
                 }
             }
             partial[ch] = acc;
@@ -101,7 +102,13 @@ internal sealed class SoftmaxObjective(float[] x, int rows, int features, int cl
                 total += Math.Log(sum) + max - zi[label];
                 TensorPrimitives.Multiply(e, invN / sum, zi);
                 zi[label] -= invN;
-                for (int c = 0; c < classes; c++) sums[c] += zi[c];
+                for (int c = 0; c < classes; c++)
+                {
+                    // flush subnormal residuals (confidently wrong classes): they would make the
+                    // Xᵀ·R GEMM crawl and contribute nothing
+                    if (MathF.Abs(zi[c]) < 1e-30f) zi[c] = 0;
+                    sums[c] += zi[c];
+                }
             }
             kernels.Sgemm(true, false, features, classes, m, 1f, xb, features, z, classes, 1f, gw, classes);
         }
