@@ -123,7 +123,7 @@ internal sealed class SoftmaxObjective(float[] x, int rows, int features, int cl
         return value;
     }
 
-    private const int BlockBytes = 2 << 20;
+    private const int BlockBytes = 4 << 20;   // 1,024 rows of 1,024 neurons: measured best of 256–2,048
     private float[]? _block;
 
     /// <summary>Gradient of the smooth part from the residual: gw = Xᵀ·R (+ 2·L2Squared·W), gb = Σ rows of R.</summary>
