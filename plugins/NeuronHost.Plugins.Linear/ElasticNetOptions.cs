@@ -1,5 +1,14 @@
 namespace NeuronHost.Plugins.Linear;
 
+/// <summary>The full-batch solver of the elastic-net objective.</summary>
+public enum ElasticNetSolver
+{
+    /// <summary>OWL-QN: L-BFGS on the smooth part, L1 orthant-wise (the default; far fewer iterations).</summary>
+    OwlQn,
+    /// <summary>FISTA: accelerated proximal gradient with backtracking and adaptive restart.</summary>
+    Fista,
+}
+
 /// <summary>Objective of the elastic-net softmax regression, on standardised inputs:
 /// mean cross-entropy + L1·Σ|W| + L2·‖W‖_F (un-squared, as NeuroX) + L2Squared·‖W‖²_F.
 /// The bias is not penalised. L2Squared exists so the objective can be mapped exactly onto
@@ -9,10 +18,18 @@ public sealed record ElasticNetOptions
     public double L1 { get; init; } = 1e-3;
     public double L2 { get; init; } = 1e-2;
     public double L2Squared { get; init; }
-    /// <summary>FISTA iterations (each costs two X·W-sized GEMMs, plus one per backtrack).</summary>
+    public ElasticNetSolver Solver { get; init; } = ElasticNetSolver.OwlQn;
+    /// <summary>Solver iterations (each costs two X·W-sized GEMMs, plus one per rejected step).</summary>
     public int MaxIterations { get; init; } = 300;
-    /// <summary>Stop when the relative objective change stays below this for 5 iterations.</summary>
+    /// <summary>Stop when the relative objective change stays below this (OWL-QN: 3 iterations
+    /// in a row, FISTA: 5).</summary>
     public double Tolerance { get; init; } = 1e-6;
+    /// <summary>Curvature pairs kept by L-BFGS (OWL-QN only).</summary>
+    public int History { get; init; } = 10;
+    /// <summary>When a held-out split is passed to the trainer: stop once this many iterations in a
+    /// row brought no better held-out accuracy, and return the best iterate (0 = never stop
+    /// early; the split is then ignored).</summary>
+    public int EarlyStoppingPatience { get; init; } = 10;
     /// <summary>z-score the columns before training (weights are then comparable across neurons).</summary>
     public bool Standardize { get; init; } = true;
 }

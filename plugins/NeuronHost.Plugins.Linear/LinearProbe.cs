@@ -6,19 +6,26 @@ namespace NeuronHost.Plugins.Linear;
 public sealed class LinearProbe : IProbe
 {
     public PluginInfo Info { get; } = new("linear-probe", PluginKind.Probe,
-        "Multinomial logistic regression with elastic net (λ1·Σ|W| + λ2·‖W‖_F), FISTA on standardised inputs",
+        "Multinomial logistic regression with elastic net (λ1·Σ|W| + λ2·‖W‖_F), OWL-QN on standardised inputs, early-stopped on dev",
         new Version(1, 0));
 
     [PluginParameter("L1 weight λ1 on Σ|W|")] public double L1 { get; set; } = 1e-3;
     [PluginParameter("L2 weight λ2 on the (un-squared) Frobenius norm ‖W‖")] public double L2 { get; set; } = 1e-2;
-    [PluginParameter("maximum FISTA iterations")] public int MaxIterations { get; set; } = 300;
+    [PluginParameter("solver: owl-qn (L-BFGS, L1 orthant-wise) or fista")] public ElasticNetSolver Solver { get; set; } = ElasticNetSolver.OwlQn;
+    [PluginParameter("maximum solver iterations")] public int MaxIterations { get; set; } = 300;
     [PluginParameter("relative objective change that ends training")] public double Tolerance { get; set; } = 1e-6;
+    [PluginParameter("when the data has a dev split: stop after this many iterations without a better dev accuracy and keep the best iterate (0 = train to tolerance)")]
+    public int EarlyStoppingPatience { get; set; } = 10;
 
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
     {
         if (columns.Count == 0) throw new PluginInputException("linear-probe needs at least one neuron column");
-        var options = new ElasticNetOptions { L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance };
-        var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context);
+        var options = new ElasticNetOptions
+        {
+            L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance, Solver = Solver, EarlyStoppingPatience = EarlyStoppingPatience,
+        };
+        var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context,
+            earlyStopping: EarlyStoppingPatience > 0 ? data.Dev : null);
         return new Trained(model, columns.ToArray(), context.Kernels, context.Cancellation);
     }
 

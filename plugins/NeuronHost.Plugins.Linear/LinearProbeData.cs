@@ -6,13 +6,23 @@ namespace NeuronHost.Plugins.Linear;
 internal static class LinearProbeData
 {
     public static SoftmaxModel Train(DataSplit split, IReadOnlyList<int> columns, int classes, ElasticNetOptions options,
-        IPluginContext context, SoftmaxModel? warm = null)
+        IPluginContext context, SoftmaxModel? warm = null, DataSplit? earlyStopping = null)
     {
         if (split.Labels.Length != split.Activations.Rows)
             throw new PluginInputException($"{split.Labels.Length} labels for {split.Activations.Rows} activation rows");
         var x = split.Activations.GatherColumns(columns, context.Cancellation);
+        EarlyStoppingSet? held = null;
+        if (earlyStopping is not null)
+        {
+            if (earlyStopping.Labels.Length != earlyStopping.Activations.Rows)
+                throw new PluginInputException($"dev split: {earlyStopping.Labels.Length} labels for {earlyStopping.Activations.Rows} activation rows");
+            var dx = earlyStopping.Activations.GatherColumns(columns, context.Cancellation);
+            for (int i = 0; i < dx.Length; i++)
+                if (!float.IsFinite(dx[i])) throw new NonFiniteActivationException(i / Math.Max(columns.Count, 1), columns[i % columns.Count], dx[i]);
+            held = new EarlyStoppingSet(dx, (int)earlyStopping.Activations.Rows, earlyStopping.Labels.ToArray());
+        }
         return ElasticNetTrainer.Fit(x, (int)split.Activations.Rows, columns.Count, split.Labels.Span, classes, options,
-            context.Kernels, context.Progress, context.Cancellation, warm);
+            context.Kernels, context.Progress, context.Cancellation, warm, held);
     }
 
     public static int[] Predict(SoftmaxModel model, IActivationMatrix matrix, IReadOnlyList<int> columns, IComputeKernels kernels,

@@ -19,7 +19,8 @@ public sealed class LinearRanking : IRankingMethod
     [PluginParameter("choose λ1, λ2 from the grids below by dev accuracy")] public bool Search { get; set; }
     [PluginParameter("λ1 values tried when Search is on")] public double[] L1Grid { get; set; } = [0, 1e-5, 1e-4, 1e-3];
     [PluginParameter("λ2 values tried when Search is on")] public double[] L2Grid { get; set; } = [0, 1e-3, 1e-2];
-    [PluginParameter("maximum FISTA iterations")] public int MaxIterations { get; set; } = 300;
+    [PluginParameter("solver: owl-qn (L-BFGS, L1 orthant-wise) or fista")] public ElasticNetSolver Solver { get; set; } = ElasticNetSolver.OwlQn;
+    [PluginParameter("maximum solver iterations")] public int MaxIterations { get; set; } = 300;
     [PluginParameter("steps of the weight-mass sweep (NeuroX: 100)")] public int Stride { get; set; } = 100;
 
     /// <summary>λ1, λ2 actually used (after search) and the dev accuracy of each grid point.</summary>
@@ -68,5 +69,5 @@ public sealed class LinearRanking : IRankingMethod
     /// <summary>The probe the ranking was read from (after Rank).</summary>
     public SoftmaxModel? Model { get; private set; }
 
-    private ElasticNetOptions Options(double l1, double l2) => new() { L1 = l1, L2 = l2, MaxIterations = MaxIterations };
+    private ElasticNetOptions Options(double l1, double l2) => new() { L1 = l1, L2 = l2, MaxIterations = MaxIterations, Solver = Solver, EarlyStoppingPatience = 0 };
 }

@@ -14,6 +14,12 @@ public sealed class SoftmaxModel(int features, int classes, float[] weights, flo
     /// <summary>Final objective value (standardised space) and iterations used.</summary>
     public double Objective { get; init; }
     public int Iterations { get; init; }
+    /// <summary>Floating-point operations of the solver's matrix products (training and
+    /// early-stopping checks), for throughput figures.</summary>
+    public double GemmFlops { get; init; }
+    /// <summary>The iteration whose weights were kept when early stopping picked an earlier
+    /// iterate than the last; null otherwise.</summary>
+    public int? StoppedEarlyAt { get; init; }
 
     public float Weight(int feature, int cls) => Weights[feature * Classes + cls];
 

@@ -1,8 +1,8 @@
 """NeuroX's linear-probe trainer algorithm (interpretation/linear_probe.py, re-implemented):
 nn.Linear, cross-entropy + l1*sum|W| + l2*sqrt(sum W^2), Adam lr 1e-3, 10 epochs, batch 32,
-batches in order. Reads float32/int32 .bin files written by the C# benchmark and prints one
-JSON line: training seconds (the epochs only) and train/dev accuracy."""
-import json, sys, time
+batches in order. Reads float32/int32 .bin files written by the C# benchmark (test_*.bin
+optional) and prints one JSON line: training seconds (the epochs only) and accuracies."""
+import json, os, sys, time
 import numpy as np
 import torch
 
@@ -11,10 +11,12 @@ epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 10
 threads = int(sys.argv[6]) if len(sys.argv) > 6 else 2
 torch.set_num_threads(threads)
 torch.manual_seed(1)
-Xt = torch.from_numpy(np.fromfile("train_x.bin", dtype=np.float32).reshape(-1, d))
-yt = torch.from_numpy(np.fromfile("train_y.bin", dtype=np.int32).astype(np.int64))
-Xd = torch.from_numpy(np.fromfile("dev_x.bin", dtype=np.float32).reshape(-1, d))
-yd = torch.from_numpy(np.fromfile("dev_y.bin", dtype=np.int32).astype(np.int64))
+def load(name):
+    X = torch.from_numpy(np.fromfile(name + "_x.bin", dtype=np.float32).reshape(-1, d))
+    y = torch.from_numpy(np.fromfile(name + "_y.bin", dtype=np.int32).astype(np.int64))
+    return X, y
+Xt, yt = load("train")
+Xd, yd = load("dev")
 
 probe = torch.nn.Linear(d, classes)
 opt = torch.optim.Adam(probe.parameters(), lr=1e-3)
@@ -29,7 +31,11 @@ for epoch in range(epochs):
         loss.backward()
         opt.step()
 seconds = time.perf_counter() - start
+def accuracy(X, y):
+    keep = y >= 0
+    return (probe(X[keep]).argmax(1) == y[keep]).float().mean().item()
 with torch.no_grad():
-    acc_t = (probe(Xt).argmax(1) == yt).float().mean().item()
-    acc_d = (probe(Xd).argmax(1) == yd).float().mean().item()
-print(json.dumps({"seconds": seconds, "train_accuracy": acc_t, "dev_accuracy": acc_d, "epochs": epochs}))
+    out = {"seconds": seconds, "train_accuracy": accuracy(Xt, yt), "dev_accuracy": accuracy(Xd, yd), "epochs": epochs}
+    if os.path.exists("test_x.bin"):
+        out["test_accuracy"] = accuracy(*load("test"))
+print(json.dumps(out))

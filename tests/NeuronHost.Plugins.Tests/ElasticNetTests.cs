@@ -6,13 +6,15 @@ namespace NeuronHost.Plugins.Tests;
 
 public class ElasticNetTests
 {
-    /// <summary>Our FISTA solution vs scikit-learn's saga on the same standardised data and the
+    /// <summary>Our solution (each solver: OWL-QN, the default, and FISTA) vs scikit-learn's saga on the same standardised data and the
     /// same objective: sklearn minimises C·ΣCE + ρ‖W‖₁ + (1−ρ)/2‖W‖², i.e. (dividing by C·N)
     /// mean CE + λ1‖W‖₁ + λ2sq‖W‖² with λ1 = ρ/(CN), λ2sq = (1−ρ)/(2CN). Both solutions are scored
     /// under that objective by python; ours must be no worse than sklearn's (+1e-4 relative) and
     /// the accuracies must agree within 1 point.</summary>
-    [Fact]
-    public void MatchesScikitLearnElasticNet()
+    [Theory]
+    [InlineData(ElasticNetSolver.OwlQn)]
+    [InlineData(ElasticNetSolver.Fista)]
+    public void MatchesScikitLearnElasticNet(ElasticNetSolver solver)
     {
         Assert.True(Py.Has("sklearn"), "python3 with sklearn (Debian python3-sklearn) is required");
         const int n = 3000, d = 40, classes = 6;
@@ -20,7 +22,7 @@ public class ElasticNetTests
         const double cReg = 0.05, rho = 0.5;
         var options = new ElasticNetOptions
         {
-            L1 = rho / (cReg * n), L2 = 0, L2Squared = (1 - rho) / (2 * cReg * n), MaxIterations = 3000, Tolerance = 1e-10,
+            L1 = rho / (cReg * n), L2 = 0, L2Squared = (1 - rho) / (2 * cReg * n), MaxIterations = 3000, Tolerance = 1e-10, Solver = solver,
         };
         var raw = (float[])x.Clone();
         var model = ElasticNetTrainer.Fit((float[])x.Clone(), n, d, y, classes, options, new ReferenceKernels());

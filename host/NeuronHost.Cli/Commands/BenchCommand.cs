@@ -42,6 +42,7 @@ public sealed class BenchCommand : ICliCommand
             return 0;
         });
         bench.Add(store);
+        bench.Add(BenchProbesCommand.Build(cli));
         bench.SetAction(CliApp.ShowHelp);
         return bench;
     }

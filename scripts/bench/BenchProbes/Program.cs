@@ -7,42 +7,8 @@ using NeuronHost.Plugins.Gaussian;
 using NeuronHost.Plugins.Linear;
 using NeuronHost.Sdk;
 
-// Synthetic probing data shaped like POS tagging on a model's FFN neurons: skewed class prior,
-// class signal spread over many neurons, correlated noise through a low-rank factor.
-static (float[] X, int[] Y) Generate(int rows, int features, int classes, int seed, int informative, double signal)
-{
-    var rng = new Random(seed);
-    double G() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-    var means = new float[classes * features];
-    for (int c = 0; c < classes; c++) for (int j = 0; j < informative; j++) means[c * features + j] = (float)(signal * G());
-    const int rank = 8;
-    var load = new float[rank * features];
-    for (int k = 0; k < load.Length; k++) load[k] = (float)(0.5 * G());
-    var x = new float[(long)rows * features]; var y = new int[rows];
-    var f = new float[rank];
-    for (int i = 0; i < rows; i++)
-    {
-        int c = Math.Min(classes - 1, (int)(classes * Math.Pow(rng.NextDouble(), 1.8)));
-        y[i] = c;
-        for (int r = 0; r < rank; r++) f[r] = (float)G();
-        var row = x.AsSpan((int)((long)i * features), features);
-        for (int j = 0; j < features; j++) row[j] = means[c * features + j] + (float)G();
-        for (int r = 0; r < rank; r++) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(load.AsSpan(r * features, features), f[r], row, row);
-    }
-    // a permutation so the informative neurons are not simply the first columns
-    return (x, y);
-}
-
-static ProbingData Data(int train, int dev, int d, int classes, int seed, int informative, double signal)
-{
-    var (x, y) = Generate(train + dev, d, classes, seed, informative, signal);
-    var names = Enumerable.Range(0, classes).Select(c => $"C{c}").ToArray();
-    var neurons = Enumerable.Range(0, d).Select(j => new NeuronRef("blocks.0.mlp.hook_post", j)).ToArray();
-    return new ProbingData("synthetic", names,
-        new DataSplit(new DenseActivationMatrix(x.AsMemory(0, train * d), train, neurons), y.AsMemory(0, train)),
-        new DataSplit(new DenseActivationMatrix(x.AsMemory(train * d), dev, neurons), y.AsMemory(train)));
-}
-
+// Developer runner: `linear [train] [features] [fista]`, `gaussian [train] [features] [steps]`,
+// `gaussian-agree`, or `all`. `neuronhost bench probes` runs the same benchmarks.
 string what = args.Length > 0 ? args[0] : "all";
 static string Load() => File.Exists("/proc/loadavg") ? "load average " + string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "load average n/a";
 Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Load()}");
@@ -59,16 +25,22 @@ root ??= AppContext.BaseDirectory;
 if (what is "linear" or "all")
 {
     int nt = args.Length > 1 ? int.Parse(args[1]) : 20000, d = args.Length > 2 ? int.Parse(args[2]) : 1024;
-    var (x, y) = Generate(nt + 5000, d, 17, 1, 200, 0.15);
-    LinearProbeBenchmark.Run(x[..(nt * d)], y[..nt], x[(nt * d)..], y[nt..], d, 17, kernels,
-        Path.Combine(root, "scripts/bench/neurox_linear_probe.py"), Console.Out);
+    bool fista = args.Length > 3 && args[3] == "fista";
+    double peak = LinearProbeBenchmark.MeasureSgemmPeak(kernels);
+    var results = new List<LinearProbeBenchmark.Result>();
+    foreach (var (name, seed, informative, signal) in new[] { ("synthetic, hard (signal 0.15)", 1, 200, 0.15), ("synthetic, easy (signal 0.35)", 1, 300, 0.35) })
+    {
+        var task = SyntheticProbingData.Task(name, nt, 5000, 5000, d, 17, seed, informative, signal);
+        results.Add(LinearProbeBenchmark.Run(task, kernels, Path.Combine(root, "scripts/bench/neurox_linear_probe.py"), Console.Out, peak, withFista: fista));
+    }
+    LinearProbeBenchmark.PrintSummary(results, Console.Out);
 }
 int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i]) : fallback;
 if (what is "gaussian" or "all")
 {
     // synthetic: gaussian [train dev neurons steps agree mi-tokens]
     int nt = Arg(1, 50000), nd = Arg(2, 2000), d = Arg(3, 3000);
-    var big = Data(nt, nd, d, 17, 2, Math.Min(400, d), 0.4);
+    var big = SyntheticProbingData.Probing(nt, nd, d, 17, 2, Math.Min(400, d), 0.4);
     GaussianSelectionBenchmark.Run(big, new PluginContext(kernels), Console.Out, steps: Arg(4, 400), agreeSteps: Arg(5, 50), evalTokens: Arg(6, 1000));
 }
 if (what is "gaussian-real")
@@ -96,7 +68,7 @@ if (what is "gaussian-real")
 }
 if (what is "gaussian-agree")
 {
-    var small = Data(5000, 500, 200, 17, 3, 60, 0.4);
+    var small = SyntheticProbingData.Probing(5000, 500, 200, 17, 3, 60, 0.4);
     GaussianSelectionBenchmark.RunAgreement(small, new PluginContext(kernels), Console.Out, agreeSteps: 50, evalTokens: 500);
 }
 lock (loads)

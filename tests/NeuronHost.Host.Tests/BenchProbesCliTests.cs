@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+using NeuronHost.Cli;
+using NeuronHost.Tests.Common;
+
+namespace NeuronHost.Host.Tests;
+
+/// <summary><c>neuronhost bench probes --quick</c> end to end: our probe and NeuroX's Adam trainer
+/// (Debian's PyTorch) both run on the same tiny task and the table prints both rows and their
+/// ratio. Not a timing assertion: --quick sizes measure nothing.</summary>
+public sealed class BenchProbesCliTests
+{
+    [Fact]
+    public void Quick_run_prints_both_trainers_and_the_speed_up()
+    {
+        Assert.True(PythonReference.HasModule("torch"), "python3 with torch (Debian python3-torch) is required for NeuroX's trainer");
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(["bench", "probes", "--quick", "--gaussian"], Program.Commands, output, error, new CliContext { OnlyCommandLinePlugins = true });
+        string text = output.ToString();
+        Assert.True(code == 0, $"exit {code}: {error}\n{text}");
+        Assert.Matches(new Regex(@"SGEMM peak: \d+\.\d GFLOP/s"), text);
+        Assert.Matches(new Regex(@"NeuronHost OWL-QN \(\d+ it\.[^)]*\)\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
+        Assert.Matches(new Regex(@"NeuroX Adam, 10 epochs, batch 32\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
+        Assert.Matches(new Regex(@"speed-up \d+\.\d×, dev accuracy difference [+-]\d+\.\d\d pt"), text);
+        Assert.Matches(new Regex(@"GFLOP/s = \d+ ?% of SGEMM peak"), text);
+        Assert.Contains("summary", text);
+        // The Gaussian selection, incremental and from scratch side by side.
+        Assert.Matches(new Regex(@"RESULT: same neurons for the first 5 of 5 steps"), text);
+        Assert.Matches(new Regex(@"SPEED-UP at 10 steps ≈ \d+× wall"), text);
+    }
+}
