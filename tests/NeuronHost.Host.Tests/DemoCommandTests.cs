@@ -59,6 +59,7 @@ public sealed class DemoCommandTests
             string html = File.ReadAllText(Path.Combine(outDir, ReportFolder.ReportFile));
             Assert.Contains("<svg", html);
             Assert.Contains("use-lite", html);
+            Assert.Contains("No oracle for gaussian-probe: its neuron limit (max-neurons) is below the 3,072 neurons.", html);
         }
         finally
         {

@@ -17,11 +17,15 @@ internal static class AccuracySection
         var rankings = RankingNames(r);
         var probes = r.Accuracy.Select(a => a.Probe).Concat(r.Oracle.Select(o => o.Probe)).Distinct().ToList();
 
+        // A probe with a neuron limit below the model's width (gaussian-probe's max-neurons) has no oracle.
+        var withoutOracle = probes.Where(p => r.Oracle.All(o => o.Probe != p)).ToList();
+        string skipped = withoutOracle.Count == 0 ? "" :
+            $" No oracle for {string.Join(", ", withoutOracle)}: {(withoutOracle.Count == 1 ? "its" : "their")} neuron limit (max-neurons) is below the {r.Identity.Neurons.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} neurons.";
         if (r.Oracle.Count > 0)
             doc.Table(["probe", "neurons", "test accuracy", "control accuracy", "selectivity", "majority class"],
                 r.Oracle.Select(o => (IReadOnlyList<string>)[HtmlDoc.E(o.Probe), o.Neurons.ToString(), HtmlDoc.Num(o.TestAccuracy),
                     HtmlDoc.Num(o.ControlAccuracy), HtmlDoc.Num(o.Selectivity), HtmlDoc.Num(o.MajorityBaseline)]),
-                "Each probe trained on all neurons (the oracle).");
+                "Each probe trained on all neurons (the oracle)." + skipped);
 
         foreach (var probe in probes)
         {
