@@ -65,7 +65,7 @@ public static class ProbeRankingGrid
         var runsOracle = probes.ToDictionary(p => p, p => options.Oracle && d <= p.MaxNeurons);
         foreach (var probe in probes)
         {
-            var over = ks.Where(k => k > probe.MaxNeurons).ToList();
+            var over = ks.Except(probeKs[probe]).ToList();
             if (over.Count > 0)
                 context.Log.Warn($"grid: '{probe.Info.Name}' trains on at most {probe.MaxNeurons} neurons; k = {string.Join(", ", over)} skipped for it");
             if (options.Oracle && !runsOracle[probe])
