@@ -24,8 +24,7 @@ public sealed class GaussianProbe : IProbe
         if (columns.Count == 0) throw new PluginInputException("gaussian-probe needs at least one neuron column");
         if (columns.Count > MaxNeurons)
             throw new PluginInputException($"gaussian-probe on {columns.Count} neurons exceeds max-neurons = {MaxNeurons} (its cost grows with the neurons squared); raise max-neurons to run it anyway");
-        var stats = new GaussianStatistics(data, context, Info.Name, VarianceFloor);
-        return GaussianModel.Fit(stats, columns, context, WarnOnce);
+        return GaussianModel.Fit(Statistics(data, context), columns, context, WarnOnce);
 
         // A grid fits this probe dozens of times; bottom-k of ReLU layers are often dead neurons,
         // and one line saying so is enough.
@@ -37,6 +36,18 @@ public sealed class GaussianProbe : IProbe
     }
 
     private int singularWarnings;
+
+    // The class moments are one pass over all training rows; a grid trains this probe on the same
+    // data (and its control relabelling) dozens of times, so each data set's statistics are kept.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProbingData, GaussianStatistics> statistics = new();
+
+    private GaussianStatistics Statistics(ProbingData data, IPluginContext context)
+    {
+        if (statistics.TryGetValue(data, out var cached) && cached.VarianceFloor == VarianceFloor) return cached;
+        var stats = new GaussianStatistics(data, context, Info.Name, VarianceFloor);
+        statistics.AddOrUpdate(data, stats);
+        return stats;
+    }
 }
 
 /// <summary>A fitted Gaussian probe: per active class the mean, the Cholesky factor of Σ*_SS and

@@ -25,6 +25,7 @@ public sealed class GaussianStatistics
     /// <summary>The variance floor used unless a plugin sets another (see the class summary).</summary>
     public const double DefaultVarianceFloor = 0.01;
 
+    public double VarianceFloor { get; }
     public double[] PriorDiag { get; }      // Λ0 diagonal: unbiased class variance, floored [C, D]
     public double[] ScatterDiag { get; }    // S_c diagonal: N_c × population class variance [C, D]
     public double[] Denominator { get; }    // ν0 + N_c + D + 2
@@ -36,6 +37,7 @@ public sealed class GaussianStatistics
     public GaussianStatistics(ProbingData data, IPluginContext context, string plugin, double varianceFloor = DefaultVarianceFloor)
     {
         if (!(varianceFloor >= 0)) throw new PluginInputException($"{plugin}: variance-floor must be ≥ 0 (got {varianceFloor})");
+        VarianceFloor = varianceFloor;
         Train = data.Train.Activations; Labels = data.Train.Labels;
         Classes = data.ClassCount; Features = Train.Columns;
         if (Classes < 2) throw new PluginInputException($"{plugin}: the task has {Classes} class; needs at least 2");
