@@ -42,16 +42,7 @@ internal sealed class EarlyStopping
     /// <summary>Scores iterate (w, b) [standardised space]; true when training should stop.</summary>
     public bool Observe(int iteration, ReadOnlySpan<float> w, ReadOnlySpan<float> b, double objective, IComputeKernels kernels)
     {
-        var bias = new double[_classes];
-        for (int c = 0; c < _classes; c++) bias[c] = b[c];
-        for (int j = 0; j < _features; j++)
-            for (int c = 0; c < _classes; c++)
-            {
-                float v = w[j * _classes + c] * _invStd[j];
-                _w[j * _classes + c] = v;
-                bias[c] -= (double)v * _mean[j];
-            }
-        for (int c = 0; c < _classes; c++) _b[c] = (float)bias[c];
+        SoftmaxModel.FoldStandardisation(w, b, _mean, _invStd, _w, _b);
         kernels.Sgemm(false, false, _set.Rows, _classes, _features, 1f, _set.X, _features, _w, _classes, 0f, _z, _classes);
         GemmCount++;
         long ok = 0, n = 0;

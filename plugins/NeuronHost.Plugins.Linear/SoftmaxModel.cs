@@ -27,15 +27,26 @@ public sealed class SoftmaxModel(int features, int classes, float[] weights, flo
     public (float[] W, float[] B) RawSpace()
     {
         var w = new float[Weights.Length];
-        var b = new double[Classes];
-        for (int c = 0; c < Classes; c++) b[c] = Bias[c];
-        for (int j = 0; j < Features; j++)
-            for (int c = 0; c < Classes; c++)
+        var b = new float[Classes];
+        FoldStandardisation(Weights, Bias, Mean, InvStd, w, b);
+        return (w, b);
+    }
+
+    /// <summary>W' = W / std (per feature row), b' = b − Σ_j W'_j·mean_j: standardised-space
+    /// weights [features, classes] as weights for raw inputs, into caller-owned buffers.</summary>
+    public static void FoldStandardisation(ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> invStd, Span<float> rawWeights, Span<float> rawBias)
+    {
+        int classes = bias.Length;
+        Span<double> b = classes <= 256 ? stackalloc double[classes] : new double[classes];
+        for (int c = 0; c < classes; c++) b[c] = bias[c];
+        for (int j = 0; j < mean.Length; j++)
+            for (int c = 0; c < classes; c++)
             {
-                float wj = Weights[j * Classes + c] * InvStd[j];
-                w[j * Classes + c] = wj;
-                b[c] -= (double)wj * Mean[j];
+                float wj = weights[j * classes + c] * invStd[j];
+                rawWeights[j * classes + c] = wj;
+                b[c] -= (double)wj * mean[j];
             }
-        return (w, b.Select(v => (float)v).ToArray());
+        for (int c = 0; c < classes; c++) rawBias[c] = (float)b[c];
     }
 }
