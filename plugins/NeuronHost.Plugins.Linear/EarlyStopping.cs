@@ -8,26 +8,31 @@ namespace NeuronHost.Plugins.Linear;
 public sealed record EarlyStoppingSet(float[] X, int Rows, int[] Labels);
 
 /// <summary>Tracks the held-out accuracy of the iterates and keeps the best. Training stops once
-/// <see cref="ElasticNetOptions.EarlyStoppingPatience"/> iterations in a row brought no strictly
-/// better accuracy; the best iterate is returned. Weights live in standardised space, so each
-/// check folds the standardisation into them (features × classes work) instead of copying the
-/// split.</summary>
+/// <see cref="ElasticNetOptions.EarlyStoppingPatience"/> iterations in a row brought no progress —
+/// an accuracy more than <see cref="ElasticNetOptions.EarlyStoppingMinDelta"/> above the last
+/// progress mark; the best iterate (highest accuracy, progress or not) is returned. Weights live in standardised space; each check
+/// folds 1/std into them (features × classes work) and the kernels centre the raw rows on the
+/// fly, so the split is never copied.</summary>
 internal sealed class EarlyStopping
 {
     private readonly EarlyStoppingSet _set;
     private readonly int _features, _classes, _patience;
-    private readonly float[] _mean, _invStd, _w, _z;
-    private readonly float[] _b;
+    private readonly float[] _mean, _invStd, _wT, _z;
+    private readonly int _padded, _blockRows;
+    private readonly double _minDelta;
+    private double _progressMark = double.NegativeInfinity;
     private int _stale;
 
-    public EarlyStopping(EarlyStoppingSet set, int features, int classes, float[] mean, float[] invStd, int patience)
+    public EarlyStopping(EarlyStoppingSet set, int features, int classes, float[] mean, float[] invStd, int patience, double minDelta = 0)
     {
         if ((long)set.Rows * features != set.X.Length)
             throw new PluginInputException($"the early-stopping split has {set.X.Length} values, not {set.Rows} rows × {features} neurons");
         if (set.Labels.Length != set.Rows)
             throw new PluginInputException($"the early-stopping split has {set.Labels.Length} labels for {set.Rows} rows");
-        _set = set; _features = features; _classes = classes; _mean = mean; _invStd = invStd; _patience = Math.Max(1, patience);
-        _w = new float[features * classes]; _b = new float[classes]; _z = new float[(long)set.Rows * classes];
+        _set = set; _features = features; _classes = classes; _mean = mean; _invStd = invStd; _patience = Math.Max(1, patience); _minDelta = Math.Max(0, minDelta);
+        _padded = SoftmaxPassKernels.PaddedClasses(classes);
+        _wT = new float[_padded * features]; _z = new float[(long)set.Rows * _padded];
+        _blockRows = Math.Max(16, (set.Rows + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount));
         BestWeights = new float[features * classes]; BestBias = new float[classes];
     }
 
@@ -40,10 +45,17 @@ internal sealed class EarlyStopping
     public int GemmCount { get; private set; }
 
     /// <summary>Scores iterate (w, b) [standardised space]; true when training should stop.</summary>
-    public bool Observe(int iteration, ReadOnlySpan<float> w, ReadOnlySpan<float> b, double objective, IComputeKernels kernels)
+    public bool Observe(int iteration, ReadOnlySpan<float> w, ReadOnlySpan<float> b, double objective)
     {
-        SoftmaxModel.FoldStandardisation(w, b, _mean, _invStd, _w, _b);
-        kernels.Sgemm(false, false, _set.Rows, _classes, _features, 1f, _set.X, _features, _w, _classes, 0f, _z, _classes);
+        for (int j = 0; j < _features; j++)
+            for (int c = 0; c < _classes; c++) _wT[c * _features + j] = w[j * _classes + c] * _invStd[j];
+        int blocks = (_set.Rows + _blockRows - 1) / _blockRows;
+        Parallel.For(0, blocks, blk =>
+        {
+            int lo = blk * _blockRows, m = Math.Min(_blockRows, _set.Rows - lo);
+            SoftmaxPassKernels.Logits(_set.X.AsSpan(lo * _features, m * _features), m, _features, _mean, _wT, _padded,
+                _z.AsSpan(lo * _padded, m * _padded));
+        });
         GemmCount++;
         long ok = 0, n = 0;
         for (int i = 0; i < _set.Rows; i++)
@@ -54,7 +66,7 @@ internal sealed class EarlyStopping
             int best = 0; float bv = float.NegativeInfinity;
             for (int c = 0; c < _classes; c++)
             {
-                float v = _z[(long)i * _classes + c] + _b[c];
+                float v = _z[(long)i * _padded + c] + b[c];
                 if (v > bv) { bv = v; best = c; }
             }
             if (best == gold) ok++;
@@ -62,8 +74,12 @@ internal sealed class EarlyStopping
         double acc = n == 0 ? 0 : (double)ok / n;
         if (acc > BestAccuracy)
         {
-            BestAccuracy = acc; BestObjective = objective; BestIteration = iteration; _stale = 0;
+            BestAccuracy = acc; BestObjective = objective; BestIteration = iteration;
             w.CopyTo(BestWeights); b.CopyTo(BestBias);
+        }
+        if (acc > _progressMark + _minDelta)
+        {
+            _progressMark = acc; _stale = 0;
             return false;
         }
         return ++_stale >= _patience;

@@ -27,9 +27,14 @@ public sealed record ElasticNetOptions
     /// <summary>Curvature pairs kept by L-BFGS (OWL-QN only).</summary>
     public int History { get; init; } = 10;
     /// <summary>When a held-out split is passed to the trainer: stop once this many iterations in a
-    /// row brought no better held-out accuracy, and return the best iterate (0 = never stop
-    /// early; the split is then ignored).</summary>
-    public int EarlyStoppingPatience { get; init; } = 10;
+    /// row brought no progress (see <see cref="EarlyStoppingMinDelta"/>) and return the iterate
+    /// with the best held-out accuracy (0 = never stop early; the split is then ignored).</summary>
+    public int EarlyStoppingPatience { get; init; } = 5;
+    /// <summary>Held-out accuracy (a fraction: 0.001 = 0.1 point) by which an iterate must beat
+    /// the last progress mark to count as progress. Full-batch accuracy creeps up by a few dev
+    /// words per iteration long after the probe has settled; counting those as progress kept
+    /// training 2–3× longer for under 0.3 points.</summary>
+    public double EarlyStoppingMinDelta { get; init; } = 0.001;
     /// <summary>z-score the columns before training (weights are then comparable across neurons).</summary>
     public bool Standardize { get; init; } = true;
 }

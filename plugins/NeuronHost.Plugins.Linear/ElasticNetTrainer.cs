@@ -4,14 +4,14 @@ using NeuronHost.Sdk;
 namespace NeuronHost.Plugins.Linear;
 
 /// <summary>Elastic-net softmax regression on standardised inputs: validates the data,
-/// z-scores it, and runs the chosen full-batch solver (<see cref="ElasticNetSolver"/>; OWL-QN by
+/// measures each column's mean and std (the kernels standardise on the fly), and runs the chosen full-batch solver (<see cref="ElasticNetSolver"/>; OWL-QN by
 /// default, FISTA kept as the alternative), optionally stopping early on a held-out split.</summary>
 public static class ElasticNetTrainer
 {
-    /// <summary>Trains on x [rows, features] row-major. x is standardised IN PLACE when
-    /// options.Standardize (pass a copy you own). Labels are class indices; -1 rows are ignored.</summary>
+    /// <summary>Trains on x [rows, features] row-major (not modified). Labels are class indices;
+    /// -1 rows are ignored.</summary>
     public static SoftmaxModel Fit(float[] x, int rows, int features, ReadOnlySpan<int> labels, int classes,
-        ElasticNetOptions options, IComputeKernels kernels, IProgress<ProgressReport>? progress = null,
+        ElasticNetOptions options, IProgress<ProgressReport>? progress = null,
         CancellationToken cancellation = default, SoftmaxModel? warmStart = null,
         EarlyStoppingSet? earlyStopping = null)
     {
@@ -30,19 +30,19 @@ public static class ElasticNetTrainer
         if (seen.Count(s => s) < 2)
             throw new PluginInputException($"the training labels contain {seen.Count(s => s)} distinct class(es); a probe needs at least 2");
 
-        var (mean, invStd) = options.Standardize ? StandardizeInPlace(x, rows, features) : Identity(features);
+        var (mean, invStd) = ColumnMoments(x, rows, features, options.Standardize);
         int p = features * classes;
         var w = new float[p]; var b = new float[classes];
         if (warmStart is not null && warmStart.Features == features && warmStart.Classes == classes)
         {
             warmStart.Weights.CopyTo(w, 0); warmStart.Bias.CopyTo(b, 0);
         }
-        var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, options, kernels);
+        var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
-            ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience) : null;
+            ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta) : null;
         var (objective, iterations) = options.Solver == ElasticNetSolver.Fista
-            ? FistaSolver.Solve(problem, w, b, stop, kernels, progress, cancellation)
-            : OwlQnSolver.Solve(problem, w, b, stop, kernels, progress, cancellation);
+            ? FistaSolver.Solve(problem, w, b, stop, progress, cancellation)
+            : OwlQnSolver.Solve(problem, w, b, stop, progress, cancellation);
         var gemms = problem.GemmCount;
         double flops = problem.GemmFlops * gemms;
         if (stop is not null)
@@ -63,54 +63,58 @@ public static class ElasticNetTrainer
 
     /// <summary>The objective of a model on (unstandardised) data, in the model's own space.</summary>
     public static double Objective(SoftmaxModel model, ReadOnlySpan<float> raw, int rows, ReadOnlySpan<int> labels,
-        ElasticNetOptions options, IComputeKernels kernels)
+        ElasticNetOptions options)
     {
-        var x = raw.ToArray();
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < model.Features; j++)
-                x[(long)i * model.Features + j] = (x[(long)i * model.Features + j] - model.Mean[j]) * model.InvStd[j];
         var y = labels.ToArray();
         int valid = y.Count(v => v >= 0);
-        var problem = new SoftmaxObjective(x, rows, model.Features, model.Classes, y, valid, options, kernels);
-        var z = new float[(long)rows * model.Classes];
+        var problem = new SoftmaxObjective(raw.ToArray(), rows, model.Features, model.Classes, y, valid, model.Mean, model.InvStd, options);
+        var z = new float[(long)rows * problem.PaddedClasses];
         problem.Logits(model.Weights, model.Bias, z);
         return problem.SmoothValue(z, model.Weights, null) + problem.Penalty(model.Weights);
     }
 
-    /// <summary>z-scores each column in place; constant columns become 0.</summary>
-    public static (float[] Mean, float[] InvStd) StandardizeInPlace(float[] x, int rows, int features)
+    /// <summary>Each column's mean and 1/std (constant columns get 1/std = 1); with
+    /// standardize false, mean 0 and 1/std 1. Rejects non-finite values, naming the first.
+    /// Sums are taken of x − (first row), which keeps E[x²] − E[x]² from cancelling for columns
+    /// whose mean is large against their spread; chunks of rows are summed in float in parallel
+    /// and combined in double in a fixed order.</summary>
+    public static (float[] Mean, float[] InvStd) ColumnMoments(float[] x, int rows, int features, bool standardize = true)
     {
-        var sum = new double[features]; var sq = new double[features];
-        for (int i = 0; i < rows; i++)
+        var shift = rows == 0 ? new float[features] : x.AsSpan(0, features).ToArray();
+        int chunks = (rows + MomentChunkRows - 1) / MomentChunkRows;
+        var sums = new float[chunks][]; var squares = new float[chunks][];
+        Parallel.For(0, chunks, ch =>
         {
-            var row = x.AsSpan(i * features, features);
-            for (int j = 0; j < features; j++)
+            var sum = sums[ch] = new float[features]; var sq = squares[ch] = new float[features];
+            var d = new float[features];
+            for (int i = ch * MomentChunkRows; i < Math.Min(rows, (ch + 1) * MomentChunkRows); i++)
             {
-                double v = row[j];
-                if (!double.IsFinite(v)) throw new NonFiniteActivationException(i, j, row[j]);
-                sum[j] += v; sq[j] += v * v;
+                TensorPrimitives.Subtract(x.AsSpan(i * features, features), shift, d);
+                TensorPrimitives.Add(sum, d, sum);
+                TensorPrimitives.MultiplyAdd(d, d, sq, sq);
             }
-        }
+        });
         var mean = new float[features]; var inv = new float[features];
         for (int j = 0; j < features; j++)
         {
-            double m = rows == 0 ? 0 : sum[j] / rows;
-            double var = rows == 0 ? 0 : Math.Max(sq[j] / rows - m * m, 0);
-            mean[j] = (float)m;
-            inv[j] = var > 1e-20 * Math.Max(1, m * m) ? (float)(1 / Math.Sqrt(var)) : 1f;
+            double s = 0, q = 0;
+            for (int ch = 0; ch < chunks; ch++) { s += sums[ch][j]; q += squares[ch][j]; }
+            if (!double.IsFinite(s) || !double.IsFinite(q)) ThrowFirstNonFinite(x, rows, features, j);
+            double m = rows == 0 ? 0 : s / rows;
+            double var = rows == 0 ? 0 : Math.Max(q / rows - m * m, 0);
+            double centre = shift[j] + m;
+            mean[j] = standardize ? (float)centre : 0f;
+            inv[j] = standardize && var > 1e-20 * Math.Max(1, centre * centre) ? (float)(1 / Math.Sqrt(var)) : 1f;
         }
-        Parallel.For(0, rows, i =>
-        {
-            var row = x.AsSpan(i * features, features);
-            TensorPrimitives.Subtract(row, mean, row);
-            TensorPrimitives.Multiply(row, inv, row);
-        });
         return (mean, inv);
     }
 
-    private static (float[], float[]) Identity(int features)
+    private const int MomentChunkRows = 1024;
+
+    private static void ThrowFirstNonFinite(float[] x, int rows, int features, int column)
     {
-        var one = new float[features]; Array.Fill(one, 1f);
-        return (new float[features], one);
+        for (long k = 0; k < (long)rows * features; k++)
+            if (!float.IsFinite(x[k])) throw new NonFiniteActivationException((int)(k / features), (int)(k % features), x[k]);
+        throw new PluginInputException($"neuron {column}: activations too large to standardise (their squares overflow float)");
     }
 }

@@ -11,7 +11,7 @@ namespace NeuronHost.Plugins.Linear;
 internal static class FistaSolver
 {
     public static (double Objective, int Iterations) Solve(SoftmaxObjective problem, float[] w, float[] b, EarlyStopping? stop,
-        IComputeKernels kernels, IProgress<ProgressReport>? progress, CancellationToken cancellation)
+        IProgress<ProgressReport>? progress, CancellationToken cancellation)
     {
         var options = problem.Options;
         int p = w.Length, classes = b.Length;
@@ -20,7 +20,7 @@ internal static class FistaSolver
         double lipschitz = Math.Max(0.5 * Math.Max(problem.PowerIterationMaxEigen(15), 1.0) + 2 * options.L2Squared, 1e-6);
         double minL = lipschitz * 1e-4;
 
-        var zx = new float[(long)problem.Rows * classes];
+        var zx = new float[(long)problem.Rows * problem.PaddedClasses];
         problem.Logits(w, b, zx);
         double fx = problem.SmoothValue(zx, w, null);
         double objective = fx + problem.Penalty(w);
@@ -74,7 +74,7 @@ internal static class FistaSolver
             calm = change < options.Tolerance ? calm + 1 : 0;
             lipschitz = Math.Max(minL, lipschitz * 0.9);
             progress?.Report(new ProgressReport("linear probe", iter + 1, options.MaxIterations, "iterations"));
-            if (stop is not null && stop.Observe(iter + 1, cw, cb, objective, kernels)) { iter++; break; }
+            if (stop is not null && stop.Observe(iter + 1, cw, cb, objective)) { iter++; break; }
             if (calm >= 5) { iter++; break; }
         }
         if (!ReferenceEquals(cw, w)) { cw.CopyTo(w, 0); cb.CopyTo(b, 0); }

@@ -14,8 +14,10 @@ public sealed class LinearProbe : IProbe
     [PluginParameter("solver: owl-qn (L-BFGS, L1 orthant-wise) or fista")] public ElasticNetSolver Solver { get; set; } = ElasticNetSolver.OwlQn;
     [PluginParameter("maximum solver iterations")] public int MaxIterations { get; set; } = 300;
     [PluginParameter("relative objective change that ends training")] public double Tolerance { get; set; } = 1e-6;
-    [PluginParameter("when the data has a dev split: stop after this many iterations without a better dev accuracy and keep the best iterate (0 = train to tolerance)")]
-    public int EarlyStoppingPatience { get; set; } = 10;
+    [PluginParameter("when the data has a dev split: stop after this many iterations without progress on dev accuracy and keep the best iterate (0 = train to tolerance)")]
+    public int EarlyStoppingPatience { get; set; } = 5;
+    [PluginParameter("dev accuracy gain (fraction; 0.001 = 0.1 point) that counts as progress for early stopping")]
+    public double EarlyStoppingMinDelta { get; set; } = 0.001;
 
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
     {
@@ -23,6 +25,7 @@ public sealed class LinearProbe : IProbe
         var options = new ElasticNetOptions
         {
             L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance, Solver = Solver, EarlyStoppingPatience = EarlyStoppingPatience,
+            EarlyStoppingMinDelta = EarlyStoppingMinDelta,
         };
         var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context,
             earlyStopping: EarlyStoppingPatience > 0 ? data.Dev : null);

@@ -45,7 +45,7 @@ public static class LinearProbeBenchmark
 
     public static Result Run(LinearBenchmarkTask task, IComputeKernels kernels, string pythonScript, TextWriter output,
         double sgemmPeakGflops, double l1 = 1e-5, double l2 = 1e-5, string? python = null, double tolerance = 1e-4,
-        int patience = 10, bool withFista = false, int threads = 0, int repeats = 3)
+        int? patience = null, double? minDelta = null, bool withFista = false, int threads = 0, int repeats = 3)
     {
         int d = task.Features, classes = task.Classes, nt = task.TrainY.Length, nd = task.DevY.Length;
         int ns = task.TestY?.Length ?? 0;
@@ -64,11 +64,16 @@ public static class LinearProbeBenchmark
             output.WriteLine($"linear probe — {task.Name}: {nt} train / {nd} dev / {ns} test tokens, {d} neurons, {classes} classes, " +
                              $"λ1={l1:g3} λ2={l2:g3}");
 
-            var options = new ElasticNetOptions { L1 = l1, L2 = l2, Tolerance = tolerance, MaxIterations = 500, EarlyStoppingPatience = patience };
+            var defaults = new ElasticNetOptions();
+            var options = defaults with
+            {
+                L1 = l1, L2 = l2, Tolerance = tolerance, MaxIterations = 500,
+                EarlyStoppingPatience = patience ?? defaults.EarlyStoppingPatience, EarlyStoppingMinDelta = minDelta ?? defaults.EarlyStoppingMinDelta,
+            };
             // warm-up on a slice (JIT, OpenBLAS threads), then the timed runs
             int warm = Math.Min(nt, 2000);
             ElasticNetTrainer.Fit(task.TrainX.AsSpan(0, warm * d).ToArray(), warm, d, task.TrainY.AsSpan(0, warm), classes,
-                options with { MaxIterations = 5 }, kernels);
+                options with { MaxIterations = 5 });
             var ours = Ours("NeuronHost OWL-QN", task, options, kernels, repeats);
             Row? fista = withFista ? Ours("NeuronHost FISTA", task, options with { Solver = ElasticNetSolver.Fista }, kernels, repeats) : null;
 
@@ -115,7 +120,7 @@ public static class LinearProbeBenchmark
         for (int r = 0; r < Math.Max(1, repeats); r++)
         {
             var sw = Stopwatch.StartNew();
-            model = ElasticNetTrainer.Fit((float[])task.TrainX.Clone(), nt, d, task.TrainY, task.Classes, options, kernels,
+            model = ElasticNetTrainer.Fit(task.TrainX, nt, d, task.TrainY, task.Classes, options,
                 earlyStopping: new EarlyStoppingSet(task.DevX, task.DevY.Length, task.DevY));
             times.Add(sw.Elapsed.TotalSeconds);
         }

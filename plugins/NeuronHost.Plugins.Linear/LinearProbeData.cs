@@ -22,7 +22,7 @@ internal static class LinearProbeData
             held = new EarlyStoppingSet(dx, (int)earlyStopping.Activations.Rows, earlyStopping.Labels.ToArray());
         }
         return ElasticNetTrainer.Fit(x, (int)split.Activations.Rows, columns.Count, split.Labels.Span, classes, options,
-            context.Kernels, context.Progress, context.Cancellation, warm, held);
+            context.Progress, context.Cancellation, warm, held);
     }
 
     public static int[] Predict(SoftmaxModel model, IActivationMatrix matrix, IReadOnlyList<int> columns, IComputeKernels kernels,

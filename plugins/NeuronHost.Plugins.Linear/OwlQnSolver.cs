@@ -12,7 +12,7 @@ namespace NeuronHost.Plugins.Linear;
 internal static class OwlQnSolver
 {
     public static (double Objective, int Iterations) Solve(SoftmaxObjective problem, float[] w, float[] b, EarlyStopping? stop,
-        IComputeKernels kernels, IProgress<ProgressReport>? progress, CancellationToken cancellation)
+        IProgress<ProgressReport>? progress, CancellationToken cancellation)
     {
         var options = problem.Options;
         int p = w.Length, classes = b.Length, n = p + classes, m = Math.Max(1, options.History);
@@ -103,7 +103,7 @@ internal static class OwlQnSolver
             double change = Math.Abs(f - ft) / Math.Max(1.0, Math.Abs(ft));
             f = ft;
             progress?.Report(new ProgressReport("linear probe", iter + 1, options.MaxIterations, "iterations"));
-            if (stop is not null && stop.Observe(iter + 1, theta.AsSpan(0, p), theta.AsSpan(p), f, kernels)) { iter++; break; }
+            if (stop is not null && stop.Observe(iter + 1, theta.AsSpan(0, p), theta.AsSpan(p), f)) { iter++; break; }
             calm = change < options.Tolerance ? calm + 1 : 0;
             if (calm >= 3) { iter++; break; }
         }

@@ -1,193 +1,260 @@
 using System.Numerics.Tensors;
-using NeuronHost.Sdk;
 
 namespace NeuronHost.Plugins.Linear;
 
-/// <summary>The data and penalty of one training problem (standardised x [rows, features],
-/// labels, options): logits, the smooth part (mean cross-entropy, optionally + L2Squared‖W‖²),
-/// its gradient, the penalty and its prox. Reductions go chunk by chunk into fixed slots and are
-/// summed in order, so results do not depend on thread scheduling.</summary>
-internal sealed class SoftmaxObjective(float[] x, int rows, int features, int classes, int[] y, int valid,
-    ElasticNetOptions options, IComputeKernels kernels)
+/// <summary>The data and penalty of one training problem: raw activations x [rows, features]
+/// (row-major, never modified), the column means and 1/std that standardise them, labels and
+/// options. Gives logits, the smooth part (mean cross-entropy, optionally + L2Squared‖W‖²), its
+/// gradient, the penalty and its prox — all in standardised space, computed with
+/// <see cref="SoftmaxPassKernels"/> on the raw rows. Logit and residual buffers are
+/// [rows, <see cref="PaddedClasses"/>]. Work is split into a fixed number of row partitions whose
+/// partial sums are added in order, so results do not depend on thread scheduling.</summary>
+internal sealed class SoftmaxObjective
 {
-    public int Rows => rows;
-    public int Features => features;
-    public int Classes => classes;
-    public ElasticNetOptions Options => options;
+    private readonly float[] _x, _mean, _invStd;
+    private readonly int[] _y;
+    private readonly int _rows, _features, _classes, _padded, _valid, _blockRows, _partitions;
+    private readonly float[] _wT;
+    private readonly float[][] _gradientT, _block;
+    private readonly double[] _loss;
+    private readonly double[][] _biasSums;
+
+    public SoftmaxObjective(float[] x, int rows, int features, int classes, int[] y, int valid,
+        float[] mean, float[] invStd, ElasticNetOptions options)
+    {
+        _x = x; _rows = rows; _features = features; _classes = classes; _y = y; _valid = valid;
+        _mean = mean; _invStd = invStd; Options = options;
+        _padded = SoftmaxPassKernels.PaddedClasses(classes);
+        _blockRows = Math.Clamp(BlockBytes / (4 * Math.Max(features, 1)) / 4 * 4, 16, 1024);
+        int blocks = (rows + _blockRows - 1) / _blockRows;
+        _partitions = Math.Max(1, Math.Min(Environment.ProcessorCount, blocks));
+        _wT = new float[_padded * features];
+        _gradientT = new float[_partitions][];
+        _block = new float[_partitions][];
+        _biasSums = new double[_partitions][];
+        _loss = new double[_partitions];
+        for (int p = 0; p < _partitions; p++)
+        {
+            _gradientT[p] = new float[_padded * features];
+            _block[p] = new float[_blockRows * _padded];
+            _biasSums[p] = new double[_padded];
+        }
+    }
+
+    public int Rows => _rows;
+    public int Features => _features;
+    public int Classes => _classes;
+    /// <summary>Row stride of logit and residual buffers: classes padded for the kernels.</summary>
+    public int PaddedClasses => _padded;
+    public ElasticNetOptions Options { get; }
     /// <summary>Multiply-adds of one X·W (or Xᵀ·R) product, for FLOP/s figures.</summary>
-    public double GemmFlops => 2.0 * rows * features * classes;
+    public double GemmFlops => 2.0 * _rows * _features * _classes;
     /// <summary>X·W and Xᵀ·R products done so far.</summary>
     public int GemmCount { get; private set; }
 
-    private readonly double[] _partial = new double[(rows + ChunkRows - 1) / ChunkRows];
-    private readonly double[] _biasPartial = new double[(rows + ChunkRows - 1) / ChunkRows * classes];
+    // 256 KB of X per block: the block stays in the core's L2 between the forward and the
+    // backward product (measured best of 64–1,024 KB on the 1 MB-L2 machines here)
+    private const int BlockBytes = 256 << 10;
 
+    /// <summary>z [rows, PaddedClasses] = standardised X · W + b (padded columns: 0).</summary>
     public void Logits(ReadOnlySpan<float> w, ReadOnlySpan<float> b, float[] z)
     {
-        kernels.Sgemm(false, false, rows, classes, features, 1f, x, features, w, classes, 0f, z, classes);
-        GemmCount++;
+        FoldWeights(w);
         var bias = b.ToArray();
-        Parallel.For(0, Chunks(), ch =>
+        ForEachBlock((p, lo, m) =>
         {
-            var (lo, hi) = Range(ch);
-            for (int i = lo; i < hi; i++) TensorPrimitives.Add(z.AsSpan(i * classes, classes), bias, z.AsSpan(i * classes, classes));
+            var zb = z.AsSpan(lo * _padded, m * _padded);
+            SoftmaxPassKernels.Logits(BlockOf(lo, m), m, _features, _mean, _wT, _padded, zb);
+            for (int i = 0; i < m; i++) TensorPrimitives.Add(zb.Slice(i * _padded, _classes), bias, zb.Slice(i * _padded, _classes));
         });
+        GemmCount++;
     }
 
-    /// <summary>Mean cross-entropy (+ squared L2); when resid is given, fills (P − Y)/N.</summary>
+    /// <summary>Mean cross-entropy (+ squared L2); when resid is given, fills (P − Y)/N
+    /// (padded columns and unlabelled rows 0).</summary>
     public double SmoothValue(float[] z, ReadOnlySpan<float> w, float[]? resid)
     {
-        float invN = 1f / Math.Max(valid, 1);
-        var partial = _partial;
-        Parallel.For(0, Chunks(), ch =>
+        ForEachBlock((p, lo, m) =>
         {
-            var (lo, hi) = Range(ch);
-            Span<float> e = stackalloc float[classes];
-            double acc = 0;
-            for (int i = lo; i < hi; i++)
-            {
-                var zi = z.AsSpan(i * classes, classes);
-                if (y[i] < 0) { if (resid is not null) resid.AsSpan(i * classes, classes).Clear(); continue; }
-                float max = TensorPrimitives.Max(zi);
-                TensorPrimitives.Subtract(zi, max, e);
-                TensorPrimitives.Exp(e, e);
-                float s = TensorPrimitives.Sum(e);
-                acc += Math.Log(s) + max - zi[y[i]];
-                if (resid is not null)
-                {
-                    var r = resid.AsSpan(i * classes, classes);
-                    TensorPrimitives.Multiply(e, invN / s, r);
-                    r[y[i]] -= invN;
-                    for (int c = 0; c < classes; c++) if (MathF.Abs(r[c]) < 1e-30f) r[c] = 0;   // no subnormals into the GEMM
-                }
-            }
-            partial[ch] = acc;
+            _loss[p] += Softmax(p, z.AsSpan(lo * _padded, m * _padded), lo, m,
+                resid is null ? Span<float>.Empty : resid.AsSpan(lo * _padded, m * _padded), null);
         });
-        double total = 0;
-        foreach (var v in partial) total += v;
-        double value = total / Math.Max(valid, 1);
-        if (options.L2Squared > 0) value += options.L2Squared * TensorPrimitives.SumOfSquares(w);
-        return value;
+        return Finish(w);
     }
 
-    /// <summary>Mean cross-entropy (+ squared L2) at (w, b) and its gradient, in one pass over X:
-    /// block by block of rows, logits X_b·W, softmax, residual R_b = (P − Y)/N, and gw += X_bᵀ·R_b
-    /// while X_b is still in cache — X is read from memory once instead of twice.</summary>
-    public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb)
-    {
-        int block = Math.Max(64, Math.Min(rows, BlockBytes / (4 * Math.Max(features, 1))));
-        _block ??= new float[block * classes];
-        var zb = _block.AsSpan(0, block * classes);
-        float invN = 1f / Math.Max(valid, 1);
-        double total = 0;
-        var sums = new double[classes];
-        gw.Clear();
-        Span<float> e = stackalloc float[classes];
-        for (int lo = 0; lo < rows; lo += block)
-        {
-            int m = Math.Min(block, rows - lo);
-            var xb = x.AsSpan(lo * features, m * features);
-            var z = zb[..(m * classes)];
-            kernels.Sgemm(false, false, m, classes, features, 1f, xb, features, w, classes, 0f, z, classes);
-            for (int i = 0; i < m; i++)
-            {
-                var zi = z.Slice(i * classes, classes);
-                int label = y[lo + i];
-                if (label < 0) { zi.Clear(); continue; }
-                TensorPrimitives.Add(zi, b, zi);
-                float max = TensorPrimitives.Max(zi);
-                TensorPrimitives.Subtract(zi, max, e);
-                TensorPrimitives.Exp(e, e);
-                float sum = TensorPrimitives.Sum(e);
-                total += Math.Log(sum) + max - zi[label];
-                TensorPrimitives.Multiply(e, invN / sum, zi);
-                zi[label] -= invN;
-                for (int c = 0; c < classes; c++)
-                {
-                    // flush subnormal residuals (confidently wrong classes): they would make the
-                    // Xᵀ·R GEMM crawl and contribute nothing
-                    if (MathF.Abs(zi[c]) < 1e-30f) zi[c] = 0;
-                    sums[c] += zi[c];
-                }
-            }
-            kernels.Sgemm(true, false, features, classes, m, 1f, xb, features, z, classes, 1f, gw, classes);
-        }
-        GemmCount += 2;
-        for (int c = 0; c < classes; c++) gb[c] = (float)sums[c];
-        double value = total / Math.Max(valid, 1);
-        if (options.L2Squared > 0)
-        {
-            value += options.L2Squared * TensorPrimitives.SumOfSquares(w);
-            TensorPrimitives.MultiplyAdd(w, (float)(2 * options.L2Squared), gw, gw);
-        }
-        return value;
-    }
-
-    private const int BlockBytes = 4 << 20;   // 1,024 rows of 1,024 neurons: measured best of 256–2,048
-    private float[]? _block;
-
-    /// <summary>Gradient of the smooth part from the residual: gw = Xᵀ·R (+ 2·L2Squared·W), gb = Σ rows of R.</summary>
+    /// <summary>Gradient of the smooth part from the residual: gw = X̃ᵀ·R (+ 2·L2Squared·W), gb = Σ rows of R.</summary>
     public void Gradient(float[] resid, ReadOnlySpan<float> w, Span<float> gw, Span<float> gb)
     {
-        kernels.Sgemm(true, false, features, classes, rows, 1f, x, features, resid, classes, 0f, gw, classes);
-        GemmCount++;
-        if (options.L2Squared > 0) TensorPrimitives.MultiplyAdd(w, (float)(2 * options.L2Squared), gw, gw);
-        var partial = _biasPartial;
-        Parallel.For(0, Chunks(), ch =>
+        ForEachBlock((p, lo, m) =>
         {
-            var (lo, hi) = Range(ch);
-            var sums = partial.AsSpan(ch * classes, classes);
-            sums.Clear();
-            for (int i = lo; i < hi; i++)
-                for (int c = 0; c < classes; c++) sums[c] += resid[i * classes + c];
+            var rb = resid.AsSpan(lo * _padded, m * _padded);
+            SoftmaxPassKernels.AccumulateGradient(BlockOf(lo, m), m, _features, _mean, rb, _padded, _gradientT[p]);
+            var sums = _biasSums[p];
+            for (int i = 0; i < m; i++)
+                for (int c = 0; c < _classes; c++) sums[c] += rb[i * _padded + c];
         });
-        for (int c = 0; c < classes; c++)
+        GemmCount++;
+        GatherGradient(w, gw, gb);
+    }
+
+    /// <summary>Mean cross-entropy (+ squared L2) at (w, b) and its gradient in one pass over X:
+    /// block by block of rows, logits, softmax, residual R = (P − Y)/N, and X̃ᵀ·R accumulated while
+    /// the block is still in cache — X is read from memory once instead of twice.</summary>
+    public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb)
+    {
+        FoldWeights(w);
+        var bias = b.ToArray();
+        ForEachBlock((p, lo, m) =>
+        {
+            var zb = _block[p].AsSpan(0, m * _padded);
+            var xb = BlockOf(lo, m);
+            SoftmaxPassKernels.Logits(xb, m, _features, _mean, _wT, _padded, zb);
+            _loss[p] += Softmax(p, zb, lo, m, zb, bias);
+            SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, _padded, _gradientT[p]);
+        });
+        GemmCount += 2;
+        double value = Finish(w);
+        GatherGradient(w, gw, gb);
+        return value;
+    }
+
+    /// <summary>Softmax cross-entropy of the block's logit rows (bias added first when given);
+    /// writes the residual (P − Y)/N into resid (may alias z) and adds its column sums to the
+    /// partition's bias sums. Returns the summed loss.</summary>
+    private double Softmax(int p, Span<float> z, int lo, int m, Span<float> resid, float[]? bias)
+    {
+        float invN = 1f / Math.Max(_valid, 1);
+        Span<float> e = stackalloc float[_classes];
+        double loss = 0;
+        bool withResid = !resid.IsEmpty;
+        var sums = _biasSums[p];
+        for (int i = 0; i < m; i++)
+        {
+            var zi = z.Slice(i * _padded, _classes);
+            int label = _y[lo + i];
+            if (label < 0) { if (withResid) resid.Slice(i * _padded, _padded).Clear(); continue; }
+            if (bias is not null) TensorPrimitives.Add(zi, bias, zi);
+            float max = TensorPrimitives.Max(zi);
+            TensorPrimitives.Subtract(zi, max, e);
+            TensorPrimitives.Exp(e, e);
+            float sum = TensorPrimitives.Sum(e);
+            loss += Math.Log(sum) + max - zi[label];
+            if (!withResid) continue;
+            var ri = resid.Slice(i * _padded, _padded);
+            TensorPrimitives.Multiply(e, invN / sum, ri[.._classes]);
+            ri[_classes..].Clear();
+            ri[label] -= invN;
+            for (int c = 0; c < _classes; c++)
+            {
+                // flush subnormal residuals (confidently wrong classes): they contribute nothing
+                if (MathF.Abs(ri[c]) < 1e-30f) ri[c] = 0;
+                sums[c] += ri[c];
+            }
+        }
+        return loss;
+    }
+
+    /// <summary>wT[c, j] = W[j, c] / std_j (padded classes 0): the standardised model as weights
+    /// for centred raw rows.</summary>
+    private void FoldWeights(ReadOnlySpan<float> w)
+    {
+        for (int j = 0; j < _features; j++)
+        {
+            float s = _invStd[j];
+            for (int c = 0; c < _classes; c++) _wT[c * _features + j] = w[j * _classes + c] * s;
+        }
+    }
+
+    /// <summary>Sums the partitions' loss in order; resets it for the next pass.</summary>
+    private double Finish(ReadOnlySpan<float> w)
+    {
+        double total = 0;
+        for (int p = 0; p < _partitions; p++) { total += _loss[p]; _loss[p] = 0; }
+        double value = total / Math.Max(_valid, 1);
+        if (Options.L2Squared > 0) value += Options.L2Squared * TensorPrimitives.SumOfSquares(w);
+        return value;
+    }
+
+    /// <summary>gw[j, c] = (1/std_j)·Σ_p gT_p[c, j] (+ 2·L2Squared·W), gb = Σ_p bias sums; resets
+    /// the partitions' accumulators.</summary>
+    private void GatherGradient(ReadOnlySpan<float> w, Span<float> gw, Span<float> gb)
+    {
+        for (int c = 0; c < _classes; c++)
         {
             double s = 0;
-            for (int ch = 0; ch < Chunks(); ch++) s += partial[ch * classes + c];
+            for (int p = 0; p < _partitions; p++) s += _biasSums[p][c];
             gb[c] = (float)s;
         }
+        for (int j = 0; j < _features; j++)
+        {
+            float s = _invStd[j];
+            for (int c = 0; c < _classes; c++)
+            {
+                float g = 0;
+                for (int p = 0; p < _partitions; p++) g += _gradientT[p][c * _features + j];
+                gw[j * _classes + c] = g * s;
+            }
+        }
+        for (int p = 0; p < _partitions; p++) { Array.Clear(_gradientT[p]); Array.Clear(_biasSums[p]); }
+        if (Options.L2Squared > 0) TensorPrimitives.MultiplyAdd(w, (float)(2 * Options.L2Squared), gw, gw);
     }
 
     public double Penalty(ReadOnlySpan<float> w)
     {
-        double l1 = options.L1 > 0 ? options.L1 * TensorPrimitives.SumOfMagnitudes(w) : 0;
-        double l2 = options.L2 > 0 ? options.L2 * Norm(w) : 0;
+        double l1 = Options.L1 > 0 ? Options.L1 * TensorPrimitives.SumOfMagnitudes(w) : 0;
+        double l2 = Options.L2 > 0 ? Options.L2 * Norm(w) : 0;
         return l1 + l2;
     }
 
     /// <summary>prox of step·(λ1‖·‖₁ + λ2‖·‖_F): soft-threshold, then shrink the whole matrix.</summary>
     public void Prox(Span<float> w, float step)
     {
-        float t1 = (float)(step * options.L1);
+        float t1 = (float)(step * Options.L1);
         if (t1 > 0)
             for (int k = 0; k < w.Length; k++)
             {
                 float v = w[k];
                 w[k] = v > t1 ? v - t1 : v < -t1 ? v + t1 : 0f;
             }
-        if (options.L2 > 0)
+        if (Options.L2 > 0)
         {
             double norm = Norm(w);
-            double scale = norm <= step * options.L2 ? 0 : 1 - step * options.L2 / norm;
+            double scale = norm <= step * Options.L2 ? 0 : 1 - step * Options.L2 / norm;
             TensorPrimitives.Multiply(w, (float)scale, w);
         }
     }
 
-    /// <summary>Largest eigenvalue of XᵀX/N by power iteration (X standardised).</summary>
+    /// <summary>Largest eigenvalue of X̃ᵀX̃/N (X̃ standardised) by power iteration, with the
+    /// same kernels: v in class column 0 of a one-tile problem.</summary>
     public double PowerIterationMaxEigen(int iterations)
     {
-        var v = new float[features]; var xv = new float[rows];
+        int tile = SoftmaxPassKernels.ClassTile;
+        var v = new float[_features];
+        var vT = new float[tile * _features];
+        var xv = new float[(long)_rows * tile];
+        var parts = new float[_partitions][];
+        for (int p = 0; p < _partitions; p++) parts[p] = new float[tile * _features];
         var rng = new Random(7);
-        for (int j = 0; j < features; j++) v[j] = (float)(rng.NextDouble() + 0.5);
+        for (int j = 0; j < _features; j++) v[j] = (float)(rng.NextDouble() + 0.5);
         double lambda = 1;
         for (int it = 0; it < iterations; it++)
         {
             float norm = TensorPrimitives.Norm(v);
             if (norm == 0) return 1;
-            TensorPrimitives.Divide(v, norm, v);
-            kernels.Sgemm(false, false, rows, 1, features, 1f, x, features, v, 1, 0f, xv, 1);
-            kernels.Sgemm(true, false, features, 1, rows, 1f / Math.Max(rows, 1), x, features, xv, 1, 0f, v, 1);
+            for (int j = 0; j < _features; j++) vT[j] = v[j] / norm * _invStd[j];
+            ForEachBlock((p, lo, m) =>
+            {
+                var xb = BlockOf(lo, m);
+                var zb = xv.AsSpan(lo * tile, m * tile);
+                SoftmaxPassKernels.Logits(xb, m, _features, _mean, vT, tile, zb);
+                SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, tile, parts[p]);
+            });
+            for (int j = 0; j < _features; j++)
+            {
+                float s = 0;
+                for (int p = 0; p < _partitions; p++) { s += parts[p][j]; parts[p][j] = 0; }
+                v[j] = s * _invStd[j] / Math.Max(_rows, 1);
+            }
             lambda = TensorPrimitives.Norm(v);
         }
         return lambda * 1.05;
@@ -209,7 +276,20 @@ internal sealed class SoftmaxObjective(float[] x, int rows, int features, int cl
         return (s0 + s1) + (s2 + s3);
     }
 
-    private const int ChunkRows = 2048;
-    private int Chunks() => (rows + ChunkRows - 1) / ChunkRows;
-    private (int, int) Range(int ch) => (ch * ChunkRows, Math.Min(rows, (ch + 1) * ChunkRows));
+    private ReadOnlySpan<float> BlockOf(int lo, int m) => _x.AsSpan(lo * _features, m * _features);
+
+    /// <summary>Runs body(partition, firstRow, rowCount) for every block of rows; partition p owns
+    /// a fixed contiguous range of blocks, one task per partition.</summary>
+    private void ForEachBlock(Action<int, int, int> body)
+    {
+        int blocks = (_rows + _blockRows - 1) / _blockRows;
+        Parallel.For(0, _partitions, p =>
+        {
+            for (int blk = p * blocks / _partitions; blk < (p + 1) * blocks / _partitions; blk++)
+            {
+                int lo = blk * _blockRows;
+                body(p, lo, Math.Min(_blockRows, _rows - lo));
+            }
+        });
+    }
 }

@@ -22,7 +22,7 @@ public class ElasticNetSolverTests
         var (x, y) = TestData.Generate(n, d, classes, seed: 5, informative: 8, signal: 0.5);
         var options = new ElasticNetOptions { L1 = l1, L2 = l2, MaxIterations = 3000, Tolerance = 1e-10, Solver = solver };
         var raw = (float[])x.Clone();
-        var model = ElasticNetTrainer.Fit((float[])x.Clone(), n, d, y, classes, options, new ReferenceKernels());
+        var model = ElasticNetTrainer.Fit((float[])x.Clone(), n, d, y, classes, options);
         var dir = TestData.TempDir("enet-scipy");
         TestData.WriteFloats(Path.Combine(dir, "x.bin"), raw);
         TestData.WriteInts(Path.Combine(dir, "y.bin"), y);
@@ -64,7 +64,7 @@ public class ElasticNetSolverTests
         var v = Py.Numbers(Py.Run(script, dir));
         double scipy = v[0], ours = v[1];
         Assert.True(ours <= scipy * (1 + 1e-4), $"{solver}: our objective {ours:R} > scipy's {scipy:R}");
-        Assert.Equal(ours, ElasticNetTrainer.Objective(model, raw, n, y, options, new ReferenceKernels()), 1e-4);
+        Assert.Equal(ours, ElasticNetTrainer.Objective(model, raw, n, y, options), 1e-4);
     }
 
     /// <summary>Early stopping returns the iterate with the best held-out accuracy seen, which
@@ -80,10 +80,10 @@ public class ElasticNetSolverTests
         var set = new EarlyStoppingSet(dev, nd, devY);
         var options = new ElasticNetOptions { L1 = 1e-5, L2 = 1e-5, Tolerance = 1e-8, MaxIterations = 400, EarlyStoppingPatience = 5 };
         var k = new ReferenceKernels();
-        var early = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options, k, earlyStopping: set);
-        var again = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options, k, earlyStopping: set);
-        var full = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options, k);
-        var ignored = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options with { EarlyStoppingPatience = 0 }, k, earlyStopping: set);
+        var early = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options, earlyStopping: set);
+        var again = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options, earlyStopping: set);
+        var full = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options);
+        var ignored = ElasticNetTrainer.Fit((float[])train.Clone(), n, d, trainY, classes, options with { EarlyStoppingPatience = 0 }, earlyStopping: set);
 
         Assert.Equal(early.Weights, again.Weights);
         Assert.Equal(early.Bias, again.Bias);
@@ -113,7 +113,7 @@ public class ElasticNetSolverTests
     public void EarlyStoppingSplitOfTheWrongShapeIsNamed()
     {
         var (x, y) = TestData.Generate(100, 4, 3, 3);
-        var e = Assert.Throws<PluginInputException>(() => ElasticNetTrainer.Fit(x, 100, 4, y, 3, new ElasticNetOptions(), new ReferenceKernels(),
+        var e = Assert.Throws<PluginInputException>(() => ElasticNetTrainer.Fit(x, 100, 4, y, 3, new ElasticNetOptions(),
             earlyStopping: new EarlyStoppingSet(new float[30], 10, new int[10])));
         Assert.Contains("early-stopping split", e.Message);
     }

@@ -25,7 +25,7 @@ public class ElasticNetTests
             L1 = rho / (cReg * n), L2 = 0, L2Squared = (1 - rho) / (2 * cReg * n), MaxIterations = 3000, Tolerance = 1e-10, Solver = solver,
         };
         var raw = (float[])x.Clone();
-        var model = ElasticNetTrainer.Fit((float[])x.Clone(), n, d, y, classes, options, new ReferenceKernels());
+        var model = ElasticNetTrainer.Fit((float[])x.Clone(), n, d, y, classes, options);
         var dir = TestData.TempDir("enet");
         TestData.WriteFloats(Path.Combine(dir, "x.bin"), raw);
         TestData.WriteInts(Path.Combine(dir, "y.bin"), y);
@@ -58,7 +58,7 @@ public class ElasticNetTests
         Assert.True(Math.Abs(ours - sk) / sk < 2e-3, $"objectives differ: ours {ours:R}, sklearn {sk:R}");
         Assert.True(Math.Abs(ourAcc - skAcc) <= 0.01, $"accuracy ours {ourAcc:P2} vs sklearn {skAcc:P2}");
         // the C# objective of the same solution agrees with python's evaluation
-        double csObjective = ElasticNetTrainer.Objective(model, raw, n, y, options, new ReferenceKernels());
+        double csObjective = ElasticNetTrainer.Objective(model, raw, n, y, options);
         Assert.Equal(ours, csObjective, 1e-4);
     }
 
@@ -68,7 +68,7 @@ public class ElasticNetTests
         var (x, _) = TestData.Generate(50, 4, 2, 3);
         var y = new int[50];
         var e = Assert.Throws<PluginInputException>(() =>
-            ElasticNetTrainer.Fit(x, 50, 4, y, 2, new ElasticNetOptions(), new ReferenceKernels()));
+            ElasticNetTrainer.Fit(x, 50, 4, y, 2, new ElasticNetOptions()));
         Assert.Contains("1 distinct class", e.Message);
     }
 
@@ -78,7 +78,7 @@ public class ElasticNetTests
         var (x, y) = TestData.Generate(50, 4, 2, 3);
         x[7 * 4 + 2] = float.NaN;
         var e = Assert.Throws<NonFiniteActivationException>(() =>
-            ElasticNetTrainer.Fit(x, 50, 4, y, 2, new ElasticNetOptions(), new ReferenceKernels()));
+            ElasticNetTrainer.Fit(x, 50, 4, y, 2, new ElasticNetOptions()));
         Assert.Equal(7, e.Row); Assert.Equal(2, e.Column);
     }
 }

@@ -28,7 +28,8 @@ internal static class BenchProbesCommand
         var maxTrain = new Option<int>("--max-train") { Description = "Store: use at most this many train tokens (0 = all)", DefaultValueFactory = _ => 0 };
         var l1 = new Option<double>("--l1") { Description = "λ1 (both trainers)", DefaultValueFactory = _ => 1e-5 };
         var l2 = new Option<double>("--l2") { Description = "λ2 (both trainers)", DefaultValueFactory = _ => 1e-5 };
-        var patience = new Option<int>("--patience") { Description = "Our early stopping: iterations without a better dev accuracy", DefaultValueFactory = _ => 10 };
+        var patience = new Option<int?>("--patience") { Description = "Our early stopping: iterations without progress on dev accuracy (default: the probe's)" };
+        var minDelta = new Option<double?>("--min-delta") { Description = "Our early stopping: dev accuracy gain that counts as progress, as a fraction (default: the probe's)" };
         var repeats = new Option<int>("--repeats") { Description = "Our trainer runs this many times per task and the median time is reported (Adam runs once: it is long enough to average load spikes out)", DefaultValueFactory = _ => 3 };
         var fista = new Option<bool>("--fista") { Description = "Also time our FISTA solver" };
         var gaussian = new Option<bool>("--gaussian") { Description = "Also run the Gaussian selection benchmark (incremental vs from-scratch)" };
@@ -36,7 +37,7 @@ internal static class BenchProbesCommand
         var script = new Option<string?>("--script") { Description = "neurox_linear_probe.py (default: scripts/bench/ of the repository)" };
         var command = new Command("probes", "Linear probe (ours vs NeuroX's Adam trainer) and, with --gaussian, Gaussian selection benchmarks")
         {
-            quick, train, dev, features, synthetic, store, task, minCount, layers, maxTrain, l1, l2, patience, repeats, fista, gaussian, python, script,
+            quick, train, dev, features, synthetic, store, task, minCount, layers, maxTrain, l1, l2, patience, minDelta, repeats, fista, gaussian, python, script,
         };
         command.SetAction(parse =>
         {
@@ -62,7 +63,7 @@ internal static class BenchProbesCommand
             foreach (var t in tasks)
             {
                 results.Add(LinearProbeBenchmark.Run(t, kernels, scriptPath, output, peak, parse.GetValue(l1), parse.GetValue(l2),
-                    parse.GetValue(python), patience: parse.GetValue(patience), withFista: parse.GetValue(fista),
+                    parse.GetValue(python), patience: parse.GetValue(patience), minDelta: parse.GetValue(minDelta), withFista: parse.GetValue(fista),
                     repeats: isQuick ? 1 : parse.GetValue(repeats)));
                 output.WriteLine();
             }
