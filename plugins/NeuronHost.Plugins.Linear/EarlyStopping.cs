@@ -18,7 +18,7 @@ internal sealed class EarlyStopping
     private readonly EarlyStoppingSet _set;
     private readonly int _features, _classes, _patience;
     private readonly float[] _mean, _invStd, _wT, _z;
-    private readonly int _padded, _blockRows;
+    private readonly int _blockRows;
     private readonly double _minDelta;
     private double _progressMark = double.NegativeInfinity;
     private int _stale;
@@ -30,8 +30,7 @@ internal sealed class EarlyStopping
         if (set.Labels.Length != set.Rows)
             throw new PluginInputException($"the early-stopping split has {set.Labels.Length} labels for {set.Rows} rows");
         _set = set; _features = features; _classes = classes; _mean = mean; _invStd = invStd; _patience = Math.Max(1, patience); _minDelta = Math.Max(0, minDelta);
-        _padded = SoftmaxPassKernels.PaddedClasses(classes);
-        _wT = new float[_padded * features]; _z = new float[(long)set.Rows * _padded];
+        _wT = new float[_classes * features]; _z = new float[(long)set.Rows * _classes];
         _blockRows = Math.Max(16, (set.Rows + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount));
         BestWeights = new float[features * classes]; BestBias = new float[classes];
     }
@@ -53,8 +52,8 @@ internal sealed class EarlyStopping
         Parallel.For(0, blocks, blk =>
         {
             int lo = blk * _blockRows, m = Math.Min(_blockRows, _set.Rows - lo);
-            SoftmaxPassKernels.Logits(_set.X.AsSpan(lo * _features, m * _features), m, _features, _mean, _wT, _padded,
-                _z.AsSpan(lo * _padded, m * _padded));
+            SoftmaxPassKernels.Logits(_set.X.AsSpan(lo * _features, m * _features), m, _features, _mean, _wT, _classes,
+                _z.AsSpan(lo * _classes, m * _classes));
         });
         GemmCount++;
         long ok = 0, n = 0;
@@ -66,7 +65,7 @@ internal sealed class EarlyStopping
             int best = 0; float bv = float.NegativeInfinity;
             for (int c = 0; c < _classes; c++)
             {
-                float v = _z[(long)i * _padded + c] + b[c];
+                float v = _z[(long)i * _classes + c] + b[c];
                 if (v > bv) { bv = v; best = c; }
             }
             if (best == gold) ok++;

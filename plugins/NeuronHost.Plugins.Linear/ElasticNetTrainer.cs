@@ -20,15 +20,16 @@ public static class ElasticNetTrainer
         if (classes < 2) throw new PluginInputException($"the task has {classes} class; a classifier needs at least 2");
         var y = labels.ToArray();
         int valid = 0;
-        var seen = new bool[classes];
+        var counts = new int[classes];
         for (int i = 0; i < rows; i++)
         {
             if (y[i] == -1) continue;
             if ((uint)y[i] >= (uint)classes) throw new PluginInputException($"label {y[i]} at row {i} is outside 0..{classes - 1}");
-            valid++; seen[y[i]] = true;
+            valid++; counts[y[i]]++;
         }
-        if (seen.Count(s => s) < 2)
-            throw new PluginInputException($"the training labels contain {seen.Count(s => s)} distinct class(es); a probe needs at least 2");
+        int distinct = counts.Count(n => n > 0);
+        if (distinct < 2)
+            throw new PluginInputException($"the training labels contain {distinct} distinct class(es); a probe needs at least 2");
 
         var (mean, invStd) = ColumnMoments(x, rows, features, options.Standardize);
         int p = features * classes;
@@ -36,6 +37,12 @@ public static class ElasticNetTrainer
         if (warmStart is not null && warmStart.Features == features && warmStart.Classes == classes)
         {
             warmStart.Weights.CopyTo(w, 0); warmStart.Bias.CopyTo(b, 0);
+        }
+        else
+        {
+            // start from the best model without neurons, the (smoothed) log class priors: the
+            // first iterations then go into the weights instead of into learning the priors
+            for (int c = 0; c < classes; c++) b[c] = (float)Math.Log((counts[c] + 1.0) / (valid + classes));
         }
         var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
@@ -68,7 +75,7 @@ public static class ElasticNetTrainer
         var y = labels.ToArray();
         int valid = y.Count(v => v >= 0);
         var problem = new SoftmaxObjective(raw.ToArray(), rows, model.Features, model.Classes, y, valid, model.Mean, model.InvStd, options);
-        var z = new float[(long)rows * problem.PaddedClasses];
+        var z = new float[(long)rows * problem.Classes];
         problem.Logits(model.Weights, model.Bias, z);
         return problem.SmoothValue(z, model.Weights, null) + problem.Penalty(model.Weights);
     }

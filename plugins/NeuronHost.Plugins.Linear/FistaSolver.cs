@@ -20,7 +20,7 @@ internal static class FistaSolver
         double lipschitz = Math.Max(0.5 * Math.Max(problem.PowerIterationMaxEigen(15), 1.0) + 2 * options.L2Squared, 1e-6);
         double minL = lipschitz * 1e-4;
 
-        var zx = new float[(long)problem.Rows * problem.PaddedClasses];
+        var zx = new float[(long)problem.Rows * problem.Classes];
         problem.Logits(w, b, zx);
         double fx = problem.SmoothValue(zx, w, null);
         double objective = fx + problem.Penalty(w);

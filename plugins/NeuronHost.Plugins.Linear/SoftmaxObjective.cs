@@ -7,15 +7,15 @@ namespace NeuronHost.Plugins.Linear;
 /// options. Gives logits, the smooth part (mean cross-entropy, optionally + L2Squared‖W‖²), its
 /// gradient, the penalty and its prox — all in standardised space, computed with
 /// <see cref="SoftmaxPassKernels"/> on the raw rows. Logit and residual buffers are
-/// [rows, <see cref="PaddedClasses"/>]. Work is split into a fixed number of row partitions whose
+/// [rows, classes]. Work is split into a fixed number of row partitions whose
 /// partial sums are added in order, so results do not depend on thread scheduling.</summary>
 internal sealed class SoftmaxObjective
 {
     private readonly float[] _x, _mean, _invStd;
     private readonly int[] _y;
-    private readonly int _rows, _features, _classes, _padded, _valid, _blockRows, _partitions;
+    private readonly int _rows, _features, _classes, _valid, _blockRows, _partitions;
     private readonly float[] _wT;
-    private readonly float[][] _gradientT, _block;
+    private readonly float[][] _gradientT, _block, _scratch;
     private readonly double[] _loss;
     private readonly double[][] _biasSums;
 
@@ -24,28 +24,27 @@ internal sealed class SoftmaxObjective
     {
         _x = x; _rows = rows; _features = features; _classes = classes; _y = y; _valid = valid;
         _mean = mean; _invStd = invStd; Options = options;
-        _padded = SoftmaxPassKernels.PaddedClasses(classes);
         _blockRows = Math.Clamp(BlockBytes / (4 * Math.Max(features, 1)) / 4 * 4, 16, 1024);
         int blocks = (rows + _blockRows - 1) / _blockRows;
         _partitions = Math.Max(1, Math.Min(Environment.ProcessorCount, blocks));
-        _wT = new float[_padded * features];
+        _wT = new float[_classes * features];
         _gradientT = new float[_partitions][];
         _block = new float[_partitions][];
+        _scratch = new float[_partitions][];
         _biasSums = new double[_partitions][];
         _loss = new double[_partitions];
         for (int p = 0; p < _partitions; p++)
         {
-            _gradientT[p] = new float[_padded * features];
-            _block[p] = new float[_blockRows * _padded];
-            _biasSums[p] = new double[_padded];
+            _gradientT[p] = new float[_classes * features];
+            _block[p] = new float[_blockRows * _classes];
+            _scratch[p] = new float[_blockRows * _classes];
+            _biasSums[p] = new double[_classes];
         }
     }
 
     public int Rows => _rows;
     public int Features => _features;
     public int Classes => _classes;
-    /// <summary>Row stride of logit and residual buffers: classes padded for the kernels.</summary>
-    public int PaddedClasses => _padded;
     public ElasticNetOptions Options { get; }
     /// <summary>Multiply-adds of one X·W (or Xᵀ·R) product, for FLOP/s figures.</summary>
     public double GemmFlops => 2.0 * _rows * _features * _classes;
@@ -56,28 +55,28 @@ internal sealed class SoftmaxObjective
     // backward product (measured best of 64–1,024 KB on the 1 MB-L2 machines here)
     private const int BlockBytes = 256 << 10;
 
-    /// <summary>z [rows, PaddedClasses] = standardised X · W + b (padded columns: 0).</summary>
+    /// <summary>z [rows, classes] = standardised X · W + b.</summary>
     public void Logits(ReadOnlySpan<float> w, ReadOnlySpan<float> b, float[] z)
     {
         FoldWeights(w);
         var bias = b.ToArray();
         ForEachBlock((p, lo, m) =>
         {
-            var zb = z.AsSpan(lo * _padded, m * _padded);
-            SoftmaxPassKernels.Logits(BlockOf(lo, m), m, _features, _mean, _wT, _padded, zb);
-            for (int i = 0; i < m; i++) TensorPrimitives.Add(zb.Slice(i * _padded, _classes), bias, zb.Slice(i * _padded, _classes));
+            var zb = z.AsSpan(lo * _classes, m * _classes);
+            SoftmaxPassKernels.Logits(BlockOf(lo, m), m, _features, _mean, _wT, _classes, zb);
+            for (int i = 0; i < m; i++) TensorPrimitives.Add(zb.Slice(i * _classes, _classes), bias, zb.Slice(i * _classes, _classes));
         });
         GemmCount++;
     }
 
     /// <summary>Mean cross-entropy (+ squared L2); when resid is given, fills (P − Y)/N
-    /// (padded columns and unlabelled rows 0).</summary>
+    /// (unlabelled rows 0).</summary>
     public double SmoothValue(float[] z, ReadOnlySpan<float> w, float[]? resid)
     {
         ForEachBlock((p, lo, m) =>
         {
-            _loss[p] += Softmax(p, z.AsSpan(lo * _padded, m * _padded), lo, m,
-                resid is null ? Span<float>.Empty : resid.AsSpan(lo * _padded, m * _padded), null);
+            _loss[p] += Softmax(p, z.AsSpan(lo * _classes, m * _classes), lo, m,
+                resid is null ? Span<float>.Empty : resid.AsSpan(lo * _classes, m * _classes), null);
         });
         return Finish(w);
     }
@@ -87,11 +86,11 @@ internal sealed class SoftmaxObjective
     {
         ForEachBlock((p, lo, m) =>
         {
-            var rb = resid.AsSpan(lo * _padded, m * _padded);
-            SoftmaxPassKernels.AccumulateGradient(BlockOf(lo, m), m, _features, _mean, rb, _padded, _gradientT[p]);
+            var rb = resid.AsSpan(lo * _classes, m * _classes);
+            SoftmaxPassKernels.AccumulateGradient(BlockOf(lo, m), m, _features, _mean, rb, _classes, _gradientT[p]);
             var sums = _biasSums[p];
             for (int i = 0; i < m; i++)
-                for (int c = 0; c < _classes; c++) sums[c] += rb[i * _padded + c];
+                for (int c = 0; c < _classes; c++) sums[c] += rb[i * _classes + c];
         });
         GemmCount++;
         GatherGradient(w, gw, gb);
@@ -106,11 +105,11 @@ internal sealed class SoftmaxObjective
         var bias = b.ToArray();
         ForEachBlock((p, lo, m) =>
         {
-            var zb = _block[p].AsSpan(0, m * _padded);
+            var zb = _block[p].AsSpan(0, m * _classes);
             var xb = BlockOf(lo, m);
-            SoftmaxPassKernels.Logits(xb, m, _features, _mean, _wT, _padded, zb);
+            SoftmaxPassKernels.Logits(xb, m, _features, _mean, _wT, _classes, zb);
             _loss[p] += Softmax(p, zb, lo, m, zb, bias);
-            SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, _padded, _gradientT[p]);
+            SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, _classes, _gradientT[p]);
         });
         GemmCount += 2;
         double value = Finish(w);
@@ -118,44 +117,54 @@ internal sealed class SoftmaxObjective
         return value;
     }
 
-    /// <summary>Softmax cross-entropy of the block's logit rows (bias added first when given);
-    /// writes the residual (P − Y)/N into resid (may alias z) and adds its column sums to the
-    /// partition's bias sums. Returns the summed loss.</summary>
+    /// <summary>Softmax cross-entropy of the block's logit rows (bias added to z first when
+    /// given); writes the residual (P − Y)/N into resid (may alias z) and adds its column sums to
+    /// the partition's bias sums. Returns the summed loss. The exponentials of the whole block are
+    /// taken in one call: per-row calls on ~20 values cost more than the arithmetic.</summary>
     private double Softmax(int p, Span<float> z, int lo, int m, Span<float> resid, float[]? bias)
     {
-        float invN = 1f / Math.Max(_valid, 1);
-        Span<float> e = stackalloc float[_classes];
-        double loss = 0;
+        int k = _classes;
         bool withResid = !resid.IsEmpty;
-        var sums = _biasSums[p];
+        var e = withResid ? resid[..(m * k)] : _scratch[p].AsSpan(0, m * k);
+        Span<float> shifted = stackalloc float[m];   // z[label] − row max, per row
         for (int i = 0; i < m; i++)
         {
-            var zi = z.Slice(i * _padded, _classes);
+            var zi = z.Slice(i * k, k);
+            var ei = e.Slice(i * k, k);
+            if (bias is not null) for (int c = 0; c < k; c++) zi[c] += bias[c];
+            float max = zi[0];
+            for (int c = 1; c < k; c++) max = MathF.Max(max, zi[c]);
             int label = _y[lo + i];
-            if (label < 0) { if (withResid) resid.Slice(i * _padded, _padded).Clear(); continue; }
-            if (bias is not null) TensorPrimitives.Add(zi, bias, zi);
-            float max = TensorPrimitives.Max(zi);
-            TensorPrimitives.Subtract(zi, max, e);
-            TensorPrimitives.Exp(e, e);
-            float sum = TensorPrimitives.Sum(e);
-            loss += Math.Log(sum) + max - zi[label];
+            shifted[i] = label < 0 ? 0 : zi[label] - max;
+            for (int c = 0; c < k; c++) ei[c] = zi[c] - max;   // after reading zi: e may alias z
+        }
+        TensorPrimitives.Exp(e, e);
+        float invN = 1f / Math.Max(_valid, 1);
+        var sums = _biasSums[p];
+        double loss = 0;
+        for (int i = 0; i < m; i++)
+        {
+            var ei = e.Slice(i * k, k);
+            int label = _y[lo + i];
+            if (label < 0) { if (withResid) ei.Clear(); continue; }
+            float sum = 0;
+            for (int c = 0; c < k; c++) sum += ei[c];
+            loss += Math.Log(sum) - shifted[i];
             if (!withResid) continue;
-            var ri = resid.Slice(i * _padded, _padded);
-            TensorPrimitives.Multiply(e, invN / sum, ri[.._classes]);
-            ri[_classes..].Clear();
-            ri[label] -= invN;
-            for (int c = 0; c < _classes; c++)
+            float scale = invN / sum;
+            for (int c = 0; c < k; c++)
             {
+                float r = ei[c] * scale - (c == label ? invN : 0f);
                 // flush subnormal residuals (confidently wrong classes): they contribute nothing
-                if (MathF.Abs(ri[c]) < 1e-30f) ri[c] = 0;
-                sums[c] += ri[c];
+                if (MathF.Abs(r) < 1e-30f) r = 0;
+                ei[c] = r;
+                sums[c] += r;
             }
         }
         return loss;
     }
 
-    /// <summary>wT[c, j] = W[j, c] / std_j (padded classes 0): the standardised model as weights
-    /// for centred raw rows.</summary>
+    /// <summary>wT[c, j] = W[j, c] / std_j: the standardised model as weights for centred raw rows.</summary>
     private void FoldWeights(ReadOnlySpan<float> w)
     {
         for (int j = 0; j < _features; j++)
@@ -225,15 +234,14 @@ internal sealed class SoftmaxObjective
     }
 
     /// <summary>Largest eigenvalue of X̃ᵀX̃/N (X̃ standardised) by power iteration, with the
-    /// same kernels: v in class column 0 of a one-tile problem.</summary>
+    /// same kernels as a one-class problem.</summary>
     public double PowerIterationMaxEigen(int iterations)
     {
-        int tile = SoftmaxPassKernels.ClassTile;
         var v = new float[_features];
-        var vT = new float[tile * _features];
-        var xv = new float[(long)_rows * tile];
+        var vT = new float[_features];
+        var xv = new float[_rows];
         var parts = new float[_partitions][];
-        for (int p = 0; p < _partitions; p++) parts[p] = new float[tile * _features];
+        for (int p = 0; p < _partitions; p++) parts[p] = new float[_features];
         var rng = new Random(7);
         for (int j = 0; j < _features; j++) v[j] = (float)(rng.NextDouble() + 0.5);
         double lambda = 1;
@@ -245,9 +253,9 @@ internal sealed class SoftmaxObjective
             ForEachBlock((p, lo, m) =>
             {
                 var xb = BlockOf(lo, m);
-                var zb = xv.AsSpan(lo * tile, m * tile);
-                SoftmaxPassKernels.Logits(xb, m, _features, _mean, vT, tile, zb);
-                SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, tile, parts[p]);
+                var zb = xv.AsSpan(lo, m);
+                SoftmaxPassKernels.Logits(xb, m, _features, _mean, vT, 1, zb);
+                SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, 1, parts[p]);
             });
             for (int j = 0; j < _features; j++)
             {

@@ -4,12 +4,14 @@ using Xunit;
 namespace NeuronHost.Plugins.Tests;
 
 /// <summary>The hand-written pass kernels against plain double-precision loops, on shapes that hit
-/// every path: full 4×4 tiles, leftover rows, feature counts below, at and off the vector width.</summary>
+/// every path: class tiles of 1–5 (17 = 4 + 4 + 4 + 5), leftover rows, feature counts below, at and
+/// off the vector width.</summary>
 public class SoftmaxPassKernelTests
 {
     public static TheoryData<int, int, int> Shapes => new()
     {
-        { 1, 1, 4 }, { 3, 7, 4 }, { 4, 32, 4 }, { 9, 33, 8 }, { 17, 100, 20 }, { 64, 1024, 20 }, { 37, 129, 12 },
+        { 1, 1, 1 }, { 3, 7, 2 }, { 4, 32, 3 }, { 9, 33, 5 }, { 17, 100, 17 }, { 64, 1024, 17 }, { 37, 129, 6 },
+        { 8, 64, 7 }, { 12, 40, 4 }, { 5, 31, 9 },
     };
 
     [Theory, MemberData(nameof(Shapes))]
@@ -48,10 +50,12 @@ public class SoftmaxPassKernelTests
     }
 
     [Fact]
-    public void ClassDimensionMustBePadded()
+    public void BuffersTooSmallForTheShapeAreRejected()
     {
         Assert.Throws<ArgumentException>(() =>
-            SoftmaxPassKernels.Logits(new float[6], 2, 3, new float[3], new float[9], 3, new float[6]));
+            SoftmaxPassKernels.Logits(new float[6], 2, 3, new float[3], new float[8], 3, new float[6]));
+        Assert.Throws<ArgumentException>(() =>
+            SoftmaxPassKernels.AccumulateGradient(new float[6], 2, 3, new float[3], new float[5], 3, new float[9]));
     }
 
     private static (float[] X, float[] Mean, float[] Other) Data(int rows, int features, int classes, int seed)
