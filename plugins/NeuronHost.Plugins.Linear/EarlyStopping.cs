@@ -7,6 +7,9 @@ namespace NeuronHost.Plugins.Linear;
 /// (-1 rows are ignored).</summary>
 public sealed record EarlyStoppingSet(float[] X, int Rows, int[] Labels);
 
+/// <summary>One held-out check: the iterate's accuracy and the time since training started.</summary>
+public sealed record DevCheck(int Iteration, double Accuracy, TimeSpan Elapsed);
+
 /// <summary>Tracks the held-out accuracy of the iterates and keeps the best. Training stops once
 /// <see cref="ElasticNetOptions.EarlyStoppingPatience"/> iterations in a row brought no progress —
 /// an accuracy more than <see cref="ElasticNetOptions.EarlyStoppingMinDelta"/> above the last
@@ -23,7 +26,8 @@ internal sealed class EarlyStopping
     private double _progressMark = double.NegativeInfinity;
     private int _stale;
 
-    public EarlyStopping(EarlyStoppingSet set, int features, int classes, float[] mean, float[] invStd, int patience, double minDelta = 0)
+    public EarlyStopping(EarlyStoppingSet set, int features, int classes, float[] mean, float[] invStd, int patience, double minDelta = 0,
+        long startTimestamp = 0)
     {
         if ((long)set.Rows * features != set.X.Length)
             throw new PluginInputException($"the early-stopping split has {set.X.Length} values, not {set.Rows} rows × {features} neurons");
@@ -33,7 +37,12 @@ internal sealed class EarlyStopping
         _wT = new float[_classes * features]; _z = new float[(long)set.Rows * _classes];
         _blockRows = Math.Max(16, (set.Rows + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount));
         BestWeights = new float[features * classes]; BestBias = new float[classes];
+        _start = startTimestamp == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : startTimestamp;
     }
+
+    private readonly long _start;
+    /// <summary>Every check so far, in order.</summary>
+    public List<DevCheck> Checks { get; } = [];
 
     public double BestAccuracy { get; private set; } = double.NegativeInfinity;
     public double BestObjective { get; private set; }
@@ -71,6 +80,7 @@ internal sealed class EarlyStopping
             if (best == gold) ok++;
         }
         double acc = n == 0 ? 0 : (double)ok / n;
+        Checks.Add(new DevCheck(iteration, acc, System.Diagnostics.Stopwatch.GetElapsedTime(_start)));
         if (acc > BestAccuracy)
         {
             BestAccuracy = acc; BestObjective = objective; BestIteration = iteration;

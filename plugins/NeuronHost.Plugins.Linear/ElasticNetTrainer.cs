@@ -15,6 +15,7 @@ public static class ElasticNetTrainer
         CancellationToken cancellation = default, SoftmaxModel? warmStart = null,
         EarlyStoppingSet? earlyStopping = null)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         if ((long)rows * features != x.Length) throw new ArgumentException($"x has {x.Length} values, not {rows} × {features}");
         if (labels.Length != rows) throw new PluginInputException($"{labels.Length} labels for {rows} activation rows");
         if (classes < 2) throw new PluginInputException($"the task has {classes} class; a classifier needs at least 2");
@@ -46,7 +47,7 @@ public static class ElasticNetTrainer
         }
         var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
-            ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta) : null;
+            ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, start) : null;
         var (objective, iterations) = options.Solver == ElasticNetSolver.Fista
             ? FistaSolver.Solve(problem, w, b, stop, progress, cancellation)
             : OwlQnSolver.Solve(problem, w, b, stop, progress, cancellation);
@@ -65,6 +66,7 @@ public static class ElasticNetTrainer
         {
             Objective = objective, Iterations = iterations, GemmFlops = flops,
             StoppedEarlyAt = stop is { BestIteration: > 0 } && stop.BestIteration < iterations ? stop.BestIteration : null,
+            DevChecks = stop?.Checks ?? [],
         };
     }
 

@@ -20,6 +20,9 @@ public sealed class SoftmaxModel(int features, int classes, float[] weights, flo
     /// <summary>The iteration whose weights were kept when early stopping picked an earlier
     /// iterate than the last; null otherwise.</summary>
     public int? StoppedEarlyAt { get; init; }
+    /// <summary>The held-out accuracy after each iteration, with the time since training
+    /// started, when training stopped early on a held-out split; empty otherwise.</summary>
+    public IReadOnlyList<DevCheck> DevChecks { get; init; } = [];
 
     public float Weight(int feature, int cls) => Weights[feature * Classes + cls];
 
