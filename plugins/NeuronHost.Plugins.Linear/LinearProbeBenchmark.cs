@@ -63,7 +63,7 @@ public static class LinearProbeBenchmark
 
     public static Result Run(LinearBenchmarkTask task, IComputeKernels kernels, string pythonScript, TextWriter output,
         double sgemmPeakGflops, double l1 = 1e-5, double l2 = 1e-5, string? python = null, double tolerance = 1e-4,
-        int? patience = null, double? minDelta = null, bool withFista = false, int threads = 0, int repeats = 3)
+        int? patience = null, double? minDelta = null, bool withFista = false, int threads = 1, int repeats = 3)
     {
         int d = task.Features, classes = task.Classes, nt = task.TrainY.Length, nd = task.DevY.Length;
         int ns = task.TestY?.Length ?? 0;
@@ -92,6 +92,7 @@ public static class LinearProbeBenchmark
             int warm = Math.Min(nt, 2000);
             ElasticNetTrainer.Fit(task.TrainX.AsSpan(0, warm * d).ToArray(), warm, d, task.TrainY.AsSpan(0, warm), classes,
                 options with { MaxIterations = 5 });
+            PassBenchmark.Run(task.TrainX, nt, d, task.TrainY, classes, kernels, sgemmPeakGflops, output);
             var ours = Ours("NeuronHost OWL-QN", task, options, kernels, repeats);
             Row? fista = withFista ? Ours("NeuronHost FISTA", task, options with { Solver = ElasticNetSolver.Fista }, kernels, repeats) : null;
 
@@ -104,7 +105,8 @@ public static class LinearProbeBenchmark
                 output.WriteLine($"  {row.Label,-62} {row.Seconds,8:F2} {row.Dev,9:P2} {Pct(row.Test),9}   " +
                                  $"{gflops:F1} GFLOP/s = {gflops / sgemmPeakGflops:P0} of SGEMM peak {sgemmPeakGflops:F1}");
             }
-            output.WriteLine($"  {"NeuroX Adam, 10 epochs, batch 32",-62} {theirSeconds,8:F2} {theirDev,9:P2} {Pct(theirTest),9}");
+            int torchThreads = threads > 0 ? threads : Environment.ProcessorCount;
+            output.WriteLine($"  {$"NeuroX Adam, 10 epochs, batch 32 (torch, {torchThreads} thread{(torchThreads == 1 ? "" : "s")})",-62} {theirSeconds,8:F2} {theirDev,9:P2} {Pct(theirTest),9}");
             var result = new Result(task.Name, ours, fista, theirSeconds, theirDev, theirTest);
             output.WriteLine($"  speed-up {result.SpeedUp:F1}×, dev accuracy difference {Signed(result.DevDifferencePoints)} pt" +
                              (fista is null ? "" : $" (FISTA: {theirSeconds / fista.Seconds:F1}×, {Signed(100 * (fista.Dev - theirDev))} pt)") +

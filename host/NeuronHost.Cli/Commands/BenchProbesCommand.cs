@@ -31,13 +31,16 @@ internal static class BenchProbesCommand
         var patience = new Option<int?>("--patience") { Description = "Our early stopping: iterations without progress on dev accuracy (default: the probe's)" };
         var minDelta = new Option<double?>("--min-delta") { Description = "Our early stopping: dev accuracy gain that counts as progress, as a fraction (default: the probe's)" };
         var repeats = new Option<int>("--repeats") { Description = "Our trainer runs this many times per task and the median time is reported (Adam runs once: it is long enough to average load spikes out)", DefaultValueFactory = _ => 3 };
+        // 1 is PyTorch's fastest here for batch-32 steps: on EWT 2 threads took 4.9–7.4 s (layer 1)
+        // and 29–41 s (layers 1+3) against 4.7–4.9 s and 9.8 s with 1
+        var adamThreads = new Option<int>("--adam-threads") { Description = "torch threads for NeuroX's trainer (0 = one per core)", DefaultValueFactory = _ => 1 };
         var fista = new Option<bool>("--fista") { Description = "Also time our FISTA solver" };
         var gaussian = new Option<bool>("--gaussian") { Description = "Also run the Gaussian selection benchmark (incremental vs from-scratch)" };
         var python = new Option<string?>("--python") { Description = "Python with torch for NeuroX's trainer (default /usr/bin/python3)" };
         var script = new Option<string?>("--script") { Description = "neurox_linear_probe.py (default: scripts/bench/ of the repository)" };
         var command = new Command("probes", "Linear probe (ours vs NeuroX's Adam trainer) and, with --gaussian, Gaussian selection benchmarks")
         {
-            quick, train, dev, features, synthetic, store, task, minCount, layers, maxTrain, l1, l2, patience, minDelta, repeats, fista, gaussian, python, script,
+            quick, train, dev, features, synthetic, store, task, minCount, layers, maxTrain, l1, l2, patience, minDelta, repeats, adamThreads, fista, gaussian, python, script,
         };
         command.SetAction(parse =>
         {
@@ -63,7 +66,7 @@ internal static class BenchProbesCommand
             foreach (var t in tasks)
             {
                 results.Add(LinearProbeBenchmark.Run(t, kernels, scriptPath, output, peak, parse.GetValue(l1), parse.GetValue(l2),
-                    parse.GetValue(python), patience: parse.GetValue(patience), minDelta: parse.GetValue(minDelta), withFista: parse.GetValue(fista),
+                    parse.GetValue(python), patience: parse.GetValue(patience), minDelta: parse.GetValue(minDelta), withFista: parse.GetValue(fista), threads: parse.GetValue(adamThreads),
                     repeats: isQuick ? 1 : parse.GetValue(repeats)));
                 output.WriteLine();
             }
