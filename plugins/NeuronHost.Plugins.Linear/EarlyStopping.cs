@@ -13,9 +13,9 @@ public sealed record DevCheck(int Iteration, double Accuracy, TimeSpan Elapsed);
 /// <summary>Tracks the held-out accuracy of the iterates and keeps the best. Training stops once
 /// <see cref="ElasticNetOptions.EarlyStoppingPatience"/> iterations in a row brought no progress —
 /// an accuracy more than <see cref="ElasticNetOptions.EarlyStoppingMinDelta"/> above the last
-/// progress mark; the best iterate (highest accuracy, progress or not) is returned. Weights live in standardised space; each check
-/// folds 1/std into them (features × classes work) and the kernels centre the raw rows on the
-/// fly, so the split is never copied.</summary>
+/// progress mark; the best iterate (highest accuracy, progress or not) is returned. Weights live
+/// in standardised space; each check folds 1/std into them (features × classes work) and the
+/// kernels centre the raw rows on the fly, so the split is never copied.</summary>
 internal sealed class EarlyStopping
 {
     private readonly EarlyStoppingSet _set;
@@ -55,8 +55,7 @@ internal sealed class EarlyStopping
     /// <summary>Scores iterate (w, b) [standardised space]; true when training should stop.</summary>
     public bool Observe(int iteration, ReadOnlySpan<float> w, ReadOnlySpan<float> b, double objective)
     {
-        for (int j = 0; j < _features; j++)
-            for (int c = 0; c < _classes; c++) _wT[c * _features + j] = w[j * _classes + c] * _invStd[j];
+        SoftmaxObjective.FoldWeights(w, _invStd, _classes, _wT);
         int blocks = (_set.Rows + _blockRows - 1) / _blockRows;
         Parallel.For(0, blocks, blk =>
         {

@@ -58,7 +58,7 @@ internal sealed class SoftmaxObjective
     /// <summary>z [rows, classes] = standardised X · W + b.</summary>
     public void Logits(ReadOnlySpan<float> w, ReadOnlySpan<float> b, float[] z)
     {
-        FoldWeights(w);
+        FoldWeights(w, _invStd, _classes, _wT);
         var bias = b.ToArray();
         ForEachBlock((p, lo, m) =>
         {
@@ -101,7 +101,7 @@ internal sealed class SoftmaxObjective
     /// the block is still in cache — X is read from memory once instead of twice.</summary>
     public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb)
     {
-        FoldWeights(w);
+        FoldWeights(w, _invStd, _classes, _wT);
         var bias = b.ToArray();
         ForEachBlock((p, lo, m) =>
         {
@@ -165,12 +165,13 @@ internal sealed class SoftmaxObjective
     }
 
     /// <summary>wT[c, j] = W[j, c] / std_j: the standardised model as weights for centred raw rows.</summary>
-    private void FoldWeights(ReadOnlySpan<float> w)
+    public static void FoldWeights(ReadOnlySpan<float> w, ReadOnlySpan<float> invStd, int classes, Span<float> wT)
     {
-        for (int j = 0; j < _features; j++)
+        int features = invStd.Length;
+        for (int j = 0; j < features; j++)
         {
-            float s = _invStd[j];
-            for (int c = 0; c < _classes; c++) _wT[c * _features + j] = w[j * _classes + c] * s;
+            float s = invStd[j];
+            for (int c = 0; c < classes; c++) wT[c * features + j] = w[j * classes + c] * s;
         }
     }
 

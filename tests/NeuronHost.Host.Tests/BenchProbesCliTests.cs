@@ -20,7 +20,9 @@ public sealed class BenchProbesCliTests
         Assert.True(code == 0, $"exit {code}: {error}\n{text}");
         Assert.Matches(new Regex(@"SGEMM peak: \d+\.\d GFLOP/s"), text);
         Assert.Matches(new Regex(@"NeuronHost OWL-QN \(\d+ it\.[^)]*\)\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
-        Assert.Matches(new Regex(@"NeuroX Adam, 10 epochs, batch 32\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
+        Assert.Matches(new Regex(@"NeuroX Adam, 10 epochs, batch 32 \(torch, 1 thread\)\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
+        Assert.Matches(new Regex(@"one pass \(\d+ × \d+ × \d+, \d+\.\d\d GFLOP\): fused kernels \d+\.\d ms = \d+\.\d GFLOP/s .* SGEMM ×2 \d+\.\d ms"), text);
+        Assert.Matches(new Regex(@"time to Adam's dev accuracy − 0\.5 pt \([\d.]+ ?%\): (\d+\.\d\d s \(iteration \d+|not reached)"), text);
         Assert.Matches(new Regex(@"speed-up \d+\.\d×, dev accuracy difference [+-]\d+\.\d\d pt"), text);
         Assert.Matches(new Regex(@"GFLOP/s = \d+ ?% of SGEMM peak"), text);
         Assert.Contains("summary", text);

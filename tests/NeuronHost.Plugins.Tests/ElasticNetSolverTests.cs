@@ -109,6 +109,42 @@ public class ElasticNetSolverTests
         Assert.True(Acc(early) >= Acc(full), $"early-stopped dev accuracy {Acc(early):P2} < fully trained {Acc(full):P2}");
     }
 
+    /// <summary>The stopping rule, checked on its own record of dev accuracies: only a gain above
+    /// the last progress mark + min-delta resets the patience; the iterate returned is the one
+    /// with the highest accuracy, progress or not; the training matrix is left as it was.</summary>
+    [Theory]
+    [InlineData(3, 0.0)]
+    [InlineData(3, 0.02)]
+    [InlineData(2, 0.5)]
+    public void StoppingRuleFollowsTheProgressMargin(int patience, double minDelta)
+    {
+        const int n = 3000, nd = 1000, d = 60, classes = 6;
+        var (x, y) = TestData.Generate(n + nd, d, classes, seed: 11, informative: 30, signal: 0.25);
+        var train = x[..(n * d)]; var before = (float[])train.Clone();
+        var set = new EarlyStoppingSet(x[(n * d)..], nd, y[n..]);
+        var options = new ElasticNetOptions
+        {
+            L1 = 1e-5, L2 = 1e-5, Tolerance = 1e-12, MaxIterations = 400, EarlyStoppingPatience = patience, EarlyStoppingMinDelta = minDelta,
+        };
+        var model = ElasticNetTrainer.Fit(train, n, d, y[..n], classes, options, earlyStopping: set);
+
+        Assert.Equal(before, train);
+        var checks = model.DevChecks;
+        Assert.Equal(model.Iterations, checks.Count);
+        // replay the rule: the run must end exactly where `patience` checks in a row made no progress
+        double mark = double.NegativeInfinity; int stale = 0, stopAt = -1;
+        for (int k = 0; k < checks.Count && stopAt < 0; k++)
+        {
+            if (checks[k].Accuracy > mark + minDelta) { mark = checks[k].Accuracy; stale = 0; }
+            else if (++stale >= patience) stopAt = k + 1;
+        }
+        Assert.Equal(checks.Count, stopAt);
+        if (minDelta >= 0.5) Assert.Equal(1 + patience, checks.Count);   // nothing can beat the first check by 50 points
+        int best = checks.Select((c, k) => (c.Accuracy, k)).OrderByDescending(t => t.Accuracy).ThenBy(t => t.k).First().k + 1;
+        Assert.Equal(best, model.StoppedEarlyAt ?? model.Iterations);
+        Assert.True(checks.Zip(checks.Skip(1)).All(p => p.Second.Elapsed >= p.First.Elapsed), "check times go backwards");
+    }
+
     [Fact]
     public void EarlyStoppingSplitOfTheWrongShapeIsNamed()
     {
