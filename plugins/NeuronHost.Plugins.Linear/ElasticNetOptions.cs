@@ -24,6 +24,13 @@ public sealed record ElasticNetOptions
     /// <summary>Stop when the relative objective change stays below this (OWL-QN: 3 iterations
     /// in a row, FISTA: 5).</summary>
     public double Tolerance { get; init; } = 1e-6;
+    /// <summary>Epochs of mini-batch Adam before the full-batch solver when it starts cold (no
+    /// warm start) and the data has at least two batches (0 = none). See <see cref="AdamWarmUp"/>.</summary>
+    public int WarmUpEpochs { get; init; } = 3;
+    /// <summary>Rows per warm-up step.</summary>
+    public int WarmUpBatch { get; init; } = 512;
+    /// <summary>Adam's step size in the warm-up (inputs are standardised).</summary>
+    public double WarmUpLearningRate { get; init; } = 3e-3;
     /// <summary>Curvature pairs kept by L-BFGS (OWL-QN only).</summary>
     public int History { get; init; } = 10;
     /// <summary>When a held-out split is passed to the trainer: stop once this many iterations in a

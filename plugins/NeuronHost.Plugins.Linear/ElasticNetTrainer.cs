@@ -46,13 +46,14 @@ public static class ElasticNetTrainer
             for (int c = 0; c < classes; c++) b[c] = (float)Math.Log((counts[c] + 1.0) / (valid + classes));
         }
         var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options);
+        if (warmStart is null && options.WarmUpEpochs > 0 && rows >= 2 * options.WarmUpBatch)
+            AdamWarmUp.Run(problem, w, b, options, progress, cancellation);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
             ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, start) : null;
         var (objective, iterations) = options.Solver == ElasticNetSolver.Fista
             ? FistaSolver.Solve(problem, w, b, stop, progress, cancellation)
             : OwlQnSolver.Solve(problem, w, b, stop, progress, cancellation);
-        var gemms = problem.GemmCount;
-        double flops = problem.GemmFlops * gemms;
+        double flops = problem.TotalFlops;
         if (stop is not null)
         {
             flops += 2.0 * earlyStopping!.Rows * features * classes * stop.GemmCount;

@@ -18,6 +18,8 @@ public sealed class LinearProbe : IProbe
     public int EarlyStoppingPatience { get; set; } = 5;
     [PluginParameter("dev accuracy gain (fraction; 0.001 = 0.1 point) that counts as progress for early stopping")]
     public double EarlyStoppingMinDelta { get; set; } = 0.001;
+    [PluginParameter("epochs of mini-batch Adam (batch 512) before the full-batch solver (0 = none)")]
+    public int WarmUpEpochs { get; set; } = 3;
 
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
     {
@@ -25,7 +27,7 @@ public sealed class LinearProbe : IProbe
         var options = new ElasticNetOptions
         {
             L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance, Solver = Solver, EarlyStoppingPatience = EarlyStoppingPatience,
-            EarlyStoppingMinDelta = EarlyStoppingMinDelta,
+            EarlyStoppingMinDelta = EarlyStoppingMinDelta, WarmUpEpochs = WarmUpEpochs,
         };
         var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context,
             earlyStopping: EarlyStoppingPatience > 0 ? data.Dev : null);
