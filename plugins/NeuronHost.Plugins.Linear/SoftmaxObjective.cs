@@ -79,9 +79,9 @@ internal sealed class SoftmaxObjective
         ForEachBlock((p, lo, m) =>
         {
             _loss[p] += Softmax(p, z.AsSpan(lo * _classes, m * _classes), lo, m,
-                resid is null ? Span<float>.Empty : resid.AsSpan(lo * _classes, m * _classes), null);
+                resid is null ? Span<float>.Empty : resid.AsSpan(lo * _classes, m * _classes), null, null);
         });
-        return Finish(w);
+        return TakeLoss() / Math.Max(_valid, 1) + L2SquaredValue(w);
     }
 
     /// <summary>Gradient of the smooth part from the residual: gw = X̃ᵀ·R (+ 2·L2Squared·W), gb = Σ rows of R.</summary>
@@ -99,23 +99,12 @@ internal sealed class SoftmaxObjective
         GatherGradient(w, gw, gb);
     }
 
-    /// <summary>Mean cross-entropy (+ squared L2) at (w, b) and its gradient in one pass over X:
-    /// block by block of rows, logits, softmax, residual R = (P − Y)/N, and X̃ᵀ·R accumulated while
-    /// the block is still in cache — X is read from memory once instead of twice.</summary>
+    /// <summary>Mean cross-entropy (+ squared L2) at (w, b) and its gradient in one fused pass over X.</summary>
     public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb)
     {
-        FoldWeights(w, _invStd, _classes, _wT);
-        var bias = b.ToArray();
-        ForEachBlock((p, lo, m) =>
-        {
-            var zb = _block[p].AsSpan(0, m * _classes);
-            var xb = BlockOf(lo, m);
-            SoftmaxPassKernels.Logits(xb, m, _features, _mean, _wT, _classes, zb);
-            _loss[p] += Softmax(p, zb, lo, m, zb, bias);
-            SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, _classes, _gradientT[p]);
-        });
+        FusedPass(w, b, 0, _rows);
         GemmCount += 2;
-        double value = Finish(w);
+        double value = TakeLoss() / Math.Max(_valid, 1) + L2SquaredValue(w);
         GatherGradient(w, gw, gb);
         return value;
     }
@@ -124,36 +113,43 @@ internal sealed class SoftmaxObjective
     /// [first, first + count) only: a mini-batch. Returns the batch's mean cross-entropy.</summary>
     public double BatchValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb, int first, int count)
     {
-        FoldWeights(w, _invStd, _classes, _wT);
-        var bias = b.ToArray();
         int end = Math.Min(_rows, first + count);
+        FusedPass(w, b, first, end);
         _batchRows += end - first;
-        ForEachBlock(first, end, (p, lo, m) =>
-        {
-            var zb = _block[p].AsSpan(0, m * _classes);
-            var xb = BlockOf(lo, m);
-            SoftmaxPassKernels.Logits(xb, m, _features, _mean, _wT, _classes, zb);
-            _loss[p] += Softmax(p, zb, lo, m, zb, bias);
-            SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, _classes, _gradientT[p]);
-        });
         int labelled = 0;
         for (int i = first; i < end; i++) if (_y[i] >= 0) labelled++;
-        double total = 0;
-        for (int p = 0; p < _partitions; p++) { total += _loss[p]; _loss[p] = 0; }
+        double loss = TakeLoss() / Math.Max(labelled, 1);
         GatherGradient(w, gw, gb, withL2Squared: false);
         // the residuals were scaled by 1/N (all rows); rescale to the batch mean
         float scale = (float)Math.Max(_valid, 1) / Math.Max(labelled, 1);
         TensorPrimitives.Multiply(gw, scale, gw);
         TensorPrimitives.Multiply(gb, scale, gb);
         if (Options.L2Squared > 0) TensorPrimitives.MultiplyAdd(w, (float)(2 * Options.L2Squared), gw, gw);
-        return total / Math.Max(labelled, 1);
+        return loss;
+    }
+
+    /// <summary>Rows [first, end), block by block: logits, softmax, residual R = (P − Y)/N, and
+    /// X̃ᵀ·R accumulated while the block is still in cache — X is read from memory once instead of
+    /// twice. Leaves the loss, gradient and bias sums in the partitions' accumulators.</summary>
+    private void FusedPass(ReadOnlySpan<float> w, ReadOnlySpan<float> b, int first, int end)
+    {
+        FoldWeights(w, _invStd, _classes, _wT);
+        var bias = b.ToArray();
+        ForEachBlock(first, end, (p, lo, m) =>
+        {
+            var zb = _block[p].AsSpan(0, m * _classes);
+            var xb = BlockOf(lo, m);
+            SoftmaxPassKernels.Logits(xb, m, _features, _mean, _wT, _classes, zb);
+            _loss[p] += Softmax(p, zb, lo, m, zb, bias, _biasSums[p]);
+            SoftmaxPassKernels.AccumulateGradient(xb, m, _features, _mean, zb, _classes, _gradientT[p]);
+        });
     }
 
     /// <summary>Softmax cross-entropy of the block's logit rows (bias added to z first when
-    /// given); writes the residual (P − Y)/N into resid (may alias z) and adds its column sums to
-    /// the partition's bias sums. Returns the summed loss. The exponentials of the whole block are
+    /// given); writes the residual (P − Y)/N into resid (may alias z) and, when biasSums is given,
+    /// adds its column sums there. Returns the summed loss. The exponentials of the whole block are
     /// taken in one call: per-row calls on ~20 values cost more than the arithmetic.</summary>
-    private double Softmax(int p, Span<float> z, int lo, int m, Span<float> resid, float[]? bias)
+    private double Softmax(int p, Span<float> z, int lo, int m, Span<float> resid, float[]? bias, double[]? biasSums)
     {
         int k = _classes;
         bool withResid = !resid.IsEmpty;
@@ -172,7 +168,6 @@ internal sealed class SoftmaxObjective
         }
         TensorPrimitives.Exp(e, e);
         float invN = 1f / Math.Max(_valid, 1);
-        var sums = _biasSums[p];
         double loss = 0;
         for (int i = 0; i < m; i++)
         {
@@ -190,7 +185,7 @@ internal sealed class SoftmaxObjective
                 // flush subnormal residuals (confidently wrong classes): they contribute nothing
                 if (MathF.Abs(r) < 1e-30f) r = 0;
                 ei[c] = r;
-                sums[c] += r;
+                if (biasSums is not null) biasSums[c] += r;
             }
         }
         return loss;
@@ -207,15 +202,16 @@ internal sealed class SoftmaxObjective
         }
     }
 
-    /// <summary>Sums the partitions' loss in order; resets it for the next pass.</summary>
-    private double Finish(ReadOnlySpan<float> w)
+    /// <summary>The partitions' summed loss, added in order; resets it for the next pass.</summary>
+    private double TakeLoss()
     {
         double total = 0;
         for (int p = 0; p < _partitions; p++) { total += _loss[p]; _loss[p] = 0; }
-        double value = total / Math.Max(_valid, 1);
-        if (Options.L2Squared > 0) value += Options.L2Squared * TensorPrimitives.SumOfSquares(w);
-        return value;
+        return total;
     }
+
+    private double L2SquaredValue(ReadOnlySpan<float> w) =>
+        Options.L2Squared > 0 ? Options.L2Squared * TensorPrimitives.SumOfSquares(w) : 0;
 
     /// <summary>gw[j, c] = (1/std_j)·Σ_p gT_p[c, j] (+ 2·L2Squared·W), gb = Σ_p bias sums; resets
     /// the partitions' accumulators.</summary>
