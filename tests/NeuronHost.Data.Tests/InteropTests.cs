@@ -25,6 +25,28 @@ public class InteropTests
     }
 
     [Fact]
+    public void ExportNeverOverwritesAUsersFilesButReplacesItsOwnEarlierExport()
+    {
+        var table = TestStores.Table(20, 5);
+        var dir = TestStores.Write(table, TestStores.Manifest(table, [6, 4], StoreDType.Float32, 16));
+        var user = TestPaths.TempDir("user");
+        File.WriteAllText(Path.Combine(user, "activations.npy"), "my own array");
+        File.WriteAllText(Path.Combine(user, "notes.txt"), "mine");
+        ExportOptions To(string outDir) => new() { StoreDirectory = dir, OutputDirectory = outDir, Task = TaskSpec.Upos, TaskOptions = new TaskOptions { MinCount = 1 } };
+
+        var e = Assert.Throws<NeuronHost.Data.Output.OutputFolderException>(() => StoreExport.Run(To(user)));
+        Assert.Contains(user, e.Message);
+        Assert.Equal("my own array", File.ReadAllText(Path.Combine(user, "activations.npy")));
+        Assert.Equal(2, Directory.GetFiles(user).Length);
+
+        var ours = Path.Combine(TestPaths.TempDir("export"), "out");
+        StoreExport.Run(To(ours));
+        long first = new FileInfo(Path.Combine(ours, "activations.npy")).Length;
+        StoreExport.Run(To(ours)); // the second export replaces the first: the folder is marked as ours
+        Assert.Equal(first, new FileInfo(Path.Combine(ours, "activations.npy")).Length);
+    }
+
+    [Fact]
     public void ExportedSliceLoadsInNumpyWithTheRightShapeAndValues()
     {
         if (!PythonReference.HasModule("numpy")) return;

@@ -9,7 +9,10 @@ public class StoreBenchmarkTests
     [InlineData(StoreDType.Float16)]
     public void SmallBenchStoreGivesTheClosedFormClassMeans(StoreDType dtype)
     {
-        var dir = Path.Combine(TestPaths.TempDir("bench"), "store");
+        // The folder it is given is the user's: it holds their files, which must survive.
+        var dir = Path.Combine(TestPaths.TempDir("bench"), "work");
+        Directory.CreateDirectory(Path.Combine(dir, "docs"));
+        File.WriteAllText(Path.Combine(dir, "docs", "thesis.tex"), "mine");
         var result = StoreBenchmark.Run(new StoreBenchOptions
         {
             Directory = dir, TargetBytes = 12L << 20, Columns = 256, Classes = 4, DType = dtype, RowsPerShard = 1000,
@@ -17,7 +20,10 @@ public class StoreBenchmarkTests
         int bytes = dtype == StoreDType.Float16 ? 2 : 4;
         Assert.Equal((12L << 20) / (256 * bytes), result.Rows);
         Assert.Equal(result.Rows * 256 * bytes, result.StoreBytes);
-        Assert.False(Directory.Exists(dir));
+        Assert.StartsWith(dir, result.StoreDirectory);
+        Assert.False(Directory.Exists(result.StoreDirectory));
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(dir, "docs", "thesis.tex")));
+        Assert.Equal(["docs"], Directory.GetFileSystemEntries(dir).Select(f => Path.GetFileName(f)!).ToArray());
         var m = result.Moments;
         Assert.Equal(result.Rows, m.Counts.Sum());
         for (int c = 0; c < 4; c++)

@@ -28,7 +28,7 @@ public sealed class BenchCommand : ICliCommand
         });
         bench.Add(forward);
 
-        var storeDir = new Option<string>("--dir") { Description = "Where the synthetic store is written (and deleted afterwards)", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "neuronhost-bench-store") };
+        var storeDir = new Option<string>("--dir") { Description = "Folder to work in: the benchmark writes its synthetic store into a new subfolder there and deletes only that", DefaultValueFactory = _ => Path.GetTempPath() };
         var size = new Option<double>("--gib") { Description = "Store size in GiB (make it larger than the memory you allow the process)", DefaultValueFactory = _ => 3.0 };
         var store = new Command("store", "Build a store larger than a memory budget and compute class moments over it; prints peak RSS next to the store size")
         {

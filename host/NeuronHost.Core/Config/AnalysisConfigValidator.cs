@@ -49,6 +49,7 @@ public static class AnalysisConfigValidator
         if (c.MinimalSetMargin < 0) Fail("minimal_set_margin", "must not be negative");
         if (c.TopContexts < 0) Fail("top_contexts", "must not be negative");
         if (string.IsNullOrWhiteSpace(c.OutputDir)) Fail("output", "missing: the folder the results go to");
+        else if (checkFiles && OutputFolderProblem(c.OutputDir) is { } outputProblem) Fail("output", outputProblem);
 
         foreach (var (section, kind, uses) in c.PluginSections())
         {
@@ -79,5 +80,12 @@ public static class AnalysisConfigValidator
                 }
             }
         }
+    }
+
+    /// <summary>Checked before any work: a run only ever replaces its own earlier output folder.</summary>
+    private static string? OutputFolderProblem(string outDir)
+    {
+        try { Reports.ReportFolder.CheckTarget(outDir); return null; }
+        catch (NeuronHost.Data.Output.OutputFolderException e) { return e.Message; }
     }
 }

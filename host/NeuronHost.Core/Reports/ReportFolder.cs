@@ -1,21 +1,40 @@
+using NeuronHost.Data.Output;
+
 namespace NeuronHost.Core.Reports;
 
 /// <summary>Writes a run's folder (results.json, CSVs, report.html) atomically: everything goes
 /// into "&lt;out&gt;.partial/" first and is renamed into place only when all files are written, so
-/// a crash never leaves a folder that looks complete.</summary>
+/// a crash never leaves a folder that looks complete. Only a folder that is recognisably an
+/// earlier run's output is ever replaced (see <see cref="OutputFolder"/>).</summary>
 public static class ReportFolder
 {
     public const string ResultsFile = "results.json";
     public const string ReportFile = "report.html";
+    public const string Kind = "run";
+
+    /// <summary>The files of a run folder written before the marker existed.</summary>
+    public static bool IsRunFile(string name) =>
+        name is ResultsFile or ReportFile || name.EndsWith(".csv", StringComparison.Ordinal);
+
+    /// <summary>Throws <see cref="OutputFolderException"/> unless <paramref name="outDir"/> and its
+    /// ".partial" sibling may be (re)placed by a run's results. Called before any work starts.</summary>
+    public static void CheckTarget(string outDir)
+    {
+        outDir = Path.GetFullPath(outDir.TrimEnd('/', '\\'));
+        OutputFolder.Check(outDir, Kind, IsRunFile);
+        OutputFolder.Check(outDir + ".partial", Kind, IsRunFile);
+    }
 
     public static void Write(RunResults results, string outDir)
     {
         outDir = Path.GetFullPath(outDir.TrimEnd('/', '\\'));
+        CheckTarget(outDir); // again: the folders may have changed while the analysis ran
         string partial = outDir + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
         try
         {
+            OutputFolder.WriteMarker(partial, Kind);
             foreach (var (name, content) in ResultsCsv.Tables(results))
                 File.WriteAllText(Path.Combine(partial, name), content);
             File.WriteAllText(Path.Combine(partial, ReportFile), HtmlReport.Render(results));
@@ -27,7 +46,8 @@ public static class ReportFolder
             TryDelete(partial);
             throw;
         }
-        // Swap into place; an older run's folder is moved aside first and removed after.
+        // Swap into place; an older run's folder (checked above to be ours) is moved aside first
+        // and removed after.
         string? old = null;
         if (Directory.Exists(outDir))
         {

@@ -16,15 +16,22 @@ public static class StoreExport
     public const string ActivationsFile = "activations.npy";
     public const string LabelsFile = "labels.json";
     public const string NeuronsFile = "neurons.json";
+    public const string ExportKind = "export";
+
+    /// <summary>The files of an export folder written before the marker existed.</summary>
+    public static bool IsExportFile(string name) => name is ActivationsFile or LabelsFile or NeuronsFile;
 
     public static ExportResult Run(ExportOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
+        // Files are replaced only in a folder of our own (an earlier export), never in a user's.
+        Output.OutputFolder.Check(options.OutputDirectory, ExportKind, IsExportFile);
         using var store = ActivationStore.Open(options.StoreDirectory);
         var columns = SelectColumns(store, options);
         var (rows, labels, splits, classNames, taskName) = SelectRows(store, options);
         var words = store.Tokens.Words;
 
         Directory.CreateDirectory(options.OutputDirectory);
+        Output.OutputFolder.WriteMarker(options.OutputDirectory, ExportKind);
         string npy = Path.Combine(options.OutputDirectory, ActivationsFile);
         var view = store.SelectRows(rows);
         AtomicFile.Write(npy, stream =>

@@ -9,7 +9,8 @@ namespace NeuronHost.Data.Store;
 /// <summary>Options of <see cref="StoreBenchmark.Run"/> (<c>neuronhost bench store</c>).</summary>
 public sealed record StoreBenchOptions
 {
-    /// <summary>Where the synthetic store is written (replaced if it is a bench store).</summary>
+    /// <summary>The folder the benchmark works in: it creates a new, uniquely named store folder
+    /// inside it and removes only that one. Nothing else in this folder is touched.</summary>
     public required string Directory { get; init; }
     /// <summary>Store size to build (default 3 GiB).</summary>
     public long TargetBytes { get; init; } = 3L << 30;
@@ -20,14 +21,14 @@ public sealed record StoreBenchOptions
     /// <summary>Rows per shard; 0 = about 32 MiB per shard.</summary>
     public int RowsPerShard { get; init; }
     public int Seed { get; init; } = 1;
-    /// <summary>Delete the store afterwards (default true).</summary>
+    /// <summary>Delete the benchmark's own store folder afterwards (default true).</summary>
     public bool DeleteAfter { get; init; } = true;
 }
 
 /// <summary>Sizes and peak resident memory of a bench run. Peaks are VmHWM from
 /// /proc/self/status, reset before each phase through /proc/self/clear_refs where the kernel allows.</summary>
 public sealed record StoreBenchResult(
-    long StoreBytes, long Rows, int Columns, int Shards,
+    string StoreDirectory, long StoreBytes, long Rows, int Columns, int Shards,
     double WriteSeconds, double MomentsSeconds,
     long PeakRssWriteBytes, long PeakRssMomentsBytes, bool PeakWasReset,
     string Backend, ClassMoments Moments)
@@ -44,6 +45,23 @@ public static class StoreBenchmark
 {
     public static StoreBenchResult Run(StoreBenchOptions options, IComputeKernels? kernels = null,
         IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
+    {
+        // A fresh folder of our own: the benchmark never writes into or deletes what it did not create.
+        System.IO.Directory.CreateDirectory(options.Directory);
+        string storeDir = Path.Combine(options.Directory, $"neuronhost-bench-store-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(storeDir);
+        try
+        {
+            return Run(options, storeDir, kernels, progress, cancellation);
+        }
+        finally
+        {
+            if (options.DeleteAfter) System.IO.Directory.Delete(storeDir, recursive: true);
+        }
+    }
+
+    private static StoreBenchResult Run(StoreBenchOptions options, string storeDir, IComputeKernels? kernels,
+        IProgress<ProgressReport>? progress, CancellationToken cancellation)
     {
         int columns = options.Columns;
         int bytesPerValue = options.DType == StoreDType.Float16 ? 2 : 4;
@@ -68,7 +86,7 @@ public static class StoreBenchmark
 
         bool reset = ResetPeak();
         var clock = Stopwatch.StartNew();
-        using (var writer = StoreWriter.Open(options.Directory, manifest, TokenSidecar.ToBytes(table, labels.Select(l => (string?)$"c{l}").ToArray()), force: true))
+        using (var writer = StoreWriter.Open(storeDir, manifest, TokenSidecar.ToBytes(table, labels.Select(l => (string?)$"c{l}").ToArray()), force: true))
         {
             var chunk = new float[Math.Min(rowsPerShard, 1024) * columns];
             var noise = new SeededRandom(options.Seed + 1);
@@ -97,7 +115,7 @@ public static class StoreBenchmark
         string backend;
         long storeBytes;
         int shards;
-        using (var store = ActivationStore.Open(options.Directory))
+        using (var store = ActivationStore.Open(storeDir))
         {
             storeBytes = store.Manifest.Shards.Sum(s => s.Bytes);
             shards = store.Manifest.Shards.Count;
@@ -108,8 +126,7 @@ public static class StoreBenchmark
         }
         double momentsSeconds = clock.Elapsed.TotalSeconds;
         long peakMoments = PeakRss();
-        if (options.DeleteAfter) System.IO.Directory.Delete(options.Directory, true);
-        return new StoreBenchResult(storeBytes, rows, columns, shards, writeSeconds, momentsSeconds, peakWrite, peakMoments,
+        return new StoreBenchResult(storeDir, storeBytes, rows, columns, shards, writeSeconds, momentsSeconds, peakWrite, peakMoments,
             reset && reset2, backend, moments);
     }
 

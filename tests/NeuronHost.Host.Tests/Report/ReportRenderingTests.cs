@@ -64,7 +64,7 @@ public sealed class ReportRenderingTests : IDisposable
         Assert.Contains("UPOS in m", html);
         string outDir = Path.Combine(temp.FullName, "empty");
         ReportFolder.Write(r, outDir);
-        Assert.Equal(["report.html", "results.json"], Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)!).Order().ToArray());
+        Assert.Equal([".neuronhost-output", "report.html", "results.json"], Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)!).Order().ToArray());
     }
 
     [Fact]
