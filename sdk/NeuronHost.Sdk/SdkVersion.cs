@@ -5,6 +5,6 @@ namespace NeuronHost.Sdk;
 public static class SdkVersion
 {
     public const int Major = 1;
-    public const int Minor = 1;
+    public const int Minor = 2;
     public static Version Current => new(Major, Minor);
 }
