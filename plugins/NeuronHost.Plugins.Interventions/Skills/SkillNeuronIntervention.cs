@@ -1,6 +1,7 @@
 using NeuronHost.Plugins.Interventions.Common;
 using NeuronHost.Plugins.Interventions.Gradients;
 using NeuronHost.Sdk;
+using NeuronHost.Sdk.Statistics;
 
 namespace NeuronHost.Plugins.Interventions.Skills;
 
@@ -80,6 +81,14 @@ public sealed class SkillNeuronIntervention : IIntervention
         int ModelChoice(int i) => Array.IndexOf(probabilities[i], probabilities[i].Max());
         double Accuracy(int[] set, Func<int, int> predict) => set.Count(i => predict(i) == prompts[i].Source.Answer) / (double)set.Length;
         double majority = prompts.GroupBy(p => p.Source.Answer).Max(g => g.Count()) / (double)prompts.Length;
+        // Held-out accuracy is judged against uniform chance (mean of 1/choices over the test
+        // prompts) with an exact one-sided binomial test, and against the model's own choices
+        // with a paired sign-flip test over the same prompts.
+        double chance = test.Average(i => 1.0 / prompts[i].Source.Choices.Count);
+        int Correct(Func<int, int> predict) => test.Count(i => predict(i) == prompts[i].Source.Answer);
+        var skillVsModel = PairedTest.Compare(
+            test.Select(i => Predict(i) == prompts[i].Source.Answer ? 1.0 : 0.0).ToArray(),
+            test.Select(i => ModelChoice(i) == prompts[i].Source.Answer ? 1.0 : 0.0).ToArray(), (ulong)Seed);
 
         var neurons = skill.Select(n =>
         {
@@ -94,6 +103,10 @@ public sealed class SkillNeuronIntervention : IIntervention
             ["model_accuracy_train"] = Accuracy(train, ModelChoice),
             ["model_accuracy_test"] = Accuracy(test, ModelChoice),
             ["majority_answer_rate"] = majority,
+            ["uniform_chance_test"] = chance,
+            ["skill_neuron_test_p_above_chance"] = BinomialTest.PGreater(Correct(Predict), test.Length, chance),
+            ["model_test_p_above_chance"] = BinomialTest.PGreater(Correct(ModelChoice), test.Length, chance),
+            ["skill_minus_model_test_p"] = skillVsModel.PValue,
             ["top_k"] = skill.Length,
         };
         var predictions = test.Select(i => (IReadOnlyList<object>)[prompts[i].Source.Prompt, prompts[i].Source.Choices[prompts[i].Source.Answer],
