@@ -19,7 +19,7 @@ public static class StoreExport
 
     public static ExportResult Run(ExportOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
-        using var store = ActivationStore.Open(options.StoreDirectory);
+        using var store = ActivationStore.Open(options.StoreDirectory, options.VerifyHashes, progress, cancellation);
         var columns = SelectColumns(store, options);
         var (rows, labels, splits, classNames, taskName) = SelectRows(store, options);
         var words = store.Tokens.Words;
