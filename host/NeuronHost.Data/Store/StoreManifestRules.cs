@@ -46,7 +46,6 @@ internal static class StoreManifestRules
 
     private static void CheckShards(StoreManifest m, long shardCount, Action<string, string> Fail)
     {
-        if (m.Shards.Count > shardCount) Fail("shards", $"{m.Shards.Count} entries, but {m.TotalRows} rows of {m.RowsPerShard} per shard make {shardCount}");
         var files = new Dictionary<string, int>(StringComparer.Ordinal);
         long row = 0;
         for (int i = 0; i < m.Shards.Count; i++)
@@ -58,6 +57,7 @@ internal static class StoreManifestRules
             if (s.File is StoreManifest.FileName or StoreLock.FileName) Fail(key + ".file", $"'{s.File}' is not a shard file name");
             if (!files.TryAdd(s.File, i)) Fail(key + ".file", $"'{s.File}' is listed twice (also shards[{files[s.File]}])");
             if (s.FirstRow != row) Fail(key + ".firstRow", $"{s.FirstRow}, but the shards before it end at row {row}");
+            if (row >= m.TotalRows) Fail(key, $"one entry too many: {m.TotalRows} rows of {m.RowsPerShard} per shard make {shardCount} shards");
             long rows = Math.Min(m.RowsPerShard, m.TotalRows - row);
             if (s.Rows != rows) Fail(key + ".rows", $"{s.Rows}, but a shard starting at row {row} of {m.TotalRows} holds {rows} (rowsPerShard {m.RowsPerShard})");
             if (s.Bytes != rows * m.RowBytes) Fail(key + ".bytes", $"{s.Bytes}, but {rows} rows × {m.Columns} columns × {m.BytesPerValue} bytes are {rows * m.RowBytes}");

@@ -19,9 +19,9 @@ public static partial class FolderFile
         return null;
     }
 
-    /// <summary>The path of <paramref name="name"/> inside <paramref name="folder"/>, and why it may
-    /// not be read (null when it may): not a plain name, missing, not a file, or a symlink that
-    /// leads outside the folder.</summary>
+    /// <summary>The path to read for <paramref name="name"/> inside <paramref name="folder"/> (for
+    /// a symlink, its resolved target), and why it may not be read (null when it may): not a plain
+    /// name, missing, not a file, or a symlink that leads outside the folder.</summary>
     public static (string Path, string? Problem) Locate(string folder, string? name)
     {
         if (NameProblem(name) is { } bad) return (folder, bad);
@@ -33,7 +33,7 @@ public static partial class FolderFile
         string? real = RealPath(path), realFolder = RealPath(folder);
         if (real is null || realFolder is null) return (path, "a symlink that cannot be resolved");
         string inside = realFolder.EndsWith(Path.DirectorySeparatorChar) ? realFolder : realFolder + Path.DirectorySeparatorChar;
-        return real.StartsWith(inside, StringComparison.Ordinal) ? (path, null)
+        return real.StartsWith(inside, StringComparison.Ordinal) ? (real, null)
             : (path, $"a symlink leading outside its folder (to '{Shown(real)}')");
     }
 
