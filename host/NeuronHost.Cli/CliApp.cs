@@ -76,6 +76,7 @@ public static class CliApp
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
         var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return e is CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
+            or NeuronHost.Data.Store.StoreFormatException or NeuronHost.Data.Store.StoreMismatchException or NeuronHost.Data.Store.StoreBusyException
             ? message
             : $"{message} ({e.GetType().Name}; --verbose shows where)";
     }

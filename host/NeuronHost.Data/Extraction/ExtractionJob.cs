@@ -131,6 +131,7 @@ public static class ExtractionJob
     {
         string path = Path.Combine(options.OutputDirectory, StoreManifest.FileName);
         if (!File.Exists(path)) return null;
+        using var held = StoreLock.Acquire(options.OutputDirectory); // no writer may change it while it is read and checked
         StoreManifest existing;
         try { existing = StoreManifest.Read(path); }
         catch (StoreFormatException) { return null; } // StoreWriter.Open reports it
