@@ -6,7 +6,8 @@ namespace NeuronHost.Data.Store;
 
 /// <summary>Checks the files a (validated) manifest lists: each must be a file inside the store
 /// folder (a symlink may not lead out), of the recorded length, and — when hashing — of the
-/// recorded SHA-256, read in a streaming pass (1 MiB at a time, progress in MB, cancellable).</summary>
+/// recorded SHA-256, read in a streaming pass (1 MiB at a time; progress in MB after each file
+/// and every 64 MiB; cancellable).</summary>
 public static class StoreVerifier
 {
     public const string ProgressStage = "verify store";
@@ -21,9 +22,6 @@ public static class StoreVerifier
         if (problem == "missing") throw new StoreFormatException(path, "missing (the manifest lists it)");
         throw new StoreFormatException(Path.Combine(directory, StoreManifest.FileName), $"file '{FolderFile.Shown(name)}'", problem);
     }
-
-    public static void VerifyShard(string directory, StoreShard shard, bool hash, CancellationToken cancellation = default) =>
-        VerifyFile(directory, shard.File, shard.Bytes, shard.Sha256, hash, null, cancellation);
 
     /// <summary>Verifies every shard and the sidecar; throws naming the first bad file.</summary>
     public static void Verify(string directory, StoreManifest manifest, bool hash = true,
@@ -40,25 +38,33 @@ public static class StoreVerifier
     {
         var files = manifest.Shards.Select(s => (s.File, s.Bytes, s.Sha256))
             .Append((manifest.Sidecar.File, manifest.Sidecar.Bytes, manifest.Sidecar.Sha256)).ToArray();
-        double total = files.Sum(f => (double)f.Item2) / 1e6, done = 0;
-        var meter = progress is null ? null : new Progress(progress, total, () => done);
+        double totalMB = files.Sum(f => (double)f.Bytes) / 1e6;
+        long hashed = 0, reported = 0;
+        void Advance(int bytes)
+        {
+            hashed += bytes;
+            if (progress is null || hashed - reported < 64 << 20) return;
+            reported = hashed;
+            progress.Report(new ProgressReport(ProgressStage, hashed / 1e6, totalMB, "MB"));
+        }
         var problems = new List<StoreFormatException>();
         foreach (var (name, bytes, sha) in files)
         {
-            try { VerifyFile(directory, name, bytes, sha, hash, meter, cancellation); }
+            long start = hashed;
+            try { VerifyFile(directory, name, bytes, sha, hash, Advance, cancellation); }
             catch (StoreFormatException e)
             {
                 problems.Add(e);
                 if (stopAtFirst) break;
             }
-            done += bytes / 1e6;
+            hashed = reported = start + bytes; // a file that was skipped or cut short still counts as done
+            progress?.Report(new ProgressReport(ProgressStage, hashed / 1e6, totalMB, "MB"));
         }
-        progress?.Report(new ProgressReport(ProgressStage, total, total, "MB"));
         return problems;
     }
 
     private static void VerifyFile(string directory, string name, long bytes, string sha256, bool hash,
-        Progress? meter, CancellationToken cancellation)
+        Action<int>? advance, CancellationToken cancellation)
     {
         string path = Locate(directory, name);
         long length = new FileInfo(path).Length;
@@ -75,27 +81,10 @@ public static class StoreVerifier
             cancellation.ThrowIfCancellationRequested();
             sha.AppendData(buffer, 0, n);
             read += n;
-            meter?.Add(n);
+            advance?.Invoke(n);
         }
         string actual = Convert.ToHexStringLower(sha.GetHashAndReset());
         if (read != bytes) throw new StoreFormatException(path, $"changed while being verified: read {read} of {bytes} bytes");
         if (actual != sha256) throw new StoreFormatException(path, $"damaged: its SHA-256 {actual[..16]}… does not match the manifest's {sha256[..16]}…");
-    }
-
-    /// <summary>Progress in MB, reported at most every 64 MiB.</summary>
-    private sealed class Progress(IProgress<ProgressReport> target, double total, Func<double> before)
-    {
-        private long sinceFile, unreported;
-        private double fileStart = -1;
-
-        public void Add(int bytes)
-        {
-            if (before() != fileStart) { fileStart = before(); sinceFile = 0; }
-            sinceFile += bytes;
-            unreported += bytes;
-            if (unreported < 64 << 20) return;
-            unreported = 0;
-            target.Report(new ProgressReport(ProgressStage, fileStart + sinceFile / 1e6, total, "MB"));
-        }
     }
 }
