@@ -107,6 +107,7 @@ public sealed record StoreManifest
         var (_, length, problem) = FolderFile.LocateWithLength(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileName(path));
         if (problem is not null) throw new StoreFormatException(path, problem == "missing" ? "missing: not an activation store" : problem);
         if (length > MaxBytes) throw new StoreFormatException(path, $"{length} bytes; a manifest may have at most {MaxBytes}");
+        if (length == 0) throw new StoreFormatException(path, "empty (or not a regular file): not a valid manifest");
         StoreManifest? manifest;
         try { manifest = JsonSerializer.Deserialize<StoreManifest>(File.ReadAllBytes(path), Json); }
         catch (JsonException e) { throw new StoreFormatException(path, $"not a valid manifest: {e.Message}"); }

@@ -48,6 +48,7 @@ public sealed class StoreCorruptionTests(RealStore store) : IClassFixture<RealSt
         ["shard entry null"] = (d => Manifest(d, m => m["shards"]![1] = null), ["manifest.json", "shards[1]"]),
         ["complete with a shard missing from the list"] = (d => Manifest(d, m => m["shards"]!.AsArray().RemoveAt(2)), ["manifest.json", "complete"]),
         ["batchSize 0 (resume would loop)"] = (d => Manifest(d, m => m["extraction"]!["batchSize"] = 0), ["manifest.json", "extraction.batchSize"]),
+        ["manifest emptied"] = (d => File.WriteAllBytes(Path.Combine(d, "manifest.json"), []), ["manifest.json", "not a valid manifest"]),
         ["manifest not JSON"] = (d => File.WriteAllText(Path.Combine(d, "manifest.json"), "{\"format\": \"neuronhost-activation-store\", "), ["manifest.json", "not a valid manifest"]),
         ["manifest a symlink to /dev/zero"] = (d => { File.Delete(Path.Combine(d, "manifest.json")); File.CreateSymbolicLink(Path.Combine(d, "manifest.json"), "/dev/zero"); },
             ["manifest.json", "outside"]),
