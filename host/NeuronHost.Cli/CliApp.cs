@@ -77,6 +77,7 @@ public static class CliApp
         var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return e is CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
             or NeuronHost.Data.Output.OutputFolderException
+            or NeuronHost.Data.Store.StoreFormatException or NeuronHost.Data.Store.StoreMismatchException or NeuronHost.Data.Store.StoreBusyException
             ? message
             : $"{message} ({e.GetType().Name}; --verbose shows where)";
     }

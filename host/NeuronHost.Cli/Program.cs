@@ -15,6 +15,7 @@ public static class Program
         new DemoCommand(),
         new ExtractCommand(),
         new ExportCommand(),
+        new StoreCommand(),
         new RankCommand(),
         new RunCommand(),
         new TuiCommand(),

@@ -146,8 +146,8 @@ public class ActivationStoreTests
 
         bytes[10] ^= 0x40;
         File.WriteAllBytes(shard, bytes);
-        using (ActivationStore.Open(dir)) { } // lengths fine
-        var e = Assert.Throws<StoreFormatException>(() => ActivationStore.Open(dir, verifyHashes: true));
+        using (ActivationStore.Open(dir, verifyHashes: false)) { } // lengths fine
+        var e = Assert.Throws<StoreFormatException>(() => ActivationStore.Open(dir));
         Assert.Equal(shard, e.File);
         Assert.Contains("SHA-256", e.Message);
         File.WriteAllBytes(shard, bytes.AsSpan(0, 100).ToArray());

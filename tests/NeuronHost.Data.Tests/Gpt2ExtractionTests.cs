@@ -86,7 +86,7 @@ public class Gpt2ExtractionTests
 
             var a = TestStores.Files(oneShot); var b = TestStores.Files(resumed);
             Assert.Equal(a.Keys.Order(), b.Keys.Order());
-            Assert.Equal(15, a.Count); // 13 shards, manifest.json, tokens.tsv
+            Assert.Equal(16, a.Count); // 13 shards, manifest.json, tokens.tsv, writer.lock
             foreach (var (name, bytes) in a) Assert.True(bytes.AsSpan().SequenceEqual(b[name]), $"{name} differs between one-shot and resumed runs");
 
             // Spot check against a forward pass of one sentence alone: the row of its 3rd word is the

@@ -16,15 +16,17 @@ public sealed class ExportCommand : ICliCommand
         var hooks = new Option<string[]?>("--hooks") { Description = "Keep only these hook points", AllowMultipleArgumentsPerToken = true };
         var splits = new Option<string[]?>("--splits") { Description = "Keep only tokens of these splits (train, dev, test)", AllowMultipleArgumentsPerToken = true };
         var task = new Option<string?>("--task") { Description = "Label the tokens with this task (rare values dropped)" };
+        var noVerify = StoreCommand.NoVerifyOption();
         var command = new Command("export", "Export an activation store (or a slice) to .npy + JSON that Python loads directly")
         {
-            store, output, layers, hooks, splits, task,
+            store, output, layers, hooks, splits, task, noVerify,
         };
         command.SetAction(parse =>
         {
             var options = new ExportOptions
             {
                 StoreDirectory = parse.GetRequiredValue(store),
+                VerifyHashes = !parse.GetValue(noVerify),
                 OutputDirectory = parse.GetRequiredValue(output),
                 // An option not given parses as an empty array, which means "no filter".
                 Layers = NullIfEmpty(parse.GetValue(layers)),

@@ -26,9 +26,10 @@ public sealed class RankCommand : ICliCommand
         var backend = new Option<string>("--backend") { Description = $"Kernel backend: {KernelBackends.Choices}", DefaultValueFactory = _ => "auto" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline and the control task", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Folder for grid.json and the CSVs", Required = true, HelpName = "DIR" };
+        var noVerify = StoreCommand.NoVerifyOption();
         var command = new Command("rank", "Rank neurons and evaluate every ranking with every probe (top/random/bottom-k, selectivity, minimal set) on stored or exported activations")
         {
-            input, task, minCount, rankings, probes, ks, margin, backend, seed, output,
+            input, task, minCount, rankings, probes, ks, margin, backend, seed, output, noVerify,
         };
         command.SetAction(parse =>
         {
@@ -51,7 +52,8 @@ public sealed class RankCommand : ICliCommand
             }
             else
             {
-                var store = disposables.Add(ActivationStore.Open(path));
+                var store = disposables.Add(CliProgress.Run(cli, parse, progress =>
+                    ActivationStore.Open(path, !parse.GetValue(noVerify), progress, cts.Token)));
                 var built = StoreTaskData.Build(store, TaskSpec.Parse(parse.GetRequiredValue(task)),
                     new TaskOptions { MinCount = parse.GetValue(minCount), Control = true, Seed = parse.GetValue(seed) });
                 data = built.Data;

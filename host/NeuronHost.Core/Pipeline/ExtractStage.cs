@@ -23,7 +23,8 @@ public sealed class ExtractStage : IPipelineStage
             ModelDirectory = c.ModelDir,
         }, s.Progress, s.Cancellation);
         s.Log.Info($"store {storeDir}: {result.State}, {result.Rows} words, {result.ShardsWritten} shard(s) written");
-        s.Store = ActivationStore.Open(storeDir);
+        // ExtractionJob.Run has just written, resumed or verified every file of it.
+        s.Store = ActivationStore.Open(storeDir, verifyHashes: false);
         s.Results.Identity.HookPoints = c.ResolvedHookPoints();
         s.Results.Identity.Aggregation = c.Aggregation;
         s.Results.Identity.Neurons = s.Store.Columns;

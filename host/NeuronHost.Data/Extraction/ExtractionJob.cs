@@ -58,7 +58,7 @@ public static class ExtractionJob
 
         string? modelHash = options.ModelDirectory is { } dir ? HashModelDirectory(dir) : null;
         var sentences = corpus.Sentences.ToArray();
-        if (TryReuse(options, info, modelHash, corpus, corpusHash, hooks, column, table.Rows) is { } reused)
+        if (TryReuse(options, info, modelHash, corpus, corpusHash, hooks, column, table.Rows, progress, cancellation) is { } reused)
         {
             progress?.Report(new ProgressReport(ProgressStage, 1, 1, "tokens"));
             return reused;
@@ -85,7 +85,7 @@ public static class ExtractionJob
             Sidecar = new StoreSidecar(TokenSidecar.FileName, 0, ""),
         };
 
-        using var writer = StoreWriter.Open(options.OutputDirectory, wanted, sidecar, options.Force);
+        using var writer = StoreWriter.Open(options.OutputDirectory, wanted, sidecar, options.Force, progress, cancellation);
         var result = new ExtractionResult(options.OutputDirectory, writer.State, 0, table.Rows, stats.ModelTokens, stats.Windowed, stats.Truncated, stats.Empty);
         if (writer.State == StoreOpenState.Reused)
         {
@@ -124,12 +124,14 @@ public static class ExtractionJob
         return result with { ShardsWritten = writer.ShardsWritten };
     }
 
-    /// <summary>A complete store of the same identity needs no tokenisation at all.</summary>
+    /// <summary>A complete store of the same identity needs no tokenisation at all, once every
+    /// file of it matches its recorded SHA-256 (a damaged one throws, naming the file).</summary>
     private static ExtractionResult? TryReuse(ExtractionOptions options, ModelInfo info, string? modelHash, Corpus corpus, string corpusHash,
-        IReadOnlyList<StoreHookPoint> hooks, int columns, long rows)
+        IReadOnlyList<StoreHookPoint> hooks, int columns, long rows, IProgress<ProgressReport>? progress, CancellationToken cancellation)
     {
         string path = Path.Combine(options.OutputDirectory, StoreManifest.FileName);
         if (!File.Exists(path)) return null;
+        using var held = StoreLock.Acquire(options.OutputDirectory); // no writer may change it while it is read and checked
         StoreManifest existing;
         try { existing = StoreManifest.Read(path); }
         catch (StoreFormatException) { return null; } // StoreWriter.Open reports it
@@ -141,7 +143,7 @@ public static class ExtractionJob
             HookPoints = hooks, Columns = columns, Aggregation = options.Aggregation, DType = options.DType,
         };
         if (!existing.Complete || existing.DescribeMismatch(probe) is not null || existing.TotalRows != rows) return null;
-        foreach (var shard in existing.Shards) StoreVerifier.VerifyShard(options.OutputDirectory, shard, hash: false);
+        StoreVerifier.Verify(options.OutputDirectory, existing, hash: true, progress, cancellation);
         var x = existing.Extraction;
         return new ExtractionResult(options.OutputDirectory, StoreOpenState.Reused, 0, rows,
             x?.ModelTokens ?? 0, x?.WindowedSentences ?? 0, x?.TruncatedTokens ?? 0, x?.EmptyWords ?? 0);

@@ -7,6 +7,8 @@ public sealed record ExportOptions
 {
     /// <summary>The activation store to export.</summary>
     public required string StoreDirectory { get; init; }
+    /// <summary>Check every store file's SHA-256 before exporting (false: lengths only).</summary>
+    public bool VerifyHashes { get; init; } = true;
     /// <summary>Directory for activations.npy, labels.json and neurons.json (created).</summary>
     public required string OutputDirectory { get; init; }
     /// <summary>Keep only hook points of these layers (blocks.{i}.…); null = all.</summary>

@@ -25,7 +25,7 @@ public static class StoreExport
     {
         // Files are replaced only in a folder of our own (an earlier export), never in a user's.
         Output.OutputFolder.Check(options.OutputDirectory, ExportKind, IsExportFile);
-        using var store = ActivationStore.Open(options.StoreDirectory);
+        using var store = ActivationStore.Open(options.StoreDirectory, options.VerifyHashes, progress, cancellation);
         var columns = SelectColumns(store, options);
         var (rows, labels, splits, classNames, taskName) = SelectRows(store, options);
         var words = store.Tokens.Words;

@@ -37,33 +37,24 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         buffers = new BlockBuffers();
     }
 
-    /// <summary>Opens a complete store. Checks every shard's length (a truncated shard throws
-    /// <see cref="StoreFormatException"/> naming it); with <paramref name="verifyHashes"/> also
-    /// their SHA-256 (reads the whole store once).</summary>
-    public static ActivationStore Open(string directory, bool verifyHashes = false)
+    /// <summary>Opens a complete store. The manifest is validated as a whole first
+    /// (<see cref="StoreManifestRules"/>), then every file it lists must be inside the folder and of
+    /// the recorded length, and — unless <paramref name="verifyHashes"/> is false — of the recorded
+    /// SHA-256 (one streaming read of the whole store). Any failure throws
+    /// <see cref="StoreFormatException"/> naming the file (and the manifest key) before anything is mapped.</summary>
+    public static ActivationStore Open(string directory, bool verifyHashes = true,
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
         string manifestPath = Path.Combine(directory, StoreManifest.FileName);
-        if (!File.Exists(manifestPath)) throw new StoreFormatException(manifestPath, "missing: not an activation store");
         var manifest = StoreManifest.Read(manifestPath);
         if (!manifest.Complete)
             throw new StoreFormatException(manifestPath, $"incomplete store ({manifest.FinishedRows} of {manifest.TotalRows} rows): rerun the extraction to resume it");
-        if (manifest.Columns != manifest.HookPoints.Sum(h => h.Width))
-            throw new StoreFormatException(manifestPath, "columns do not add up to the hook point widths");
-        if (manifest.FinishedRows != manifest.TotalRows || manifest.Shards.Count != manifest.ShardCount)
-            throw new StoreFormatException(manifestPath, "shard list does not cover the rows");
-        StoreVerifier.Verify(directory, manifest, verifyHashes);
+        StoreVerifier.Verify(directory, manifest, verifyHashes, progress, cancellation);
         var mapped = new List<MappedShard>();
         try
         {
-            long row = 0;
             foreach (var shard in manifest.Shards)
-            {
-                string path = Path.Combine(directory, shard.File);
-                if (shard.FirstRow != row || shard.Bytes != shard.Rows * manifest.RowBytes)
-                    throw new StoreFormatException(manifestPath, $"shard {shard.File} entry is inconsistent (first row {shard.FirstRow}, {shard.Rows} rows, {shard.Bytes} bytes)");
-                mapped.Add(new MappedShard(path, shard.Bytes));
-                row += shard.Rows;
-            }
+                mapped.Add(new MappedShard(StoreVerifier.Locate(directory, shard.File), shard.Bytes));
         }
         catch
         {
@@ -89,9 +80,10 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         {
             if (tokens is null)
             {
-                var (table, labels) = TokenSidecar.Read(Path.Combine(Directory, Manifest.Sidecar.File));
+                string path = StoreVerifier.Locate(Directory, Manifest.Sidecar.File);
+                var (table, labels) = TokenSidecar.Read(path);
                 if (table.Rows != Rows)
-                    throw new StoreFormatException(Path.Combine(Directory, Manifest.Sidecar.File), $"{table.Rows} rows, the store has {Rows}");
+                    throw new StoreFormatException(path, $"{table.Rows} rows, the store has {Rows}");
                 tokens = table; sidecarLabels = labels;
             }
             return tokens;

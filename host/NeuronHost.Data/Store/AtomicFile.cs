@@ -3,25 +3,43 @@ using System.Runtime.InteropServices;
 namespace NeuronHost.Data.Store;
 
 /// <summary>Crash-safe file replacement: write "name.tmp", fsync it, rename over "name", fsync
-/// the directory. A reader (or a resumed run) sees the old file or the new one, never half of one.</summary>
+/// the directory. A reader (or a resumed run) sees the old file or the new one, never half of one.
+/// A write that fails (disk full, I/O error, cancellation) removes its partial ".tmp".</summary>
 public static partial class AtomicFile
 {
-    public static void Write(string path, Action<FileStream> write)
+    public static void Write(string path, Action<FileStream> write, int bufferSize = 1 << 16) =>
+        Replace(path, bufferSize, write, static (stream, w) => w(stream));
+
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes) =>
+        Replace(path, 0, bytes, static (stream, b) => stream.Write(b));
+
+    private delegate void WriteTo<T>(FileStream stream, T state) where T : allows ref struct;
+
+    private static void Replace<T>(string path, int bufferSize, T state, WriteTo<T> write) where T : allows ref struct
     {
         string tmp = path + ".tmp";
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        File.Delete(tmp); // a leftover (or a symlink planted there) is replaced, never written through
+        try
         {
-            write(stream);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize))
+            {
+                write(stream, state);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
         }
-        File.Move(tmp, path, overwrite: true);
+        catch
+        {
+            DeletePartial(tmp);
+            throw;
+        }
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    private static void DeletePartial(string tmp)
     {
-        var copy = bytes.ToArray();
-        Write(path, s => s.Write(copy));
+        try { File.Delete(tmp); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the original error matters more
     }
 
     /// <summary>Makes a rename durable (POSIX: fsync on the directory). No-op elsewhere.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NeuronHost.Runtime.Files;
 
 namespace NeuronHost.Data.Store;
 
@@ -90,13 +91,23 @@ public sealed record StoreManifest
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectNullableAnnotations = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
+    /// <summary>A manifest larger than this is refused unread (a million shards take ~250 MB less).</summary>
+    public const long MaxBytes = 64L << 20;
+
+    /// <summary>Reads and validates the manifest as a whole (<see cref="StoreManifestRules"/>);
+    /// it must be a file of at most <see cref="MaxBytes"/> inside its folder.</summary>
     public static StoreManifest Read(string path)
     {
+        var (_, length, problem) = FolderFile.LocateWithLength(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileName(path));
+        if (problem is not null) throw new StoreFormatException(path, problem == "missing" ? "missing: not an activation store" : problem);
+        if (length > MaxBytes) throw new StoreFormatException(path, $"{length} bytes; a manifest may have at most {MaxBytes}");
+        if (length == 0) throw new StoreFormatException(path, "empty (or not a regular file): not a valid manifest");
         StoreManifest? manifest;
         try { manifest = JsonSerializer.Deserialize<StoreManifest>(File.ReadAllBytes(path), Json); }
         catch (JsonException e) { throw new StoreFormatException(path, $"not a valid manifest: {e.Message}"); }
@@ -104,6 +115,7 @@ public sealed record StoreManifest
             throw new StoreFormatException(path, $"not a {FormatName} manifest");
         if (manifest.FormatVersion != CurrentVersion)
             throw new StoreFormatException(path, $"format version {manifest.FormatVersion}; this build reads version {CurrentVersion}");
+        StoreManifestRules.Check(manifest, path);
         return manifest;
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using NeuronHost.Sdk;
 
 namespace NeuronHost.Data.Store;
 
@@ -22,6 +23,7 @@ public enum StoreOpenState
 public sealed class StoreWriter : IDisposable
 {
     private readonly string directory;
+    private readonly StoreLock writerLock;
     private StoreManifest manifest;
     private readonly float[] buffer;
     private byte[]? bytes;
@@ -37,9 +39,10 @@ public sealed class StoreWriter : IDisposable
     /// <summary>Called after each shard is durable and listed in the manifest.</summary>
     public Action<StoreShard>? ShardWritten { get; set; }
 
-    private StoreWriter(string directory, StoreManifest manifest, StoreOpenState state)
+    private StoreWriter(string directory, StoreLock writerLock, StoreManifest manifest, StoreOpenState state)
     {
         this.directory = directory;
+        this.writerLock = writerLock;
         this.manifest = manifest;
         State = state;
         bufferFirstRow = manifest.FinishedRows;
@@ -47,18 +50,37 @@ public sealed class StoreWriter : IDisposable
     }
 
     /// <summary>Opens the store directory for writing <paramref name="wanted"/> (a manifest
-    /// without shards). An existing manifest of the same identity is resumed or reused — its
-    /// own shard size and extraction settings win, so the bytes match an uninterrupted run; one
-    /// of another identity throws <see cref="StoreMismatchException"/> unless
-    /// <paramref name="force"/>, which deletes the old store's files first.</summary>
+    /// without shards), holding its <see cref="StoreLock"/> until disposed (another live writer:
+    /// <see cref="StoreBusyException"/>). An existing manifest of the same identity is resumed or
+    /// reused after its files are verified (lengths and SHA-256) — its own shard size and
+    /// extraction settings win, so the bytes match an uninterrupted run; one of another identity
+    /// throws <see cref="StoreMismatchException"/> unless <paramref name="force"/>, which deletes
+    /// the old store's files first.</summary>
     /// <param name="sidecar">tokens.tsv content (written before any shard).</param>
-    public static StoreWriter Open(string directory, StoreManifest wanted, byte[] sidecar, bool force = false)
+    public static StoreWriter Open(string directory, StoreManifest wanted, byte[] sidecar, bool force = false,
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
         if ((long)wanted.RowsPerShard * wanted.Columns > Array.MaxLength)
             throw new ArgumentException($"a shard of {wanted.RowsPerShard} rows × {wanted.Columns} columns is too large; lower RowsPerShard");
         System.IO.Directory.CreateDirectory(directory);
+        var writerLock = StoreLock.Acquire(directory);
+        try
+        {
+            var (manifest, state) = OpenLocked(directory, wanted, sidecar, force, progress, cancellation);
+            return new StoreWriter(directory, writerLock, manifest, state);
+        }
+        catch
+        {
+            writerLock.Dispose();
+            throw;
+        }
+    }
+
+    private static (StoreManifest, StoreOpenState) OpenLocked(string directory, StoreManifest wanted, byte[] sidecar, bool force,
+        IProgress<ProgressReport>? progress, CancellationToken cancellation)
+    {
         string manifestPath = Path.Combine(directory, StoreManifest.FileName);
-        if (File.Exists(manifestPath))
+        if (File.Exists(manifestPath) || new FileInfo(manifestPath).LinkTarget is not null)
         {
             StoreManifest existing;
             try { existing = StoreManifest.Read(manifestPath); }
@@ -66,15 +88,11 @@ public sealed class StoreWriter : IDisposable
             string? diff = existing is null ? "an unreadable manifest" : existing.DescribeMismatch(wanted);
             if (diff is null)
             {
-                CheckSidecar(directory, existing!);
-                if (existing!.Complete)
-                {
-                    foreach (var shard in existing.Shards) StoreVerifier.VerifyShard(directory, shard, hash: false);
-                    return new StoreWriter(directory, existing, StoreOpenState.Reused);
-                }
-                VerifyFinishedShards(directory, existing);
+                // Nothing is reused or resumed on trust: every finished file must match its hash.
+                StoreVerifier.Verify(directory, existing!, hash: true, progress, cancellation);
+                if (existing!.Complete) return (existing, StoreOpenState.Reused);
                 DeleteUnlisted(directory, existing);
-                return new StoreWriter(directory, existing, StoreOpenState.Resumed);
+                return (existing, StoreOpenState.Resumed);
             }
             if (!force) throw new StoreMismatchException(manifestPath, diff);
             DeleteStoreFiles(directory);
@@ -95,21 +113,26 @@ public sealed class StoreWriter : IDisposable
             Sidecar = new StoreSidecar(TokenSidecar.FileName, sidecar.LongLength, Convert.ToHexStringLower(SHA256.HashData(sidecar))),
         };
         AtomicFile.WriteAllBytes(manifestPath, fresh.ToJsonBytes());
-        return new StoreWriter(directory, fresh, StoreOpenState.Created);
+        return (fresh, StoreOpenState.Created);
     }
 
     private static bool IsStoreFile(string name) =>
-        name == StoreManifest.FileName || name == TokenSidecar.FileName || name.EndsWith(".tmp", StringComparison.Ordinal)
+        name == StoreManifest.FileName || name == TokenSidecar.FileName || name == StoreLock.FileName || name.EndsWith(".tmp", StringComparison.Ordinal)
         || (name.StartsWith("shard-", StringComparison.Ordinal) && name.EndsWith(".bin", StringComparison.Ordinal));
 
+    /// <summary>Deletes the store's own files (never the lock this writer holds, never anything else).</summary>
     private static void DeleteStoreFiles(string directory)
     {
         foreach (var path in System.IO.Directory.EnumerateFiles(directory))
-            if (IsStoreFile(Path.GetFileName(path))) File.Delete(path);
+        {
+            string name = Path.GetFileName(path);
+            if (IsStoreFile(name) && name != StoreLock.FileName) File.Delete(path);
+        }
     }
 
     /// <summary>Leftovers of a crash (a .tmp, or a shard renamed before the manifest listed it)
-    /// are not finished shards: they are recomputed.</summary>
+    /// are not finished shards: they are recomputed. Safe only under the lock: no live writer
+    /// can own them.</summary>
     private static void DeleteUnlisted(string directory, StoreManifest manifest)
     {
         var listed = manifest.Shards.Select(s => s.File).ToHashSet();
@@ -119,20 +142,6 @@ public sealed class StoreWriter : IDisposable
             if (name.EndsWith(".tmp", StringComparison.Ordinal) || (name.StartsWith("shard-") && name.EndsWith(".bin") && !listed.Contains(name)))
                 File.Delete(path);
         }
-    }
-
-    private static void CheckSidecar(string directory, StoreManifest manifest)
-    {
-        string path = Path.Combine(directory, manifest.Sidecar.File);
-        if (!File.Exists(path)) throw new StoreFormatException(path, "missing (the manifest lists it)");
-        long length = new FileInfo(path).Length;
-        if (length != manifest.Sidecar.Bytes)
-            throw new StoreFormatException(path, $"has {length} bytes, the manifest says {manifest.Sidecar.Bytes}");
-    }
-
-    private static void VerifyFinishedShards(string directory, StoreManifest manifest)
-    {
-        foreach (var shard in manifest.Shards) StoreVerifier.VerifyShard(directory, shard, hash: true);
     }
 
     /// <summary>Appends <paramref name="rows"/> rows [rows, Columns] that start at store row
@@ -171,8 +180,7 @@ public sealed class StoreWriter : IDisposable
         }
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("stores are little-endian");
         string sha = Convert.ToHexStringLower(SHA256.HashData(data));
-        var copy = data; // spans cannot be captured; write through a pinned array segment
-        WriteShard(Path.Combine(directory, name), copy);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, name), data);
         var shard = new StoreShard(name, bufferFirstRow, bufferRows, data.Length, sha);
         bufferFirstRow += bufferRows;
         bufferRows = 0;
@@ -180,18 +188,6 @@ public sealed class StoreWriter : IDisposable
         AtomicFile.WriteAllBytes(Path.Combine(directory, StoreManifest.FileName), manifest.ToJsonBytes());
         ShardsWritten++;
         ShardWritten?.Invoke(shard);
-    }
-
-    private static void WriteShard(string path, ReadOnlySpan<byte> data)
-    {
-        string tmp = path + ".tmp";
-        using (var stream = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        {
-            stream.Write(data);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
-        AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>Checks every row was written and returns the final manifest.</summary>
@@ -203,5 +199,6 @@ public sealed class StoreWriter : IDisposable
         return manifest;
     }
 
-    public void Dispose() { }
+    /// <summary>Releases the writer lock; what was written stays.</summary>
+    public void Dispose() => writerLock.Dispose();
 }

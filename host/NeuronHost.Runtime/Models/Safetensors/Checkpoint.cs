@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using NeuronHost.Runtime.Files;
 
 namespace NeuronHost.Runtime.Models.Safetensors;
 
@@ -51,8 +52,8 @@ public sealed class Checkpoint : IDisposable
             var map = doc.RootElement.GetProperty("weight_map");
             var shards = map.EnumerateObject().Select(p => p.Value.GetString() ?? "").Distinct().ToList();
             foreach (var s in shards)
-                if (s.Length == 0 || s.Contains("..") || Path.IsPathRooted(s))
-                    throw new ModelLoadException(index, null, $"weight_map names an invalid shard file '{s}'");
+                if (FolderFile.NameProblem(s) is { } problem)
+                    throw new ModelLoadException(index, null, $"weight_map names an invalid shard file: {problem}");
             return shards;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuronHost.Runtime.Files;
 
 namespace NeuronHost.Runtime.Models.TfJs;
 
@@ -47,8 +48,10 @@ public sealed class TfJsModelFile
         foreach (var group in manifest.EnumerateArray())
         {
             var paths = group.GetProperty("paths").EnumerateArray().Select(p => p.GetString()!).ToArray();
+            var weights = group.GetProperty("weights").EnumerateArray().ToArray();
             var reader = new ShardReader(dir, paths);
-            foreach (var w in group.GetProperty("weights").EnumerateArray())
+            reader.CheckSizes(modelJsonPath, weights);
+            foreach (var w in weights)
             {
                 string name = w.GetProperty("name").GetString()!;
                 int[] shape = w.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
@@ -75,6 +78,41 @@ public sealed class TfJsModelFile
         private int shard = -1;
         private byte[] current = [];
         private int offset;
+
+        /// <summary>Before anything is read: every path is a plain name of a file in the model's
+        /// folder, and together they hold exactly the bytes the weights need (4 per value), so a
+        /// device, a file outside the folder or an oversized shard is never read.</summary>
+        public void CheckSizes(string modelJsonPath, JsonElement[] weights)
+        {
+            long held = 0;
+            for (int i = 0; i < paths.Length; i++)
+            {
+                var (file, length, problem) = FolderFile.LocateWithLength(dir, paths[i]);
+                if (problem is not null)
+                    throw new ModelLoadException(problem == "missing" ? file : modelJsonPath, $"weightsManifest.paths[{i}]",
+                        problem == "missing" ? "weight shard named in model.json is missing" : problem);
+                held += length;
+            }
+            long needed = 0;
+            foreach (var w in weights)
+            {
+                string name = w.GetProperty("name").GetString()!;
+                long values = 1;
+                try
+                {
+                    foreach (var d in w.GetProperty("shape").EnumerateArray())
+                        values = d.GetInt32() >= 0 ? checked(values * d.GetInt32()) : throw new ModelLoadException(modelJsonPath, name, "negative dimension in the shape");
+                    needed = checked(needed + values * 4);
+                }
+                catch (OverflowException) { throw new ModelLoadException(modelJsonPath, name, "the shape's size overflows"); }
+                if (needed > held)
+                    throw new ModelLoadException(System.IO.Path.Combine(dir, paths.Length > 0 ? paths[^1] : "?"), name,
+                        $"the weight shards end before this tensor is complete (truncated or missing shard: they hold {held} bytes)");
+            }
+            if (held != needed)
+                throw new ModelLoadException(modelJsonPath, "weightsManifest.paths",
+                    $"the weight shards hold {held} bytes, the manifest's weights need {needed} (corrupt shard or manifest)");
+        }
 
         public ReadOnlySpan<byte> Take(int length, string tensor)
         {
