@@ -11,6 +11,7 @@ public sealed class Checkpoint : IDisposable
     private static readonly string[] Prefixes = ["transformer.", "model.", "bert.", "gpt2.", "llama."];
     private readonly List<SafetensorsFile> files = [];
     private readonly Dictionary<string, (SafetensorsFile File, TensorEntry Entry)> tensors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> used = new(StringComparer.Ordinal);
 
     public string Directory { get; }
     public IReadOnlyList<SafetensorsFile> Files => files;
@@ -64,7 +65,9 @@ public sealed class Checkpoint : IDisposable
     private void Add(SafetensorsFile file)
     {
         files.Add(file);
-        foreach (var (name, entry) in file.Entries) tensors[name] = (file, entry);
+        foreach (var (name, entry) in file.Entries)
+            if (!tensors.TryAdd(name, (file, entry)))
+                throw new ModelLoadException(file.Path, name, $"this tensor is also stored in {tensors[name].File.Path}");
     }
 
     /// <summary>The stored name for <paramref name="name"/>, trying the usual prefixes.</summary>
@@ -86,11 +89,16 @@ public sealed class Checkpoint : IDisposable
     {
         var stored = Resolve(name) ?? throw new ModelLoadException(SourceName, name, "tensor missing from the checkpoint");
         var (file, entry) = tensors[stored];
+        used.Add(stored);
         if (!entry.Shape.Select(d => (long)d).SequenceEqual(expectedShape.Select(d => (long)d)))
             throw new ModelLoadException(file.Path, stored,
                 $"shape [{string.Join(", ", entry.Shape)}] does not match config.json (expected [{string.Join(", ", expectedShape)}])");
         return file.Read(entry);
     }
+
+    /// <summary>Stored tensors no <see cref="Get"/> has read, in name order: what PyTorch's
+    /// strict load calls unexpected keys.</summary>
+    public IReadOnlyList<string> UnusedTensors => tensors.Keys.Where(n => !used.Contains(n)).Order(StringComparer.Ordinal).ToList();
 
     public Weight? TryGet(string name, params int[] expectedShape) => Contains(name) ? Get(name, expectedShape) : null;
 
