@@ -45,7 +45,7 @@ internal sealed class ConfigReader
     public double Double(string key, double fallback)
     {
         if (Find(key) is not { } v) return fallback;
-        if (v.ValueKind == JsonValueKind.Number && double.IsFinite(v.GetDouble())) return v.GetDouble();
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d)) return d;
         throw new ModelLoadException(Path, key, $"expected a number, found {Shorten(v.GetRawText())}");
     }
 
