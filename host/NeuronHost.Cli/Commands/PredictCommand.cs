@@ -29,6 +29,7 @@ public sealed class PredictCommand : ICliCommand
         if ((text is null) == (idList is null)) throw new CliException("give exactly one of --text and --ids");
         if (top < 1) throw new CliException("--top must be at least 1");
         var session = ModelOpener.Open(modelDir);
+        foreach (var warning in ModelOpener.Warnings(session)) cli.Error(parse).WriteLine($"warning: {NeuronHost.Core.Text.TerminalText.Safe(warning)}");
         if (session.Info.Family == "use-lite")
             throw new CliException($"{modelDir}: use-lite is a sentence encoder without a language-model head; predict needs a gpt2, bert or llama checkpoint");
         int[] sequence = text is not null

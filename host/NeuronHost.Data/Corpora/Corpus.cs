@@ -31,6 +31,20 @@ public sealed record Corpus(string Name, string Format, IReadOnlyList<string> Fi
         return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
+    /// <summary>The format <see cref="Load"/> will read <paramref name="path"/> as ("conllu",
+    /// "brown", "neurox"), or null when it is none of them or does not exist.</summary>
+    public static string? FormatOf(string path)
+    {
+        int colon = path.IndexOf(':');
+        if (colon > 0 && !File.Exists(path) && !Directory.Exists(path)) return "neurox";
+        if (File.Exists(path))
+            return path.EndsWith(".conllu", StringComparison.OrdinalIgnoreCase) ? "conllu"
+                : BrownReader.IsBrownFileName(Path.GetFileName(path)) ? "brown" : null;
+        if (!Directory.Exists(path)) return null;
+        if (Directory.EnumerateFiles(path, "*.conllu").Any()) return "conllu";
+        return Directory.EnumerateFiles(path).Any(f => BrownReader.IsBrownFileName(Path.GetFileName(f))) ? "brown" : null;
+    }
+
     /// <summary>Reads a corpus from a path, by what is there:
     /// a <c>.conllu</c> file (one split, named train/dev/test when the file name says so);
     /// a directory of <c>*-ud-{train,dev,test}.conllu</c> (Universal Dependencies);

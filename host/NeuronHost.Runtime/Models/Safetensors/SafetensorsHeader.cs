@@ -45,14 +45,14 @@ internal static class SafetensorsHeader
                 }
                 if (entries.ContainsKey(property.Name))
                     throw new ModelLoadException(path, property.Name, "tensor name appears twice in the header");
-                entries[property.Name] = ParseEntry(path, property);
+                entries[property.Name] = ParseEntry(path, property, dataLength);
             }
             CheckTiling(path, entries.Values, dataLength);
             return entries;
         }
     }
 
-    private static TensorEntry ParseEntry(string path, JsonProperty property)
+    private static TensorEntry ParseEntry(string path, JsonProperty property, long dataLength)
     {
         string name = property.Name;
         try
@@ -68,6 +68,8 @@ internal static class SafetensorsHeader
             if (shape.Any(d => d < 0)) throw new FormatException("negative dimension in shape");
             long begin = offsets[0], end = offsets[1];
             if (begin < 0 || end < begin) throw new ModelLoadException(path, name, $"data_offsets [{begin}, {end}] are not a range");
+            if (end > dataLength)
+                throw new ModelLoadException(path, name, $"data_offsets [{begin}, {end}] lie outside the file's data section of {dataLength} bytes (truncated or corrupt file)");
             long bytes;
             try { bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * size); }
             catch (OverflowException) { throw new ModelLoadException(path, name, $"{dtype} shape [{string.Join(", ", shape)}] overflows a 64-bit byte count"); }
