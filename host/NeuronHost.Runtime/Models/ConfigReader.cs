@@ -9,11 +9,15 @@ internal sealed class ConfigReader
     public string Path { get; }
     public byte[] Bytes { get; }
 
+    /// <summary>The largest config.json read (real ones are under 10 KB).</summary>
+    public const int MaxBytes = 1 << 20;
+
     public ConfigReader(string path)
     {
         Path = path;
         if (!File.Exists(path)) throw new ModelLoadException(path, null, "config.json not found");
-        Bytes = File.ReadAllBytes(path);
+        Bytes = Safetensors.Checkpoint.ReadBounded(path, MaxBytes);
+        if (!System.Text.Unicode.Utf8.IsValid(Bytes)) throw new ModelLoadException(path, null, "not valid UTF-8 text");
         try
         {
             using var doc = JsonDocument.Parse(Bytes);

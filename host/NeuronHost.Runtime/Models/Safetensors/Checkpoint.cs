@@ -46,9 +46,11 @@ public sealed class Checkpoint : IDisposable
 
     private static IEnumerable<string> ReadIndex(string index)
     {
+        var bytes = ReadBounded(index, MaxIndexBytes);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) throw new ModelLoadException(index, null, "not valid UTF-8 text");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(index));
+            using var doc = JsonDocument.Parse(bytes);
             var map = doc.RootElement.GetProperty("weight_map");
             var shards = map.EnumerateObject().Select(p => p.Value.GetString() ?? "").Distinct().ToList();
             foreach (var s in shards)
@@ -59,6 +61,31 @@ public sealed class Checkpoint : IDisposable
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new ModelLoadException(index, "weight_map", $"not a valid safetensors index ({e.Message})", e);
+        }
+    }
+
+    /// <summary>The largest model.safetensors.index.json read (a 400-shard index is about 2 MB).</summary>
+    public const int MaxIndexBytes = 64 << 20;
+
+    /// <summary>A small file's bytes, reading no further than <paramref name="limit"/> (a device never ends).</summary>
+    internal static byte[] ReadBounded(string path, int limit)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[64 * 1024];
+            using var result = new MemoryStream();
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                result.Write(buffer, 0, n);
+                if (result.Length > limit) throw new ModelLoadException(path, null, $"larger than the {limit:N0}-byte limit for this file");
+            }
+            return result.ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, null, $"cannot be read: {e.Message}", e);
         }
     }
 
