@@ -52,6 +52,16 @@ public sealed record Corpus(string Name, string Format, IReadOnlyList<string> Fi
     /// or "SENTENCES_FILE:LABELS_FILE" (NeuroX's pair of files).</summary>
     public static Corpus Load(string path)
     {
+        try { return LoadUnguarded(path); }
+        catch (Exception e) when (e is IOException and not FileNotFoundException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A framework exception here is a check we are missing: still name the path, never the type.
+            throw new CorpusFormatException(path, 0, $"cannot be read: {e.Message}");
+        }
+    }
+
+    private static Corpus LoadUnguarded(string path)
+    {
         int colon = path.IndexOf(':');
         if (colon > 0 && !File.Exists(path) && !Directory.Exists(path))
             return NeuroxReader.Read(path[..colon], path[(colon + 1)..]);
