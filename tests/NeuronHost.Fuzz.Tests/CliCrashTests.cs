@@ -149,3 +149,31 @@ public sealed class CliCrashTests
         Assert.False(Directory.Exists(scratch.File("out")));
     }
 }
+
+/// <summary><c>bench probes</c> inside a downloaded tree that carries its own
+/// scripts/bench/neurox_linear_probe.py must run the script shipped next to the executable.</summary>
+public sealed class BenchScriptTests
+{
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Bench_probes_runs_the_shipped_script_not_one_in_the_working_tree()
+    {
+        using var scratch = new Scratch();
+        string canary = scratch.File("canary");
+        Directory.CreateDirectory(scratch.File("scripts/bench"));
+        File.WriteAllText(scratch.File("scripts/bench/neurox_linear_probe.py"), $"open({System.Text.Json.JsonSerializer.Serialize(canary)}, 'w').write('ran')\n");
+        // A stand-in python that records which script it was asked to run, then fails.
+        string python = scratch.File("python");
+        string argv = scratch.File("argv.txt");
+        File.WriteAllText(python, $"#!/bin/sh\necho \"$1\" >> '{argv}'\nexit 3\n");
+        File.SetUnixFileMode(python, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Our own trainer runs first: allow it more than the 30 s of a loader case on a loaded machine.
+        var run = ChildRun.Start(scratch.Dir, TimeSpan.FromMinutes(3), "bench", "probes", "--quick", "--python", python);
+        Assert.False(run.TimedOut, run.Stderr);
+        Assert.False(File.Exists(canary), "the working tree's script ran");
+        Assert.True(File.Exists(argv), $"the stand-in python was never started\n{run.Stderr}");
+        string shipped = Path.Combine(Path.GetDirectoryName(ChildRun.Executable)!, "scripts", "bench", "neurox_linear_probe.py");
+        Assert.All(File.ReadAllLines(argv), line => Assert.Equal(shipped, line));
+        Assert.True(File.Exists(shipped));
+    }
+}

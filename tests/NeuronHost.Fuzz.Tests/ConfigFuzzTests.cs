@@ -9,7 +9,7 @@ namespace NeuronHost.Fuzz.Tests;
 /// and random damage to the three shared configs.</summary>
 public sealed class ConfigFuzzTests
 {
-    /// <summary>(model, key, JSON value or null to remove, the key the error must name).</summary>
+    /// <summary>(model, key, JSON value or null to remove the key); the error must name the key.</summary>
     public static TheoryData<string, string, string?> WrongSettings() => new()
     {
         { "gpt2-mini-brown", "activation_function", "7" },

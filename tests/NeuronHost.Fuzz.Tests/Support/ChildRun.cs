@@ -21,7 +21,9 @@ public sealed record ChildRun(int ExitCode, string Stdout, string Stderr, bool T
         }
     }
 
-    public static ChildRun Start(string workingDirectory, params string[] args)
+    public static ChildRun Start(string workingDirectory, params string[] args) => Start(workingDirectory, Outcome.Timeout, args);
+
+    public static ChildRun Start(string workingDirectory, TimeSpan timeout, params string[] args)
     {
         var psi = new ProcessStartInfo(Executable, args)
         {
@@ -39,7 +41,7 @@ public sealed record ChildRun(int ExitCode, string Stdout, string Stderr, bool T
         {
             peak = Math.Max(peak, ResidentBytes(p.Id));
             if (peak > RssLimit) overMemory = true;
-            if (clock.Elapsed > Outcome.Timeout) timedOut = true;
+            if (clock.Elapsed > timeout) timedOut = true;
             if (timedOut || overMemory) { p.Kill(entireProcessTree: true); p.WaitForExit(); break; }
         }
         return new ChildRun(p.ExitCode, stdout.Result, stderr.Result, timedOut, peak);
