@@ -83,8 +83,7 @@ public static class ResultsSummary
         return null;
     }
 
-    /// <summary>Names from configs and plugins, safe for the terminal and for Spectre markup.</summary>
-    private static string E(string text) => Markup.Escape(TerminalText.Safe(text));
+    private static string E(string text) => SafeMarkup.Escape(text);
 
     public static void Write(IAnsiConsole console, RunResults r, string outDir)
     {
