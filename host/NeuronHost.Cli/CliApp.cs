@@ -1,14 +1,22 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
+using NeuronHost.Core.Analysis;
+using NeuronHost.Core.Config;
+using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Plugins;
+using NeuronHost.Core.Text;
+using NeuronHost.Data.Corpora;
+using NeuronHost.Data.Store;
+using NeuronHost.Runtime.Models;
+using NeuronHost.Runtime.Tokenizers;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Cli;
 
 /// <summary>Builds the <c>neuronhost</c> root command from the command list and runs it: exit
-/// code 0 on success, 1 on an error (shown as one "error: …" line; --verbose adds the stack
-/// trace), 130 when cancelled.</summary>
+/// code 0 on success, 1 on an error (shown as one terminal-safe "error: …" line; --verbose adds
+/// the original exception with its stack trace), 130 when cancelled.</summary>
 public static class CliApp
 {
     /// <summary>"0.1.0" — the CLI's informational version without the source revision.</summary>
@@ -70,17 +78,37 @@ public static class CliApp
         }
     }
 
-    /// <summary>The message of an exception on one line; for unexpected exceptions the type too.</summary>
+    /// <summary>The message of an exception on one terminal-safe line; for unexpected exceptions
+    /// the type too.</summary>
     public static string Describe(Exception e)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
         var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        return e is CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
-            or NeuronHost.Data.Output.OutputFolderException
-            or NeuronHost.Data.Store.StoreFormatException or NeuronHost.Data.Store.StoreMismatchException or NeuronHost.Data.Store.StoreBusyException
-            ? message
-            : $"{message} ({e.GetType().Name}; --verbose shows where)";
+        message = TerminalText.Safe(message);
+        return IsExpected(e) ? message : $"{message} ({Cause(e).GetType().Name}; --verbose shows where)";
     }
+
+    private static Exception Cause(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } a => Cause(a.InnerExceptions[0]),
+        PipelineException { InnerException: { } inner } => Cause(inner),
+        CliException { InnerException: { } inner } => Cause(inner),
+        _ => e,
+    };
+
+    /// <summary>The errors NeuronHost raises on purpose (bad input, named file/key/line): shown
+    /// without the "unexpected" suffix. A wrapper is expected when what it wraps is.</summary>
+    public static bool IsExpected(Exception e) => e switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } a => IsExpected(a.InnerExceptions[0]),
+        PipelineException { InnerException: { } inner } => IsExpected(inner),
+        CliException { InnerException: { } inner } => IsExpected(inner),
+        CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
+            or ModelLoadException or TokenizerFileException or CorpusFormatException or StoreFormatException
+            or StoreMismatchException or StoreBusyException or ConfigException or GridException
+            or NeuronHost.Data.Output.OutputFolderException => true,
+        _ => false,
+    };
 
     /// <summary>Commands that only group subcommands show their help when run alone.</summary>
     public static int ShowHelp(ParseResult parse)

@@ -13,4 +13,4 @@ public interface ICliCommand
 
 /// <summary>A mistake of the user's (unknown name, missing file): shown as "error: message"
 /// and exit code 1, never with a stack trace.</summary>
-public sealed class CliException(string message) : Exception(message);
+public sealed class CliException(string message, Exception? inner = null) : Exception(message, inner);

@@ -13,7 +13,7 @@ public sealed class GaussianProbe : IProbe
     /// <summary>Scoring costs tokens × neurons² × classes (a triangular solve per token and class):
     /// on 30k tokens, 12 classes and all 3,072 neurons of a small model that is hours, so larger
     /// subsets are refused and the grid skips them (its all-neuron oracle included).</summary>
-    [PluginParameter("most neurons the probe trains on (cost grows with neurons squared); the grid skips larger k and the oracle beyond it")]
+    [PluginParameter("most neurons the probe trains on (cost grows with neurons squared); the grid skips larger k and the oracle beyond it", Min = 1, Max = 4096)]
     public int MaxNeurons { get; set; } = 400;
 
     [PluginParameter("floor of the prior's per-class variance, as a fraction of the neuron's overall variance (0 = Pitfalls exactly)")]

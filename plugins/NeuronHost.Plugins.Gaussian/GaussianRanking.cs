@@ -16,9 +16,9 @@ public sealed class GaussianRanking : IRankingMethod
     public PluginInfo Info { get; } = new("gaussian", PluginKind.Ranking,
         "Greedy mutual-information selection with a per-class Gaussian probe (incremental Cholesky)", new Version(1, 0));
 
-    [PluginParameter("neurons selected greedily (the rest follow by last-step MI)")] public int MaxNeurons { get; set; } = 400;
+    [PluginParameter("neurons selected greedily (the rest follow by last-step MI)", Min = 1, Max = 4096)] public int MaxNeurons { get; set; } = 400;
     [PluginParameter("split MI is measured on: dev (Pitfalls) or train (NeuroX)")] public SelectionSplit SelectOn { get; set; } = SelectionSplit.Dev;
-    [PluginParameter("at most this many tokens (seeded random subset) for MI; 0 = all")] public int MaxSelectionTokens { get; set; } = 4000;
+    [PluginParameter("at most this many tokens (seeded random subset) for MI; 0 = all", Min = 0)] public int MaxSelectionTokens { get; set; } = 4000;
     [PluginParameter("cap on the residual buffers (classes × tokens × neurons floats), in MB; lowers the token count")]
     public int MaxMemoryMegabytes { get; set; } = 2048;
     [PluginParameter("best (top-to-bottom) or worst (Pitfalls' bottom-to-top selection)")] public SelectionDirection Direction { get; set; } = SelectionDirection.Best;

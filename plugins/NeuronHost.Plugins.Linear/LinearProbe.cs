@@ -9,11 +9,11 @@ public sealed class LinearProbe : IProbe
         "Multinomial logistic regression with elastic net (λ1·Σ|W| + λ2·‖W‖_F), OWL-QN on standardised inputs, early-stopped on dev",
         new Version(1, 0));
 
-    [PluginParameter("L1 weight λ1 on Σ|W|")] public double L1 { get; set; } = 1e-3;
-    [PluginParameter("L2 weight λ2 on the (un-squared) Frobenius norm ‖W‖")] public double L2 { get; set; } = 1e-2;
+    [PluginParameter("L1 weight λ1 on Σ|W|", Min = 0)] public double L1 { get; set; } = 1e-3;
+    [PluginParameter("L2 weight λ2 on the (un-squared) Frobenius norm ‖W‖", Min = 0)] public double L2 { get; set; } = 1e-2;
     [PluginParameter("solver: owl-qn (L-BFGS, L1 orthant-wise) or fista")] public ElasticNetSolver Solver { get; set; } = ElasticNetSolver.OwlQn;
-    [PluginParameter("maximum solver iterations")] public int MaxIterations { get; set; } = 300;
-    [PluginParameter("relative objective change that ends training")] public double Tolerance { get; set; } = 1e-6;
+    [PluginParameter("maximum solver iterations", Min = 1, Max = 100_000)] public int MaxIterations { get; set; } = 300;
+    [PluginParameter("relative objective change that ends training", Min = 0)] public double Tolerance { get; set; } = 1e-6;
     [PluginParameter("when the data has a dev split: stop after this many iterations without progress on dev accuracy and keep the best iterate (0 = train to tolerance)")]
     public int EarlyStoppingPatience { get; set; } = 5;
     [PluginParameter("dev accuracy gain (fraction; 0.001 = 0.1 point) that counts as progress for early stopping")]

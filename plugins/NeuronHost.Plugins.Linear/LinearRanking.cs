@@ -14,14 +14,14 @@ public sealed class LinearRanking : IRankingMethod
 
     [PluginParameter("neurox (weight-mass sweep) or pitfalls (mean over classes of |W|)")]
     public LinearOrdering Ordering { get; set; } = LinearOrdering.NeuroX;
-    [PluginParameter("L1 weight λ1 on Σ|W|")] public double L1 { get; set; } = 1e-3;
-    [PluginParameter("L2 weight λ2 on the (un-squared) Frobenius norm ‖W‖")] public double L2 { get; set; } = 1e-2;
+    [PluginParameter("L1 weight λ1 on Σ|W|", Min = 0)] public double L1 { get; set; } = 1e-3;
+    [PluginParameter("L2 weight λ2 on the (un-squared) Frobenius norm ‖W‖", Min = 0)] public double L2 { get; set; } = 1e-2;
     [PluginParameter("choose λ1, λ2 from the grids below by dev accuracy")] public bool Search { get; set; }
-    [PluginParameter("λ1 values tried when Search is on")] public double[] L1Grid { get; set; } = [0, 1e-5, 1e-4, 1e-3];
-    [PluginParameter("λ2 values tried when Search is on")] public double[] L2Grid { get; set; } = [0, 1e-3, 1e-2];
+    [PluginParameter("λ1 values tried when Search is on", Min = 0)] public double[] L1Grid { get; set; } = [0, 1e-5, 1e-4, 1e-3];
+    [PluginParameter("λ2 values tried when Search is on", Min = 0)] public double[] L2Grid { get; set; } = [0, 1e-3, 1e-2];
     [PluginParameter("solver: owl-qn (L-BFGS, L1 orthant-wise) or fista")] public ElasticNetSolver Solver { get; set; } = ElasticNetSolver.OwlQn;
-    [PluginParameter("maximum solver iterations")] public int MaxIterations { get; set; } = 300;
-    [PluginParameter("steps of the weight-mass sweep (NeuroX: 100)")] public int Stride { get; set; } = 100;
+    [PluginParameter("maximum solver iterations", Min = 1, Max = 100_000)] public int MaxIterations { get; set; } = 300;
+    [PluginParameter("steps of the weight-mass sweep (NeuroX: 100)", Min = 1, Max = 100_000)] public int Stride { get; set; } = 100;
 
     /// <summary>λ1, λ2 actually used (after search) and the dev accuracy of each grid point.</summary>
     public (double L1, double L2) Chosen { get; private set; }

@@ -42,6 +42,10 @@ public interface IIntervention : IPlugin
 public sealed class PluginParameterAttribute(string description) : Attribute
 {
     public string Description { get; } = description;
+    /// <summary>The smallest value the host accepts (numbers, and each element of a number list); NaN: no bound.</summary>
+    public double Min { get; set; } = double.NaN;
+    /// <summary>The largest value the host accepts; NaN: no bound.</summary>
+    public double Max { get; set; } = double.NaN;
 }
 
 /// <summary>Thrown by a plugin for input it cannot work with (one class, k too large, NaN…).

@@ -37,7 +37,7 @@ internal static class BenchProbesCommand
         var fista = new Option<bool>("--fista") { Description = "Also time our FISTA solver" };
         var gaussian = new Option<bool>("--gaussian") { Description = "Also run the Gaussian selection benchmark (incremental vs from-scratch)" };
         var python = new Option<string?>("--python") { Description = "Python with torch for NeuroX's trainer (default /usr/bin/python3)" };
-        var script = new Option<string?>("--script") { Description = "neurox_linear_probe.py (default: scripts/bench/ of the repository)" };
+        var script = new Option<string?>("--script") { Description = "neurox_linear_probe.py (default: the copy shipped next to the executable)" };
         var command = new Command("probes", "Linear probe (ours vs NeuroX's Adam trainer) and, with --gaussian, Gaussian selection benchmarks")
         {
             quick, train, dev, features, synthetic, store, task, minCount, layers, maxTrain, l1, l2, patience, minDelta, repeats, adamThreads, fista, gaussian, python, script,
@@ -133,16 +133,12 @@ internal static class BenchProbesCommand
         return (outX, outY);
     }
 
-    private static string FindScript()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "scripts", "bench", "neurox_linear_probe.py");
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new InvalidOperationException("cannot find scripts/bench/neurox_linear_probe.py above the working directory; pass --script");
-    }
+    /// <summary>The script shipped next to the executable. Never one found by walking up from the
+    /// working directory: running the benchmark inside a downloaded tree must not run its Python.</summary>
+    internal static string ShippedScript => Path.Combine(AppContext.BaseDirectory, "scripts", "bench", "neurox_linear_probe.py");
+
+    private static string FindScript() => File.Exists(ShippedScript) ? ShippedScript
+        : throw new CliException($"{ShippedScript} is missing (it is copied there by the build); pass --script");
 
     private static string LoadAverage()
     {

@@ -63,7 +63,7 @@ public sealed class DemoCommand : ICliCommand
         {
             (string model, string corpus) paths;
             try { paths = DemoAssets.Ensure(cache, m => err.WriteLine(m), cts.Token); }
-            catch (InvalidOperationException e) { throw new CliException(e.Message); }
+            catch (InvalidOperationException e) { throw new CliException(e.Message, e); }
 
             var config = Config(paths.model, paths.corpus, outDir, sentences);
             if (saveConfig is not null) File.WriteAllText(saveConfig, AnalysisYaml.Save(config));
@@ -74,7 +74,7 @@ public sealed class DemoCommand : ICliCommand
             pipeline.Log.Written += (level, message) => { lock (err) err.WriteLine(level == LogLevel.Warn ? $"warning: {message}" : message); };
             RunResults results;
             try { results = pipeline.Run(config, new LineProgressPrinter(err), cts.Token); }
-            catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message); }
+            catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message, e); }
 
             if (cli.Json(parse)) cli.WriteJson(parse, ResultsSummary.Json(results, config.OutputDir));
             else ResultsSummary.Write(cli.Console(parse), results, config.OutputDir);

@@ -27,20 +27,25 @@ public sealed class ExtractCommand : ICliCommand
         {
             model, corpus, task, hooks, output, aggregation, dtype, batch, force,
         };
+        var strict = new Option<bool>("--strict") { Description = "Refuse a checkpoint holding tensors the model does not read (default: a warning)" };
+        command.Add(strict);
         command.SetAction(parse =>
         {
-            var session = ModelOpener.Open(parse.GetRequiredValue(model));
+            var words = Corpus.Load(parse.GetRequiredValue(corpus));
+            var taskSpec = parse.GetValue(task) is { } t ? CheckTask(t, words) : null;
+            var session = ModelOpener.Open(parse.GetRequiredValue(model), parse.GetValue(strict));
+            foreach (var warning in ModelOpener.Warnings(session)) cli.Error(parse).WriteLine($"warning: {NeuronHost.Core.Text.TerminalText.Safe(warning)}");
             var hookPoints = ResolveHooks(session.Info, parse.GetRequiredValue(hooks));
             var options = new ExtractionOptions
             {
-                Corpus = Corpus.Load(parse.GetRequiredValue(corpus)),
+                Corpus = words,
                 HookPoints = hookPoints,
                 OutputDirectory = parse.GetRequiredValue(output),
                 Aggregation = parse.GetValue(aggregation),
                 DType = parse.GetValue(dtype),
                 BatchSize = parse.GetValue(batch),
                 Force = parse.GetValue(force),
-                Task = parse.GetValue(task) is { } t ? TaskSpec.Parse(t) : null,
+                Task = taskSpec,
                 ModelDirectory = parse.GetRequiredValue(model),
             };
             using var cts = CancelOnCtrlC();
@@ -51,6 +56,20 @@ public sealed class ExtractCommand : ICliCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The task, refused when its name is malformed or no word of the corpus has its label
+    /// (a typo such as "nonsense" would otherwise make a store without labels).</summary>
+    internal static TaskSpec CheckTask(string name, Corpus corpus)
+    {
+        TaskSpec spec;
+        try { spec = TaskSpec.Parse(name); }
+        catch (ArgumentException e) { throw new CliException($"--task: {e.Message}"); }
+        if (corpus.Sentences.SelectMany(s => s.Words).Any(w => spec.LabelOf(w) is not null)) return spec;
+        var features = corpus.Sentences.SelectMany(s => s.Words).Where(w => w.Features is not null)
+            .SelectMany(w => w.Features!.Keys).Distinct().Order(StringComparer.Ordinal).Take(12).ToList();
+        throw new CliException($"--task '{name}': no word of {corpus.Files[0]} has a {spec.Name} label " +
+            $"(tasks: upos, xpos, deprel{(features.Count > 0 ? ", or a feature: " + string.Join(", ", features) : "")})");
     }
 
     internal static IReadOnlyList<string> ResolveHooks(NeuronHost.Sdk.ModelInfo info, IEnumerable<string> names)

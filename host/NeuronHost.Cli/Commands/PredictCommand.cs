@@ -20,15 +20,18 @@ public sealed class PredictCommand : ICliCommand
         {
             model, text, ids, top,
         };
-        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(model), parse.GetValue(text), parse.GetValue(ids), parse.GetValue(top)));
+        var strict = new Option<bool>("--strict") { Description = "Refuse a checkpoint holding tensors the model does not read (default: a warning)" };
+        command.Add(strict);
+        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(model), parse.GetValue(text), parse.GetValue(ids), parse.GetValue(top), parse.GetValue(strict)));
         return command;
     }
 
-    private static int Run(CliContext cli, ParseResult parse, string modelDir, string? text, string? idList, int top)
+    private static int Run(CliContext cli, ParseResult parse, string modelDir, string? text, string? idList, int top, bool strict)
     {
         if ((text is null) == (idList is null)) throw new CliException("give exactly one of --text and --ids");
         if (top < 1) throw new CliException("--top must be at least 1");
-        var session = ModelOpener.Open(modelDir);
+        var session = ModelOpener.Open(modelDir, strict);
+        foreach (var warning in ModelOpener.Warnings(session)) cli.Error(parse).WriteLine($"warning: {NeuronHost.Core.Text.TerminalText.Safe(warning)}");
         if (session.Info.Family == "use-lite")
             throw new CliException($"{modelDir}: use-lite is a sentence encoder without a language-model head; predict needs a gpt2, bert or llama checkpoint");
         int[] sequence = text is not null

@@ -1,4 +1,5 @@
 using NeuronHost.Core.Reports;
+using NeuronHost.Core.Text;
 using Spectre.Console;
 
 namespace NeuronHost.Cli.Commands;
@@ -39,7 +40,7 @@ public static class ResultsSummary
         foreach (var g in r.Accuracy.Where(a => a.Selection is Selection.Top or Selection.Random).GroupBy(a => (a.Ranking, a.Probe)))
         {
             var oracle = r.Oracle.FirstOrDefault(o => o.Probe == g.Key.Probe);
-            var cells = new List<string> { Markup.Escape(g.Key.Ranking), Markup.Escape(g.Key.Probe) };
+            var cells = new List<string> { E(g.Key.Ranking), E(g.Key.Probe) };
             cells.AddRange(ks.Select(k => g.FirstOrDefault(a => a.K == k)?.TestAccuracy is { } v ? $"{v:0.000}" : "–"));
             cells.Add(oracle?.TestAccuracy is { } o ? $"{o:0.000}" : "–");
             table.AddRow(cells.ToArray());
@@ -72,7 +73,7 @@ public static class ResultsSummary
             };
             foreach (var g in t.Rows.GroupBy(row => (Ranking: Key(row, ranking), K: Key(row, k))))
             {
-                var cells = new List<string> { Markup.Escape(g.Key.Ranking), g.Key.K };
+                var cells = new List<string> { E(g.Key.Ranking), g.Key.K };
                 cells.AddRange(selections.Select(sel => Num(g.FirstOrDefault(row => Key(row, selection) == sel)?[delta])));
                 if (probe >= 0) cells.AddRange(selections.Select(sel => Num(g.FirstOrDefault(row => Key(row, selection) == sel)?[probe])));
                 table.AddRow(cells.ToArray());
@@ -82,25 +83,27 @@ public static class ResultsSummary
         return null;
     }
 
+    private static string E(string text) => SafeMarkup.Escape(text);
+
     public static void Write(IAnsiConsole console, RunResults r, string outDir)
     {
-        console.MarkupLine($"[bold]{Markup.Escape(r.Identity.Task)}[/] in [bold]{Markup.Escape(r.Identity.Model)}[/]: " +
+        console.MarkupLine($"[bold]{E(r.Identity.Task)}[/] in [bold]{E(r.Identity.Model)}[/]: " +
             $"{r.Identity.TrainTokens + r.Identity.DevTokens + r.Identity.TestTokens} words, {r.Identity.Neurons} neurons, status {r.Status}");
         if (r.Accuracy.Count > 0) console.Write(AccuracyTable(r));
         foreach (var m in r.MinimalSets)
-            console.WriteLine($"minimal set {m.Ranking}/{m.Probe}: " + (m.Reached
+            console.WriteLine($"minimal set {TerminalText.Safe(m.Ranking)}/{TerminalText.Safe(m.Probe)}: " + (m.Reached
                 ? $"{m.K} neurons reach {m.Accuracy:0.000} (oracle {m.OracleAccuracy:0.000}); layers {string.Join(", ", m.Layers.Select(l => $"L{l.Layer}:{l.Count}"))}"
                 : "not reached on the k grid"));
         foreach (var k in r.Rankings)
-            console.WriteLine($"top of {k.Name}: {string.Join(", ", k.Neurons.Take(5).Select(n => n.Neuron))}");
+            console.WriteLine($"top of {TerminalText.Safe(k.Name)}: {string.Join(", ", k.Neurons.Take(5).Select(n => n.Neuron))}");
         foreach (var i in r.Interventions)
         {
             if (SelectionTable(i) is { } pivot)
             {
-                console.WriteLine($"{i.Method} of each ranking's top / random / bottom k neurons: Δ = change of {pivot.Metric}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
+                console.WriteLine($"{TerminalText.Safe(i.Method)} of each ranking's top / random / bottom k neurons: Δ = change of {TerminalText.Safe(pivot.Metric)}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
                 console.Write(pivot.Table);
             }
-            else console.WriteLine($"{i.Method}: {string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}"))}");
+            else console.WriteLine($"{TerminalText.Safe(i.Method)}: {TerminalText.Safe(string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}")))}");
         }
         console.WriteLine($"report: {Path.Combine(outDir, ReportFolder.ReportFile)}");
     }

@@ -29,7 +29,7 @@ public sealed class RunCommand : ICliCommand
             config = AnalysisYaml.Load(path);
             if (outDir is not null) config.OutputDir = Path.GetFullPath(outDir);
         }
-        catch (ConfigException e) { throw new CliException(e.Message); }
+        catch (ConfigException e) { throw new CliException(e.Message, e); }
 
         using var catalog = cli.LoadPlugins(parse);
         var err = cli.Error(parse);
@@ -43,7 +43,7 @@ public sealed class RunCommand : ICliCommand
         {
             results = pipeline.Run(config, new LineProgressPrinter(err), cts.Token);
         }
-        catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message); }
+        catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message, e); }
         finally { Console.CancelKeyPress -= onCancel; }
 
         if (cli.Json(parse)) cli.WriteJson(parse, ResultsSummary.Json(results, config.OutputDir));

@@ -39,7 +39,7 @@ public sealed class TuiCommand : ICliCommand
         var wizard = new SetupWizard(console, catalog, AssetDiscovery.ModelRoots(modelRoots), AssetDiscovery.CorpusRoots(corpusRoots));
         var config = wizard.Ask();
         try { AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(catalog)); }
-        catch (ConfigException e) { throw new CliException(e.Message); }
+        catch (ConfigException e) { throw new CliException(e.Message, e); }
 
         console.Clear();
         console.MarkupLine($"[bold]Ready:[/] {Markup.Escape(config.Task.Name)} on layers {string.Join(",", config.Layers)} ({Markup.Escape(config.Hook)}) of " +
@@ -55,7 +55,7 @@ public sealed class TuiCommand : ICliCommand
         console.Clear();
         RunResults results;
         try { results = new LiveRunView(console, new AnalysisPipeline(catalog)).Run(config); }
-        catch (Exception e) when (e is PipelineException or ConfigException) { throw new CliException(e.Message); }
+        catch (Exception e) when (e is PipelineException or ConfigException) { throw new CliException(e.Message, e); }
         new ResultsBrowser(console, results, config).Show();
         return results.Status == RunStatus.Cancelled ? 130 : 0;
     }

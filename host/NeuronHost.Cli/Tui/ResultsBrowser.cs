@@ -44,10 +44,10 @@ public sealed class ResultsBrowser(IAnsiConsole console, RunResults results, Ana
     private void Overview()
     {
         var id = results.Identity;
-        console.MarkupLine($"[bold]{Markup.Escape(id.Task)}[/] in [bold]{Markup.Escape(id.Model)}[/] · {id.TrainTokens + id.DevTokens + id.TestTokens} words · " +
-            $"{id.Neurons} neurons · " + (results.Status == RunStatus.Complete ? "[green]complete[/]" : $"[yellow]{Markup.Escape(results.Status)}[/]"));
+        console.MarkupLine($"[bold]{SafeMarkup.Escape(id.Task)}[/] in [bold]{SafeMarkup.Escape(id.Model)}[/] · {id.TrainTokens + id.DevTokens + id.TestTokens} words · " +
+            $"{id.Neurons} neurons · " + (results.Status == RunStatus.Complete ? "[green]complete[/]" : $"[yellow]{SafeMarkup.Escape(results.Status)}[/]"));
         if (results.Accuracy.Count > 0) console.Write(ResultsSummary.AccuracyTable(results, maxColumns: Math.Clamp((TerminalSize.Width - 40) / 8, 2, 6)));
-        console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(config.OutputDir, ReportFolder.ReportFile))}[/]");
+        console.MarkupLine($"[grey]report: {SafeMarkup.Escape(Path.Combine(config.OutputDir, ReportFolder.ReportFile))}[/]");
     }
 
     private void Pause()
@@ -59,10 +59,10 @@ public sealed class ResultsBrowser(IAnsiConsole console, RunResults results, Ana
     private void ShowRanking()
     {
         var ranking = results.Rankings.Count == 1 ? results.Rankings[0]
-            : console.Prompt(new SelectionPrompt<RankingResult>().Title("Which ranking?").AddChoices(results.Rankings).UseConverter(r => Markup.Escape(r.Name)));
+            : console.Prompt(new SelectionPrompt<RankingResult>().Title("Which ranking?").AddChoices(results.Rankings).UseConverter(r => SafeMarkup.Escape(r.Name)));
         console.Clear();
         int width = TerminalSize.Width;
-        var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Markup.Escape(ranking.Name)}[/]: top neurons")
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]{SafeMarkup.Escape(ranking.Name)}[/]: top neurons")
             .AddColumn(new TableColumn("#").RightAligned()).AddColumn("neuron").AddColumn(new TableColumn("layer").RightAligned())
             .AddColumn(new TableColumn("score").RightAligned()).AddColumn("max-activating words");
         int wordsWidth = Math.Max(10, width - 44);
@@ -70,8 +70,8 @@ public sealed class ResultsBrowser(IAnsiConsole console, RunResults results, Ana
         {
             var ctx = results.TopNeuronContexts.FirstOrDefault(c => c.Ranking == ranking.Name && c.Rank == n.Rank);
             string words = ctx is null ? "" : string.Join(", ", ctx.Examples.Select(e => e.Word).Distinct());
-            table.AddRow(n.Rank.ToString(), Markup.Escape(ShortNeuron(n.HookPoint, n.Index)), n.Layer.ToString(), $"{n.Score:G4}",
-                Markup.Escape(SetupWizard.Shorten(words, wordsWidth)));
+            table.AddRow(n.Rank.ToString(), SafeMarkup.Escape(ShortNeuron(n.HookPoint, n.Index)), n.Layer.ToString(), $"{n.Score:G4}",
+                SafeMarkup.Escape(SetupWizard.Shorten(words, wordsWidth)));
         }
         console.Write(table);
         Pause();
@@ -100,7 +100,7 @@ public sealed class ResultsBrowser(IAnsiConsole console, RunResults results, Ana
             .Select(g => ((double)g.Key, g.Average(a => a.TestAccuracy ?? double.NaN))).OrderBy(p => p.Item1).ToList();
         if (random.Count > 0 && rankings.All(r => r != Selection.Random)) series.Add(new TextLineChart.Series("random-k", random, '×', "grey"));
         var chart = new TextLineChart { Width = Math.Clamp(TerminalSize.Width - 12, 20, 100), Height = Math.Clamp(TerminalSize.Height - 8, 6, 20) };
-        console.MarkupLine($"[bold]Accuracy vs k[/] · {Markup.Escape(probe)} probe on each ranking's top-k neurons");
+        console.MarkupLine($"[bold]Accuracy vs k[/] · {SafeMarkup.Escape(probe)} probe on each ranking's top-k neurons");
         foreach (var line in chart.Render(series, "test accuracy", "k (neurons)")) console.MarkupLine(line);
     }
 
@@ -130,13 +130,13 @@ public sealed class ResultsBrowser(IAnsiConsole console, RunResults results, Ana
     {
         foreach (var iv in results.Interventions)
         {
-            console.MarkupLine($"[bold]{Markup.Escape(iv.Method)}[/]  " + Markup.Escape(string.Join("  ", iv.Summary.Take(4).Select(kv => $"{kv.Key}={kv.Value:G4}"))));
+            console.MarkupLine($"[bold]{SafeMarkup.Escape(iv.Method)}[/]  " + SafeMarkup.Escape(string.Join("  ", iv.Summary.Take(4).Select(kv => $"{kv.Key}={kv.Value:G4}"))));
             foreach (var t in iv.Tables.Take(1))
             {
-                var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(t.Name));
-                foreach (var col in t.Columns.Take(6)) table.AddColumn(Markup.Escape(col));
+                var table = new Table().Border(TableBorder.Simple).Title(SafeMarkup.Escape(t.Name));
+                foreach (var col in t.Columns.Take(6)) table.AddColumn(SafeMarkup.Escape(col));
                 foreach (var row in t.Rows.Take(Math.Max(3, TerminalSize.Height - 10)))
-                    table.AddRow(row.Take(6).Select(v => Markup.Escape(v is double d ? d.ToString("G4") : v?.ToString() ?? "")).ToArray());
+                    table.AddRow(row.Take(6).Select(v => SafeMarkup.Escape(v is double d ? d.ToString("G4") : v?.ToString() ?? "")).ToArray());
                 console.Write(table);
             }
         }
@@ -147,7 +147,7 @@ public sealed class ResultsBrowser(IAnsiConsole console, RunResults results, Ana
     {
         string path = Path.GetFullPath(console.Prompt(new TextPrompt<string>("Save as:").DefaultValue("analysis.yaml")));
         File.WriteAllText(path, AnalysisYaml.Save(config));
-        console.MarkupLine($"saved [bold]{Markup.Escape(path)}[/] · rerun with [bold]neuronhost run {Markup.Escape(Path.GetFileName(path))}[/]");
+        console.MarkupLine($"saved [bold]{SafeMarkup.Escape(path)}[/] · rerun with [bold]neuronhost run {SafeMarkup.Escape(Path.GetFileName(path))}[/]");
         return path;
     }
 }

@@ -72,7 +72,7 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
     {
         var models = AssetDiscovery.Models(modelRoots);
         var choice = console.Prompt(new SelectionPrompt<string>().Title("[bold]Model[/] (a Hugging Face folder)")
-            .AddChoices(models.Append(EnterPath)).UseConverter(m => m == EnterPath ? m : $"{Path.GetFileName(m)}  [grey]{Markup.Escape(m)}[/]").PageSize(10));
+            .AddChoices(models.Append(EnterPath)).UseConverter(m => m == EnterPath ? m : $"{Path.GetFileName(m)}  [grey]{SafeMarkup.Escape(m)}[/]").PageSize(10));
         if (choice != EnterPath) return choice;
         return Path.GetFullPath(console.Prompt(new TextPrompt<string>("Model folder:").Validate(p =>
             File.Exists(Path.Combine(p, "config.json")) ? ValidationResult.Success() : ValidationResult.Error($"no config.json in '{p}'"))));
@@ -82,7 +82,7 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
     {
         var corpora = AssetDiscovery.Corpora(corpusRoots);
         var choice = console.Prompt(new SelectionPrompt<string>().Title("[bold]Corpus[/] (CoNLL-U file, UD or Brown folder)")
-            .AddChoices(corpora.Append(EnterPath)).UseConverter(m => m == EnterPath ? m : $"{Path.GetFileName(m)}  [grey]{Markup.Escape(Path.GetDirectoryName(m) ?? "")}[/]").PageSize(10));
+            .AddChoices(corpora.Append(EnterPath)).UseConverter(m => m == EnterPath ? m : $"{Path.GetFileName(m)}  [grey]{SafeMarkup.Escape(Path.GetDirectoryName(m) ?? "")}[/]").PageSize(10));
         if (choice != EnterPath) return choice;
         return Path.GetFullPath(console.Prompt(new TextPrompt<string>("Corpus path:").Validate(p =>
             File.Exists(p) || Directory.Exists(p) ? ValidationResult.Success() : ValidationResult.Error($"'{p}' does not exist"))));
@@ -94,7 +94,7 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
         if (plugins.Count == 0) return [];
         var prompt = new MultiSelectionPrompt<LoadedPlugin>().Title($"[bold]{title}[/] ([grey]space[/] toggles, [grey]enter[/] accepts)")
             .NotRequired().PageSize(12).AddChoices(plugins)
-            .UseConverter(p => $"{Markup.Escape(p.Name)}  [grey]{Markup.Escape(Shorten(p.Description, 52))}[/]");
+            .UseConverter(p => $"{SafeMarkup.Escape(p.Name)}  [grey]{SafeMarkup.Escape(Shorten(p.Description, 52))}[/]");
         return console.Prompt(prompt).Select(p => new PluginUse { Plugin = p.Name }).ToList();
     }
 
@@ -104,18 +104,18 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
         const string Done = "(done)";
         while (true)
         {
-            var choice = console.Prompt(new SelectionPrompt<string>().Title($"[bold]{Markup.Escape(plugin.Name)}[/] parameters")
+            var choice = console.Prompt(new SelectionPrompt<string>().Title($"[bold]{SafeMarkup.Escape(plugin.Name)}[/] parameters")
                 .AddChoices(plugin.Parameters.Select(p => p.Name).Append(Done)).PageSize(12)
                 .UseConverter(n => n == Done ? n : Describe(plugin, n, use)));
             if (choice == Done) return;
             var p = plugin.Parameters.First(x => x.Name == choice);
             string current = use.Parameters.GetValueOrDefault(p.Name, p.DefaultText);
             string? error = null;
-            var text = console.Prompt(new TextPrompt<string>($"{Markup.Escape(p.Name)} ({Markup.Escape(p.TypeName)}):").DefaultValue(current).AllowEmpty()
+            var text = console.Prompt(new TextPrompt<string>($"{SafeMarkup.Escape(p.Name)} ({SafeMarkup.Escape(p.TypeName)}):").DefaultValue(current).AllowEmpty()
                 .Validate(t =>
                 {
                     try { PluginParameters.Parse(plugin.Name, p, t); return ValidationResult.Success(); }
-                    catch (PluginException e) { error = e.Message; return ValidationResult.Error(Markup.Escape(error)); }
+                    catch (PluginException e) { error = e.Message; return ValidationResult.Error(SafeMarkup.Escape(error)); }
                 }));
             if (text != p.DefaultText) use.Parameters[p.Name] = text; else use.Parameters.Remove(p.Name);
         }
@@ -125,7 +125,7 @@ public sealed class SetupWizard(IAnsiConsole console, PluginCatalog catalog, IRe
     {
         var p = plugin.Parameters.First(x => x.Name == name);
         string value = use.Parameters.GetValueOrDefault(p.Name, p.DefaultText);
-        return $"{Markup.Escape(p.Name)} = [bold]{Markup.Escape(value)}[/]  [grey]{Markup.Escape(Shorten(p.TypeName + "; " + p.Description, 44))}[/]";
+        return $"{SafeMarkup.Escape(p.Name)} = [bold]{SafeMarkup.Escape(value)}[/]  [grey]{SafeMarkup.Escape(Shorten(p.TypeName + "; " + p.Description, 44))}[/]";
     }
 
     public static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";

@@ -1,32 +1,42 @@
 using NeuronHost.Core.Plugins;
+using NeuronHost.Data.Corpora;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Config;
 
 /// <summary>Checks a config before anything runs, so a typo costs a second, not an extraction:
-/// the first problem is thrown as one <see cref="ConfigException"/> line naming file, line and key.</summary>
+/// every problem is found and they are thrown together as one <see cref="ConfigException"/>,
+/// each naming file, line and key.</summary>
 public static class AnalysisConfigValidator
 {
     public static readonly string[] CorpusFormats = ["conllu", "brown", "neurox"];
     public static readonly string[] Aggregations = ["first", "last", "mean"];
     public static readonly string[] Backends = ["auto", "cpu", "opencl", "opencl:N"];
+    /// <summary>Most k values one grid probes (Pitfalls' grid has 150); each probe retrains.</summary>
+    public const int MaxKGridEntries = 1000;
+    /// <summary>Largest k (neurons in one subset); above any model's neuron count we run.</summary>
+    public const int MaxK = 1_000_000;
 
     public static void Validate(AnalysisConfig c, IPluginDirectory plugins, bool checkFiles = true)
     {
         string At(string path) => c.Source?.Where(path) ?? path;
-        void Fail(string path, string message) => throw new ConfigException($"{At(path)}: {message}");
+        var problems = new List<string>();
+        void Fail(string path, string message) => problems.Add($"{At(path)}: {message}");
 
         if (string.IsNullOrWhiteSpace(c.ModelDir)) Fail("model", "missing: the model folder (Hugging Face layout) is required");
-        if (checkFiles)
+        else if (checkFiles)
         {
             if (!Directory.Exists(c.ModelDir)) Fail("model", $"model folder '{c.ModelDir}' does not exist");
-            if (!new[] { "config.json", "model.json", Path.Combine("dist", "model.json") }.Any(f => File.Exists(Path.Combine(c.ModelDir, f))))
+            else if (!new[] { "config.json", "model.json", Path.Combine("dist", "model.json") }.Any(f => File.Exists(Path.Combine(c.ModelDir, f))))
                 Fail("model", $"'{c.ModelDir}' is not a model folder (no config.json, nor a TF.js model.json)");
         }
         if (string.IsNullOrWhiteSpace(c.Corpus.Path)) Fail("corpus.path", "missing: the corpus file is required");
-        if (checkFiles && !File.Exists(c.Corpus.Path) && !Directory.Exists(c.Corpus.Path))
+        else if (checkFiles && !File.Exists(c.Corpus.Path) && !Directory.Exists(c.Corpus.Path))
             Fail("corpus.path", $"corpus '{c.Corpus.Path}' does not exist");
         if (!CorpusFormats.Contains(c.Corpus.Format)) Fail("corpus.format", $"'{c.Corpus.Format}' is not one of {string.Join(", ", CorpusFormats)}");
+        else if (checkFiles && c.Source?.Lines.ContainsKey("corpus.format") == true
+                 && Corpus.FormatOf(c.Corpus.Path) is { } found && found != c.Corpus.Format)
+            Fail("corpus.format", $"is '{c.Corpus.Format}' but '{c.Corpus.Path}' is a {found} corpus");
         if (c.Corpus.MaxSentences is <= 0) Fail("corpus.max_sentences", "must be positive");
         if (c.Corpus.Split.Count != 3 || c.Corpus.Split.Any(f => f < 0) || Math.Abs(c.Corpus.Split.Sum() - 1) > 1e-6)
             Fail("corpus.split", "must be three fractions (train, dev, test) that sum to 1");
@@ -44,8 +54,11 @@ public static class AnalysisConfigValidator
         if (!knownBackend) Fail("backend", $"'{c.Backend}' is not one of {string.Join(", ", Backends)}");
 
         if (c.KGrid.Count == 0 && c.Probes.Count > 0 && c.Rankings.Count > 0) Fail("k_grid", "is empty: list the neuron counts k to probe");
-        foreach (var (k, i) in c.KGrid.Select((k, i) => (k, i)))
-            if (k < 1) Fail($"k_grid[{i}]", $"k must be at least 1, not {k}");
+        if (c.KGrid.Count > MaxKGridEntries)
+            Fail("k_grid", $"has {c.KGrid.Count} entries; at most {MaxKGridEntries} are allowed (each one retrains every probe)");
+        else
+            foreach (var (k, i) in c.KGrid.Select((k, i) => (k, i)))
+                if (k < 1 || k > MaxK) Fail($"k_grid[{i}]", $"k must be from 1 to {MaxK}, not {k}");
         if (c.MinimalSetMargin < 0) Fail("minimal_set_margin", "must not be negative");
         if (c.TopContexts < 0) Fail("top_contexts", "must not be negative");
         if (string.IsNullOrWhiteSpace(c.OutputDir)) Fail("output", "missing: the folder the results go to");
@@ -64,9 +77,13 @@ public static class AnalysisConfigValidator
                 {
                     var names = plugins.Plugins.Where(p => p.Kind == kind).Select(p => p.Name).ToList();
                     Fail($"{path}.plugin", $"unknown {kind.ToString().ToLowerInvariant()} plugin '{use.Plugin}' (available: {(names.Count == 0 ? "none loaded" : string.Join(", ", names))})");
+                    continue;
                 }
-                if (plugin!.Kind != kind)
+                if (plugin.Kind != kind)
+                {
                     Fail($"{path}.plugin", $"'{plugin.Name}' is a {plugin.Kind.ToString().ToLowerInvariant()} plugin, not a {kind.ToString().ToLowerInvariant()} plugin");
+                    continue;
+                }
                 if (!seen.Add(use.DisplayName))
                     Fail($"{path}.name", $"'{use.DisplayName}' is used twice in {section}: give one a different 'name:'");
                 foreach (var (key, text) in use.Parameters)
@@ -74,12 +91,16 @@ public static class AnalysisConfigValidator
                     string ppath = $"{path}.parameters.{key}";
                     var p = plugin.Find(key);
                     if (p is null)
+                    {
                         Fail(ppath, $"plugin '{plugin.Name}' has no parameter '{key}' (its parameters: {(plugin.Parameters.Count == 0 ? "none" : string.Join(", ", plugin.Parameters.Select(x => x.Name)))})");
-                    try { PluginParameters.Parse(plugin.Name, p!, text); }
-                    catch (PluginException e) { Fail(ppath, $"{e.Message} (expected {p!.TypeName})"); }
+                        continue;
+                    }
+                    try { PluginParameters.Parse(plugin.Name, p, text); }
+                    catch (PluginException e) { Fail(ppath, $"{e.Message} (expected {p.TypeName}{(p.RangeText.Length > 0 ? " " + p.RangeText : "")})"); }
                 }
             }
         }
+        if (problems.Count > 0) throw ConfigException.Of(problems);
     }
 
     /// <summary>Checked before any work: a run only ever replaces its own earlier output folder.</summary>

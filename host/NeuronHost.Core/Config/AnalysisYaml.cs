@@ -1,14 +1,22 @@
 using System.Globalization;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace NeuronHost.Core.Config;
 
 /// <summary>analysis.yaml ↔ <see cref="AnalysisConfig"/>. Reading is strict: an unknown key, a
 /// value of the wrong type or malformed YAML is one <see cref="ConfigException"/> line
-/// "file:line: key: what is wrong". The line of every key is kept for the validator.</summary>
+/// "file:line: key: what is wrong" (several problems are reported together). The line of every
+/// key is kept for the validator. Files over <see cref="MaxFileBytes"/> or nested deeper than
+/// <see cref="MaxDepth"/> are refused before the YAML tree is built.</summary>
 public static class AnalysisYaml
 {
+    /// <summary>The largest analysis.yaml read (a full config is under 4 KB).</summary>
+    public const int MaxFileBytes = 1 << 20;
+    /// <summary>The deepest nesting of lists and mappings (a config needs 4).</summary>
+    public const int MaxDepth = 32;
+
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "store", "rankings", "probes",
          "interventions", "prompts", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend"];
@@ -19,13 +27,53 @@ public static class AnalysisYaml
     public static AnalysisConfig Load(string path)
     {
         if (!File.Exists(path)) throw new ConfigException($"{path}: no such file");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(ReadBounded(path), path);
+    }
+
+    /// <summary>The file's text, read no further than the size limit (a device never ends).</summary>
+    private static string ReadBounded(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[MaxFileBytes + 1];
+            int total = 0, n;
+            while (total < buffer.Length && (n = stream.Read(buffer, total, buffer.Length - total)) > 0) total += n;
+            if (total > MaxFileBytes) throw new ConfigException($"{path}: larger than the {MaxFileBytes:N0}-byte limit for an analysis config");
+            try { return new System.Text.UTF8Encoding(false, true).GetString(buffer, 0, total).TrimStart('\uFEFF'); }
+            catch (System.Text.DecoderFallbackException) { throw new ConfigException($"{path}: not valid UTF-8 text"); }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{path}: cannot be read: {e.Message}");
+        }
+    }
+
+    /// <summary>Walks the YAML events (no tree, no recursion) and refuses nesting deeper than
+    /// <see cref="MaxDepth"/>, so a 50,000-deep file cannot overflow the stack of the tree builder.</summary>
+    private static void CheckDepth(string text, string fileName)
+    {
+        var parser = new Parser(new StringReader(text));
+        int depth = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if (parser.Current is MappingStart or SequenceStart && ++depth > MaxDepth)
+                    throw new ConfigException($"{fileName}:{parser.Current.Start.Line}: nested deeper than {MaxDepth} levels (a config needs 4)");
+                if (parser.Current is MappingEnd or SequenceEnd) depth--;
+            }
+        }
+        catch (YamlException) { /* the tree builder below reports it with its line */ }
+        catch (InvalidOperationException) { /* likewise */ }
     }
 
     /// <summary>Parses YAML text; relative paths are resolved against the folder of
     /// <paramref name="fileName"/> (or the current folder).</summary>
     public static AnalysisConfig Parse(string text, string fileName = "analysis.yaml")
     {
+        if (text.Length > MaxFileBytes) throw new ConfigException($"{fileName}: larger than the {MaxFileBytes:N0}-byte limit for an analysis config");
+        CheckDepth(text, fileName);
         var source = new ConfigSource(fileName);
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
@@ -39,6 +87,16 @@ public static class AnalysisYaml
         var c = new AnalysisConfig { Source = source };
         var r = new Reader(source, baseDir);
         foreach (var (key, value, path) in r.Entries(root, "", TopKeys))
+        {
+            try { Read(c, r, key, value, path); }
+            catch (ConfigException e) { r.Problems.Add(e.Message); }
+        }
+        if (r.Problems.Count > 0) throw ConfigException.Of(r.Problems);
+        return c;
+    }
+
+    private static void Read(AnalysisConfig c, Reader r, string key, YamlNode value, string path)
+    {
         {
             switch (key)
             {
@@ -85,7 +143,6 @@ public static class AnalysisYaml
                 case "backend": c.Backend = r.String(value, path); break;
             }
         }
-        return c;
     }
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();
@@ -160,6 +217,9 @@ public static class AnalysisYaml
     /// <summary>Typed reads with errors that name file, line and key path.</summary>
     private sealed class Reader(ConfigSource source, string baseDir)
     {
+        /// <summary>Problems found so far; reading goes on so they are all reported together.</summary>
+        public List<string> Problems { get; } = [];
+
         private ConfigException Error(YamlNode node, string path, string message) =>
             new($"{source.File}:{node.Start.Line}: {path}: {message}");
 
@@ -167,10 +227,18 @@ public static class AnalysisYaml
         {
             foreach (var (k, v) in map.Children)
             {
-                string key = k is YamlScalarNode s ? s.Value ?? "" : "";
+                if (k is not YamlScalarNode s)
+                {
+                    Problems.Add($"{source.File}:{k.Start.Line}: {(prefix.Length == 0 ? "(top level)" : prefix)}: a key must be a plain name, not a list or mapping");
+                    continue;
+                }
+                string key = s.Value ?? "";
                 string path = prefix.Length == 0 ? key : $"{prefix}.{key}";
                 if (!allowed.Contains(key))
-                    throw new ConfigException($"{source.File}:{k.Start.Line}: {path}: unknown key '{key}' (known here: {string.Join(", ", allowed)})");
+                {
+                    Problems.Add($"{source.File}:{k.Start.Line}: {path}: unknown key '{key}' (known here: {string.Join(", ", allowed)})");
+                    continue;
+                }
                 source.Lines[path] = (int)k.Start.Line;
                 yield return (key, v, path);
             }
@@ -239,7 +307,8 @@ public static class AnalysisYaml
                             if (v is YamlScalarNode e && string.IsNullOrEmpty(e.Value)) break;
                             foreach (var (pk, pv) in Mapping(v, p).Children)
                             {
-                                string key = ((YamlScalarNode)pk).Value ?? "";
+                                string key = pk is YamlScalarNode ks ? ks.Value ?? ""
+                                    : throw Error(pk, p, "a parameter name must be a plain name, not a list or mapping");
                                 source.Lines[$"{p}.{key}"] = (int)pk.Start.Line;
                                 use.Parameters[key] = pv switch
                                 {

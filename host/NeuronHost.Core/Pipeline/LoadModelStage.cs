@@ -13,6 +13,7 @@ public sealed class LoadModelStage : IPipelineStage
         s.Progress.Report(new ProgressReport(Name, 0, 1, "models"));
         var model = ModelOpener.Open(s.Config.ModelDir);
         s.Model = model;
+        foreach (var warning in ModelOpener.Warnings(model)) s.Log.Warn(warning);
         var info = model.Info;
         s.Results.Identity.Model = info.Name;
         s.Results.Identity.ModelFamily = info.Family;

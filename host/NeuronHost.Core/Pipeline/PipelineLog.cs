@@ -1,3 +1,4 @@
+using NeuronHost.Core.Text;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Pipeline;
@@ -5,7 +6,7 @@ namespace NeuronHost.Core.Pipeline;
 public enum LogLevel { Info, Warn }
 
 /// <summary>The run's log: plugins and stages write here; the batch display prints each line,
-/// the TUI shows them in its log pane.</summary>
+/// the TUI shows them in its log pane. Lines are made terminal-safe here, once for every display.</summary>
 public sealed class PipelineLog : IPluginLog
 {
     private readonly List<(LogLevel Level, string Message)> lines = [];
@@ -18,6 +19,7 @@ public sealed class PipelineLog : IPluginLog
 
     private void Write(LogLevel level, string message)
     {
+        message = TerminalText.Safe(message);
         lock (lines) lines.Add((level, message));
         Written?.Invoke(level, message);
     }

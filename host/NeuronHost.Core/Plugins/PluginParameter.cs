@@ -22,4 +22,16 @@ public sealed record PluginParameter(
 {
     /// <summary>Enum values (kebab-case) when the parameter is an enum; empty otherwise.</summary>
     public IReadOnlyList<string> Choices { get; init; } = [];
+    /// <summary>The allowed range of a number (or of each element of a number list); NaN: unbounded.</summary>
+    public double Min { get; init; } = double.NaN;
+    public double Max { get; init; } = double.NaN;
+
+    /// <summary>"from 0 to 1000", "at least 0", "at most 1" or "" (no bound).</summary>
+    public string RangeText => (double.IsNaN(Min), double.IsNaN(Max)) switch
+    {
+        (false, false) => FormattableString.Invariant($"from {Min} to {Max}"),
+        (false, true) => FormattableString.Invariant($"at least {Min}"),
+        (true, false) => FormattableString.Invariant($"at most {Max}"),
+        _ => "",
+    };
 }

@@ -32,6 +32,8 @@ public static class PluginParameters
             result.Add(new PluginParameter(name, property.PropertyType, typeName, value, Format(value), attribute.Description, property)
             {
                 Choices = underlying.IsEnum ? Enum.GetNames(underlying).Select(ToKebabCase).ToArray() : [],
+                Min = attribute.Min,
+                Max = attribute.Max,
             });
         }
         return result;
@@ -41,6 +43,22 @@ public static class PluginParameters
     /// <see cref="PluginException"/> like "plugin 'random' parameter 'seed': 'abc' is not an
     /// integer" otherwise.</summary>
     public static object? Parse(string pluginName, PluginParameter parameter, string text)
+    {
+        var value = ParseUnchecked(pluginName, parameter, text);
+        IEnumerable<double> numbers = value switch
+        {
+            int i => [i], long l => [l], double d => [d], float f => [f],
+            int[] a => a.Select(x => (double)x), double[] a => a,
+            _ => Enumerable.Empty<double>(),
+        };
+        foreach (var n in numbers)
+            if (n < parameter.Min || n > parameter.Max || (double.IsNaN(n) && parameter.RangeText.Length > 0))
+                throw new PluginException(FormattableString.Invariant(
+                    $"plugin '{pluginName}' parameter '{parameter.Name}': {n} is outside the allowed range ({parameter.RangeText})"));
+        return value;
+    }
+
+    private static object? ParseUnchecked(string pluginName, PluginParameter parameter, string text)
     {
         string Fail(string what) => $"plugin '{pluginName}' parameter '{parameter.Name}': '{text}' is not {what}";
         var type = parameter.Type;

@@ -28,7 +28,7 @@ public static partial class BrownReader
 
     public static IReadOnlyList<CorpusSentence> ReadFile(string file)
     {
-        using var reader = new StreamReader(file);
+        using var reader = new CorpusLineReader(file);
         return Read(reader, file);
     }
 

@@ -34,7 +34,7 @@ public static class ConlluReader
 
     public static IReadOnlyList<CorpusSentence> ReadFile(string file)
     {
-        using var reader = new StreamReader(file);
+        using var reader = new CorpusLineReader(file);
         return Read(reader, file);
     }
 

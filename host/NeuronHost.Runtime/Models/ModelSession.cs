@@ -21,6 +21,8 @@ public sealed class ModelSession : IModelSession, IDisposable
     }
 
     public ModelInfo Info { get; }
+    /// <summary>Problems that did not stop the load (tensors the model does not read).</summary>
+    public IReadOnlyList<string> LoadWarnings { get; init; } = [];
     public ITokenizer? Tokenizer { get; }
     public TransformerConfig Config => model.Config;
 

@@ -107,12 +107,7 @@ public sealed class BpeMerges
         return merges;
     }
 
-    private static IEnumerable<string> ReadLines(string path)
-    {
-        try { return File.ReadLines(path).ToList(); }
-        catch (IOException e) { throw new TokenizerFileException(path, e.Message, 0, e); }
-        catch (UnauthorizedAccessException e) { throw new TokenizerFileException(path, e.Message, 0, e); }
-    }
+    private static IEnumerable<string> ReadLines(string path) => VocabularyFiles.ReadTextLines(path);
 
     internal static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 }

@@ -12,6 +12,17 @@ public static class TokenizerLoader
     /// <see cref="TokenizerFileException"/> naming it.</summary>
     public static ITokenizer? TryLoad(string path)
     {
+        try { return TryLoadUnguarded(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                      or KeyNotFoundException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            // A framework exception here is a check we are missing: still name the path, never the type.
+            throw new TokenizerFileException(path, $"cannot be read: {e.Message}", 0, e);
+        }
+    }
+
+    private static ITokenizer? TryLoadUnguarded(string path)
+    {
         if (File.Exists(path)) return LoadFile(path);
         if (!Directory.Exists(path)) return null;
         string F(string name) => Path.Combine(path, name);

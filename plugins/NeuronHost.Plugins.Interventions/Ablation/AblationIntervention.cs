@@ -13,13 +13,13 @@ public sealed class AblationIntervention : IIntervention
         "Ablate top/random/bottom-k neurons of each ranking; LM loss (or embedding shift) and probe accuracy vs k",
         new Version(1, 0));
 
-    [PluginParameter("numbers of neurons to ablate")]
+    [PluginParameter("numbers of neurons to ablate", Min = 1)]
     public int[] Ks { get; set; } = [1, 5, 10, 20, 50, 100];
 
     [PluginParameter("value ablated neurons get: zero or their training mean")]
     public AblationValue Value { get; set; } = AblationValue.Zero;
 
-    [PluginParameter("held-out sentences scored per setting")]
+    [PluginParameter("held-out sentences scored per setting", Min = 1)]
     public int MaxSentences { get; set; } = 200;
 
     [PluginParameter("seed of the random-k baseline")]

@@ -18,7 +18,7 @@ public sealed class TranslationIntervention : IIntervention
     [PluginParameter("morphological attribute translated (its values must be the data's classes)")]
     public string Attribute { get; set; } = "Number";
 
-    [PluginParameter("numbers of neurons translated")]
+    [PluginParameter("numbers of neurons translated", Min = 1)]
     public int[] Ks { get; set; } = [10, 20, 30, 40, 50];
 
     [PluginParameter("translation strength α")]

@@ -16,7 +16,7 @@ internal static class BertLoader
             ModelType = "bert", Family = "bert",
             Layers = c.Int("num_hidden_layers"), Hidden = hidden, Heads = heads, KvHeads = heads, HeadDim = hidden / heads,
             Ffn = c.Int("intermediate_size"), Vocab = c.Int("vocab_size"), MaxPositions = c.Int("max_position_embeddings", 512),
-            NormEps = (float)c.Double("layer_norm_eps", 1e-12), Act = c.Activation("hidden_act", "gelu"),
+            NormEps = (float)c.Positive("layer_norm_eps", 1e-12), Act = c.Activation("hidden_act", "gelu"),
             PreNorm = false, Causal = false, MaskedLm = true,
         };
     }

@@ -16,7 +16,7 @@ internal static class Gpt2Loader
             ModelType = "gpt2", Family = "gpt2",
             Layers = c.Int("n_layer"), Hidden = hidden, Heads = heads, KvHeads = heads, HeadDim = hidden / heads,
             Ffn = c.Int("n_inner", 4 * hidden), Vocab = c.Int("vocab_size"), MaxPositions = c.Int("n_positions", c.Int("n_ctx", 1024)),
-            NormEps = (float)c.Double("layer_norm_epsilon", 1e-5), Act = c.Activation("activation_function", "gelu_new"),
+            NormEps = (float)c.Positive("layer_norm_epsilon", 1e-5), Act = c.Activation("activation_function", "gelu_new"),
         };
     }
 

@@ -21,8 +21,8 @@ internal static class LlamaLoader
             ModelType = modelType, Family = "llama",
             Layers = c.Int("num_hidden_layers"), Hidden = hidden, Heads = heads, KvHeads = kvHeads, HeadDim = headDim,
             Ffn = c.Int("intermediate_size"), Vocab = c.Int("vocab_size"), MaxPositions = c.Int("max_position_embeddings", 2048),
-            NormEps = (float)c.Double("rms_norm_eps", 1e-6), Act = c.Activation("hidden_act", "silu"),
-            Gated = true, Rope = true, RopeTheta = c.Double("rope_theta", 10000),
+            NormEps = (float)c.Positive("rms_norm_eps", 1e-6), Act = c.Activation("hidden_act", "silu"),
+            Gated = true, Rope = true, RopeTheta = c.Positive("rope_theta", 10000),
         };
     }
 

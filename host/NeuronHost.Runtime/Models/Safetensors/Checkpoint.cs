@@ -12,6 +12,7 @@ public sealed class Checkpoint : IDisposable
     private static readonly string[] Prefixes = ["transformer.", "model.", "bert.", "gpt2.", "llama."];
     private readonly List<SafetensorsFile> files = [];
     private readonly Dictionary<string, (SafetensorsFile File, TensorEntry Entry)> tensors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> used = new(StringComparer.Ordinal);
 
     public string Directory { get; }
     public IReadOnlyList<SafetensorsFile> Files => files;
@@ -46,9 +47,11 @@ public sealed class Checkpoint : IDisposable
 
     private static IEnumerable<string> ReadIndex(string index)
     {
+        var bytes = ReadBounded(index, MaxIndexBytes);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) throw new ModelLoadException(index, null, "not valid UTF-8 text");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(index));
+            using var doc = JsonDocument.Parse(bytes);
             var map = doc.RootElement.GetProperty("weight_map");
             var shards = map.EnumerateObject().Select(p => p.Value.GetString() ?? "").Distinct().ToList();
             foreach (var s in shards)
@@ -62,10 +65,37 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
+    /// <summary>The largest model.safetensors.index.json read (a 400-shard index is about 2 MB).</summary>
+    public const int MaxIndexBytes = 64 << 20;
+
+    /// <summary>A small file's bytes, reading no further than <paramref name="limit"/> (a device never ends).</summary>
+    internal static byte[] ReadBounded(string path, int limit)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[64 * 1024];
+            using var result = new MemoryStream();
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                result.Write(buffer, 0, n);
+                if (result.Length > limit) throw new ModelLoadException(path, null, $"larger than the {limit:N0}-byte limit for this file");
+            }
+            return result.ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, null, $"cannot be read: {e.Message}", e);
+        }
+    }
+
     private void Add(SafetensorsFile file)
     {
         files.Add(file);
-        foreach (var (name, entry) in file.Entries) tensors[name] = (file, entry);
+        foreach (var (name, entry) in file.Entries)
+            if (!tensors.TryAdd(name, (file, entry)))
+                throw new ModelLoadException(file.Path, name, $"this tensor is also stored in {tensors[name].File.Path}");
     }
 
     /// <summary>The stored name for <paramref name="name"/>, trying the usual prefixes.</summary>
@@ -87,11 +117,16 @@ public sealed class Checkpoint : IDisposable
     {
         var stored = Resolve(name) ?? throw new ModelLoadException(SourceName, name, "tensor missing from the checkpoint");
         var (file, entry) = tensors[stored];
+        used.Add(stored);
         if (!entry.Shape.Select(d => (long)d).SequenceEqual(expectedShape.Select(d => (long)d)))
             throw new ModelLoadException(file.Path, stored,
                 $"shape [{string.Join(", ", entry.Shape)}] does not match config.json (expected [{string.Join(", ", expectedShape)}])");
         return file.Read(entry);
     }
+
+    /// <summary>Stored tensors no <see cref="Get"/> has read, in name order: what PyTorch's
+    /// strict load calls unexpected keys.</summary>
+    public IReadOnlyList<string> UnusedTensors => tensors.Keys.Where(n => !used.Contains(n)).Order(StringComparer.Ordinal).ToList();
 
     public Weight? TryGet(string name, params int[] expectedShape) => Contains(name) ? Get(name, expectedShape) : null;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NeuronHost.Runtime.Files;
 
 namespace NeuronHost.Runtime.Models.TfJs;
@@ -26,54 +25,33 @@ public sealed class TfJsModelFile
         tensors.TryGetValue(name, out var t) ? t
         : throw new ModelLoadException(Path, name, "the graph needs this tensor, but the weights manifest does not contain it");
 
-    /// <summary>Reads model.json and every shard. Errors name the file and the tensor.</summary>
+    /// <summary>Reads model.json (validated by <see cref="TfJsManifest"/>) and every shard. Errors
+    /// name the file and the tensor or field.</summary>
     public static TfJsModelFile Load(string modelJsonPath)
     {
-        if (!File.Exists(modelJsonPath)) throw new ModelLoadException(modelJsonPath, null, "file not found");
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(File.ReadAllBytes(modelJsonPath)); }
-        catch (JsonException e) { throw new ModelLoadException(modelJsonPath, null, $"not valid JSON ({e.Message})", e); }
-        using var owned = doc;
-        var root = doc.RootElement;
-        if (!root.TryGetProperty("weightsManifest", out var manifest) || manifest.ValueKind != JsonValueKind.Array)
-            throw new ModelLoadException(modelJsonPath, "weightsManifest", "missing or not an array: not a TF.js model");
-
-        var nodes = new List<(string, string)>();
-        if (root.TryGetProperty("modelTopology", out var topo) && topo.TryGetProperty("node", out var nodeArray))
-            foreach (var n in nodeArray.EnumerateArray())
-                nodes.Add((n.GetProperty("name").GetString() ?? "", n.GetProperty("op").GetString() ?? ""));
-
+        var manifest = TfJsManifest.Read(modelJsonPath);
         string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(modelJsonPath))!;
         var result = new Dictionary<string, TfJsTensor>(StringComparer.Ordinal);
-        foreach (var group in manifest.EnumerateArray())
+        foreach (var group in manifest.Groups)
         {
-            var paths = group.GetProperty("paths").EnumerateArray().Select(p => p.GetString()!).ToArray();
-            var weights = group.GetProperty("weights").EnumerateArray().ToArray();
-            var reader = new ShardReader(dir, paths);
-            reader.CheckSizes(modelJsonPath, weights);
-            foreach (var w in weights)
+            var reader = new ShardReader(dir, group.Paths.ToArray(), System.IO.Path.GetFileName(modelJsonPath));
+            reader.CheckSizes(modelJsonPath, group.Weights);
+            foreach (var w in group.Weights)
             {
-                string name = w.GetProperty("name").GetString()!;
-                int[] shape = w.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-                string dtype = w.GetProperty("dtype").GetString()!;
-                if (w.TryGetProperty("quantization", out _))
-                    throw new ModelLoadException(modelJsonPath, name, "quantized tensors are not supported");
-                long count = shape.Aggregate(1L, (a, b) => a * b);
-                var bytes = reader.Take(checked((int)(count * 4)), name);
-                result[name] = dtype switch
+                var bytes = reader.Take(w.ByteLength, w.Name);
+                result[w.Name] = w.DType switch
                 {
-                    "float32" => new TfJsTensor(name, shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray(), null),
-                    "int32" => new TfJsTensor(name, shape, null, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes).ToArray()),
-                    _ => throw new ModelLoadException(modelJsonPath, name, $"dtype '{dtype}' is not supported"),
+                    "float32" => new TfJsTensor(w.Name, w.Shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray(), null),
+                    _ => new TfJsTensor(w.Name, w.Shape, null, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes).ToArray()),
                 };
             }
             reader.EnsureConsumed();
         }
-        return new TfJsModelFile(modelJsonPath, result, nodes);
+        return new TfJsModelFile(modelJsonPath, result, manifest.Nodes);
     }
 
     /// <summary>Reads a group's shards as one byte stream, naming the shard that runs short.</summary>
-    private sealed class ShardReader(string dir, string[] paths)
+    private sealed class ShardReader(string dir, string[] paths, string manifestName)
     {
         private int shard = -1;
         private byte[] current = [];
@@ -82,7 +60,7 @@ public sealed class TfJsModelFile
         /// <summary>Before anything is read: every path is a plain name of a file in the model's
         /// folder, and together they hold exactly the bytes the weights need (4 per value), so a
         /// device, a file outside the folder or an oversized shard is never read.</summary>
-        public void CheckSizes(string modelJsonPath, JsonElement[] weights)
+        public void CheckSizes(string modelJsonPath, IReadOnlyList<TfJsWeightSpec> weights)
         {
             long held = 0;
             for (int i = 0; i < paths.Length; i++)
@@ -96,17 +74,9 @@ public sealed class TfJsModelFile
             long needed = 0;
             foreach (var w in weights)
             {
-                string name = w.GetProperty("name").GetString()!;
-                long values = 1;
-                try
-                {
-                    foreach (var d in w.GetProperty("shape").EnumerateArray())
-                        values = d.GetInt32() >= 0 ? checked(values * d.GetInt32()) : throw new ModelLoadException(modelJsonPath, name, "negative dimension in the shape");
-                    needed = checked(needed + values * 4);
-                }
-                catch (OverflowException) { throw new ModelLoadException(modelJsonPath, name, "the shape's size overflows"); }
+                needed += w.ByteLength;
                 if (needed > held)
-                    throw new ModelLoadException(System.IO.Path.Combine(dir, paths.Length > 0 ? paths[^1] : "?"), name,
+                    throw new ModelLoadException(System.IO.Path.Combine(dir, paths.Length > 0 ? paths[^1] : "?"), w.Name,
                         $"the weight shards end before this tensor is complete (truncated or missing shard: they hold {held} bytes)");
             }
             if (held != needed)
@@ -116,13 +86,12 @@ public sealed class TfJsModelFile
 
         public ReadOnlySpan<byte> Take(int length, string tensor)
         {
+            if (length > Available()) throw ShardsEnd(tensor);
             var result = new byte[length];
             int filled = 0;
             while (filled < length)
             {
-                if (offset == current.Length && !NextShard())
-                    throw new ModelLoadException(System.IO.Path.Combine(dir, paths[^1]), tensor,
-                        "the weight shards end before this tensor is complete (truncated or missing shard)");
+                if (offset == current.Length && !NextShard()) throw ShardsEnd(tensor);
                 int n = Math.Min(length - filled, current.Length - offset);
                 current.AsSpan(offset, n).CopyTo(result.AsSpan(filled));
                 offset += n; filled += n;
@@ -130,11 +99,27 @@ public sealed class TfJsModelFile
             return result;
         }
 
+        private ModelLoadException ShardsEnd(string tensor) => new(System.IO.Path.Combine(dir, paths[^1]), tensor,
+            $"the weight shards end before this tensor is complete (truncated or missing shard, or {manifestName} declares too much)");
+
+        /// <summary>Bytes left in this group's shards, from their sizes: a forged shape is refused
+        /// before a buffer of its size is allocated.</summary>
+        private long Available()
+        {
+            long left = current.Length - offset;
+            for (int i = shard + 1; i < paths.Length; i++)
+            {
+                var info = new FileInfo(System.IO.Path.Combine(dir, paths[i]));
+                if (info.Exists) left += info.Length;
+            }
+            return left;
+        }
+
         public void EnsureConsumed()
         {
             if (offset != current.Length || shard < paths.Length - 1)
                 throw new ModelLoadException(System.IO.Path.Combine(dir, paths[Math.Max(shard, 0)]), null,
-                    "the weight shards hold more bytes than the manifest describes (corrupt shard or manifest)");
+                    $"the weight shards hold more bytes than {manifestName} describes (corrupt shard or manifest)");
         }
 
         private bool NextShard()

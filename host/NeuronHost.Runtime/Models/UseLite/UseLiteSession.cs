@@ -28,16 +28,31 @@ public sealed class UseLiteSession : IModelSession
     public static UseLiteSession Load(string folder, ITokenizer? tokenizer = null)
     {
         string dir = File.Exists(Path.Combine(folder, "model.json")) ? folder : Path.Combine(folder, "dist");
-        string modelJson = Path.Combine(dir, "model.json");
-        var file = TfJsModelFile.Load(modelJson);
-        return new UseLiteSession(new UseLiteEncoder(UseLiteWeights.From(file)), tokenizer, "use-lite", Identity(dir));
+        return LoadFile(Path.Combine(dir, "model.json"), tokenizer);
+    }
+
+    /// <summary>Loads the TF.js graph described by <paramref name="modelJson"/> (its shards beside it).</summary>
+    public static UseLiteSession LoadFile(string modelJson, ITokenizer? tokenizer = null)
+    {
+        try
+        {
+            var file = TfJsModelFile.Load(modelJson);
+            return new UseLiteSession(new UseLiteEncoder(UseLiteWeights.From(file)), tokenizer, "use-lite", Identity(modelJson));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                      or OverflowException or IndexOutOfRangeException or DivideByZeroException or OutOfMemoryException)
+        {
+            // A framework exception here is a check we are missing: still name the file, never the type.
+            throw new ModelLoadException(modelJson, null, $"cannot be loaded: {e.Message}", e);
+        }
     }
 
     /// <summary>A cheap identity: SHA-256 of model.json and the sizes of the files beside it.</summary>
-    private static string Identity(string dir)
+    private static string Identity(string modelJson)
     {
         using var sha = SHA256.Create();
-        var text = File.ReadAllBytes(Path.Combine(dir, "model.json"));
+        string dir = Path.GetDirectoryName(Path.GetFullPath(modelJson))!;
+        var text = File.ReadAllBytes(modelJson);
         var sizes = string.Join(";", Directory.GetFiles(dir).Order(StringComparer.Ordinal)
             .Select(f => $"{Path.GetFileName(f)}={new FileInfo(f).Length}"));
         return Convert.ToHexString(sha.ComputeHash([.. text, .. System.Text.Encoding.UTF8.GetBytes(sizes)]))[..16].ToLowerInvariant();
