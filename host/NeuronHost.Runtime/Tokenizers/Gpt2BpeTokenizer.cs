@@ -1,21 +1,18 @@
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.RegularExpressions;
+using Ml = Microsoft.ML.Tokenizers;
 
 namespace NeuronHost.Runtime.Tokenizers;
 
-/// <summary>GPT-2's byte-level BPE: text → GPT-2 pre-tokens → UTF-8 bytes as byte-level
-/// characters → ranked merges → vocabulary ids. Special tokens (<c>&lt;|endoftext|&gt;</c>) written
-/// in text become their own id. GPT-2 adds no special tokens around a sequence.</summary>
+/// <summary>GPT-2's byte-level BPE: text → GPT-2 pre-tokens → Microsoft.ML.Tokenizers' byte-level
+/// BPE (ranked merges, vocabulary ids) on each pre-token. Special tokens (<c>&lt;|endoftext|&gt;</c>)
+/// written in text become their own id. GPT-2 adds no special tokens around a sequence.
+/// The pre-tokenisation stays ours: it matches over code points as Python's regex does (the
+/// library's .NET pattern sees an astral letter as two surrogates), and it also runs the
+/// tokenizer.json "Split" patterns.</summary>
 public sealed class Gpt2BpeTokenizer : TokenizerBase
 {
-    private readonly BpeMerges merges;
-    private readonly int[] byteSymbols = new int[256];
-    private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    private readonly Ml.BpeTokenizer library;
     private readonly int? unknownId;
-    private readonly HashSet<int> specialIds;
-    private const int MaxCached = 200_000;
-    private int cacheCount;
 
     /// <param name="vocabulary">token → id (vocab.json).</param>
     /// <param name="merges">merge rules in rank order (merges.txt).</param>
@@ -27,15 +24,19 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
         IReadOnlyDictionary<string, int>? specialTokens = null, bool addPrefixSpace = false, string? unknownToken = null)
         : base(vocabulary)
     {
-        this.merges = merges;
-        for (int b = 0; b < 256; b++) byteSymbols[b] = merges.Intern(ByteLevelAlphabet.Encode((byte)b).ToString());
         AddPrefixSpace = addPrefixSpace;
         specialTokens ??= vocabulary.TryGetValue(EndOfText, out int eot)
             ? new Dictionary<string, int> { [EndOfText] = eot } : new Dictionary<string, int>();
         SpecialTokens = new SpecialTokenMatcher(specialTokens);
-        specialIds = [.. specialTokens.Values];
         if (vocabulary.TryGetValue(EndOfText, out int e)) { BosTokenId = e; EosTokenId = e; }
         if (unknownToken is not null && vocabulary.TryGetValue(unknownToken, out int u)) unknownId = u;
+        library = Ml.BpeTokenizer.Create(new Ml.BpeOptions(vocabulary)
+        {
+            Merges = merges.Rules,
+            ByteLevel = true,
+            SpecialTokens = specialTokens.Count > 0 ? new Dictionary<string, int>(specialTokens) : null,
+            UnknownToken = unknownId is null ? null : unknownToken,
+        });
     }
 
     public const string EndOfText = "<|endoftext|>";
@@ -45,7 +46,7 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     public Regex? SplitPattern { get; init; }
 
     /// <summary>Unicode normalisation applied to text first (tokenizer.json NFC/NFKC normalizer).</summary>
-    public NormalizationForm? Normalization { get; init; }
+    public System.Text.NormalizationForm? Normalization { get; init; }
 
     public override string Kind => "gpt2-bpe";
     public bool AddPrefixSpace { get; }
@@ -58,14 +59,15 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
         return new Gpt2BpeTokenizer(vocab, merges);
     }
 
-    protected override int EmptyWordId => TokenToId(ByteLevelAlphabet.Encode((byte)' ').ToString()) ?? unknownId ?? 0;
+    /// <summary>"Ġ", the byte-level spelling of a space.</summary>
+    protected override int EmptyWordId => TokenToId("\u0120") ?? unknownId ?? 0;
 
     protected override void EncodeText(string text, List<int> ids, bool atStart)
     {
         if (Normalization is { } form) text = text.Normalize(form);
         if (AddPrefixSpace && atStart && text.Length > 0 && text[0] != ' ') text = " " + text;
         foreach (var (start, length) in SplitPattern is null ? Gpt2PreTokenizer.Split(text) : SplitIsolated(text))
-            ids.AddRange(EncodePreToken(text.Substring(start, length)));
+            ids.AddRange(library.EncodeToIds(text.Substring(start, length), considerPreTokenization: false, considerNormalization: false));
     }
 
     protected override void EncodeWord(int index, string word, List<int> ids) =>
@@ -86,36 +88,7 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
         return pieces;
     }
 
-    /// <summary>The ids of one pre-token (cached: running text repeats its words).</summary>
-    private int[] EncodePreToken(string preToken)
-    {
-        if (cache.TryGetValue(preToken, out var hit)) return hit;
-        var bytes = Encoding.UTF8.GetBytes(preToken);
-        var word = new List<int>(bytes.Length);
-        foreach (byte b in bytes) word.Add(byteSymbols[b]);
-        merges.Apply(word);
-        var result = new int[word.Count];
-        for (int i = 0; i < word.Count; i++)
-        {
-            string symbol = merges.Symbol(word[i]);
-            result[i] = TokenToId(symbol) ?? unknownId ?? throw new InvalidOperationException(
-                $"the byte-level BPE produced \"{symbol}\", which is not in the vocabulary and there is no unknown token");
-        }
-        // (ConcurrentDictionary.Count takes every lock: keep our own count.)
-        if (cacheCount < MaxCached && cache.TryAdd(preToken, result)) Interlocked.Increment(ref cacheCount);
-        return result;
-    }
-
-    public override string Decode(IEnumerable<int> ids)
-    {
-        var bytes = new List<byte>();
-        foreach (int id in ids)
-        {
-            var token = IdToToken(id);
-            if (token is null) continue;
-            if (specialIds.Contains(id) || !ByteLevelAlphabet.TryDecode(token, bytes))
-                bytes.AddRange(Encoding.UTF8.GetBytes(token));
-        }
-        return Encoding.UTF8.GetString(bytes.ToArray());
-    }
+    /// <summary>The library's byte-level decoding (special tokens spelled as written); ids outside
+    /// the vocabulary are skipped.</summary>
+    public override string Decode(IEnumerable<int> ids) => library.Decode(ids.Where(id => IdToToken(id) is not null), considerSpecialTokens: true);
 }

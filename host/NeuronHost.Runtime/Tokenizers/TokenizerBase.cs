@@ -34,6 +34,21 @@ public abstract class TokenizerBase : ITokenizer
     public string? IdToToken(int id) => (uint)id < (uint)idToToken.Length ? idToToken[id] : null;
     public int? TokenToId(string token) => tokenIds.TryGetValue(token, out int id) ? id : null;
 
+    /// <summary>Microsoft.ML.Tokenizers, where it encodes this tokenizer's files exactly; null
+    /// where only ours does.</summary>
+    internal LibraryRoute? Library { get; set; }
+
+    /// <summary>Which implementation encodes (ours only, when the library is not wired in).</summary>
+    public TokenizerEngine Engine
+    {
+        get => Library?.Engine ?? TokenizerEngine.Ours;
+        internal set
+        {
+            if (Library is not null) Library.Engine = value;
+            else if (value != TokenizerEngine.Ours) throw new InvalidOperationException($"{Kind}: this tokenizer has no library implementation");
+        }
+    }
+
     /// <summary>Encodes ordinary text (special tokens already split off).</summary>
     protected abstract void EncodeText(string text, List<int> ids, bool atStart);
 
