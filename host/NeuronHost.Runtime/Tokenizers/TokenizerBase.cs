@@ -73,6 +73,14 @@ public abstract class TokenizerBase : ITokenizer
         return ids.ToArray();
     }
 
+    /// <summary>A word that is a special token written whole ("[MASK]") is that token, as in Encode.</summary>
+    private int? SpecialWord(string? word)
+    {
+        foreach (var (text, id) in SpecialTokens.Tokens)
+            if (string.Equals(text, word, StringComparison.Ordinal)) return id;
+        return null;
+    }
+
     public virtual WordAlignment EncodeWords(IReadOnlyList<string> words, bool addSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(words);
@@ -82,7 +90,8 @@ public abstract class TokenizerBase : ITokenizer
         for (int i = 0; i < words.Count; i++)
         {
             int start = ids.Count;
-            EncodeWord(i, words[i] ?? "", ids);
+            if (SpecialWord(words[i]) is int special) ids.Add(special);
+            else EncodeWord(i, words[i] ?? "", ids);
             if (ids.Count == start) ids.Add(EmptyWordId);
             spans[i] = new TokenSpan(start, ids.Count - start);
         }
