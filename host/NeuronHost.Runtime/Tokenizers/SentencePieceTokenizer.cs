@@ -96,9 +96,10 @@ public sealed class SentencePieceTokenizer : TokenizerBase
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException
             or Google.Protobuf.InvalidProtocolBufferException) { return null; } // ours read it: ours encodes it
+        var singleCharacters = mergeable.Keys.Where(p => p.EnumerateRunes().Count() == 1).Select(p => p.EnumerateRunes().First().Value).ToHashSet();
         Func<string, bool> wrong = Algorithm == SentencePieceAlgorithm.Bpe
             ? LibraryDisagreements.SentencePieceBpe
-            : text => LibraryDisagreements.SentencePieceUnigram(text, piece => mergeable.ContainsKey(piece));
+            : text => LibraryDisagreements.SentencePieceUnigram(text, singleCharacters);
         return new LibraryRoute(text => library.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false,
             considerPreTokenization: true, considerNormalization: true), wrong);
     }

@@ -38,14 +38,17 @@ public abstract class TokenizerBase : ITokenizer
     /// where only ours does.</summary>
     internal LibraryRoute? Library { get; set; }
 
-    /// <summary>Which implementation encodes (ours only, when the library is not wired in).</summary>
+    /// <summary>True where the library does all the encoding and none of ours is left to route to.</summary>
+    protected virtual bool EncodesWithLibraryOnly => false;
+
+    /// <summary>Which implementation encodes; only a tokenizer with both can switch.</summary>
     public TokenizerEngine Engine
     {
-        get => Library?.Engine ?? TokenizerEngine.Ours;
+        get => Library?.Engine ?? (EncodesWithLibraryOnly ? TokenizerEngine.Library : TokenizerEngine.Ours);
         internal set
         {
             if (Library is not null) Library.Engine = value;
-            else if (value != TokenizerEngine.Ours) throw new InvalidOperationException($"{Kind}: this tokenizer has no library implementation");
+            else if (value != Engine) throw new InvalidOperationException($"{Kind}: this tokenizer has one implementation ({Engine})");
         }
     }
 
