@@ -154,4 +154,34 @@ public class LibraryDifferentialTests
         Assert.True(wrong.SequenceEqual(["  Two spaces, then: numbers 1961 and 3.14!"]),
             $"CodeGenTokenizer now differs on [{string.Join(" | ", wrong)}]; if on none, it could load these files");
     }
+
+    /// <summary>On every EWT train and test sentence the routed tokenizers give ours' ids (ours
+    /// agrees with the references above): no disagreement escapes LibraryDisagreements.</summary>
+    [AssetFact(EwtDevSentences.Train, TinyBert, SentencePiece)]
+    public void RoutingLeavesNoDisagreementOnEwtTrainAndTest()
+    {
+        var texts = EwtDevSentences.Read(EwtDevSentences.Train).Concat(EwtDevSentences.Read("shared:corpora/ud-english-ewt/en_ewt-ud-test.conllu"))
+            .Select(s => s.Text).ToList();
+        Assert.True(texts.Count > 14_000);
+        TokenizerBase[] tokenizers =
+        [
+            WordPieceTokenizer.FromFiles(Path.Combine(TokenizerAssets.Resolve(TinyBert), "vocab.txt")),
+            SentencePieceTokenizer.FromFile(TokenizerAssets.Resolve(SentencePiece + "/bpe.model")),
+            SentencePieceTokenizer.FromFile(TokenizerAssets.Resolve(SentencePiece + "/unigram.model")),
+        ];
+        foreach (var tokenizer in tokenizers)
+        {
+            int libraryAgrees = 0;
+            foreach (var text in texts)
+            {
+                var ours = Encode(tokenizer, TokenizerEngine.Ours, text, true);
+                var routed = tokenizer.Encode(text);
+                Assert.True(ours.SequenceEqual(routed), $"{tokenizer.Kind}: the library gives {Show(routed)} for "
+                    + $"{JsonSerializer.Serialize(text)}, ours {Show(ours)}: find the rule and add it to LibraryDisagreements");
+                if (!Encode(tokenizer, TokenizerEngine.Library, text, true).SequenceEqual(ours)) continue;
+                libraryAgrees++;
+            }
+            Assert.True(libraryAgrees > texts.Count / 2, $"{tokenizer.Kind}: the library agrees on only {libraryAgrees} of {texts.Count}");
+        }
+    }
 }
