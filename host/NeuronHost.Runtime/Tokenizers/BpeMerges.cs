@@ -16,7 +16,12 @@ public sealed class BpeMerges
         public int GetHashCode(long v) => (int)(((ulong)v * 0x9E3779B97F4A7C15UL) >> 32);
     }
 
+    private readonly List<string> rules = [];
+
     public int Count => pairs.Count;
+
+    /// <summary>The rules as merges.txt writes them ("left right"), in rank order.</summary>
+    public IReadOnlyList<string> Rules => rules;
 
     /// <summary>Adds the merge of <paramref name="left"/> and <paramref name="right"/> with the
     /// next rank (a repeated pair keeps its later rank, as Python's dict(zip(...)) does).</summary>
@@ -24,6 +29,7 @@ public sealed class BpeMerges
     {
         int a = Intern(left), b = Intern(right), m = Intern(left + right);
         pairs[Key(a, b)] = (rank, m);
+        rules.Add(left + " " + right);
     }
 
     public int Intern(string symbol)

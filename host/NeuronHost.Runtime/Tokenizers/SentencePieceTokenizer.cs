@@ -1,6 +1,7 @@
 using NeuronHost.Sdk;
 using System.Globalization;
 using System.Text;
+using Ml = Microsoft.ML.Tokenizers;
 
 namespace NeuronHost.Runtime.Tokenizers;
 
@@ -70,7 +71,38 @@ public sealed class SentencePieceTokenizer : TokenizerBase
         customSegmenter = segmenter;
     }
 
-    public static SentencePieceTokenizer FromFile(string path) => new(SentencePieceModel.Read(path), path);
+    /// <summary>From tokenizer.model; Microsoft.ML.Tokenizers encodes where it is exact (see
+    /// <see cref="CreateLibraryRoute"/>).</summary>
+    public static SentencePieceTokenizer FromFile(string path)
+    {
+        var tokenizer = new SentencePieceTokenizer(SentencePieceModel.Read(path), path);
+        tokenizer.Library = tokenizer.CreateLibraryRoute(path);
+        return tokenizer;
+    }
+
+    /// <summary>The library's SentencePieceTokenizer on the same file, for the settings the references
+    /// cover (no NFKC or charsmap normalisation; dummy prefix on every segment, as ours), except on
+    /// the texts <see cref="LibraryDisagreements"/> names for BPE and Unigram.</summary>
+    private LibraryRoute? CreateLibraryRoute(string path)
+    {
+        var n = Normalizer;
+        if (n.Nfkc || n.CharsMap is not null || !n.AddDummyPrefix || n.RemoveExtraWhitespaces || !n.EscapeWhitespaces
+            || n.WhitespaceAsSuffix || n.PrependFirstSegmentOnly) return null;
+        Ml.SentencePieceTokenizer library;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            library = Ml.SentencePieceTokenizer.Create(stream, false, false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or IOException
+            or Google.Protobuf.InvalidProtocolBufferException) { return null; } // ours read it: ours encodes it
+        var singleCharacters = mergeable.Keys.Where(p => p.EnumerateRunes().Count() == 1).Select(p => p.EnumerateRunes().First().Value).ToHashSet();
+        Func<string, bool> wrong = Algorithm == SentencePieceAlgorithm.Bpe
+            ? LibraryDisagreements.SentencePieceBpe
+            : text => LibraryDisagreements.SentencePieceUnigram(text, singleCharacters);
+        return new LibraryRoute(text => library.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false,
+            considerPreTokenization: true, considerNormalization: true), wrong);
+    }
 
     public SentencePieceModel Model { get; }
     public SentencePieceNormalizer Normalizer { get; }
@@ -102,11 +134,17 @@ public sealed class SentencePieceTokenizer : TokenizerBase
     /// <summary>Pieces of the ids, as the vocabulary spells them.</summary>
     public string[] Tokens(IEnumerable<int> ids) => ids.Select(id => IdToToken(id) ?? "").ToArray();
 
-    protected override void EncodeText(string text, List<int> ids, bool atStart) =>
+    protected override void EncodeText(string text, List<int> ids, bool atStart)
+    {
+        if (text.Length > 0 && Library?.TryEncode(text, ids) == true) return;
         EncodeNormalized(Normalizer.Normalize(text, atStart ? null : !Normalizer.PrependFirstSegmentOnly), ids);
+    }
 
-    protected override void EncodeWord(int index, string word, List<int> ids) =>
+    protected override void EncodeWord(int index, string word, List<int> ids)
+    {
+        if (word.Length > 0 && Library?.TryEncode(word, ids) == true) return;
         EncodeNormalized(Normalizer.Normalize(word, index == 0 ? null : true), ids);
+    }
 
     private void EncodeNormalized(string normalized, List<int> ids)
     {

@@ -34,6 +34,24 @@ public abstract class TokenizerBase : ITokenizer
     public string? IdToToken(int id) => (uint)id < (uint)idToToken.Length ? idToToken[id] : null;
     public int? TokenToId(string token) => tokenIds.TryGetValue(token, out int id) ? id : null;
 
+    /// <summary>Microsoft.ML.Tokenizers, where it encodes this tokenizer's files exactly; null
+    /// where only ours does.</summary>
+    internal LibraryRoute? Library { get; set; }
+
+    /// <summary>True where the library does all the encoding and none of ours is left to route to.</summary>
+    protected virtual bool EncodesWithLibraryOnly => false;
+
+    /// <summary>Which implementation encodes; only a tokenizer with both can switch.</summary>
+    public TokenizerEngine Engine
+    {
+        get => Library?.Engine ?? (EncodesWithLibraryOnly ? TokenizerEngine.Library : TokenizerEngine.Ours);
+        internal set
+        {
+            if (Library is not null) Library.Engine = value;
+            else if (value != Engine) throw new InvalidOperationException($"{Kind}: this tokenizer has one implementation ({Engine})");
+        }
+    }
+
     /// <summary>Encodes ordinary text (special tokens already split off).</summary>
     protected abstract void EncodeText(string text, List<int> ids, bool atStart);
 
@@ -58,6 +76,14 @@ public abstract class TokenizerBase : ITokenizer
         return ids.ToArray();
     }
 
+    /// <summary>A word that is a special token written whole ("[MASK]") is that token, as in Encode.</summary>
+    private int? SpecialWord(string? word)
+    {
+        foreach (var (text, id) in SpecialTokens.Tokens)
+            if (string.Equals(text, word, StringComparison.Ordinal)) return id;
+        return null;
+    }
+
     public virtual WordAlignment EncodeWords(IReadOnlyList<string> words, bool addSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(words);
@@ -67,7 +93,8 @@ public abstract class TokenizerBase : ITokenizer
         for (int i = 0; i < words.Count; i++)
         {
             int start = ids.Count;
-            EncodeWord(i, words[i] ?? "", ids);
+            if (SpecialWord(words[i]) is int special) ids.Add(special);
+            else EncodeWord(i, words[i] ?? "", ids);
             if (ids.Count == start) ids.Add(EmptyWordId);
             spans[i] = new TokenSpan(start, ids.Count - start);
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Ml = Microsoft.ML.Tokenizers;
 
 namespace NeuronHost.Runtime.Tokenizers;
 
@@ -59,7 +60,38 @@ public sealed class WordPieceTokenizer : TokenizerBase
         var vocab = VocabularyFiles.ReadLineVocabulary(vocabTxtPath);
         tokenizerConfigPath ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(vocabTxtPath))!, "tokenizer_config.json");
         var options = File.Exists(tokenizerConfigPath) ? ReadConfig(tokenizerConfigPath) : new WordPieceOptions();
-        return new WordPieceTokenizer(vocab, options, vocabTxtPath);
+        var tokenizer = new WordPieceTokenizer(vocab, options, vocabTxtPath);
+        tokenizer.Library = CreateLibraryRoute(vocabTxtPath, options);
+        return tokenizer;
+    }
+
+    /// <summary>Microsoft.ML.Tokenizers' BertTokenizer on the same vocab.txt and settings, except on
+    /// <see cref="LibraryDisagreements.WordPiece"/> texts. Null where it cannot take the settings.</summary>
+    private static LibraryRoute? CreateLibraryRoute(string vocabTxtPath, WordPieceOptions o)
+    {
+        if (!o.CleanText) return null;
+        Ml.BertTokenizer bert;
+        try
+        {
+            bert = Ml.BertTokenizer.Create(vocabTxtPath, new Ml.BertOptions
+            {
+                LowerCaseBeforeTokenization = o.Lowercase,
+                RemoveNonSpacingMarks = o.StripAccents ?? o.Lowercase,
+                IndividuallyTokenizeCjk = o.SplitCjk,
+                ApplyBasicTokenization = true,
+                SplitOnSpecialTokens = false,
+                UnknownToken = o.UnknownToken,
+                ClassificationToken = o.ClsToken,
+                SeparatorToken = o.SepToken,
+                MaskingToken = o.MaskToken,
+                PaddingToken = o.PadToken,
+                ContinuingSubwordPrefix = o.ContinuationPrefix,
+                MaxInputCharsPerWord = o.MaxCharsPerWord,
+            });
+        }
+        catch (ArgumentException) { return null; } // e.g. a special token the vocabulary lacks: ours copes
+        return new LibraryRoute(text => bert.EncodeToIds(text, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true),
+            LibraryDisagreements.WordPiece);
     }
 
     /// <summary>Reads the WordPiece settings of a Hugging Face tokenizer_config.json.</summary>
@@ -105,6 +137,7 @@ public sealed class WordPieceTokenizer : TokenizerBase
 
     protected override void EncodeText(string text, List<int> ids, bool atStart)
     {
+        if (Library?.TryEncode(text, ids) == true) return;
         foreach (var word in basic.Tokenize(text)) EncodeWordPieces(word, ids);
     }
 

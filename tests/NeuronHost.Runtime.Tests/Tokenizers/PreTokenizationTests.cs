@@ -22,20 +22,6 @@ public class PreTokenizationTests
     }
 
     [Fact]
-    public void ByteLevelAlphabetIsGpt2s()
-    {
-        Assert.Equal('\u0120', ByteLevelAlphabet.Encode((byte)' '));  // "Ġ"
-        Assert.Equal('\u010A', ByteLevelAlphabet.Encode((byte)'\n')); // "Ċ"
-        Assert.Equal('!', ByteLevelAlphabet.Encode((byte)'!'));
-        Assert.Equal('\u0100', ByteLevelAlphabet.Encode(0));
-        Assert.Equal('\u0143', ByteLevelAlphabet.Encode(0xAD));        // the last byte moved up: 256 + 67
-        Assert.Equal("ĠcafÃ©", ByteLevelAlphabet.Encode(" café"));
-        var bytes = new List<byte>();
-        Assert.True(ByteLevelAlphabet.TryDecode("ĠcafÃ©", bytes));
-        Assert.Equal(" café"u8.ToArray(), bytes);
-    }
-
-    [Fact]
     public void BertBasicTokenizationUncasedAndCased()
     {
         var uncased = new BertBasicTokenizer(lowercase: true);

@@ -77,6 +77,40 @@ public class UseLiteTokenizerTests
             Assert.True(expected[i].SequenceEqual(ids),
                 $"ids differ for \"{sentences[i]}\": JS [{string.Join(",", expected[i])}], ours [{string.Join(",", ids)}] = {string.Join(" ", tok.Tokens(ids))}");
         }
+
+        AssertTheLibraryStillDisagrees(vocab, sentences, expected);
+    }
+
+    /// <summary>Microsoft.ML.Tokenizers' SentencePiece Unigram on the same pieces and scores (a
+    /// tokenizer.model written from vocab.json, the text NFKC-normalised as the package does) gives
+    /// other ids than the package's JavaScript on these sentences, so USE-Lite stays ours.</summary>
+    private static void AssertTheLibraryStillDisagrees(string vocab, string[] sentences, int[][] expected)
+    {
+        var (pieces, scores) = UseLiteTokenizer.Read(vocab);
+        // The library refuses a vocabulary with a piece twice (USE-Lite's has some): later copies get
+        // a name no text contains.
+        var seen = new HashSet<string>();
+        for (int i = 0; i < pieces.Length; i++)
+            if (!seen.Add(pieces[i])) pieces[i] = $"\u0001duplicate {i}";
+        var proto = SentencePieceModelWriter.Unigram(pieces.Select((p, i) => (p, (float)scores[i],
+            i == 0 ? SentencePieceModelWriter.Unknown : i < UseLiteTokenizer.ReservedCount ? SentencePieceModelWriter.Control
+            : SentencePieceModelWriter.Normal)).ToList(), unknownId: 0);
+        var library = Microsoft.ML.Tokenizers.SentencePieceTokenizer.Create(new MemoryStream(proto), false, false);
+        var wrong = new List<string>();
+        for (int i = 0; i < sentences.Length; i++)
+        {
+            var ids = library.EncodeToIds(sentences[i].Normalize(System.Text.NormalizationForm.FormKC), false, false);
+            if (!ids.SequenceEqual(expected[i])) wrong.Add(sentences[i]);
+        }
+        // All 300 EWT sentences agree; the library differs where a character has no piece (the
+        // JavaScript gives each its own unknown id) and on "”5", a piece USE-Lite's vocabulary holds twice.
+        string[] recorded =
+        [
+            "Tabs\tand\nnewlines\r\nmatter", "日本語のテキストと中文", "emoji 🙂👍🏽 and symbols ©®™ ∑∞",
+            "ǂǂǂ ʘʘ unknown ᚠᚢᚦ runes", "”5 and ”50 and 5”", "Ελληνικά, русский язык, עברית, العربية",
+        ];
+        Assert.True(wrong.SequenceEqual(recorded), "Microsoft.ML.Tokenizers now differs from USE-Lite's JavaScript on "
+            + $"[{string.Join(" | ", wrong.Select(w => JsonSerializer.Serialize(w)))}]; where it no longer does, it could encode USE-Lite there");
     }
 
     [AssetFact(Vocab)]

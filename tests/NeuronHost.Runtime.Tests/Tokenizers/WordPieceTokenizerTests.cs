@@ -26,6 +26,25 @@ public class WordPieceTokenizerTests
         Assert.True(count >= 8);
     }
 
+    /// <summary>"[MASK]" as a CoNLL-U-style word is the mask token, not "[", "mask", "]": the
+    /// words of tiny-bert's masked reference sentences align to the reference's (Hugging Face) ids.</summary>
+    [AssetFact(TinyBert)]
+    public void MaskWordIsOneMaskToken()
+    {
+        var tok = Load();
+        var reference = TokenizerAssets.ReadJson(TinyBert + "/reference.json");
+        foreach (var c in reference.GetProperty("cases").EnumerateArray())
+        {
+            var words = c.GetProperty("text").GetString()!.Split(' ');
+            var aligned = tok.EncodeWords(words);
+            Assert.Equal(TokenizerAssets.Ids(c.GetProperty("ids")), aligned.Ids);
+            var mask = aligned.Words[Array.IndexOf(words, "[MASK]")];
+            Assert.Equal(1, mask.Length);
+            Assert.Equal(c.GetProperty("mask_position").GetInt32(), mask.Start);
+            Assert.Equal(4, aligned.Ids[mask.Start]);
+        }
+    }
+
     [AssetFact(TinyBert)]
     public void MaskWrittenInTextIsTheMaskToken()
     {
