@@ -1,6 +1,6 @@
 using NeuronHost.Sdk;
 
-namespace NeuronHost.Kernels.OpenCl;
+namespace NeuronHost.Kernels;
 
 /// <summary>Probeless scores from class means (a few C² × D operations: host side).</summary>
 internal static class ProbelessMath
