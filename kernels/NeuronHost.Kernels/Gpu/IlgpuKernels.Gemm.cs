@@ -11,7 +11,7 @@ public sealed partial class IlgpuKernels
 
     /// <summary>Tile edge of the shared-memory GEMM: 16 × 16 threads on a GPU, 8 × 8 on the CPU
     /// accelerator (whose groups are simulated by OS threads).</summary>
-    private int GemmTile => IsGpu ? 16 : 8;
+    private int GemmTile => IsGpu ? 16 : 4;
 
     /// <summary>Row-major C ← α·op(A)·op(B) + β·C on device views, enqueued on
     /// <paramref name="stream"/>: cuBLAS SGEMM on CUDA (as the column-major product

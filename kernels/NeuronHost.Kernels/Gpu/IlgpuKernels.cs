@@ -43,7 +43,7 @@ public sealed partial class IlgpuKernels : IComputeKernels, IDisposable
         var context = Context.Create(builder => builder.CPU().EnableAlgorithms());
         try
         {
-            var device = new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 16,
+            var device = new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 4,
                 numMultiprocessors: Math.Clamp(Environment.ProcessorCount, 1, 4));
             return new IlgpuKernels(device.CreateAccelerator(context), "ilgpu-cpu", options, context);
         }
