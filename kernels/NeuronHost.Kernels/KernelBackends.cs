@@ -28,6 +28,17 @@ public static class KernelBackends
 
     public const string Choices = "auto, cpu, cuda, cuda:N, opencl, opencl:N, ilgpu-cpu";
 
+    /// <summary>Whether <paramref name="choice"/> is one of <see cref="Choices"/> (or a name still
+    /// accepted from before: cpu-simd, gpu, opencl:gpu), ignoring case.</summary>
+    public static bool IsKnown(string? choice)
+    {
+        var c = (choice ?? "").Trim().ToLowerInvariant();
+        if (c is "auto" or "cpu" or "cpu-simd" or "gpu" or "cuda" or "opencl" or "opencl:gpu" or "ilgpu-cpu") return true;
+        foreach (var kind in new[] { "cuda:", "opencl:" })
+            if (c.StartsWith(kind, StringComparison.Ordinal) && int.TryParse(c.AsSpan(kind.Length), out int n) && n >= 0) return true;
+        return false;
+    }
+
     public static KernelBackendChoice Create(string? choice = null, IlgpuOptions? options = null, GpuProbe? probe = null)
     {
         choice = string.IsNullOrWhiteSpace(choice) ? Environment.GetEnvironmentVariable(EnvironmentVariable) : choice;

@@ -3,13 +3,14 @@ using NeuronHost.Kernels;
 
 namespace NeuronHost.Cli.Commands;
 
-/// <summary><c>neuronhost devices</c>: the kernel backends and OpenCL devices this machine has,
-/// and which one "auto" picks.</summary>
+/// <summary><c>neuronhost devices</c>: the kernel backends this machine has (cpu-simd, the CUDA
+/// and OpenCL devices ILGPU finds with memory and compute capability, ILGPU's CPU accelerator),
+/// and which one "auto" picks and why.</summary>
 public sealed class DevicesCommand : ICliCommand
 {
     public Command Build(CliContext cli)
     {
-        var command = new Command("devices", $"List the compute backends: CPU SIMD and every OpenCL device (choose with --backend or {KernelBackends.EnvironmentVariable}: {KernelBackends.Choices})");
+        var command = new Command("devices", $"List the compute backends: CPU SIMD, the CUDA and OpenCL devices ILGPU finds, and ILGPU's CPU accelerator (choose with --backend or {KernelBackends.EnvironmentVariable}: {KernelBackends.Choices})");
         command.SetAction(parse =>
         {
             var devices = KernelBackends.ListDevices();

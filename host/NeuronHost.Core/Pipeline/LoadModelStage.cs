@@ -13,6 +13,8 @@ public sealed class LoadModelStage : IPipelineStage
         s.Progress.Report(new ProgressReport(Name, 0, 1, "models"));
         var model = ModelOpener.Open(s.Config.ModelDir);
         s.Model = model;
+        // Interventions inside the forward run their masked edits on the chosen backend.
+        if (model is IEditBackend edits) edits.EditKernels = s.Kernels;
         var info = model.Info;
         s.Results.Identity.Model = info.Name;
         s.Results.Identity.ModelFamily = info.Family;
