@@ -84,9 +84,11 @@ public static class KernelBackends
     private static string OpenClWhyNot(IlgpuDevices d, bool gpuOnly)
     {
         if (d.OpenClMissing is not null) return d.OpenClMissing;
-        var unusable = d.OpenCl.FirstOrDefault(g => g.Unusable is not null && (g.IsGpu || !gpuOnly));
-        if (unusable is not null) return $"OpenCL {unusable.Id} ({unusable.Name}) cannot run ILGPU kernels: {unusable.Unusable}";
-        return gpuOnly ? $"no OpenCL GPU ({d.OpenCl[0].Id} is a {d.OpenCl[0].Kind}, slower than cpu-simd)" : "no usable OpenCL device";
+        var gpu = d.OpenCl.FirstOrDefault(g => g.IsGpu);
+        if (gpu?.Unusable is not null) return $"OpenCL GPU {gpu.Id} ({gpu.Name}) cannot run ILGPU kernels: {gpu.Unusable}";
+        var first = d.OpenCl[0];
+        string why = first.Unusable is { } reason ? $"ILGPU cannot use it: {reason}" : "slower than cpu-simd";
+        return $"{(gpuOnly ? "no OpenCL GPU" : "no usable OpenCL device")} ({first.Id}, {first.Name}, is an {first.Kind} device; {why})";
     }
 
     private static string Missing(IlgpuDevices d, string kind, int index)

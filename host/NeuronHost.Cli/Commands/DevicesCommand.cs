@@ -11,10 +11,14 @@ public sealed class DevicesCommand : ICliCommand
     public Command Build(CliContext cli)
     {
         var command = new Command("devices", $"List the compute backends: CPU SIMD, the CUDA and OpenCL devices ILGPU finds, and ILGPU's CPU accelerator (choose with --backend or {KernelBackends.EnvironmentVariable}: {KernelBackends.Choices})");
+        var backend = new Option<string>("--backend") { Description = $"Also say what this choice picks and why ({KernelBackends.Choices})", DefaultValueFactory = _ => "auto" };
+        command.Options.Add(backend);
         command.SetAction(parse =>
         {
             var devices = KernelBackends.ListDevices();
-            var auto = KernelBackends.Create("auto");
+            string choice = parse.GetValue(backend) ?? "auto";
+            var auto = KernelBackends.Create(choice);
+            (auto.Kernels as IDisposable)?.Dispose();
             if (cli.Json(parse))
             {
                 cli.WriteJson(parse, new { devices = devices.Select(d => new { id = d.Id, kind = d.Kind, description = d.Description }), auto = auto.Kernels.Backend, notice = auto.Notice });
@@ -22,7 +26,7 @@ public sealed class DevicesCommand : ICliCommand
             }
             var output = cli.Out(parse);
             foreach (var device in devices) output.WriteLine(device.ToString());
-            output.WriteLine($"auto picks: {auto.Kernels.Backend}{(string.IsNullOrEmpty(auto.Notice) ? "" : $" ({auto.Notice})")}");
+            output.WriteLine($"{choice} picks: {auto.Kernels.Backend}{(string.IsNullOrEmpty(auto.Notice) ? "" : $" ({auto.Notice})")}");
             return 0;
         });
         return command;

@@ -57,7 +57,7 @@ public sealed class IlgpuDevices : IDisposable
                 {
                     var id = $"opencl:{clDevices.Count}";
                     bool gpu = d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU;
-                    clDevices.Add(new(id, gpu ? "OpenCL GPU" : $"OpenCL {d.DeviceType.ToString().Replace("CL_DEVICE_TYPE_", "").ToLowerInvariant()}",
+                    clDevices.Add(new(id, gpu ? "OpenCL GPU" : $"OpenCL {d.DeviceType.ToString().Replace("CL_DEVICE_TYPE_", "")}",
                         d.Name, d.MemorySize, $"OpenCL {d.DeviceVersion}, {d.NumMultiprocessors} CUs", gpu, WhyUnusable(d)));
                     byId[id] = d;
                 }
@@ -90,7 +90,7 @@ public sealed class IlgpuDevices : IDisposable
         }
     }
 
-    internal static string FirstLine(string message) => message.Split('\n')[0].Trim();
+    internal static string FirstLine(string message) => message.Split('\n')[0].Trim().TrimEnd('.');
 
     /// <summary>The backend on device <paramref name="id"/>; it takes over the ILGPU context (this
     /// object must not be used afterwards). Compiles one kernel as a smoke test.</summary>
