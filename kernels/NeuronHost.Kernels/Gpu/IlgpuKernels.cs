@@ -29,8 +29,9 @@ public sealed partial class IlgpuKernels : IComputeKernels, IDisposable
         if (accelerator is CudaAccelerator cuda)
         {
             try { cuBlas = new CuBlas(cuda); }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CuBlasException or TypeInitializationException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // No libcublas (or an incompatible one): the tiled shared-memory GEMM serves instead.
                 CuBlasUnavailable = e.Message.Split('\n')[0];
             }
         }
