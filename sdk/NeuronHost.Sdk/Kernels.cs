@@ -73,11 +73,11 @@ public sealed class NonFiniteActivationException(long row, int column, float val
     public int Column { get; } = column;
 }
 
-/// <summary>The compute kernels a plugin may call. Backends: CPU SIMD (default) and OpenCL.
+/// <summary>The compute kernels a plugin may call. Backends: CPU SIMD (default) and ILGPU (CUDA, OpenCL, its CPU accelerator).
 /// Streaming kernels read the matrix block by block, so it never has to fit in memory.</summary>
 public interface IComputeKernels
 {
-    /// <summary>"cpu-simd", "opencl: &lt;device&gt;", …</summary>
+    /// <summary>"cpu-simd", "cuda:0: &lt;device&gt;", "ilgpu-cpu: CPUAccelerator", …</summary>
     string Backend { get; }
 
     /// <summary>Counts, means and variances per class and overall, min/max per neuron. Labels

@@ -3,7 +3,7 @@ namespace NeuronHost.Sdk;
 /// <summary>What the host hands a plugin for one call.</summary>
 public interface IPluginContext
 {
-    /// <summary>The compute kernels on the backend the user chose (CPU SIMD or OpenCL).</summary>
+    /// <summary>The compute kernels on the backend the user chose (CPU SIMD, or CUDA / OpenCL through ILGPU).</summary>
     IComputeKernels Kernels { get; }
     IProgress<ProgressReport> Progress { get; }
     IPluginLog Log { get; }

@@ -33,7 +33,7 @@ public sealed class AnalysisConfig
     public int TopContexts { get; set; } = 5;
     public string OutputDir { get; set; } = "neuronhost-run";
     public int Seed { get; set; } = 1;
-    /// <summary>Kernel backend: cpu or opencl.</summary>
+    /// <summary>Kernel backend: auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu.</summary>
     public string Backend { get; set; } = "cpu";
     /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>
     public ConfigSource? Source { get; set; }

@@ -14,6 +14,8 @@ public sealed class LoadModelStage : IPipelineStage
         var model = ModelOpener.Open(s.Config.ModelDir);
         s.Model = model;
         foreach (var warning in ModelOpener.Warnings(model)) s.Log.Warn(warning);
+        // Interventions inside the forward run their masked edits on the chosen backend.
+        if (model is IEditBackend edits) edits.EditKernels = s.Kernels;
         var info = model.Info;
         s.Results.Identity.Model = info.Name;
         s.Results.Identity.ModelFamily = info.Family;

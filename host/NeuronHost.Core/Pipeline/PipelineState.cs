@@ -39,6 +39,7 @@ public sealed class PipelineState(AnalysisConfig config, PluginCatalog plugins, 
     {
         Store?.Dispose();
         (Model as IDisposable)?.Dispose();
+        (Kernels as IDisposable)?.Dispose();   // a GPU backend holds its device and ILGPU context
     }
 }
 

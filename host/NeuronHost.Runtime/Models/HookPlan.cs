@@ -21,6 +21,7 @@ internal sealed class HookPlan
     private readonly Site?[,] sites;
     private readonly TransformerConfig config;
     private readonly int tokens;
+    private IComputeKernels? editKernels;
 
     private HookPlan(TransformerConfig config, int tokens)
     {
@@ -70,9 +71,9 @@ internal sealed class HookPlan
     }
 
     public static HookPlan Build(TransformerConfig c, SequenceLayout layout, IEnumerable<string> capture,
-        IEnumerable<HookEdit> edits, IEnumerable<string>? differentiate = null)
+        IEnumerable<HookEdit> edits, IEnumerable<string>? differentiate = null, IComputeKernels? editKernels = null)
     {
-        var plan = new HookPlan(c, layout.Total);
+        var plan = new HookPlan(c, layout.Total) { editKernels = editKernels };
         foreach (var name in capture) plan.SiteFor(name).Capture = true;
         if (differentiate is not null)
             foreach (var name in differentiate) { var site = plan.SiteFor(name); site.Differentiate = true; site.Capture = true; }
@@ -127,7 +128,7 @@ internal sealed class HookPlan
         if (site is null) return;
         int width = Width(config, kind);
         foreach (var (edit, rows) in site.Edits)
-            foreach (int r in rows) EditMath.Apply(buffer.Slice(r * width, width), edit);
+            MaskedEdit.Apply(buffer[..(tokens * width)], tokens, width, rows, edit, editKernels);
         if (site.Capture) site.Captured = buffer[..(tokens * width)].ToArray();
     }
 

@@ -6,7 +6,7 @@ namespace NeuronHost.Runtime.Models;
 
 /// <summary>A loaded checkpoint that plugins run, edit and differentiate. Thread-safe: every
 /// call allocates its own buffers; the weights are read-only views of the mapped files.</summary>
-public sealed class ModelSession : IModelSession, IDisposable
+public sealed class ModelSession : IModelSession, IDisposable, IEditBackend
 {
     private readonly TransformerModel model;
     private readonly Checkpoint checkpoint;
@@ -26,6 +26,10 @@ public sealed class ModelSession : IModelSession, IDisposable
     public ITokenizer? Tokenizer { get; }
     public TransformerConfig Config => model.Config;
 
+    /// <summary>The kernel backend that applies the masked edits of a forward or gradient pass
+    /// (a GPU backend edits on the device); null: the runtime's own row loop.</summary>
+    public IComputeKernels? EditKernels { get; set; }
+
     public ForwardResult Forward(ForwardRequest request, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -33,7 +37,7 @@ public sealed class ModelSession : IModelSession, IDisposable
         var sequences = request.Sequences;
         model.Validate(sequences);
         var layout = new SequenceLayout(sequences);
-        var plan = HookPlan.Build(model.Config, layout, request.Capture, request.Edits);
+        var plan = HookPlan.Build(model.Config, layout, request.Capture, request.Edits, editKernels: EditKernels);
         var rows = LogitRows(request, layout);
         var logits = model.Forward(sequences, layout, plan, rows, null, cancellation);
 
@@ -101,7 +105,7 @@ public sealed class ModelSession : IModelSession, IDisposable
             if (edit.Sequence > 0) throw new ArgumentException($"edit of '{edit.HookPoint}' names sequence {edit.Sequence}, but a gradient runs one sequence (use 0 or -1)");
 
         var layout = new SequenceLayout([sequence]);
-        var plan = HookPlan.Build(c, layout, [], request.Edits, wrt);
+        var plan = HookPlan.Build(c, layout, [], request.Edits, wrt, EditKernels);
         var trace = new ForwardTrace(c, T);
         var logits = model.Forward([sequence], layout, plan, [request.Position], trace, cancellation);
 

@@ -7,7 +7,7 @@ namespace NeuronHost.Runtime.Models.UseLite;
 /// <summary>USE-Lite as a model session. It is an encoder, not a language model: the "logits"
 /// of a forward pass are the sentence embedding ([1, 512] per sequence, unit norm), and
 /// gradients are not offered (NeurGrad needs a language-model head).</summary>
-public sealed class UseLiteSession : IModelSession
+public sealed class UseLiteSession : IModelSession, IEditBackend
 {
     private readonly UseLiteEncoder encoder;
 
@@ -21,6 +21,9 @@ public sealed class UseLiteSession : IModelSession
     }
 
     public ModelInfo Info { get; }
+
+    /// <inheritdoc/>
+    public IComputeKernels? EditKernels { get; set; }
     public ITokenizer? Tokenizer { get; }
 
     /// <summary>Loads the TF.js graph (a folder holding model.json and its shards, or the npm
@@ -72,7 +75,7 @@ public sealed class UseLiteSession : IModelSession
             {
                 foreach (var edit in request.Edits)
                     if (edit.HookPoint == hook && (edit.Sequence < 0 || edit.Sequence == s))
-                        HookEditApplier.Apply(values, rows, width, edit);
+                        HookEditApplier.Apply(values, rows, width, edit, EditKernels);
                 if (captured.TryGetValue(hook, out var perSequence))
                     perSequence[s] = new Tensor2D((float[])values.Clone(), rows, width);
             });
