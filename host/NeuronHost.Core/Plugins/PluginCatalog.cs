@@ -1,10 +1,11 @@
 using System.Reflection;
+using McMaster.NETCore.Plugins;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Plugins;
 
-/// <summary>The plugins found in a list of folders, each assembly in its own collectible
-/// <see cref="System.Runtime.Loader.AssemblyLoadContext"/>, and the one-line errors of those
+/// <summary>The plugins found in a list of folders, each assembly in its own collectible load
+/// context (McMaster.NETCore.Plugins' <see cref="PluginLoader"/>, sharing only the SDK), and the one-line errors of those
 /// that could not be loaded (the catalog keeps going past every bad plugin).
 /// A folder holds plugins as <c>&lt;Name&gt;/&lt;Name&gt;.dll</c> (with its dependencies and
 /// deps.json beside it) or as single .dll files; a path may also name one .dll.
@@ -13,7 +14,7 @@ public sealed class PluginCatalog : IDisposable
 {
     private readonly List<LoadedPlugin> plugins = [];
     private readonly List<PluginLoadError> errors = [];
-    private readonly List<PluginLoadContext> contexts = [];
+    private readonly List<PluginLoader> loaders = [];
 
     private PluginCatalog() { }
 
@@ -90,8 +91,8 @@ public sealed class PluginCatalog : IDisposable
     public void Dispose()
     {
         plugins.Clear();
-        foreach (var context in contexts) context.Unload();
-        contexts.Clear();
+        foreach (var loader in loaders) loader.Dispose(); // unloads its context
+        loaders.Clear();
     }
 
     private static string Describe(Type t) =>
@@ -160,15 +161,16 @@ public sealed class PluginCatalog : IDisposable
             return;
         }
 
-        PluginLoadContext context;
+        PluginLoader? loader = null;
         Assembly assembly;
         try
         {
-            context = new PluginLoadContext(dll);
-            assembly = context.LoadFromAssemblyPath(dll);
+            loader = PluginLoader.CreateFromAssemblyFile(dll, isUnloadable: true, sharedTypes: [typeof(IPlugin)]);
+            assembly = loader.LoadDefaultAssembly();
         }
-        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or InvalidOperationException or IOException)
         {
+            loader?.Dispose();
             Error(dll, $"{dll}: cannot be loaded: {PluginFolders.OneLine(e.Message)}");
             return;
         }
@@ -201,9 +203,9 @@ public sealed class PluginCatalog : IDisposable
         {
             if (errors.Count == errorsBefore)
                 Error(dll, $"{dll}: not a NeuronHost plugin (no public class implements IRankingMethod, IProbe or IIntervention)");
-            context.Unload(); // nothing of it is used
+            loader.Dispose(); // nothing of it is used
         }
-        else contexts.Add(context);
+        else loaders.Add(loader);
     }
 
     private void AddPlugin(Type type, string dll, PluginFolder source)
