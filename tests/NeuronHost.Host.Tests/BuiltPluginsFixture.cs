@@ -20,6 +20,9 @@ public sealed class BuiltPluginsFixture : IDisposable
     public string Broken => Output("faulty/Broken");
     public string Throws => Output("faulty/Throws");
     public string NotAPlugin => Output("faulty/NotAPlugin");
+    /// <summary>A plugin whose module initializer, static constructor and constructor each call
+    /// Environment.Exit(0): any host that runs its code to list it ends there.</summary>
+    public string Exits => Output("faulty/Exits");
     /// <summary>A good plugin that calls into its own dependency (Dep.dll beside it).</summary>
     public string UsesDep => Output("faulty/UsesDep");
 
@@ -42,6 +45,7 @@ public sealed class BuiltPluginsFixture : IDisposable
               <Project Path="faulty/Throws/Throws.csproj" />
               <Project Path="faulty/NotAPlugin/NotAPlugin.csproj" />
               <Project Path="faulty/UsesDep/UsesDep.csproj" />
+              <Project Path="faulty/Exits/Exits.csproj" />
             </Solution>
             """);
         DotnetBuild.Run(Root, "all.slnx", "-c", "Release");
@@ -179,6 +183,27 @@ public sealed class BuiltPluginsFixture : IDisposable
         Write(root, "Throws/Throws.csproj", Project(sdkReference));
         Write(root, "Throws/Throws.cs", RankingSource("Throws", "ThrowingRanking", "throwing-ranking",
             "public ThrowingRanking() => throw new InvalidOperationException(\"no licence file found\");"));
+
+        Write(root, "Exits/Exits.csproj", Project(sdkReference));
+        Write(root, "Exits/Exits.cs", """
+            using NeuronHost.Sdk;
+            namespace Exits;
+            internal static class Module
+            {
+                [System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Initialize() => Environment.Exit(0);
+            }
+            public sealed class ExitingRanking : IRankingMethod
+            {
+                static ExitingRanking() => Environment.Exit(0);
+                public ExitingRanking() => Environment.Exit(0);
+                public PluginInfo Info { get; } = new("exiting-ranking", PluginKind.Ranking, "exits when its code runs", new Version(2, 3, 4));
+                [PluginParameter("how many")] public int Count { get; set; } = 7;
+                [PluginParameter("weights")] public double[] Weights { get; set; } = [0.5, 2];
+                public Ranking Rank(RankingRequest request, IPluginContext context) =>
+                    Ranking.FromScores(Info.Name, request.Data.Neurons, new double[request.Data.Neurons.Count]);
+            }
+            """);
 
         Write(root, "NotAPlugin/NotAPlugin.csproj", Project(sdkReference));
         Write(root, "NotAPlugin/NotAPlugin.cs", """

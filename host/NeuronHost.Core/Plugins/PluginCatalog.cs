@@ -50,7 +50,7 @@ public sealed class PluginCatalog : IDisposable
             else if (!Directory.Exists(folder.Path))
                 catalog.Error(folder.Path, $"{folder.Path}: plugins folder does not exist (from {folder.Origin})");
             else
-                foreach (var dll in CandidateFiles(folder.Path, catalog))
+                foreach (var dll in CandidateFiles(folder.Path, catalog.Error))
                     catalog.LoadAssembly(dll, folder);
         }
         return catalog;
@@ -103,7 +103,7 @@ public sealed class PluginCatalog : IDisposable
     /// <summary>The .dll files directly inside (only those with a .deps.json when there are any),
     /// and for each subfolder X: X/X.dll, or (when there is none) the .dll files that have a
     /// .deps.json (the main assemblies of build outputs).</summary>
-    private static IEnumerable<string> CandidateFiles(string folder, PluginCatalog catalog)
+    internal static IEnumerable<string> CandidateFiles(string folder, Action<string, string> error)
     {
         var result = new List<string>();
         // A build output given directly (bin/Release/net10.0): only its main assemblies, not
@@ -120,7 +120,7 @@ public sealed class PluginCatalog : IDisposable
             var withDeps = MainAssemblies(sub);
             if (withDeps.Count > 0) result.AddRange(withDeps);
             else if (Directory.EnumerateFiles(sub, "*.dll").Any())
-                catalog.Error(sub, $"{sub}: no plugin found: expected {Path.GetFileName(sub)}.dll (or a build output with a .deps.json) in it");
+                error(sub, $"{sub}: no plugin found: expected {Path.GetFileName(sub)}.dll (or a build output with a .deps.json) in it");
         }
         return result;
     }
@@ -138,26 +138,10 @@ public sealed class PluginCatalog : IDisposable
 
     private void LoadAssembly(string dll, PluginFolder source)
     {
-        var metadata = PluginAssemblyInspector.Inspect(dll, out var notDotNet);
+        var metadata = PluginAssemblyInspector.Check(dll, out var problem);
         if (metadata is null)
         {
-            Error(dll, $"{dll}: {notDotNet}; not a plugin");
-            return;
-        }
-        if (metadata.SdkReference is null)
-        {
-            Error(dll, $"{dll}: not a NeuronHost plugin (it does not reference {PluginAssemblyInspector.SdkAssemblyName})");
-            return;
-        }
-        var sdk = metadata.SdkReference;
-        if (sdk.Major != SdkVersion.Major)
-        {
-            Error(dll, $"{dll}: built against NeuronHost SDK {sdk.Major}.{sdk.Minor}, but this host has SDK {SdkVersion.Major}.{SdkVersion.Minor}; rebuild the plugin against SDK {SdkVersion.Major}.x");
-            return;
-        }
-        if (sdk.Minor > SdkVersion.Minor)
-        {
-            Error(dll, $"{dll}: built against NeuronHost SDK {sdk.Major}.{sdk.Minor}, newer than this host's SDK {SdkVersion.Major}.{SdkVersion.Minor}; update the host");
+            Error(dll, problem!);
             return;
         }
 

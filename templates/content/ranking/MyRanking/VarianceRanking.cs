@@ -12,7 +12,7 @@ public sealed class VarianceRanking : IRankingMethod
         new Version(1, 0, 0));
 
     // A parameter: 'neuronhost plugins show myranking-variance' lists it as 'center'; in an
-    // analysis YAML it is set with `params: { center: false }`.
+    // analysis YAML it is set with `parameters: { center: false }`.
     [PluginParameter("Subtract each neuron's mean first (variance); false ranks by the mean square")]
     public bool Center { get; set; } = true;
 
