@@ -56,7 +56,7 @@ public sealed class PluginListingTests(BuiltPluginsFixture built)
     }
 
     [Fact]
-    public void A_plugin_that_exits_when_run_is_listed_and_the_command_exits_0()
+    public async Task A_plugin_that_exits_when_run_is_listed_and_the_command_exits_0()
     {
         var folder = built.NewFolder("plugins");
         BuiltPluginsFixture.DropIn(built.Exits, folder, "Exits");
@@ -70,9 +70,10 @@ public sealed class PluginListingTests(BuiltPluginsFixture built)
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
-            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "plugins list hung");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await p.WaitForExitAsync(timeout.Token);
             Assert.Equal(0, p.ExitCode);
-            var text = stdout.Result;
+            var text = await stdout;
             Assert.Contains("exiting-ranking", text);
             Assert.Contains("2.3.4", text);
             Assert.Contains("exits when its code runs", text);
@@ -81,7 +82,7 @@ public sealed class PluginListingTests(BuiltPluginsFixture built)
                 Assert.Contains(text.Split('\n'), l => l.Contains(" count ") && l.Contains(" 7 ") && l.Contains("how many"));
                 Assert.Contains(text.Split('\n'), l => l.Contains(" weights ") && l.Contains("0.5,2"));
             }
-            Assert.DoesNotContain("plugin error", stderr.Result);
+            Assert.DoesNotContain("plugin error", await stderr);
         }
     }
 }

@@ -106,7 +106,7 @@ public sealed class TemplatePackageTests(ITestOutputHelper output) : IDisposable
         // A trained LM predicts held-out text better than a uniform guess over its 8,192 tokens.
         var zero = results.Interventions.Single(i => i.Method == "nhzero-zero");
         Assert.InRange(zero.Summary["clean_lm_nll"], 0.5, Math.Log(8192));
-        Assert.Equal(20, zero.Summary["sentences"]);
+        Assert.InRange(zero.Summary["sentences"], 1, 20); // the held-out split's sentences, at most max_sentences
 
         var report = File.ReadAllText(Path.Combine(outDir, "report.html"));
         foreach (var (_, _, plugin) in kinds) Assert.Contains(plugin, report);

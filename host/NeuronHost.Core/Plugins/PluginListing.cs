@@ -83,8 +83,10 @@ public sealed class PluginListing
         }
         IReadOnlyList<PluginDeclaration> declarations;
         try { declarations = PluginMetadataReader.Read(dll); }
-        catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // A hostile or corrupt image can fail the metadata or IL readers in many ways; it
+            // is one file's problem, never the listing's.
             Error(dll, $"{dll}: its metadata cannot be read: {PluginFolders.OneLine(e.Message)}");
             return;
         }
