@@ -69,6 +69,12 @@ public sealed class CliContext
         return catalog;
     }
 
+    /// <summary>The plugins of the same folders as <see cref="LoadPlugins"/>, read from their
+    /// metadata without loading or running them (plugins list, plugins show).</summary>
+    public PluginListing ListPlugins(ParseResult parse) => OnlyCommandLinePlugins
+        ? PluginListing.Read(PluginFolders(parse))
+        : PluginListing.ReadDefault(PluginFolders(parse));
+
     /// <summary>A Spectre console over the invocation's output: colours only on a real terminal,
     /// wide lines when redirected.</summary>
     public IAnsiConsole Console(ParseResult parse)

@@ -8,9 +8,9 @@ public sealed record DataSplit(IActivationMatrix Activations, ReadOnlyMemory<int
     public long Tokens => Activations.Rows;
 }
 
-/// <summary>A probing task as rankings and probes see it. Dev and Test may be absent.
-/// <paramref name="Control"/> is the Hewitt &amp; Liang control task over the same tokens, when
-/// the host built one (labels only; same activations).</summary>
+/// <summary>A probing task as rankings and probes see it. Dev and Test may be absent. (The
+/// host evaluates the Hewitt &amp; Liang control task by handing probes a second ProbingData
+/// with the control labels over the same activations.)</summary>
 public sealed record ProbingData(
     string Task,
     IReadOnlyList<string> ClassNames,

@@ -22,7 +22,11 @@ public interface IRankingMethod : IPlugin
 /// <summary>Activations of a neuron subset + labels → a trained classifier.</summary>
 public interface IProbe : IPlugin
 {
-    /// <param name="columns">columns of <see cref="ProbingData"/> the probe may look at.</param>
+    /// <param name="data">the task; its matrices hold every neuron, not only <paramref name="columns"/></param>
+    /// <param name="columns">columns of <see cref="ProbingData"/> the probe may look at (a
+    /// ranking's top k, say); the returned probe must keep them and pick them out itself in
+    /// <see cref="ITrainedProbe.Predict"/></param>
+    /// <param name="context">kernels, progress, log, cancellation and seed</param>
     ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context);
 
     /// <summary>The most neurons this probe trains on in practical time (SDK 1.1). Hosts skip

@@ -66,8 +66,11 @@ public sealed record ProbeReport(
 /// <summary>A probe after training: it predicts from the columns it was trained on.</summary>
 public interface ITrainedProbe
 {
+    /// <summary>The columns it was trained on (those given to <see cref="IProbe.Train"/>).</summary>
     IReadOnlyList<int> Columns { get; }
-    /// <summary>Predicted class per row of a matrix with the same columns as training.</summary>
+    /// <summary>Predicted class per row. The host passes the FULL matrix (every neuron, the same
+    /// columns as the training data), not only <see cref="Columns"/>: the probe must pick its
+    /// columns itself (e.g. with <see cref="ActivationMatrixExtensions.GatherColumns"/>).</summary>
     int[] Predict(IActivationMatrix activations);
 }
 

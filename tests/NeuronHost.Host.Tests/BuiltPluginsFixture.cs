@@ -4,9 +4,9 @@ using NeuronHost.Tests.Common;
 namespace NeuronHost.Host.Tests;
 
 /// <summary>Builds, once per test run and in ONE <c>dotnet build</c>, the plugins the loading
-/// tests need, in a temporary folder outside the repository: a copy of
-/// templates/ranking-plugin (built against this repository's SDK project, as a user would), and
-/// faulty plugins (built against this repository's NeuronHost.Sdk.dll): one for a copy of the SDK
+/// tests need, in a temporary folder outside the repository: the ranking template's plugin class
+/// (templates/content/ranking) and faulty plugins, all built against this repository's
+/// NeuronHost.Sdk.dll (the template package itself is tested end to end in TemplatePackageTests): one for a copy of the SDK
 /// with major version 2, one whose plugin type derives from a type in a dependency deleted after
 /// the build, one whose constructor throws, and a library that references the SDK but has no
 /// plugin class.</summary>
@@ -20,6 +20,9 @@ public sealed class BuiltPluginsFixture : IDisposable
     public string Broken => Output("faulty/Broken");
     public string Throws => Output("faulty/Throws");
     public string NotAPlugin => Output("faulty/NotAPlugin");
+    /// <summary>A plugin whose module initializer, static constructor and constructor each call
+    /// Environment.Exit(0): any host that runs its code to list it ends there.</summary>
+    public string Exits => Output("faulty/Exits");
     /// <summary>A good plugin that calls into its own dependency (Dep.dll beside it).</summary>
     public string UsesDep => Output("faulty/UsesDep");
 
@@ -30,8 +33,8 @@ public sealed class BuiltPluginsFixture : IDisposable
     {
         Directory.CreateDirectory(Root);
         var repo = SharedAssets.RepoRoot;
-        CopyDirectory(Path.Combine(repo, "templates", "ranking-plugin"), Path.Combine(Root, "MyRanking"));
         WriteFaultyProjects(Path.Combine(Root, "faulty"), Path.Combine(repo, "sdk", "NeuronHost.Sdk"));
+        WriteTemplatePlugin(Path.Combine(Root, "MyRanking"), Path.Combine(repo, "templates", "content", "ranking", "MyRanking"));
         File.WriteAllText(Path.Combine(Root, "all.slnx"), """
             <Solution>
               <Project Path="MyRanking/MyRanking.csproj" />
@@ -42,10 +45,10 @@ public sealed class BuiltPluginsFixture : IDisposable
               <Project Path="faulty/Throws/Throws.csproj" />
               <Project Path="faulty/NotAPlugin/NotAPlugin.csproj" />
               <Project Path="faulty/UsesDep/UsesDep.csproj" />
+              <Project Path="faulty/Exits/Exits.csproj" />
             </Solution>
             """);
-        DotnetBuild.Run(Root, "all.slnx", "-c", "Release",
-            $"-p:NeuronHostSdkPath={Path.Combine(repo, "sdk", "NeuronHost.Sdk", "NeuronHost.Sdk.csproj")}");
+        DotnetBuild.Run(Root, "all.slnx", "-c", "Release");
         // The broken plugin's base class lives in Dep.dll; without it the type cannot load.
         File.Delete(Path.Combine(Broken, "Dep.dll"));
     }
@@ -86,6 +89,26 @@ public sealed class BuiltPluginsFixture : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
             File.Copy(file, dest, overwrite: true);
         }
+    }
+
+    /// <summary>The template's plugin source beside a project that references the SDK .dll
+    /// (the template's own project references the NeuronHost.Sdk package).</summary>
+    private static void WriteTemplatePlugin(string folder, string templateFolder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var cs in Directory.EnumerateFiles(templateFolder, "*.cs"))
+            File.Copy(cs, Path.Combine(folder, Path.GetFileName(cs)));
+        Write(folder, "MyRanking.csproj", $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <EnableDynamicLoading>true</EnableDynamicLoading>
+              </PropertyGroup>
+              <ItemGroup><Reference Include="NeuronHost.Sdk" HintPath="{typeof(IPlugin).Assembly.Location}" Private="false" /></ItemGroup>
+            </Project>
+            """);
     }
 
     private static void WriteFaultyProjects(string root, string sdkSource)
@@ -160,6 +183,27 @@ public sealed class BuiltPluginsFixture : IDisposable
         Write(root, "Throws/Throws.csproj", Project(sdkReference));
         Write(root, "Throws/Throws.cs", RankingSource("Throws", "ThrowingRanking", "throwing-ranking",
             "public ThrowingRanking() => throw new InvalidOperationException(\"no licence file found\");"));
+
+        Write(root, "Exits/Exits.csproj", Project(sdkReference));
+        Write(root, "Exits/Exits.cs", """
+            using NeuronHost.Sdk;
+            namespace Exits;
+            internal static class Module
+            {
+                [System.Runtime.CompilerServices.ModuleInitializer]
+                internal static void Initialize() => Environment.Exit(0);
+            }
+            public sealed class ExitingRanking : IRankingMethod
+            {
+                static ExitingRanking() => Environment.Exit(0);
+                public ExitingRanking() => Environment.Exit(0);
+                public PluginInfo Info { get; } = new("exiting-ranking", PluginKind.Ranking, "exits when its code runs", new Version(2, 3, 4));
+                [PluginParameter("how many")] public int Count { get; set; } = 7;
+                [PluginParameter("weights")] public double[] Weights { get; set; } = [0.5, 2];
+                public Ranking Rank(RankingRequest request, IPluginContext context) =>
+                    Ranking.FromScores(Info.Name, request.Data.Neurons, new double[request.Data.Neurons.Count]);
+            }
+            """);
 
         Write(root, "NotAPlugin/NotAPlugin.csproj", Project(sdkReference));
         Write(root, "NotAPlugin/NotAPlugin.cs", """

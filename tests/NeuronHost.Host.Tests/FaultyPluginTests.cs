@@ -17,7 +17,7 @@ public sealed class FaultyPluginTests(BuiltPluginsFixture built)
         addBadPlugin(folder);
         var catalog = PluginCatalog.Load([BuiltPluginsFixture.BuiltInPlugins, folder]);
         var errors = catalog.Errors.Where(e => e.Path.StartsWith(folder, StringComparison.Ordinal)).Select(e => e.Message).ToList();
-        Assert.NotNull(catalog.Find("example-variance"));
+        Assert.NotNull(catalog.Find("myranking-variance"));
         Assert.NotNull(catalog.Find("random"));
         return (catalog, errors, folder);
     }
@@ -110,8 +110,8 @@ public sealed class FaultyPluginTests(BuiltPluginsFixture built)
         var secondDll = BuiltPluginsFixture.DropIn(built.Template, second, "MyRanking");
         using var catalog = PluginCatalog.Load([BuiltPluginsFixture.BuiltInPlugins, first, second]);
         var errors = catalog.Errors.Where(e => e.Path.StartsWith(built.Root, StringComparison.Ordinal)).Select(e => e.Message);
-        Assert.Equal([$"{secondDll}: plugin 'example-variance' is already loaded from {firstDll}; two plugins have the same name, only the first is used"], errors);
-        Assert.Equal(firstDll, catalog.Get("example-variance").AssemblyPath);
+        Assert.Equal([$"{secondDll}: plugin 'myranking-variance' is already loaded from {firstDll}; two plugins have the same name, only the first is used"], errors);
+        Assert.Equal(firstDll, catalog.Get("myranking-variance").AssemblyPath);
         Assert.NotNull(catalog.Find("random"));
     }
 

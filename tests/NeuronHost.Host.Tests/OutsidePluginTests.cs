@@ -24,7 +24,7 @@ public sealed class OutsidePluginTests(BuiltPluginsFixture built)
         using var catalog = PluginCatalog.Load([BuiltPluginsFixture.BuiltInPlugins, folder]);
 
         Assert.DoesNotContain(catalog.Errors, e => e.Path.StartsWith(folder, StringComparison.Ordinal));
-        var plugin = catalog.Get("example-variance");
+        var plugin = catalog.Get("myranking-variance");
         Assert.Equal(PluginKind.Ranking, plugin.Kind);
         Assert.Equal(new Version(1, 0, 0), plugin.Version);
         Assert.Equal(dll, plugin.AssemblyPath);
@@ -69,7 +69,7 @@ public sealed class OutsidePluginTests(BuiltPluginsFixture built)
         var dll = Path.Combine(built.Template, "MyRanking.dll");
         using var catalog = PluginCatalog.Load([dll]);
         Assert.Empty(catalog.Errors);
-        Assert.Equal(dll, catalog.Get("example-variance").AssemblyPath);
+        Assert.Equal(dll, catalog.Get("myranking-variance").AssemblyPath);
     }
 
     [Fact]
@@ -92,12 +92,12 @@ public sealed class OutsidePluginTests(BuiltPluginsFixture built)
             1, -2, 6, 3,
         ];
         var data = TestContext.Data(x, rows: 6, columns: 4, rowsPerBlock: 4); // two blocks
-        var variance = catalog.Create<IRankingMethod>("example-variance").Rank(new RankingRequest(data), TestContext.Create());
+        var variance = catalog.Create<IRankingMethod>("myranking-variance").Rank(new RankingRequest(data), TestContext.Create());
         Assert.Equal([2, 1, 0, 3], variance.Order.Select(n => n.Column));
         Assert.Equal([5, 4, 0, 0], variance.Order.Select(n => Math.Round(n.Score, 9)));
         Assert.Equal(new NeuronRef("blocks.0.mlp.hook_post", 2), variance.Order[0].Neuron);
 
-        var meanSquare = catalog.Create<IRankingMethod>("example-variance", new Dictionary<string, string> { ["center"] = "false" })
+        var meanSquare = catalog.Create<IRankingMethod>("myranking-variance", new Dictionary<string, string> { ["center"] = "false" })
             .Rank(new RankingRequest(data), TestContext.Create());
         Assert.Equal([3, 2, 1, 0], meanSquare.Order.Select(n => n.Column));
         Assert.Equal([9, 6, 4, 1], meanSquare.Order.Select(n => Math.Round(n.Score, 9)));

@@ -4,7 +4,8 @@ using Spectre.Console;
 
 namespace NeuronHost.Cli.Commands;
 
-/// <summary><c>neuronhost plugins list</c> and <c>neuronhost plugins show NAME</c>.</summary>
+/// <summary><c>neuronhost plugins list</c> and <c>neuronhost plugins show NAME</c>. Both read the
+/// plugins' metadata only: listing a plugin folder never runs its code.</summary>
 public sealed class PluginsCommand : ICliCommand
 {
     public Command Build(CliContext cli)
@@ -27,7 +28,7 @@ public sealed class PluginsCommand : ICliCommand
 
     private static int List(CliContext cli, ParseResult parse)
     {
-        using var catalog = cli.LoadPlugins(parse, reportErrors: false);
+        var catalog = cli.ListPlugins(parse);
         var sorted = catalog.Plugins.OrderBy(p => p.Kind).ThenBy(p => p.Name, StringComparer.Ordinal).ToList();
         if (cli.Json(parse))
         {
@@ -60,7 +61,7 @@ public sealed class PluginsCommand : ICliCommand
 
     private static int Show(CliContext cli, ParseResult parse, string name)
     {
-        using var catalog = cli.LoadPlugins(parse);
+        var catalog = cli.ListPlugins(parse);
         var plugin = catalog.Get(name);
         if (cli.Json(parse))
         {
@@ -72,24 +73,27 @@ public sealed class PluginsCommand : ICliCommand
         console.WriteLine(plugin.Description);
         console.WriteLine($"from: {plugin.AssemblyPath} ({plugin.Source.Origin})");
         console.WriteLine();
-        if (plugin.Parameters.Count == 0)
+        if (plugin.Declaration.Parameters.Count == 0)
         {
             console.WriteLine("It has no parameters.");
             return 0;
         }
         var table = new Table().Border(TableBorder.Rounded).AddColumns("Parameter", "Type", "Default", "Description");
-        foreach (var p in plugin.Parameters)
-            table.AddRow(Markup.Escape(p.Name), Markup.Escape(p.TypeName), Markup.Escape(p.DefaultText), Markup.Escape(p.Description));
+        foreach (var p in plugin.Declaration.Parameters)
+            table.AddRow(Markup.Escape(p.Name), Markup.Escape(p.TypeName), Markup.Escape(DefaultText(p)), Markup.Escape(p.Description));
         console.Write(table);
         return 0;
     }
 
-    private static string VersionText(Version v) => v.Build >= 0 ? v.ToString(3) : v.ToString(2);
+    private static string VersionText(Version? v) => v is null ? "?" : v.Build >= 0 ? v.ToString(3) : v.ToString(2);
+
+    /// <summary>A default computed by the constructor is only known by running it.</summary>
+    private static string DefaultText(ParameterDeclaration p) => p.DefaultText ?? "(set in code)";
 
     /// <summary>"built-in", or the folder holding the plugin's .dll.</summary>
-    private static string SourceText(LoadedPlugin p) => p.Source.IsBuiltIn ? "built-in" : p.Folder;
+    private static string SourceText(ListedPlugin p) => p.Source.IsBuiltIn ? "built-in" : p.Folder;
 
-    private static object ToJson(LoadedPlugin p) => new
+    private static object ToJson(ListedPlugin p) => new
     {
         name = p.Name,
         kind = p.KindName,
@@ -98,11 +102,11 @@ public sealed class PluginsCommand : ICliCommand
         origin = p.Source.Origin,
         folder = p.Folder,
         assembly = p.AssemblyPath,
-        parameters = p.Parameters.Select(x => new
+        parameters = p.Declaration.Parameters.Select(x => new
         {
             name = x.Name,
             type = x.TypeName,
-            @default = x.DefaultText,
+            @default = DefaultText(x),
             description = x.Description,
             choices = x.Choices,
         }),

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Plugins;
 
@@ -12,6 +13,23 @@ internal sealed record PluginAssemblyMetadata(string AssemblyName, Version? SdkR
 internal static class PluginAssemblyInspector
 {
     public const string SdkAssemblyName = "NeuronHost.Sdk";
+
+    /// <summary>The metadata of a .dll that may hold plugins for this host, or null with the one-line
+    /// problem (naming the file): not .NET, no SDK reference, another SDK major, a newer minor.</summary>
+    public static PluginAssemblyMetadata? Check(string dll, out string? problem)
+    {
+        problem = null;
+        var metadata = Inspect(dll, out var notDotNet);
+        if (metadata is null)
+            problem = $"{dll}: {notDotNet}; not a plugin";
+        else if (metadata.SdkReference is not { } sdk)
+            problem = $"{dll}: not a NeuronHost plugin (it does not reference {SdkAssemblyName})";
+        else if (sdk.Major != SdkVersion.Major)
+            problem = $"{dll}: built against NeuronHost SDK {sdk.Major}.{sdk.Minor}, but this host has SDK {SdkVersion.Major}.{SdkVersion.Minor}; rebuild the plugin against SDK {SdkVersion.Major}.x";
+        else if (sdk.Minor > SdkVersion.Minor)
+            problem = $"{dll}: built against NeuronHost SDK {sdk.Major}.{sdk.Minor}, newer than this host's SDK {SdkVersion.Major}.{SdkVersion.Minor}; update the host";
+        return problem is null ? metadata : null;
+    }
 
     /// <summary>Null with a reason when the file is not a .NET assembly.</summary>
     public static PluginAssemblyMetadata? Inspect(string dllPath, out string? notDotNetReason)

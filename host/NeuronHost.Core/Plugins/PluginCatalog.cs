@@ -1,10 +1,11 @@
 using System.Reflection;
+using McMaster.NETCore.Plugins;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Plugins;
 
-/// <summary>The plugins found in a list of folders, each assembly in its own collectible
-/// <see cref="System.Runtime.Loader.AssemblyLoadContext"/>, and the one-line errors of those
+/// <summary>The plugins found in a list of folders, each assembly in its own collectible load
+/// context (McMaster.NETCore.Plugins' <see cref="PluginLoader"/>, sharing only the SDK), and the one-line errors of those
 /// that could not be loaded (the catalog keeps going past every bad plugin).
 /// A folder holds plugins as <c>&lt;Name&gt;/&lt;Name&gt;.dll</c> (with its dependencies and
 /// deps.json beside it) or as single .dll files; a path may also name one .dll.
@@ -13,7 +14,7 @@ public sealed class PluginCatalog : IDisposable
 {
     private readonly List<LoadedPlugin> plugins = [];
     private readonly List<PluginLoadError> errors = [];
-    private readonly List<PluginLoadContext> contexts = [];
+    private readonly List<PluginLoader> loaders = [];
 
     private PluginCatalog() { }
 
@@ -49,7 +50,7 @@ public sealed class PluginCatalog : IDisposable
             else if (!Directory.Exists(folder.Path))
                 catalog.Error(folder.Path, $"{folder.Path}: plugins folder does not exist (from {folder.Origin})");
             else
-                foreach (var dll in CandidateFiles(folder.Path, catalog))
+                foreach (var dll in CandidateFiles(folder.Path, catalog.Error))
                     catalog.LoadAssembly(dll, folder);
         }
         return catalog;
@@ -90,8 +91,8 @@ public sealed class PluginCatalog : IDisposable
     public void Dispose()
     {
         plugins.Clear();
-        foreach (var context in contexts) context.Unload();
-        contexts.Clear();
+        foreach (var loader in loaders) loader.Dispose(); // unloads its context
+        loaders.Clear();
     }
 
     private static string Describe(Type t) =>
@@ -102,7 +103,7 @@ public sealed class PluginCatalog : IDisposable
     /// <summary>The .dll files directly inside (only those with a .deps.json when there are any),
     /// and for each subfolder X: X/X.dll, or (when there is none) the .dll files that have a
     /// .deps.json (the main assemblies of build outputs).</summary>
-    private static IEnumerable<string> CandidateFiles(string folder, PluginCatalog catalog)
+    internal static IEnumerable<string> CandidateFiles(string folder, Action<string, string> error)
     {
         var result = new List<string>();
         // A build output given directly (bin/Release/net10.0): only its main assemblies, not
@@ -119,7 +120,7 @@ public sealed class PluginCatalog : IDisposable
             var withDeps = MainAssemblies(sub);
             if (withDeps.Count > 0) result.AddRange(withDeps);
             else if (Directory.EnumerateFiles(sub, "*.dll").Any())
-                catalog.Error(sub, $"{sub}: no plugin found: expected {Path.GetFileName(sub)}.dll (or a build output with a .deps.json) in it");
+                error(sub, $"{sub}: no plugin found: expected {Path.GetFileName(sub)}.dll (or a build output with a .deps.json) in it");
         }
         return result;
     }
@@ -137,38 +138,23 @@ public sealed class PluginCatalog : IDisposable
 
     private void LoadAssembly(string dll, PluginFolder source)
     {
-        var metadata = PluginAssemblyInspector.Inspect(dll, out var notDotNet);
+        var metadata = PluginAssemblyInspector.Check(dll, out var problem);
         if (metadata is null)
         {
-            Error(dll, $"{dll}: {notDotNet}; not a plugin");
-            return;
-        }
-        if (metadata.SdkReference is null)
-        {
-            Error(dll, $"{dll}: not a NeuronHost plugin (it does not reference {PluginAssemblyInspector.SdkAssemblyName})");
-            return;
-        }
-        var sdk = metadata.SdkReference;
-        if (sdk.Major != SdkVersion.Major)
-        {
-            Error(dll, $"{dll}: built against NeuronHost SDK {sdk.Major}.{sdk.Minor}, but this host has SDK {SdkVersion.Major}.{SdkVersion.Minor}; rebuild the plugin against SDK {SdkVersion.Major}.x");
-            return;
-        }
-        if (sdk.Minor > SdkVersion.Minor)
-        {
-            Error(dll, $"{dll}: built against NeuronHost SDK {sdk.Major}.{sdk.Minor}, newer than this host's SDK {SdkVersion.Major}.{SdkVersion.Minor}; update the host");
+            Error(dll, problem!);
             return;
         }
 
-        PluginLoadContext context;
+        PluginLoader? loader = null;
         Assembly assembly;
         try
         {
-            context = new PluginLoadContext(dll);
-            assembly = context.LoadFromAssemblyPath(dll);
+            loader = PluginLoader.CreateFromAssemblyFile(dll, isUnloadable: true, sharedTypes: [typeof(IPlugin)]);
+            assembly = loader.LoadDefaultAssembly();
         }
-        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or InvalidOperationException or IOException)
         {
+            loader?.Dispose();
             Error(dll, $"{dll}: cannot be loaded: {PluginFolders.OneLine(e.Message)}");
             return;
         }
@@ -201,9 +187,9 @@ public sealed class PluginCatalog : IDisposable
         {
             if (errors.Count == errorsBefore)
                 Error(dll, $"{dll}: not a NeuronHost plugin (no public class implements IRankingMethod, IProbe or IIntervention)");
-            context.Unload(); // nothing of it is used
+            loader.Dispose(); // nothing of it is used
         }
-        else contexts.Add(context);
+        else loaders.Add(loader);
     }
 
     private void AddPlugin(Type type, string dll, PluginFolder source)

@@ -1,4 +1,5 @@
 using NeuronHost.Plugins.Interventions.Common;
+using NeuronHost.Sdk.Interventions;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Plugins.Interventions.Ablation;

@@ -1,4 +1,5 @@
 using NeuronHost.Plugins.Interventions.Common;
+using NeuronHost.Sdk.Interventions;
 using NeuronHost.Plugins.Interventions.Gradients;
 using NeuronHost.Sdk;
 using NeuronHost.Sdk.Statistics;

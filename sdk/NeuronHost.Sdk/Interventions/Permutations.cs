@@ -1,10 +1,8 @@
-using NeuronHost.Sdk;
-
-namespace NeuronHost.Plugins.Interventions.Common;
+namespace NeuronHost.Sdk.Interventions;
 
 /// <summary>Seeded random orders for the random-k baselines and prompt splits, driven by the
 /// SDK's <see cref="SplitMix64"/> so a seed repeats on every runtime.</summary>
-internal static class Permutations
+public static class Permutations
 {
     /// <summary>A uniformly random permutation of 0..n-1 (Fisher–Yates).</summary>
     public static int[] Of(int n, ulong seed)

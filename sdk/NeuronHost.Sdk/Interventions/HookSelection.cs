@@ -1,8 +1,7 @@
-using NeuronHost.Sdk;
+namespace NeuronHost.Sdk.Interventions;
 
-namespace NeuronHost.Plugins.Interventions.Common;
-
-internal static class HookSelection
+/// <summary>Hook points named by the user for a model.</summary>
+public static class HookSelection
 {
     /// <summary>Full hook names ("blocks.2.mlp.hook_post") or suffixes matched in every block
     /// ("mlp.hook_post"), comma-separated, in layer order.</summary>

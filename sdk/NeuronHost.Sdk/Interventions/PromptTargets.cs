@@ -1,17 +1,15 @@
-using NeuronHost.Sdk;
-
-namespace NeuronHost.Plugins.Interventions.Common;
+namespace NeuronHost.Sdk.Interventions;
 
 /// <summary>A prompt as the model sees it: its ids, the position whose prediction is scored, and
 /// each choice's tokens there. A choice of several tokens is scored by its first token (the
 /// documented policy for NEG, NeurGrad and skill neurons; Zhao et al. use single-token labels).</summary>
-internal sealed record ResolvedPrompt(ChoicePrompt Source, int[] Ids, int Position, int[][] ChoiceTokens)
+public sealed record ResolvedPrompt(ChoicePrompt Source, int[] Ids, int Position, int[][] ChoiceTokens)
 {
     public int FirstToken(int choice) => ChoiceTokens[choice][0];
     public int AnswerToken => FirstToken(Source.Answer);
 }
 
-internal static class PromptTargets
+public static class PromptTargets
 {
     public static ResolvedPrompt Resolve(IModelSession model, ChoicePrompt prompt, string plugin)
     {

@@ -1,13 +1,15 @@
-using NeuronHost.Sdk;
-
-namespace NeuronHost.Plugins.Interventions.Common;
+namespace NeuronHost.Sdk.Interventions;
 
 /// <summary>Which neurons an intervention edits: the top, a random or the bottom k of a ranking
 /// (the three curves every paper compares).</summary>
 public enum Selection { Top, Random, Bottom }
 
-internal static class NeuronSelection
+/// <summary>Top/random/bottom-k neurons of a ranking and the hook edits that change them.</summary>
+public static class NeuronSelection
 {
+    /// <summary>The first k, k drawn without replacement with a seeded <see cref="Permutations"/>
+    /// (the same seed gives the same k on every machine), or the last k (worst first) of the
+    /// ranking's order. k larger than the ranking is a <see cref="PluginInputException"/>.</summary>
     public static IReadOnlyList<RankedNeuron> Pick(Ranking ranking, Selection selection, int k, int seed)
     {
         if (k > ranking.Order.Count)

@@ -3,17 +3,16 @@ using NeuronHost.Sdk;
 namespace MyRanking;
 
 /// <summary>An example ranking plugin: neurons whose activation varies most over the training
-/// tokens come first. Copy this project, rename the class and the plugin name, and write your
-/// own Rank.</summary>
+/// tokens come first. Rename the class and the plugin name, and write your own Rank.</summary>
 public sealed class VarianceRanking : IRankingMethod
 {
     // The name users type (unique among all loaded plugins), kind, one-line description, version.
-    public PluginInfo Info { get; } = new("example-variance", PluginKind.Ranking,
-        "Example plugin: neurons ordered by the variance of their activation over the training tokens",
+    public PluginInfo Info { get; } = new("myranking-variance", PluginKind.Ranking,
+        "Neurons ordered by the variance of their activation over the training tokens",
         new Version(1, 0, 0));
 
-    // A parameter: the host shows it in 'neuronhost plugins show example-variance' as 'center'
-    // and sets it from the user's string before calling Rank.
+    // A parameter: 'neuronhost plugins show myranking-variance' lists it as 'center'; in an
+    // analysis YAML it is set with `parameters: { center: false }`.
     [PluginParameter("Subtract each neuron's mean first (variance); false ranks by the mean square")]
     public bool Center { get; set; } = true;
 
@@ -45,6 +44,7 @@ public sealed class VarianceRanking : IRankingMethod
             double mean = sum[j] / x.Rows, meanSquare = sumOfSquares[j] / x.Rows;
             scores[j] = Center ? meanSquare - mean * mean : meanSquare;
         }
+        // Best first; ties keep column order.
         return Ranking.FromScores(Info.Name, x.Neurons, scores);
     }
 }

@@ -1,6 +1,7 @@
-namespace NeuronHost.Plugins.Interventions.Common;
+namespace NeuronHost.Sdk.Interventions;
 
-internal static class Softmax
+/// <summary>Log-probabilities from logits.</summary>
+public static class Softmax
 {
     /// <summary>log p(token) under softmax(logits), computed stably in float64.</summary>
     public static double LogProbability(ReadOnlySpan<float> logits, int token)
