@@ -16,6 +16,7 @@ public static class Program
         new ExtractCommand(),
         new ExportCommand(),
         new RankCommand(),
+        new PluginWorkerCommand(),
         new RunCommand(),
         new TuiCommand(),
     ];
