@@ -23,6 +23,7 @@ internal sealed class PluginWorker : IDisposable
     private readonly NamedPipeServerStream pipe;
     private readonly WorkerChannel channel;
     private readonly Queue<string> lastErrorLines = new();
+    private string? firstErrorLine;
     private IProgress<ProgressReport> progress = new Progress<ProgressReport>();
     private long outputLines;
     private string? failure;
@@ -171,7 +172,7 @@ internal sealed class PluginWorker : IDisposable
             _ => $"exited with code {code}",
         };
         string tail;
-        lock (lastErrorLines) tail = string.Join(" | ", lastErrorLines);
+        lock (lastErrorLines) tail = string.Join(" | ", new[] { firstErrorLine }.Concat(lastErrorLines).Where(l => l is not null).Select(l => l!.Trim()));
         if (tail.Length > 400) tail = tail[..400] + "…";
         return $"its worker process {how} (a crash, stack overflow, Environment.Exit or out of memory)" + (tail.Length > 0 ? $"; stderr: {tail}" : "");
     }
@@ -185,11 +186,14 @@ internal sealed class PluginWorker : IDisposable
     private void OnOutput(string stream, string? line)
     {
         if (line is null) return;
-        if (stream == "stderr")
+        if (stream == "stderr" && line.Trim().Length > 0)
             lock (lastErrorLines)
             {
-                lastErrorLines.Enqueue(line.Length > 200 ? line[..200] : line);
-                while (lastErrorLines.Count > 3) lastErrorLines.Dequeue();
+                // The runtime's own last words come first ("Stack overflow.", "Out of memory."), the frames after.
+                string shortLine = line.Length > 200 ? line[..200] : line;
+                if (firstErrorLine is null) firstErrorLine = shortLine;
+                else lastErrorLines.Enqueue(shortLine);
+                while (lastErrorLines.Count > 2) lastErrorLines.Dequeue();
             }
         long n = Interlocked.Increment(ref outputLines);
         if (n <= LoggedOutputLines) log.Info($"{plugin} ({stream}): {line}");
