@@ -40,7 +40,7 @@ internal sealed class IsolatedProbe(PluginCatalog catalog, LoadedPlugin plugin, 
     {
         if (options.InProcess) return null;
         if (worker is not null && workerData is not null && SameMatrices(workerData, data)) return worker;
-        var setup = WorkerSetup.For(plugin.Name, PluginKind.Probe, parameters, catalog.Folders, context.Seed, options.Backend, data);
+        var setup = WorkerSetup.For(plugin.Name, PluginKind.Probe, parameters, WorkerSetup.FolderOf(plugin), context.Seed, options.Backend, data);
         if (setup is null) return null;
         worker?.Dispose();
         sentLabels.Clear();

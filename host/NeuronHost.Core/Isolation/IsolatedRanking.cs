@@ -14,7 +14,7 @@ internal sealed class IsolatedRanking(PluginCatalog catalog, LoadedPlugin plugin
     public Ranking Rank(RankingRequest request, IPluginContext context)
     {
         var setup = request.OtherModels is { Count: > 0 } ? null
-            : WorkerSetup.For(plugin.Name, PluginKind.Ranking, parameters, catalog.Folders, context.Seed, options.Backend, request.Data);
+            : WorkerSetup.For(plugin.Name, PluginKind.Ranking, parameters, WorkerSetup.FolderOf(plugin), context.Seed, options.Backend, request.Data);
         if (options.InProcess || setup is null)
         {
             var inner = catalog.Create<IRankingMethod>(plugin.Name, parameters);

@@ -35,6 +35,10 @@ internal sealed record WorkerSetup(
             locations.Select(l => l?.Rows).ToArray(), splits.Select(s => s is not null).ToArray(), data.Task, data.ClassNames);
     }
 
+    /// <summary>The worker loads only the plugin's own assembly (a catalog path may name one .dll),
+    /// not every plugin folder: that is most of a worker's start-up time.</summary>
+    public static IReadOnlyList<PluginFolder> FolderOf(LoadedPlugin plugin) => [new PluginFolder(plugin.AssemblyPath, plugin.Source.Origin)];
+
     public void Write(BinaryWriter w)
     {
         w.Write(Plugin);
