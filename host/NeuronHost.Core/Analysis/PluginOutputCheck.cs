@@ -21,12 +21,14 @@ public static class PluginOutputCheck
                 return $"rank {i + 1} refers to column {n.Column}, outside 0..{neurons.Count - 1} (the data has {neurons.Count} neurons)";
             if (!seen.Add(n.Column)) return $"column {n.Column} ({neurons[n.Column]}) appears twice (again at rank {i + 1})";
             if (n.Neuron != neurons[n.Column]) return $"rank {i + 1} says column {n.Column} is {n.Neuron}, but it is {neurons[n.Column]}";
-            if (!double.IsFinite(n.Score)) return $"rank {i + 1} ({neurons[n.Column]}) has score {n.Score}; scores must be finite";
+            if (!double.IsFinite(n.Score)) return $"rank {i + 1} ({neurons[n.Column]}) has score {NonFinite(n.Score)}; scores must be finite";
         }
         if (order.Count < largestK)
             return $"ranks only {order.Count} of the {neurons.Count} neurons, fewer than the largest k ({largestK})";
         return null;
     }
+
+    private static string NonFinite(double v) => double.IsNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity";
 
     /// <summary>One prediction per row, each a class index.</summary>
     public static string? Predictions(int[]? predicted, long rows, int classCount, string split)
