@@ -201,7 +201,8 @@ internal sealed class PluginWorker : IDisposable
 
     private void Kill()
     {
-        try { if (!process.HasExited) process.Kill(entireProcessTree: true); }
+        // The worker only; walking the whole process tree reads /proc and is slow on a busy machine.
+        try { if (!process.HasExited) process.Kill(); }
         catch (InvalidOperationException) { }
         catch (System.ComponentModel.Win32Exception) { }
     }
