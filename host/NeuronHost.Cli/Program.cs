@@ -17,6 +17,7 @@ public static class Program
         new ExportCommand(),
         new StoreCommand(),
         new RankCommand(),
+        new PluginWorkerCommand(),
         new RunCommand(),
         new TuiCommand(),
     ];

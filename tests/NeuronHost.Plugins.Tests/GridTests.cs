@@ -78,14 +78,60 @@ public class GridTests
         Assert.Equal("probeless", result.Failures[0].Plugin);
         Assert.Contains("no class 'missing'", result.Failures[0].Message);
 
+        // A probe that fails is recorded too (kind, name, reason); the grid still returns.
         var oneClass = data with { Train = data.Train with { Labels = new int[300] } };
-        var e = Assert.Throws<GridException>(() => ProbeRankingGrid.Run(new GridOptions { KValues = [2], Random = true }, oneClass, [], [new LinearProbe()], context));
-        Assert.Contains("probe 'linear-probe'", e.Message);
-        Assert.Contains("1 distinct class", e.Message);
+        var failed = ProbeRankingGrid.Run(new GridOptions { KValues = [2], Random = true }, oneClass, [], [new LinearProbe()], context);
+        var probeFailure = Assert.Single(failed.Failures);
+        Assert.Equal(("linear-probe", PluginKind.Probe), (probeFailure.Plugin, probeFailure.Kind));
+        Assert.Contains("probe 'linear-probe'", probeFailure.Message);
+        Assert.Contains("1 distinct class", probeFailure.Message);
+        Assert.Empty(failed.Cells);
 
         var badControl = new GridOptions { Control = new ControlLabels(data.ClassNames, new int[10]) };
         var e2 = Assert.Throws<GridException>(() => ProbeRankingGrid.Run(badControl, data, [], [new LinearProbe()], context));
         Assert.Contains("control labels for train have 10 entries", e2.Message);
+    }
+
+    /// <summary>A cooperative cancel during the second ranking keeps the first one: the grid
+    /// returns it, marked cancelled, instead of throwing everything away.</summary>
+    [Fact]
+    public void CancelKeepsTheRankingsThatFinished()
+    {
+        var data = TestData.Probing(300, 100, 6, 3, seed: 2);
+        using var cts = new CancellationTokenSource();
+        var context = new PluginContext(new CpuKernels()) { Cancellation = cts.Token };
+        var result = ProbeRankingGrid.Run(new GridOptions { KValues = [2] }, data,
+            [new ProbelessRanking(), new CancellingRanking(cts)], [new LinearProbe()], context);
+        Assert.True(result.Cancelled);
+        Assert.Equal(["probeless"], result.Rankings.Select(r => r.Method));
+        // Probeless' order is its class-mean differences, computed here independently.
+        var reference = ClassMeanDifferences(data.Train.Activations.ToArray(), data.Train.Labels.ToArray(), data.ClassCount, data.Neurons.Count);
+        Assert.Equal(Enumerable.Range(0, reference.Length).OrderByDescending(i => reference[i]).ThenBy(i => i), result.Rankings[0].TopColumns(reference.Length));
+        Assert.Empty(result.Cells);
+    }
+
+    /// <summary>Σ over class pairs z &lt; z′ of |q(z)_j − q(z′)_j| with naive loops.</summary>
+    private static double[] ClassMeanDifferences(float[] x, int[] y, int classes, int d)
+    {
+        var mean = new double[classes, d]; var count = new int[classes];
+        for (int i = 0; i < y.Length; i++) { count[y[i]]++; for (int j = 0; j < d; j++) mean[y[i], j] += x[i * d + j]; }
+        var score = new double[d];
+        for (int j = 0; j < d; j++)
+            for (int a = 0; a < classes; a++)
+                for (int b = a + 1; b < classes; b++)
+                    score[j] += Math.Abs(mean[a, j] / count[a] - mean[b, j] / count[b]);
+        return score;
+    }
+
+    private sealed class CancellingRanking(CancellationTokenSource cts) : IRankingMethod
+    {
+        public PluginInfo Info => new("cancelling", PluginKind.Ranking, "cancels the run", new Version(1, 0));
+        public Ranking Rank(RankingRequest request, IPluginContext context)
+        {
+            cts.Cancel();
+            context.Cancellation.ThrowIfCancellationRequested();
+            throw new InvalidOperationException("unreachable");
+        }
     }
 
     /// <summary>A probe with a neuron limit (the Gaussian probe's max-neurons) is not run beyond it:

@@ -43,6 +43,7 @@ public sealed class BenchCommand : ICliCommand
         });
         bench.Add(store);
         bench.Add(BenchProbesCommand.Build(cli));
+        bench.Add(BenchIsolationCommand.Build(cli));
         bench.SetAction(CliApp.ShowHelp);
         return bench;
     }

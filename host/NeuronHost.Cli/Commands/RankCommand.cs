@@ -1,5 +1,7 @@
 using System.CommandLine;
 using NeuronHost.Core.Analysis;
+using NeuronHost.Core.Isolation;
+using NeuronHost.Core.Pipeline;
 using NeuronHost.Data.Interop;
 using NeuronHost.Data.Store;
 using NeuronHost.Data.Tasks;
@@ -11,7 +13,9 @@ namespace NeuronHost.Cli.Commands;
 /// <summary><c>neuronhost rank STORE|EXPORT --task TASK --rankings … --probes … --out DIR</c>: the
 /// Pitfalls probe × ranking grid (top/bottom/random-k, control selectivity, all-neuron oracle,
 /// Durrani's minimal neuron set) on an activation store or an exported/imported .npy folder,
-/// written as JSON + CSV. Scriptable counterpart of the pipeline's rank-and-probe stage.</summary>
+/// written as JSON + CSV. Scriptable counterpart of the pipeline's rank-and-probe stage. Plugins
+/// run in worker processes; plugin log lines and output go to standard error, so --json output stays
+/// JSON. A failed plugin is named and the rest saved (exit code 4); Ctrl+C saves what finished (130).</summary>
 public sealed class RankCommand : ICliCommand
 {
     public Command Build(CliContext cli)
@@ -26,18 +30,29 @@ public sealed class RankCommand : ICliCommand
         var backend = new Option<string>("--backend") { Description = $"Kernel backend: {KernelBackends.Choices}", DefaultValueFactory = _ => "auto" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline and the control task", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Folder for grid.json and the CSVs", Required = true, HelpName = "DIR" };
+        var parameters = CliContext.CreateParameterOption("Set a plugin parameter as PLUGIN.NAME=VALUE (values as in analysis.yaml; see 'plugins show PLUGIN'); repeatable");
+        var isolation = new IsolationCliOptions();
         var noVerify = StoreCommand.NoVerifyOption();
-        var command = new Command("rank", "Rank neurons and evaluate every ranking with every probe (top/random/bottom-k, selectivity, minimal set) on stored or exported activations")
+        var command = new Command("rank", "Rank neurons and evaluate every ranking with every probe (top/random/bottom-k, selectivity, minimal set) on stored or exported activations. "
+            + IsolationCliOptions.ExitCodesHelp)
         {
-            input, task, minCount, rankings, probes, ks, margin, backend, seed, output, noVerify,
+            input, task, minCount, rankings, probes, ks, margin, backend, seed, output, parameters, noVerify,
         };
+        isolation.AddTo(command);
         command.SetAction(parse =>
         {
             using var catalog = cli.LoadPlugins(parse);
-            var rankers = parse.GetRequiredValue(rankings).Select(n => catalog.Create<IRankingMethod>(n, null)).ToList();
-            var probeList = parse.GetRequiredValue(probes).Select(n => catalog.Create<IProbe>(n, null)).ToList();
+            var values = PluginParameterValues(parse, parameters, [.. parse.GetRequiredValue(rankings), .. parse.GetRequiredValue(probes)]);
             var choice = KernelBackends.Create(parse.GetValue(backend));
-            if (!string.IsNullOrEmpty(choice.Notice)) cli.Error(parse).WriteLine(choice.Notice);
+            // Workers use the backend chosen here, without probing devices again.
+            string workerBackend = choice.Kernels.Backend.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : parse.GetValue(backend) ?? "auto";
+            using var runners = new PluginRunners(catalog, isolation.Read(parse, workerBackend));
+            var rankers = parse.GetRequiredValue(rankings).Select(n => runners.Ranking(n, values.GetValueOrDefault(n))).ToList();
+            var probeList = parse.GetRequiredValue(probes).Select(n => runners.Probe(n, values.GetValueOrDefault(n))).ToList();
+            var err = cli.Error(parse);
+            if (!string.IsNullOrEmpty(choice.Notice)) err.WriteLine(choice.Notice);
+            var log = new PipelineLog();
+            log.Written += (level, message) => { lock (err) err.WriteLine(level == LogLevel.Warn ? $"warning: {message}" : message); };
             using var cts = ExtractCommand.CancelOnCtrlC();
 
             string path = parse.GetRequiredValue(input);
@@ -63,15 +78,40 @@ public sealed class RankCommand : ICliCommand
             var options = new GridOptions { KValues = parse.GetRequiredValue(ks), MinimalSetMargin = parse.GetValue(margin), Control = control };
             var result = CliProgress.Run(cli, parse, progress =>
             {
-                var context = new PluginContext(choice.Kernels) { Progress = progress, Cancellation = cts.Token, Seed = parse.GetValue(seed) };
+                var context = new PluginContext(choice.Kernels) { Progress = progress, Log = log, Cancellation = cts.Token, Seed = parse.GetValue(seed) };
                 return ProbeRankingGrid.Run(options, data, rankers, probeList, context);
             });
             var files = GridResultWriter.Write(result, parse.GetRequiredValue(output));
             if (cli.Json(parse)) cli.Out(parse).WriteLine(GridResultWriter.Json(result));
             else cli.Out(parse).WriteLine($"{data.Task}: {data.ClassCount} classes, {data.Train.Tokens} train words × {data.Neurons.Count} neurons → {string.Join(", ", files)}");
-            return 0;
+            foreach (var f in result.Failures)
+                err.WriteLine($"FAILED {NeuronHost.Core.Plugins.LoadedPlugin.KindToText(f.Kind)} '{f.Plugin}': {f.Message}");
+            if (result.Cancelled)
+            {
+                err.WriteLine("cancelled; the finished rankings and grid cells are saved");
+                return 130;
+            }
+            return result.Failures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
         });
         return command;
+    }
+
+    /// <summary>--param PLUGIN.NAME=VALUE → per plugin, its NAME → VALUE pairs; the plugin must be
+    /// one of the command's rankings or probes.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> PluginParameterValues(ParseResult parse, Option<string[]> option, string[] plugins)
+    {
+        var result = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in CliContext.ParameterValues(parse, option))
+        {
+            int dot = key.IndexOf('.');
+            if (dot <= 0 || dot == key.Length - 1) throw new CliException($"--param '{key}={value}' is not PLUGIN.NAME=VALUE");
+            string plugin = key[..dot];
+            if (!plugins.Contains(plugin, StringComparer.OrdinalIgnoreCase))
+                throw new CliException($"--param '{key}': '{plugin}' is not one of this command's rankings or probes ({string.Join(", ", plugins)})");
+            if (!result.TryGetValue(plugin, out var values)) result[plugin] = values = new(StringComparer.OrdinalIgnoreCase);
+            values[key[(dot + 1)..]] = value;
+        }
+        return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)kv.Value, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Disposes what the command opened (stores, imports), in reverse order.</summary>

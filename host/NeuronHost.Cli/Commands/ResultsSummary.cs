@@ -27,6 +27,7 @@ public static class ResultsSummary
         minimalSets = r.MinimalSets.Select(m => new { ranking = m.Ranking, probe = m.Probe, k = m.K, accuracy = m.Accuracy, reached = m.Reached }),
         interventions = r.Interventions.Select(i => new { method = i.Method, summary = i.Summary }),
         timings = r.Timings.Select(t => new { stage = t.Stage, seconds = t.Seconds }),
+        pluginFailures = r.PluginFailures.Select(f => new { plugin = f.Plugin, kind = f.Kind, reason = f.Reason }),
     };
 
     /// <summary>Per ranking × probe: accuracy at each k of the grid (top-k), then the oracle.</summary>
@@ -105,6 +106,8 @@ public static class ResultsSummary
             }
             else console.WriteLine($"{TerminalText.Safe(i.Method)}: {TerminalText.Safe(string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}")))}");
         }
+        foreach (var f in r.PluginFailures)
+            console.WriteLine($"FAILED {f.Kind} '{f.Plugin}': {f.Reason}");
         console.WriteLine($"report: {Path.Combine(outDir, ReportFolder.ReportFile)}");
     }
 }

@@ -7,21 +7,26 @@ namespace NeuronHost.Cli.Commands;
 
 /// <summary><c>neuronhost run analysis.yaml [--out DIR] [--json]</c>: the batch mode. Progress
 /// and the log go to standard error as plain lines; the summary (a table, or JSON with --json)
-/// to standard output. Ctrl+C stops after the current step and writes the finished results.</summary>
+/// to standard output. Plugins run in worker processes (see <see cref="IsolationCliOptions"/>); a
+/// failed plugin is recorded and the run goes on (exit code 4). Ctrl+C stops at once (running
+/// workers are killed) and writes the finished results (exit code 130).</summary>
 public sealed class RunCommand : ICliCommand
 {
     public Command Build(CliContext cli)
     {
         var file = new Argument<string>("CONFIG") { Description = "analysis.yaml (the TUI saves one; see docs in the report)" };
         var outOption = new Option<string?>("--out") { Description = "Write the results here instead of the config's output folder", HelpName = "DIR" };
-        var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report");
+        var isolation = new IsolationCliOptions();
+        var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report. "
+            + IsolationCliOptions.ExitCodesHelp);
         command.Add(file);
         command.Add(outOption);
-        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption)));
+        isolation.AddTo(command);
+        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), isolation));
         return command;
     }
 
-    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir)
+    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, IsolationCliOptions isolation)
     {
         AnalysisConfig config;
         try
@@ -33,7 +38,7 @@ public sealed class RunCommand : ICliCommand
 
         using var catalog = cli.LoadPlugins(parse);
         var err = cli.Error(parse);
-        var pipeline = new AnalysisPipeline(catalog);
+        var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
         pipeline.Log.Written += (level, message) => { lock (err) err.WriteLine(level == LogLevel.Warn ? $"warning: {message}" : message); };
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -48,6 +53,7 @@ public sealed class RunCommand : ICliCommand
 
         if (cli.Json(parse)) cli.WriteJson(parse, ResultsSummary.Json(results, config.OutputDir));
         else ResultsSummary.Write(cli.Console(parse), results, config.OutputDir);
-        return results.Status == RunStatus.Cancelled ? 130 : 0;
+        if (results.Status == RunStatus.Cancelled) return 130;
+        return results.PluginFailures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
     }
 }

@@ -29,7 +29,9 @@ public sealed record OracleResult(string Probe, SplitAccuracies Task, SplitAccur
 public sealed record MinimalSet(string Ranking, string Probe, int Size, double Accuracy, double OracleAccuracy, double Margin,
     IReadOnlyDictionary<int, int> LayerCounts);
 
-public sealed record RankingFailure(string Plugin, string Message);
+/// <summary>A plugin that failed (threw, hung, crashed its worker, returned unusable output): its
+/// name as configured, its kind and what went wrong. The rest of the analysis went on without it.</summary>
+public sealed record PluginFailure(string Plugin, PluginKind Kind, string Message);
 
 /// <summary>Everything a plot of the grid needs.</summary>
 public sealed record GridResult(
@@ -40,8 +42,11 @@ public sealed record GridResult(
     IReadOnlyList<GridCell> Cells,
     IReadOnlyList<OracleResult> Oracles,
     IReadOnlyList<MinimalSet> MinimalSets,
-    IReadOnlyList<RankingFailure> Failures)
+    IReadOnlyList<PluginFailure> Failures)
 {
+    /// <summary>The grid was cancelled: what it holds is what finished before.</summary>
+    public bool Cancelled { get; init; }
+
     public GridCell? Cell(string ranking, string selection, string probe, int k) =>
         Cells.FirstOrDefault(c => c.Ranking == ranking && c.Selection == selection && c.Probe == probe && c.K == k);
 }

@@ -55,7 +55,8 @@ public static class GridResultWriter
                 ranking = m.Ranking, probe = m.Probe, size = m.Size, accuracy = Num(m.Accuracy), oracleAccuracy = Num(m.OracleAccuracy),
                 margin = m.Margin, layers = m.LayerCounts.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
             }),
-            failures = r.Failures.Select(f => new { plugin = f.Plugin, message = f.Message }),
+            status = r.Cancelled ? "cancelled" : r.Failures.Count > 0 ? "complete with plugin failures" : "complete",
+            failures = r.Failures.Select(f => new { plugin = f.Plugin, kind = Plugins.LoadedPlugin.KindToText(f.Kind), message = f.Message }),
         };
         return JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never });
     }

@@ -5,8 +5,9 @@ namespace NeuronHost.Core.Analysis;
 /// <summary>The Pitfalls evaluation: every ranking × every probe on its top-k, bottom-k and a
 /// random-k for every k of the grid, each probe trained on train and scored on train/dev/test,
 /// again on the control labels (selectivity), plus the all-neuron oracle and Durrani's minimal
-/// neuron set. A ranking plugin that fails is recorded in <see cref="GridResult.Failures"/> and
-/// the rest goes on; a probe that fails stops the run with a message naming it.</summary>
+/// neuron set. A ranking or probe plugin that fails — throws, or returns an output the host's
+/// checks refuse (<see cref="PluginOutputCheck"/>) — is recorded in <see cref="GridResult.Failures"/>
+/// and the rest goes on. Cancelling returns what finished, marked <see cref="GridResult.Cancelled"/>.</summary>
 public static class ProbeRankingGrid
 {
     public const string Top = "top", BottomSel = "bottom", RandomSel = "random";
@@ -24,28 +25,57 @@ public static class ProbeRankingGrid
             context.Log.Warn($"grid: k = {string.Join(", ", dropped)} exceed the {d} neurons and are skipped");
         ks = ks.Where(k => k <= d).ToList();
 
-        // 1. rankings
-        var rankings = new List<Ranking>(); var failures = new List<RankingFailure>();
-        foreach (var ranker in rankers)
+        var rankings = new List<Ranking>(); var failures = new List<PluginFailure>();
+        var cells = new List<GridCell>();
+        var oracles = new List<OracleResult>();
+        bool cancelled = false;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            context.Progress.Report(new ProgressReport($"ranking: {ranker.Info.Name}", 0, 1));
-            try
-            {
-                var r = ranker.Rank(new RankingRequest(data, options.OtherModels), context);
-                if (r.Order.Count == 0) throw new PluginInputException("returned an empty ranking");
-                rankings.Add(r with { Method = UniqueName(r.Method, rankings) });
-            }
-            catch (OperationCanceledException) { throw; }
-            catch (Exception e) when (e is PluginInputException or NonFiniteActivationException or ArgumentException or InvalidOperationException)
-            {
-                failures.Add(new RankingFailure(ranker.Info.Name, e.Message));
-                context.Log.Warn($"grid: ranking '{ranker.Info.Name}' failed: {e.Message}");
-            }
-            context.Progress.Report(new ProgressReport($"ranking: {ranker.Info.Name}", 1, 1));
+            RunRankings(options, data, rankers, context, ks.Count == 0 ? 1 : ks[^1], rankings, failures);
+            RunProbes(options, data, probes, context, ks, rankings, cells, oracles, failures);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            cancelled = true; // keep what finished
         }
 
-        // 2. selections: (ranking, top|bottom) and one seeded random order
+        var minimal = MinimalNeuronSet.Find(rankings, cells, oracles, options.MinimalSetMargin);
+        return new GridResult(data.Task, data.ClassNames, Majority(data), rankings, cells, oracles, minimal, failures) { Cancelled = cancelled };
+    }
+
+    private static void RunRankings(GridOptions options, ProbingData data, IReadOnlyList<IRankingMethod> rankers, IPluginContext context,
+        int largestK, List<Ranking> rankings, List<PluginFailure> failures)
+    {
+        foreach (var ranker in rankers)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            string name = ranker.Info.Name;
+            context.Progress.Report(new ProgressReport($"ranking: {name}", 0, 1));
+            string? problem;
+            Ranking? r = null;
+            try
+            {
+                r = ranker.Rank(new RankingRequest(data, options.OtherModels), context);
+                problem = PluginOutputCheck.Ranking(r, data.Neurons, largestK);
+            }
+            catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }
+            catch (Exception e) { problem = FailureReason(e); }
+            if (problem is null) rankings.Add(r! with { Method = UniqueName(r!.Method, rankings) });
+            else
+            {
+                failures.Add(new PluginFailure(name, PluginKind.Ranking, problem));
+                context.Log.Warn($"grid: ranking '{name}' failed: {problem}");
+            }
+            context.Progress.Report(new ProgressReport($"ranking: {name}", 1, 1));
+        }
+    }
+
+    private static void RunProbes(GridOptions options, ProbingData data, IReadOnlyList<IProbe> probes, IPluginContext context,
+        List<int> ks, List<Ranking> rankings, List<GridCell> cells, List<OracleResult> oracles, List<PluginFailure> failures)
+    {
+        var ct = context.Cancellation;
+        int d = data.Neurons.Count;
+        // selections: (ranking, top|bottom) and one seeded random order
         var selections = new List<(string Ranking, string Selection, int[] Order)>();
         foreach (var r in rankings)
         {
@@ -60,7 +90,7 @@ public static class ProbeRankingGrid
             selections.Add((RandomSel, RandomSel, perm));
         }
 
-        // 3. probes on every selection × k, then the oracle — each within the probe's own neuron limit
+        // probes on every selection × k, then the oracle — each within the probe's own neuron limit
         var probeKs = probes.ToDictionary(p => p, p => ks.Where(k => k <= p.MaxNeurons).ToList());
         var runsOracle = probes.ToDictionary(p => p, p => options.Oracle && d <= p.MaxNeurons);
         foreach (var probe in probes)
@@ -73,48 +103,82 @@ public static class ProbeRankingGrid
         }
         int total = probes.Sum(p => selections.Count * probeKs[p].Count + (runsOracle[p] ? 1 : 0));
         int done = 0;
-        var cells = new List<GridCell>();
-        var oracles = new List<OracleResult>();
         var controlData = options.Control is null ? null : WithControl(data, options.Control);
         context.Progress.Report(new ProgressReport("probe × ranking grid", 0, total, "probes"));   // the oracle comes first and is the slowest
         foreach (var probe in probes)
         {
-            if (runsOracle[probe])
+            int planned = selections.Count * probeKs[probe].Count + (runsOracle[probe] ? 1 : 0);
+            int doneBefore = done;
+            try
             {
-                var all = Enumerable.Range(0, d).ToArray();
-                var task = Evaluate(probe, data, all, context);
-                var control = controlData is null ? SplitAccuracies.None : Evaluate(probe, controlData, all, context);
-                oracles.Add(new OracleResult(probe.Info.Name, task, control));
-                context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
-            }
-            foreach (var (rankingName, selection, order) in selections)
-                foreach (int k in probeKs[probe])
+                if (runsOracle[probe])
                 {
-                    ct.ThrowIfCancellationRequested();
-                    var cols = order.AsSpan(0, k).ToArray();
-                    var task = Evaluate(probe, data, cols, context);
-                    var control = controlData is null ? SplitAccuracies.None : Evaluate(probe, controlData, cols, context);
-                    cells.Add(new GridCell(rankingName, selection, probe.Info.Name, k, task, control));
+                    var all = Enumerable.Range(0, d).ToArray();
+                    var task = Evaluate(probe, data, all, context);
+                    var control = controlData is null ? SplitAccuracies.None : Evaluate(probe, controlData, all, context);
+                    oracles.Add(new OracleResult(probe.Info.Name, task, control));
                     context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
                 }
+                foreach (var (rankingName, selection, order) in selections)
+                    foreach (int k in probeKs[probe])
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        var cols = order.AsSpan(0, k).ToArray();
+                        var task = Evaluate(probe, data, cols, context);
+                        var control = controlData is null ? SplitAccuracies.None : Evaluate(probe, controlData, cols, context);
+                        cells.Add(new GridCell(rankingName, selection, probe.Info.Name, k, task, control));
+                        context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
+                    }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception e)
+            {
+                // This probe's remaining cells are skipped; the cells it finished stay.
+                string reason = FailureReason(e);
+                failures.Add(new PluginFailure(probe.Info.Name, PluginKind.Probe, reason));
+                context.Log.Warn($"grid: probe '{probe.Info.Name}' failed: {reason}");
+                done = doneBefore + planned;
+                context.Progress.Report(new ProgressReport("probe × ranking grid", done, total, "probes"));
+            }
         }
-
-        var minimal = MinimalNeuronSet.Find(rankings, cells, oracles, options.MinimalSetMargin);
-        return new GridResult(data.Task, data.ClassNames, Majority(data), rankings, cells, oracles, minimal, failures);
     }
 
-    /// <summary>Trains the probe on the columns (train split) and scores every split present.</summary>
+    /// <summary>What went wrong in a plugin call, on one line: the message alone for the errors a
+    /// plugin or the host raise on purpose, the exception type too for the others.</summary>
+    public static string FailureReason(Exception e)
+    {
+        if (e is AggregateException { InnerExceptions.Count: 1 } a) e = a.InnerExceptions[0];
+        string message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return e switch
+        {
+            Isolation.PluginFailedException f => f.Reason,
+            PluginInputException or GridException => message,
+            _ => $"threw {e.GetType().Name}: {message}",
+        };
+    }
+
+    /// <summary>Trains the probe on the columns (train split) and scores every split present. A
+    /// probe that throws or predicts a wrong number of labels or an unknown class gives a
+    /// <see cref="GridException"/> that names it.</summary>
     public static SplitAccuracies Evaluate(IProbe probe, ProbingData data, int[] columns, IPluginContext context)
     {
+        string Where() => $"probe '{probe.Info.Name}' on {columns.Length} neuron(s) of task '{data.Task}'";
         ITrainedProbe trained;
         try { trained = probe.Train(data, columns, context); }
-        catch (OperationCanceledException) { throw; }
-        catch (Exception e) when (e is PluginInputException or NonFiniteActivationException or ArgumentException or InvalidOperationException)
+        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }
+        catch (Exception e) { throw new GridException($"{Where()}: {FailureReason(e)}", e); }
+        double Acc(DataSplit? s, string name)
         {
-            throw new GridException($"probe '{probe.Info.Name}' failed on {columns.Length} neuron(s) of task '{data.Task}': {e.Message}", e);
+            if (s is null || s.Tokens == 0) return double.NaN;
+            int[] predicted;
+            try { predicted = trained.Predict(s.Activations); }
+            catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }
+            catch (Exception e) { throw new GridException($"{Where()}: predicting {name}: {FailureReason(e)}", e); }
+            if (PluginOutputCheck.Predictions(predicted, s.Tokens, data.ClassCount, name) is { } problem)
+                throw new GridException($"{Where()}: {problem}");
+            return ProbeReport.FromPredictions(s.Labels.Span, predicted, data.ClassNames).Accuracy;
         }
-        double Acc(DataSplit? s) => s is null || s.Tokens == 0 ? double.NaN : trained.Evaluate(s, data.ClassNames).Accuracy;
-        return new SplitAccuracies(Acc(data.Train), Acc(data.Dev), Acc(data.Test));
+        return new SplitAccuracies(Acc(data.Train, "train"), Acc(data.Dev, "dev"), Acc(data.Test, "test"));
     }
 
     /// <summary>Accuracy of always predicting the most frequent training class.</summary>

@@ -33,6 +33,9 @@ public sealed class AnalysisConfig
     public int TopContexts { get; set; } = 5;
     public string OutputDir { get; set; } = "neuronhost-run";
     public int Seed { get; set; } = 1;
+    /// <summary>Longest one plugin call may take, in seconds (YAML plugin_timeout); null: no limit.
+    /// A plugin that takes longer is stopped and recorded as failed.</summary>
+    public double? PluginTimeoutSeconds { get; set; }
     /// <summary>Kernel backend: auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu.</summary>
     public string Backend { get; set; } = "cpu";
     /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>

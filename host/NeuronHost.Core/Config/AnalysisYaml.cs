@@ -19,7 +19,7 @@ public static class AnalysisYaml
 
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "store", "rankings", "probes",
-         "interventions", "prompts", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend"];
+         "interventions", "prompts", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend", "plugin_timeout"];
     private static readonly string[] CorpusKeys = ["path", "format", "max_sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min_class_count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
@@ -141,6 +141,11 @@ public static class AnalysisYaml
                 case "output": c.OutputDir = r.PathValue(value, path); break;
                 case "seed": c.Seed = r.Int(value, path); break;
                 case "backend": c.Backend = r.String(value, path); break;
+                case "plugin_timeout":
+                    double seconds = r.Double(value, path);
+                    if (seconds <= 0) throw r.Error(value, path, $"'{seconds}' is not a positive number of seconds");
+                    c.PluginTimeoutSeconds = seconds;
+                    break;
             }
         }
     }
@@ -173,6 +178,7 @@ public static class AnalysisYaml
         root.Add("output", c.OutputDir);
         root.Add("seed", Scalar(c.Seed));
         root.Add("backend", c.Backend);
+        if (c.PluginTimeoutSeconds is { } timeout) root.Add("plugin_timeout", Scalar(timeout));
         var sw = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(sw, assignAnchors: false);
         var text = sw.ToString();
@@ -220,7 +226,7 @@ public static class AnalysisYaml
         /// <summary>Problems found so far; reading goes on so they are all reported together.</summary>
         public List<string> Problems { get; } = [];
 
-        private ConfigException Error(YamlNode node, string path, string message) =>
+        public ConfigException Error(YamlNode node, string path, string message) =>
             new($"{source.File}:{node.Start.Line}: {path}: {message}");
 
         public IEnumerable<(string Key, YamlNode Value, string Path)> Entries(YamlMappingNode map, string prefix, string[] allowed)

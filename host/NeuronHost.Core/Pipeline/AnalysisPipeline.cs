@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NeuronHost.Core.Config;
+using NeuronHost.Core.Isolation;
 using NeuronHost.Core.Plugins;
 using NeuronHost.Core.Reports;
 using NeuronHost.Sdk;
@@ -8,12 +9,16 @@ namespace NeuronHost.Core.Pipeline;
 
 /// <summary>One analysis from config to report: load model → read corpus → extract (or reuse) the
 /// activation store → build the task → rankings and the probe × ranking grid → max-activating
-/// contexts → interventions → the report folder. Cancelling keeps what finished: the results of
-/// the completed stages are written with status "cancelled" and returned. Any other failure
+/// contexts → interventions → the report folder. A plugin that fails is recorded in
+/// <see cref="RunResults.PluginFailures"/> and the run goes on without it. Cancelling keeps what
+/// finished: the results of the completed stages (and the finished rankings and grid cells) are
+/// written with status "cancelled" and returned. Any other failure
 /// writes nothing to the output folder (no half-finished folder that looks complete) and throws.</summary>
 public sealed class AnalysisPipeline(PluginCatalog plugins)
 {
     public PipelineLog Log { get; } = new();
+    /// <summary>How plugins run; the config's plugin_timeout fills in a missing timeout.</summary>
+    public IsolationOptions Isolation { get; set; } = IsolationOptions.Default;
 
     public static IReadOnlyList<IPipelineStage> Stages { get; } =
     [
@@ -35,7 +40,12 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
         AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(plugins));
         var backend = NeuronHost.Kernels.KernelBackends.Create(config.Backend);
         if (!string.IsNullOrEmpty(backend.Notice)) Log.Info(backend.Notice);
-        using var state = new PipelineState(config, plugins, backend.Kernels, progress, Log, cancellation);
+        var isolation = Isolation with
+        {
+            Timeout = Isolation.Timeout ?? (config.PluginTimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : null),
+            Backend = backend.Kernels.Backend.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : config.Backend,
+        };
+        using var state = new PipelineState(config, plugins, backend.Kernels, progress, Log, cancellation, isolation);
         var results = state.Results;
         results.ConfigYaml = AnalysisYaml.Save(config);
         results.Identity.Seed = config.Seed;

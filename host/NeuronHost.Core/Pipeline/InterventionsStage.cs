@@ -1,9 +1,13 @@
+using NeuronHost.Core.Isolation;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Pipeline;
 
 /// <summary>Runs each intervention plugin on the model with the rankings, the task data, the
-/// corpus sentences and (when probes were configured) the first probe trained on all neurons.</summary>
+/// corpus sentences and (when probes were configured) the first probe trained on all neurons.
+/// Interventions need the host's model session, so they run in process, guarded: an exception or
+/// the plugin timeout marks that intervention failed (a timed-out call's thread is abandoned) and
+/// the others go on. A crash, stack overflow or Environment.Exit inside one still ends the host.</summary>
 public sealed class InterventionsStage : IPipelineStage
 {
     public string Name => "interventions";
@@ -15,11 +19,22 @@ public sealed class InterventionsStage : IPipelineStage
         var c = s.Config;
         var task = s.Need(s.Task, "the task");
         var rankings = s.Grid?.Rankings ?? [];
+        var timeout = s.Isolation.Timeout;
         ITrainedProbe? probe = null;
         if (c.Probes.Count > 0)
         {
-            var p = s.Plugins.Create<IProbe>(c.Probes[0].Plugin, c.Probes[0].Parameters);
-            probe = p.Train(task.Data, Enumerable.Range(0, task.Data.Neurons.Count).ToArray(), s.PluginContext());
+            var use = c.Probes[0];
+            var p = s.Plugins.Create<IProbe>(use.Plugin, use.Parameters);
+            try
+            {
+                var trained = GuardedCall.Run(use.DisplayName, PluginKind.Probe, timeout, s.Cancellation,
+                    () => p.Train(task.Data, Enumerable.Range(0, task.Data.Neurons.Count).ToArray(), s.PluginContext()));
+                probe = new GuardedTrainedProbe(trained, use.DisplayName, timeout, s.Cancellation);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && s.Cancellation.IsCancellationRequested))
+            {
+                s.PluginFailed(use.DisplayName, PluginKind.Probe, $"training on all neurons for the interventions: {Analysis.ProbeRankingGrid.FailureReason(e)}");
+            }
         }
         var sentences = HeldOutSentences(s);
         var prompts = c.Prompts is null ? [] : NeuronHost.Data.Prompts.PromptSets.Load(c.Prompts);
@@ -29,15 +44,22 @@ public sealed class InterventionsStage : IPipelineStage
             var use = c.Interventions[i];
             s.Progress.Report(new ProgressReport(Name, i, c.Interventions.Count, "plugins"));
             var plugin = s.Plugins.Create<IIntervention>(use.Plugin, use.Parameters);
-            if (plugin.Info.Name == "translation") CheckTranslationTask(c, task.Data, use);
             var request = new InterventionRequest(s.Need(s.Model, "the model"))
             {
                 Rankings = rankings, Data = task.Data, Sentences = sentences, Probe = probe, Prompts = prompts,
             };
-            var report = plugin.Run(request, s.PluginContext());
-            var result = ResultsMapping.Intervention(report);
-            if (use.DisplayName != use.Plugin) result.Method = use.DisplayName;
-            s.Results.Interventions.Add(result);
+            try
+            {
+                if (plugin.Info.Name == "translation") CheckTranslationTask(c, task.Data, use);
+                var report = GuardedCall.Run(use.DisplayName, PluginKind.Intervention, timeout, s.Cancellation, () => plugin.Run(request, s.PluginContext()));
+                var result = ResultsMapping.Intervention(report ?? throw new PluginInputException("returned no report (null)"));
+                if (use.DisplayName != use.Plugin) result.Method = use.DisplayName;
+                s.Results.Interventions.Add(result);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && s.Cancellation.IsCancellationRequested))
+            {
+                s.PluginFailed(use.DisplayName, PluginKind.Intervention, Analysis.ProbeRankingGrid.FailureReason(e));
+            }
             s.Progress.Report(new ProgressReport(Name, i + 1, c.Interventions.Count, "plugins"));
         }
     }

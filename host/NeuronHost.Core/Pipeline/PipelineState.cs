@@ -1,5 +1,6 @@
 using NeuronHost.Core.Analysis;
 using NeuronHost.Core.Config;
+using NeuronHost.Core.Isolation;
 using NeuronHost.Core.Plugins;
 using NeuronHost.Core.Reports;
 using NeuronHost.Data.Corpora;
@@ -10,8 +11,18 @@ namespace NeuronHost.Core.Pipeline;
 
 /// <summary>What the stages hand each other. Each stage fills its part; later stages read it.</summary>
 public sealed class PipelineState(AnalysisConfig config, PluginCatalog plugins, IComputeKernels kernels,
-    IProgress<ProgressReport> progress, PipelineLog log, CancellationToken cancellation) : IDisposable
+    IProgress<ProgressReport> progress, PipelineLog log, CancellationToken cancellation, IsolationOptions? isolation = null) : IDisposable
 {
+    /// <summary>How plugin calls are isolated (worker processes by default).</summary>
+    public IsolationOptions Isolation { get; } = isolation ?? IsolationOptions.Default;
+
+    /// <summary>Records a failed plugin in the results and the log; the run goes on.</summary>
+    public void PluginFailed(string plugin, PluginKind kind, string reason)
+    {
+        Results.PluginFailures.Add(new PluginFailureResult { Plugin = plugin, Kind = LoadedPlugin.KindToText(kind), Reason = reason });
+        Log.Warn($"{LoadedPlugin.KindToText(kind)} '{plugin}' failed: {reason}");
+    }
+
     public AnalysisConfig Config { get; } = config;
     public PluginCatalog Plugins { get; } = plugins;
     public IComputeKernels Kernels { get; } = kernels;

@@ -1,11 +1,14 @@
 using NeuronHost.Core.Analysis;
 using NeuronHost.Core.Config;
+using NeuronHost.Core.Isolation;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Pipeline;
 
 /// <summary>Runs the ranking plugins and the probe × ranking grid (with the control task,
-/// the all-neuron oracle and the minimal neuron sets).</summary>
+/// the all-neuron oracle and the minimal neuron sets). Plugins run as the state's isolation
+/// options say; failed ones are recorded and the grid goes on. On cancel the finished rankings
+/// and cells are kept before the stage stops.</summary>
 public sealed class RankAndProbeStage : IPipelineStage
 {
     public string Name => "rank and probe";
@@ -17,8 +20,9 @@ public sealed class RankAndProbeStage : IPipelineStage
     {
         var c = s.Config;
         var task = s.Need(s.Task, "the task");
-        var rankers = c.Rankings.Select(u => (IRankingMethod)new NamedRanking(s.Plugins.Create<IRankingMethod>(u.Plugin, u.Parameters), u.DisplayName)).ToList();
-        var probes = c.Probes.Select(u => (IProbe)new NamedProbe(s.Plugins.Create<IProbe>(u.Plugin, u.Parameters), u.DisplayName)).ToList();
+        using var runners = new PluginRunners(s.Plugins, s.Isolation);
+        var rankers = c.Rankings.Select(u => runners.Ranking(u.Plugin, u.Parameters, u.DisplayName)).ToList();
+        var probes = c.Probes.Select(u => runners.Probe(u.Plugin, u.Parameters, u.DisplayName)).ToList();
         var options = new GridOptions
         {
             KValues = c.KGrid,
@@ -35,14 +39,16 @@ public sealed class RankAndProbeStage : IPipelineStage
         });
         var context = new PluginContext(s.Kernels) { Progress = progress, Log = s.Log, Cancellation = s.Cancellation, Seed = c.Seed };
         var grid = ProbeRankingGrid.Run(options, task.Data, rankers, probes, context);
-        if (!gridReported) s.Progress.Report(new ProgressReport(Name, 1, 1, "steps"));
+        if (!gridReported && !grid.Cancelled) s.Progress.Report(new ProgressReport(Name, 1, 1, "steps"));
         s.Grid = grid;
-        foreach (var f in grid.Failures) s.Log.Warn($"ranking '{f.Plugin}' failed: {f.Message}");
+        foreach (var f in grid.Failures)
+            s.Results.PluginFailures.Add(new Reports.PluginFailureResult { Plugin = f.Plugin, Kind = Plugins.LoadedPlugin.KindToText(f.Kind), Reason = f.Message });
         foreach (var r in grid.Rankings)
         {
             var use = c.Rankings.FirstOrDefault(u => u.DisplayName == r.Method) ?? new PluginUse { Plugin = r.Method };
             s.Results.Rankings.Add(ResultsMapping.Ranking(r, use.Plugin, use.Parameters));
         }
         ResultsMapping.AddGrid(s.Results, grid);
+        s.Cancellation.ThrowIfCancellationRequested();
     }
 }

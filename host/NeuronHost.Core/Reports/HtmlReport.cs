@@ -28,6 +28,12 @@ public static class HtmlReport
         if (r.Status != RunStatus.Complete)
             doc.Raw($"<p class=\"banner {r.Status}\"><b>This run is {HtmlDoc.E(r.Status)}.</b> {HtmlDoc.E(r.StatusMessage ?? "")} Only the stages that finished are shown.</p>\n");
         doc.Raw(Nav(r));
+        if (r.PluginFailures.Count > 0)
+        {
+            doc.H2("Plugin failures", "plugin-failures");
+            doc.P($"{r.PluginFailures.Count} plugin(s) failed; the run went on without them and their results are missing below.");
+            doc.Table(["plugin", "kind", "reason"], r.PluginFailures.Select(f => (IReadOnlyList<string>)[HtmlDoc.E(f.Plugin), HtmlDoc.E(f.Kind), HtmlDoc.E(f.Reason)]), cssClass: "compact");
+        }
 
         doc.H2("Run", "run");
         doc.Table(["", ""], IdentityRows(r), cssClass: "compact");

@@ -21,6 +21,17 @@ public sealed class RunResults
     public List<InterventionResult> Interventions { get; set; } = [];
     public List<NeuronContexts> TopNeuronContexts { get; set; } = [];
     public List<StageTiming> Timings { get; set; } = [];
+    /// <summary>Plugins that failed (threw, hung, crashed, returned unusable output); the run went
+    /// on without them. Non-empty: the CLI exits with code 4.</summary>
+    public List<PluginFailureResult> PluginFailures { get; set; } = [];
+}
+
+/// <summary>One failed plugin: its configured name, its kind (ranking, probe, intervention) and why.</summary>
+public sealed class PluginFailureResult
+{
+    public string Plugin { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string Reason { get; set; } = "";
 }
 
 public static class RunStatus

@@ -6,7 +6,8 @@ namespace NeuronHost.Data.Store;
 
 /// <summary>A finished activation store opened for reading: an <see cref="IActivationMatrix"/>
 /// [TotalRows, Columns] whose blocks are its shards, memory-mapped (float32 blocks point straight
-/// into the mapping; float16 ones are converted into pooled buffers). Only a few shards stay
+/// into the mapping; float16 ones are converted into fresh arrays that live as long as the caller
+/// holds them, so a block stays valid however much is read after it). Only a few shards stay
 /// resident at a time, so streaming passes over stores larger than RAM keep a bounded RSS.
 /// Row subsets (<see cref="SelectRows"/>, <see cref="SplitView"/>) serve task splits.</summary>
 public sealed class ActivationStore : IActivationMatrix, IDisposable
@@ -15,7 +16,6 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
     private const int ResidentShards = 3;
 
     private readonly MappedShard[] shards;
-    private readonly BlockBuffers buffers;
     private readonly Queue<int> resident = new();
     private readonly object gate = new();
     private TokenTable? tokens;
@@ -34,7 +34,6 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         Manifest = manifest;
         this.shards = shards;
         Neurons = manifest.HookPoints.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray();
-        buffers = new BlockBuffers();
     }
 
     /// <summary>Opens a complete store. The manifest is validated as a whole first
@@ -107,7 +106,9 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         int count = shard.Rows * Columns;
         if (Manifest.DType == StoreDType.Float32)
             return new UnmanagedFloats((float*)shards[index].Pointer, count).Memory;
-        var buffer = buffers.Take(count);
+        // A fresh array, not a pooled one: the SDK promises a block stays valid until the matrix is
+        // disposed, and only the GC knows when a plugin has let go of it.
+        var buffer = GC.AllocateUninitializedArray<float>(count);
         TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(shards[index].Pointer, count), buffer.AsSpan(0, count));
         return buffer.AsMemory(0, count);
     }
@@ -137,8 +138,6 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         }
     }
 
-    internal BlockBuffers NewBuffers() => new();
-
     /// <summary>A view of the given rows (ascending) as a matrix, blocks of at most one shard's rows.</summary>
     public IActivationMatrix SelectRows(long[] rows) => new StoreRowView(this, rows);
 
@@ -152,9 +151,21 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         return new StoreRowView(this, rows);
     }
 
+    /// <summary>Where a matrix's rows live when it reads a store (the store itself or a row view of
+    /// it): the store folder and the store rows in matrix order (null: all rows). Null for other
+    /// matrices. Lets another process map the same shards instead of receiving a copy.</summary>
+    public static StoreRowsLocation? Locate(IActivationMatrix matrix) => matrix switch
+    {
+        ActivationStore store => new StoreRowsLocation(store.Directory, null),
+        StoreRowView view => new StoreRowsLocation(view.Store.Directory, view.RowArray),
+        _ => null,
+    };
+
     public void Dispose()
     {
         foreach (var s in shards) s.Dispose();
-        buffers.Dispose();
     }
 }
+
+/// <summary>A store folder and the rows of it a matrix reads (null: every row, in order).</summary>
+public sealed record StoreRowsLocation(string Directory, long[]? Rows);

@@ -4,19 +4,17 @@ namespace NeuronHost.Data.Store;
 
 /// <summary>Selected rows of a store (ascending) as a matrix. Blocks never cross a shard
 /// boundary; a block whose rows are contiguous in a float32 shard points into the mapping, others
-/// are gathered into a pooled buffer (see <see cref="BlockBuffers"/> for how long it stays valid).</summary>
+/// are gathered into a fresh array that stays valid as long as the caller holds it.</summary>
 internal sealed class StoreRowView : IActivationMatrix
 {
     private readonly ActivationStore store;
     private readonly long[] rows;
     private readonly int[] blockStarts; // index into rows; one extra entry = rows.Length
-    private readonly BlockBuffers buffers;
 
     public StoreRowView(ActivationStore store, long[] rows)
     {
         this.store = store;
         this.rows = rows;
-        buffers = store.NewBuffers();
         var starts = new List<int>();
         int limit = store.Manifest.RowsPerShard;
         for (int i = 0; i < rows.Length; i++)
@@ -35,6 +33,8 @@ internal sealed class StoreRowView : IActivationMatrix
     public IReadOnlyList<NeuronRef> Neurons => store.Neurons;
     public int BlockCount => blockStarts.Length - 1;
     public IReadOnlyList<long> StoreRows => rows;
+    public ActivationStore Store => store;
+    internal long[] RowArray => rows;
 
     public ActivationBlock GetBlock(int index)
     {
@@ -48,7 +48,7 @@ internal sealed class StoreRowView : IActivationMatrix
             return new ActivationBlock(start, count, Columns, all.Slice((int)(rows[start] - entry.FirstRow) * Columns, count * Columns));
         }
         store.Touch(shard);
-        var buffer = buffers.Take(count * Columns);
+        var buffer = GC.AllocateUninitializedArray<float>(count * Columns);
         for (int i = 0; i < count; i++)
             store.CopyRow(rows[start + i], buffer.AsSpan(i * Columns, Columns), shard);
         return new ActivationBlock(start, count, Columns, buffer.AsMemory(0, count * Columns));

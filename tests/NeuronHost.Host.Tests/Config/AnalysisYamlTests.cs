@@ -88,6 +88,19 @@ public sealed class AnalysisYamlTests : IDisposable
     }
 
     [Fact]
+    public void PluginTimeoutIsReadSavedAndMustBePositive()
+    {
+        var c = Load(Good + "\nplugin_timeout: 90.5\n");
+        Assert.Equal(90.5, c.PluginTimeoutSeconds);
+        var back = AnalysisYaml.Parse(AnalysisYaml.Save(c), yamlPath);
+        Assert.Equal(90.5, back.PluginTimeoutSeconds);
+        Assert.Null(Load(Good).PluginTimeoutSeconds);
+        string msg = ErrorOf(Good + "\nplugin_timeout: -3\n");
+        Assert.StartsWith($"{yamlPath}:", msg);
+        Assert.Contains("plugin_timeout: '-3' is not a positive number of seconds", msg);
+    }
+
+    [Fact]
     public void UnknownPluginNamesKeyLineAndAlternatives()
     {
         string msg = ErrorOf(Good.Replace("  - plugin: linear\n    parameters:", "  - plugin: lineer\n    parameters:"));

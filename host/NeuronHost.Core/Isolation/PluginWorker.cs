@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Isolation;
+
+/// <summary>The host side of one worker process: starts it, sends requests, relays its log and
+/// progress, and turns everything that can go wrong — an exception, the time limit, the worker
+/// dying (stack overflow, Environment.Exit, a native crash, out of memory) — into a
+/// <see cref="PluginFailedException"/> that names the plugin. Cancellation kills the worker at
+/// once. The worker's stdout and stderr go to the log (a bounded number of lines), never to
+/// the host's own output.</summary>
+internal sealed class PluginWorker : IDisposable
+{
+    /// <summary>Lines of a worker's stdout/stderr copied into the log; the rest are counted.</summary>
+    public const int LoggedOutputLines = 20;
+
+    private readonly string plugin;
+    private readonly PluginKind kind;
+    private readonly IsolationOptions options;
+    private readonly IPluginLog log;
+    private readonly Process process;
+    private readonly NamedPipeServerStream pipe;
+    private readonly WorkerChannel channel;
+    private readonly Queue<string> lastErrorLines = new();
+    private string? firstErrorLine;
+    private IProgress<ProgressReport> progress = new Progress<ProgressReport>();
+    private long outputLines;
+    private string? failure;
+
+    private PluginWorker(string plugin, PluginKind kind, IsolationOptions options, IPluginLog log, Process process, NamedPipeServerStream pipe)
+    {
+        this.plugin = plugin;
+        this.kind = kind;
+        this.options = options;
+        this.log = log;
+        this.process = process;
+        this.pipe = pipe;
+        channel = new WorkerChannel(pipe);
+    }
+
+    public bool Alive => failure is null && !process.HasExited;
+
+    /// <summary>Starts a worker for <paramref name="setup"/> and waits until it has loaded the
+    /// plugin and mapped the store.</summary>
+    public static PluginWorker Start(WorkerSetup setup, string displayName, IsolationOptions options, IPluginLog log, CancellationToken cancellation)
+    {
+        string pipeName = "nh-" + Guid.NewGuid().ToString("N");
+        var pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        var psi = WorkerLauncher.StartInfo(pipeName);
+        if (options.WorkerMemoryMb is { } mb) psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + (mb << 20).ToString("X");
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var worker = new PluginWorker(displayName, setup.Kind, options, log, process, pipe);
+        process.OutputDataReceived += (_, e) => worker.OnOutput("stdout", e.Data);
+        process.ErrorDataReceived += (_, e) => worker.OnOutput("stderr", e.Data);
+        try
+        {
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var connect = pipe.WaitForConnectionAsync(cancellation);
+            var exited = process.WaitForExitAsync(cancellation);
+            var started = Task.WhenAny(connect, exited, Task.Delay(TimeSpan.FromSeconds(60), cancellation)).GetAwaiter().GetResult();
+            cancellation.ThrowIfCancellationRequested();
+            if (started != connect || !pipe.IsConnected)
+                throw worker.Failure(started == exited ? "its worker process exited before connecting" : "its worker process did not start within 60 s");
+            worker.channel.Send(WorkerMessage.Setup, setup.Write);
+            worker.Call(null, WorkerMessage.Ready, cancellation, startup: true);
+            return worker;
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sends a request and returns the body of the expected reply.</summary>
+    public BinaryReader Call(WorkerMessage request, Action<BinaryWriter>? body, WorkerMessage reply,
+        IProgress<ProgressReport> progressTo, CancellationToken cancellation)
+    {
+        if (failure is not null) throw new PluginFailedException(plugin, kind, failure);
+        progress = progressTo;
+        try { channel.Send(request, body); }
+        catch (IOException) { throw Failure(Died()); }
+        return Call(request, reply, cancellation, startup: false);
+    }
+
+    /// <summary>Sends one message that needs no reply (label sets).</summary>
+    public void Post(WorkerMessage message, Action<BinaryWriter> body)
+    {
+        if (failure is not null) throw new PluginFailedException(plugin, kind, failure);
+        try { channel.Send(message, body); }
+        catch (IOException) { throw Failure(Died()); }
+    }
+
+    private BinaryReader Call(WorkerMessage? request, WorkerMessage reply, CancellationToken cancellation, bool startup)
+    {
+        var read = Task.Factory.StartNew(() => ReadReply(reply), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        bool done;
+        try
+        {
+            done = read.Wait(startup ? TimeSpan.FromSeconds(120) : options.Timeout ?? Timeout.InfiniteTimeSpan, cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw;
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1 && e.InnerExceptions[0] is PluginFailedException f)
+        {
+            if (!Alive) Kill();
+            throw f;
+        }
+        if (!done)
+        {
+            Kill();
+            throw Failure(startup
+                ? "its worker did not load the plugin within 120 s"
+                : $"did not finish within its time limit of {options.TimeoutText} (plugin timeout); its worker was stopped");
+        }
+        return read.Result;
+    }
+
+    private BinaryReader ReadReply(WorkerMessage expected)
+    {
+        while (true)
+        {
+            (WorkerMessage Type, BinaryReader Body)? message;
+            try { message = channel.Receive(); }
+            catch (Exception e) when (e is IOException or InvalidDataException) { message = null; }
+            if (message is null) throw Failure(Died());
+            var (type, body) = message.Value;
+            switch (type)
+            {
+                case WorkerMessage.Log:
+                    bool warn = body.ReadByte() == 1;
+                    string text = $"{plugin}: {body.ReadString()}";
+                    if (warn) log.Warn(text); else log.Info(text);
+                    break;
+                case WorkerMessage.Progress:
+                    progress.Report(new ProgressReport(body.ReadString(), body.ReadDouble(), body.ReadDouble(), body.ReadString()));
+                    break;
+                case WorkerMessage.Failed:
+                    string exception = body.ReadString(), reason = body.ReadString();
+                    throw new PluginFailedException(plugin, kind, Describe(exception, reason));
+                default:
+                    if (type != expected) throw Failure($"its worker answered {type} instead of {expected}");
+                    return body;
+            }
+        }
+    }
+
+    private static string Describe(string exception, string message)
+    {
+        message = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return exception is nameof(PluginInputException) or nameof(Plugins.PluginException) ? message : $"threw {exception}: {message}";
+    }
+
+    /// <summary>Why the worker is gone: its exit code (or signal) and its last stderr lines.</summary>
+    private string Died()
+    {
+        if (!process.WaitForExit(TimeSpan.FromSeconds(5))) { Kill(); return "its worker stopped answering"; }
+        process.WaitForExit(); // drains the output readers
+        int code = process.ExitCode;
+        string how = code switch
+        {
+            134 => "aborted (SIGABRT)",
+            137 => "was killed (SIGKILL; the system may have run out of memory)",
+            139 => "crashed (SIGSEGV)",
+            > 128 and < 160 => $"was killed by signal {code - 128}",
+            _ => $"exited with code {code}",
+        };
+        string tail;
+        lock (lastErrorLines) tail = string.Join(" | ", new[] { firstErrorLine }.Concat(lastErrorLines).Where(l => l is not null).Select(l => l!.Trim()));
+        if (tail.Length > 400) tail = tail[..400] + "…";
+        return $"its worker process {how} (a crash, stack overflow, Environment.Exit or out of memory)" + (tail.Length > 0 ? $"; stderr: {tail}" : "");
+    }
+
+    private PluginFailedException Failure(string reason)
+    {
+        failure ??= reason;
+        return new PluginFailedException(plugin, kind, reason);
+    }
+
+    private void OnOutput(string stream, string? line)
+    {
+        if (line is null) return;
+        if (stream == "stderr" && line.Trim().Length > 0)
+            lock (lastErrorLines)
+            {
+                // The runtime's own last words come first ("Stack overflow.", "Out of memory."), the frames after.
+                string shortLine = line.Length > 200 ? line[..200] : line;
+                if (firstErrorLine is null) firstErrorLine = shortLine;
+                else lastErrorLines.Enqueue(shortLine);
+                while (lastErrorLines.Count > 2) lastErrorLines.Dequeue();
+            }
+        long n = Interlocked.Increment(ref outputLines);
+        if (n <= LoggedOutputLines) log.Info($"{plugin} ({stream}): {line}");
+    }
+
+    private void Kill()
+    {
+        // The worker only; walking the whole process tree reads /proc and is slow on a busy machine.
+        try { if (!process.HasExited) process.Kill(); }
+        catch (InvalidOperationException) { }
+        catch (System.ComponentModel.Win32Exception) { }
+    }
+
+    public void Dispose()
+    {
+        try { pipe.Dispose(); } catch (IOException) { }
+        try
+        {
+            if (process.StartTime != default && !process.WaitForExit(TimeSpan.FromSeconds(2))) Kill();
+            process.WaitForExit(TimeSpan.FromSeconds(2));
+        }
+        catch (InvalidOperationException) { } // never started
+        long lines = Interlocked.Read(ref outputLines);
+        if (lines > LoggedOutputLines) log.Info($"{plugin}: {lines - LoggedOutputLines} more line(s) of plugin output not shown");
+        process.Dispose();
+    }
+}
+
+/// <summary>How to start a worker: the running <c>neuronhost</c> executable, or
+/// <c>dotnet neuronhost.dll</c> when the host runs inside another process (tests).</summary>
+internal static class WorkerLauncher
+{
+    public const string CommandName = "plugin-worker";
+
+    public static ProcessStartInfo StartInfo(string pipeName)
+    {
+        string? processPath = Environment.ProcessPath;
+        ProcessStartInfo psi;
+        if (processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "neuronhost")
+            psi = new ProcessStartInfo(processPath);
+        else
+        {
+            string dll = Path.Combine(AppContext.BaseDirectory, "neuronhost.dll");
+            if (!File.Exists(dll)) throw new InvalidOperationException($"cannot start plugin workers: {dll} is missing (use --in-process)");
+            string dotnet = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet" ? processPath : "dotnet";
+            psi = new ProcessStartInfo(dotnet);
+            psi.ArgumentList.Add(dll);
+        }
+        psi.ArgumentList.Add(CommandName);
+        psi.ArgumentList.Add("--pipe");
+        psi.ArgumentList.Add(pipeName);
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        return psi;
+    }
+}

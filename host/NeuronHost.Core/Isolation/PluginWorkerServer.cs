@@ -1,0 +1,156 @@
+using System.IO.Pipes;
+using NeuronHost.Core.Pipeline;
+using NeuronHost.Core.Plugins;
+using NeuronHost.Data.Store;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Isolation;
+
+/// <summary>The worker side (<c>neuronhost plugin-worker --pipe NAME</c>): connects to the host's
+/// pipe, loads the one plugin it is told to run, maps the store, and answers requests until the
+/// host closes the pipe. A plugin exception is sent back as a failure and the worker stays up;
+/// anything worse ends the process, which the host sees and reports.</summary>
+public static class PluginWorkerServer
+{
+    public static int Run(string pipeName)
+    {
+        // Ctrl+C in a terminal reaches the whole process group; the host decides when we stop.
+        Console.CancelKeyPress += (_, e) => e.Cancel = true;
+        using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut);
+        pipe.Connect(TimeSpan.FromSeconds(30));
+        var channel = new WorkerChannel(pipe);
+        var first = channel.Receive();
+        if (first is not { Type: WorkerMessage.Setup } setupMessage) return 2;
+        var setup = WorkerSetup.Read(setupMessage.Body);
+
+        Session session;
+        try { session = Session.Open(setup, channel); }
+        catch (Exception e)
+        {
+            channel.Send(WorkerMessage.Failed, w => { w.Write(e.GetType().Name); w.Write(e.Message); });
+            return 0;
+        }
+        using (session)
+        {
+            channel.Send(WorkerMessage.Ready);
+            while (channel.Receive() is { } message)
+            {
+                try { session.Handle(message.Type, message.Body); }
+                catch (Exception e)
+                {
+                    var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+                    channel.Send(WorkerMessage.Failed, w => { w.Write(inner.GetType().Name); w.Write(inner.Message); });
+                }
+            }
+        }
+        return 0;
+    }
+
+    private sealed class Session : IDisposable
+    {
+        private readonly WorkerSetup setup;
+        private readonly WorkerChannel channel;
+        private readonly PluginCatalog catalog;
+        private readonly ActivationStore store;
+        private readonly IActivationMatrix?[] matrices;
+        private readonly Dictionary<int, ProbingData> labelSets = [];
+        private readonly IPluginContext context;
+        private ITrainedProbe? trained;
+
+        private Session(WorkerSetup setup, WorkerChannel channel, PluginCatalog catalog, ActivationStore store)
+        {
+            this.setup = setup;
+            this.channel = channel;
+            this.catalog = catalog;
+            this.store = store;
+            matrices = setup.SplitRows.Select((rows, i) => !setup.SplitPresent[i] ? null : rows is null ? (IActivationMatrix)store : store.SelectRows(rows)).ToArray();
+            context = new PluginContext(NeuronHost.Kernels.KernelBackends.Create(setup.Backend).Kernels)
+            {
+                Progress = new CallbackProgress<ProgressReport>(p => channel.Send(WorkerMessage.Progress, w =>
+                {
+                    w.Write(p.Stage); w.Write(p.Done); w.Write(p.Total); w.Write(p.Unit ?? "");
+                })),
+                Log = new ChannelLog(channel),
+                Seed = setup.Seed,
+            };
+        }
+
+        public static Session Open(WorkerSetup setup, WorkerChannel channel)
+        {
+            var catalog = PluginCatalog.Load(setup.Folders);
+            try
+            {
+                catalog.Get(setup.Plugin);
+                var store = ActivationStore.Open(setup.StoreDirectory);
+                return new Session(setup, channel, catalog, store);
+            }
+            catch
+            {
+                catalog.Dispose();
+                throw;
+            }
+        }
+
+        public void Handle(WorkerMessage type, BinaryReader body)
+        {
+            switch (type)
+            {
+                case WorkerMessage.Labels:
+                    int id = body.ReadInt32();
+                    string task = body.ReadString();
+                    var classes = body.ReadStrings();
+                    var labels = new int[3][];
+                    for (int i = 0; i < 3; i++) labels[i] = body.ReadInts();
+                    labelSets[id] = Data(task, classes, labels);
+                    break;
+                case WorkerMessage.Rank:
+                    var ranker = catalog.Create<IRankingMethod>(setup.Plugin, setup.Parameters);
+                    var ranking = ranker.Rank(new RankingRequest(labelSets[body.ReadInt32()]), context);
+                    channel.Send(WorkerMessage.Ranked, w =>
+                    {
+                        w.Write(ranking.Method ?? "");
+                        w.Write(ranking.Order?.Count ?? 0);
+                        foreach (var n in ranking.Order ?? [])
+                        {
+                            w.Write(n.Column); w.Write(n.Neuron.HookPoint ?? ""); w.Write(n.Neuron.Index); w.Write(n.Score);
+                        }
+                    });
+                    break;
+                case WorkerMessage.Train:
+                    var data = labelSets[body.ReadInt32()];
+                    var columns = body.ReadInts();
+                    trained = null;
+                    var probe = catalog.Create<IProbe>(setup.Plugin, setup.Parameters);
+                    trained = probe.Train(data, columns, context);
+                    channel.Send(WorkerMessage.Trained, w => w.Write(trained.Columns.ToArray()));
+                    break;
+                case WorkerMessage.Predict:
+                    int split = body.ReadInt32();
+                    var matrix = matrices[split] ?? throw new InvalidOperationException($"split {split} is absent");
+                    var predictions = (trained ?? throw new InvalidOperationException("predict before train")).Predict(matrix);
+                    channel.Send(WorkerMessage.Predicted, w => w.Write(predictions ?? []));
+                    break;
+                default:
+                    throw new InvalidDataException($"unexpected request {type}");
+            }
+        }
+
+        private ProbingData Data(string task, string[] classes, int[][] labels)
+        {
+            DataSplit? Split(int i) => matrices[i] is { } m ? new DataSplit(m, labels[i]) : null;
+            return new ProbingData(task, classes, Split(0)!, Split(1), Split(2));
+        }
+
+        public void Dispose()
+        {
+            store.Dispose();
+            catalog.Dispose();
+        }
+    }
+
+    private sealed class ChannelLog(WorkerChannel channel) : IPluginLog
+    {
+        public void Info(string message) => channel.Send(WorkerMessage.Log, w => { w.Write((byte)0); w.Write(message ?? ""); });
+        public void Warn(string message) => channel.Send(WorkerMessage.Log, w => { w.Write((byte)1); w.Write(message ?? ""); });
+    }
+}
