@@ -15,10 +15,11 @@ public sealed class ExportCommand : ICliCommand
         var layers = new Option<int[]?>("--layers") { Description = "Keep only hook points of these layers", AllowMultipleArgumentsPerToken = true };
         var hooks = new Option<string[]?>("--hooks") { Description = "Keep only these hook points", AllowMultipleArgumentsPerToken = true };
         var splits = new Option<string[]?>("--splits") { Description = "Keep only tokens of these splits (train, dev, test)", AllowMultipleArgumentsPerToken = true };
-        var task = new Option<string?>("--task") { Description = "Label the tokens with this task (rare values dropped)" };
+        var task = new Option<string?>("--task") { Description = "Label the tokens with this task (rare values dropped; default: the task recorded with the store)" };
+        var minCount = new Option<int>("--min-count") { Description = "With --task: drop label values with fewer training words", DefaultValueFactory = _ => new TaskOptions().MinCount };
         var command = new Command("export", "Export an activation store (or a slice) to .npy + JSON that Python loads directly")
         {
-            store, output, layers, hooks, splits, task,
+            store, output, layers, hooks, splits, task, minCount,
         };
         command.SetAction(parse =>
         {
@@ -31,11 +32,18 @@ public sealed class ExportCommand : ICliCommand
                 HookPoints = NullIfEmpty(parse.GetValue(hooks)),
                 Splits = NullIfEmpty(parse.GetValue(splits)),
                 Task = parse.GetValue(task) is { } t ? TaskSpec.Parse(t) : null,
+                TaskOptions = new TaskOptions { MinCount = parse.GetValue(minCount) },
             };
             using var cts = ExtractCommand.CancelOnCtrlC();
-            var result = CliProgress.Run(cli, parse, progress => StoreExport.Run(options, progress, cts.Token));
+            ExportResult result;
+            try { result = CliProgress.Run(cli, parse, progress => StoreExport.Run(options, progress, cts.Token)); }
+            catch (MissingTaskException e) { throw new CliException(e.Message); }
             if (cli.Json(parse)) cli.WriteJson(parse, result);
-            else cli.Out(parse).WriteLine($"exported {result.Tokens} tokens × {result.Neurons} neurons: {string.Join(", ", result.Files)}");
+            else
+            {
+                cli.Out(parse).WriteLine($"exported {result.Tokens} tokens × {result.Neurons} neurons: {string.Join(", ", result.Files)}");
+                cli.Out(parse).WriteLine(result.LabelOrigin);
+            }
             return 0;
         });
         return command;

@@ -43,10 +43,12 @@ public sealed class RankCommand : ICliCommand
             using var disposables = new Disposables();
             ProbingData data;
             ControlLabels? control;
+            string splitOrigin;
             if (File.Exists(Path.Combine(path, "activations.npy")))
             {
                 var imported = disposables.Add(ActivationImport.Load(path));
-                data = imported.ToProbingData();
+                data = imported.ToProbingData(parse.GetValue(seed));
+                splitOrigin = imported.SplitOrigin(parse.GetValue(seed));
                 control = ControlTask.Build(data, parse.GetValue(seed));
             }
             else
@@ -55,9 +57,11 @@ public sealed class RankCommand : ICliCommand
                 var built = StoreTaskData.Build(store, TaskSpec.Parse(parse.GetRequiredValue(task)),
                     new TaskOptions { MinCount = parse.GetValue(minCount), Control = true, Seed = parse.GetValue(seed) });
                 data = built.Data;
+                splitOrigin = built.Task.SplitOrigin;
                 control = built.Control is { } c ? ControlLabels.From(c) : null;
             }
 
+            cli.Error(parse).WriteLine($"splits: {splitOrigin}");
             var options = new GridOptions { KValues = parse.GetRequiredValue(ks), MinimalSetMargin = parse.GetValue(margin), Control = control };
             var result = CliProgress.Run(cli, parse, progress =>
             {

@@ -24,5 +24,9 @@ public sealed record ExportOptions
     public TaskOptions? TaskOptions { get; init; }
 }
 
-/// <summary>What was exported: tokens × neurons and the files written.</summary>
-public sealed record ExportResult(long Tokens, int Neurons, IReadOnlyList<string> Files);
+/// <summary>What was exported: tokens × neurons, the files written, and where the labels and
+/// splits came from (said in the command's output).</summary>
+public sealed record ExportResult(long Tokens, int Neurons, IReadOnlyList<string> Files)
+{
+    public string LabelOrigin { get; init; } = "";
+}

@@ -9,7 +9,7 @@ namespace NeuronHost.Data.Interop;
 /// <summary>Exports a store, or a slice of it, for Python users:
 /// <c>activations.npy</c> float32 [tokens, neurons] (<c>numpy.load</c>),
 /// <c>labels.json</c> {task, classNames, labels (class index per token, -1 = none), splits
-/// (split name per token), words, storeRows}, and <c>neurons.json</c> {model, columns: [{hookPoint,
+/// (split name per token), words, sentences (sentence index per token), storeRows}, and <c>neurons.json</c> {model, columns: [{hookPoint,
 /// index}] per column}. Streams block by block, so a store larger than memory exports fine.</summary>
 public static class StoreExport
 {
@@ -21,7 +21,7 @@ public static class StoreExport
     {
         using var store = ActivationStore.Open(options.StoreDirectory);
         var columns = SelectColumns(store, options);
-        var (rows, labels, splits, classNames, taskName) = SelectRows(store, options);
+        var (rows, labels, splits, classNames, taskName, origin) = SelectRows(store, options);
         var words = store.Tokens.Words;
 
         Directory.CreateDirectory(options.OutputDirectory);
@@ -62,6 +62,7 @@ public static class StoreExport
             json.WriteStartArray("labels"); foreach (var l in labels) json.WriteNumberValue(l); json.WriteEndArray();
             WriteStrings(json, "splits", splits);
             json.WriteStartArray("words"); foreach (var r in rows) json.WriteStringValue(words[r].Form); json.WriteEndArray();
+            json.WriteStartArray("sentences"); foreach (var r in rows) json.WriteNumberValue(store.Tokens.RowSentence[r]); json.WriteEndArray();
             json.WriteStartArray("storeRows"); foreach (var r in rows) json.WriteNumberValue(r); json.WriteEndArray();
             json.WriteEndObject();
         });
@@ -84,7 +85,7 @@ public static class StoreExport
             json.WriteEndArray();
             json.WriteEndObject();
         });
-        return new ExportResult(rows.Length, columns.Length, [npy, labelsPath, neuronsPath]);
+        return new ExportResult(rows.Length, columns.Length, [npy, labelsPath, neuronsPath]) { LabelOrigin = origin };
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
@@ -116,7 +117,7 @@ public static class StoreExport
         return result.ToArray();
     }
 
-    private static (long[] Rows, int[] Labels, string[] Splits, IReadOnlyList<string> ClassNames, string Task) SelectRows(ActivationStore store, ExportOptions options)
+    private static (long[] Rows, int[] Labels, string[] Splits, IReadOnlyList<string> ClassNames, string Task, string Origin) SelectRows(ActivationStore store, ExportOptions options)
     {
         bool Keep(string split) => options.Splits is null || options.Splits.Contains(split);
         if (options.Task is { } spec)
@@ -127,10 +128,14 @@ public static class StoreExport
                 .SelectMany(s => s.Rows.Select((row, i) => (Row: row, Label: s.Labels[i], Split: s.Name)))
                 .OrderBy(t => t.Row).ToArray();
             return (kept.Select(t => t.Row).ToArray(), kept.Select(t => t.Label).ToArray(),
-                kept.Select(t => t.Split).ToArray(), task.ClassNames, task.Name);
+                kept.Select(t => t.Split).ToArray(), task.ClassNames, task.Name,
+                $"labels of task {task.Name} ({task.ClassNames.Count} classes); splits: {task.SplitOrigin}");
         }
         var table = store.Tokens;
-        var classNames = store.Manifest.Task?.ClassNames ?? [];
+        if (store.Manifest.Task is null)
+            throw new MissingTaskException($"{Path.Combine(store.Directory, StoreManifest.FileName)}: the store records no task, so its words have no labels — " +
+                "pass --task (upos, xpos, deprel or a feature such as Number) to label them");
+        var classNames = store.Manifest.Task.ClassNames;
         var index = classNames.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         var rows = new List<long>(); var labels = new List<int>(); var splits = new List<string>();
         var sidecarLabels = store.SidecarLabels;
@@ -142,6 +147,10 @@ public static class StoreExport
             splits.Add(split);
             labels.Add(index.TryGetValue(sidecarLabels[(int)r], out int l) ? l : -1);
         }
-        return (rows.ToArray(), labels.ToArray(), splits.ToArray(), classNames, store.Manifest.Task?.Name ?? "");
+        return (rows.ToArray(), labels.ToArray(), splits.ToArray(), classNames, store.Manifest.Task.Name,
+            $"labels of the task recorded with the store ({store.Manifest.Task.Name}, {classNames.Count} classes); splits: the corpus's own ({string.Join(", ", splits.Distinct())})");
     }
 }
+
+/// <summary>A store exported without a task that records none: its words have no labels.</summary>
+public sealed class MissingTaskException(string message) : InvalidOperationException(message);
