@@ -16,7 +16,7 @@ public sealed class RankCommand : ICliCommand
 {
     public Command Build(CliContext cli)
     {
-        var input = new Argument<string>("ACTIVATIONS") { Description = "An activation store folder (neuronhost extract) or an export folder with activations.npy + labels.json" };
+        var input = new Argument<string>("ACTIVATIONS") { Description = "An activation store folder (neuronhost extract), an export folder (activations.npy + labels.json), or NeuroX files (activations.hdf5 or .json + sentences.txt + labels.txt)" };
         var task = new Option<string>("--task") { Description = "For a store: upos, xpos, deprel or a feature such as Number", DefaultValueFactory = _ => "upos" };
         var minCount = new Option<int>("--min-count") { Description = "Drop classes with fewer training words", DefaultValueFactory = _ => 100 };
         var rankings = new Option<string[]>("--rankings") { Description = "Ranking plugins", DefaultValueFactory = _ => ["probeless", "linear"], AllowMultipleArgumentsPerToken = true };
@@ -44,7 +44,7 @@ public sealed class RankCommand : ICliCommand
             ProbingData data;
             ControlLabels? control;
             string splitOrigin;
-            if (File.Exists(Path.Combine(path, "activations.npy")))
+            if (ActivationImport.IsImportFolder(path))
             {
                 var imported = disposables.Add(ActivationImport.Load(path));
                 data = imported.ToProbingData(parse.GetValue(seed));

@@ -51,7 +51,7 @@ public sealed class ImportedActivations : IDisposable
         string had = string.Join(", ", Splits.Distinct());
         string unit = Sentences is null ? "tokens (labels.json has no 'sentences')" : "sentences";
         return $"no labelled 'train' split in labels.json ({had}): {unit} split by ratio, " +
-            RatioSplit.Describe(TrainFraction, DevFraction, seed).Replace("of sentences", "");
+            RatioSplit.Describe(TrainFraction, DevFraction, seed, Sentences is null ? "tokens" : "sentences");
     }
 
     private string[] EffectiveSplits(int seed)
@@ -65,17 +65,43 @@ public sealed class ImportedActivations : IDisposable
         return units.Select(u => byUnit[u]).ToArray();
     }
 
-    public void Dispose() => Activations.Dispose();
+    /// <summary>A temporary folder this import converted its input into (NeuroX files); deleted on Dispose.</summary>
+    public string? OwnedDirectory { get; set; }
+
+    public void Dispose()
+    {
+        Activations.Dispose();
+        if (OwnedDirectory is not null && Directory.Exists(OwnedDirectory)) Directory.Delete(OwnedDirectory, recursive: true);
+    }
 }
 
 public static class ActivationImport
 {
+    /// <summary>Whether <paramref name="directory"/> holds an export (activations.npy) or NeuroX activation files.</summary>
+    public static bool IsImportFolder(string directory) =>
+        File.Exists(Path.Combine(directory, StoreExport.ActivationsFile)) || NeuroxImport.ActivationFile(directory) is not null;
+
     public static ImportedActivations Load(string directory)
     {
         string npy = Path.Combine(directory, StoreExport.ActivationsFile);
         string labelsPath = Path.Combine(directory, StoreExport.LabelsFile);
         string neuronsPath = Path.Combine(directory, StoreExport.NeuronsFile);
-        if (!File.Exists(npy)) throw new FileNotFoundException($"{npy}: missing", npy);
+        if (!File.Exists(npy) && NeuroxImport.ActivationFile(directory) is { } neurox)
+        {
+            string converted = NeuroxImport.Convert(directory, neurox);
+            try
+            {
+                var imported = Load(converted);
+                imported.OwnedDirectory = converted;
+                return imported;
+            }
+            catch
+            {
+                Directory.Delete(converted, recursive: true);
+                throw;
+            }
+        }
+        if (!File.Exists(npy)) throw new FileNotFoundException($"{npy}: missing (or NeuroX's {NeuroxActivations.Hdf5File} / {NeuroxActivations.JsonFile})", npy);
         if (!File.Exists(labelsPath)) throw new FileNotFoundException($"{labelsPath}: missing", labelsPath);
 
         List<NeuronRef>? neurons = null;

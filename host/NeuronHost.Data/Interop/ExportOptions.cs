@@ -22,6 +22,18 @@ public sealed record ExportOptions
     /// in the store (or -1 when it has none).</summary>
     public TaskSpec? Task { get; init; }
     public TaskOptions? TaskOptions { get; init; }
+    /// <summary>The activation file's format; labels.json and neurons.json are written for every one.</summary>
+    public ExportFormat Format { get; init; } = ExportFormat.Npy;
+}
+
+public enum ExportFormat
+{
+    /// <summary>activations.npy, float32 [tokens, neurons].</summary>
+    Npy,
+    /// <summary>NeuroX's activations.hdf5 (+ sentences.txt, labels.txt).</summary>
+    NeuroxHdf5,
+    /// <summary>NeuroX's activations.json lines (+ sentences.txt, labels.txt).</summary>
+    NeuroxJson,
 }
 
 /// <summary>What was exported: tokens × neurons, the files written, and where the labels and

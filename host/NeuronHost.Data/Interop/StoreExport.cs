@@ -25,32 +25,10 @@ public static class StoreExport
         var words = store.Tokens.Words;
 
         Directory.CreateDirectory(options.OutputDirectory);
-        string npy = Path.Combine(options.OutputDirectory, ActivationsFile);
         var view = store.SelectRows(rows);
-        AtomicFile.Write(npy, stream =>
-        {
-            stream.Write(Npy.Float32Header(rows.Length, columns.Length));
-            var line = new float[columns.Length];
-            long done = 0;
-            bool all = columns.Length == store.Columns;
-            for (int b = 0; b < view.BlockCount; b++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var block = view.GetBlock(b);
-                for (int r = 0; r < block.Rows; r++)
-                {
-                    var src = block.Row(r);
-                    if (all) stream.Write(MemoryMarshal.AsBytes(src));
-                    else
-                    {
-                        for (int j = 0; j < columns.Length; j++) line[j] = src[columns[j]];
-                        stream.Write(MemoryMarshal.AsBytes(line.AsSpan()));
-                    }
-                }
-                done += block.Rows;
-                progress?.Report(new ProgressReport("export", done, rows.Length, "tokens"));
-            }
-        });
+        var files = options.Format == ExportFormat.Npy
+            ? [WriteNpy(options, view, rows.Length, columns, store.Columns, progress, cancellation)]
+            : WriteNeurox(options, store, view, rows, columns, labels, classNames, progress, cancellation);
 
         string labelsPath = Path.Combine(options.OutputDirectory, LabelsFile);
         AtomicFile.Write(labelsPath, stream =>
@@ -85,7 +63,94 @@ public static class StoreExport
             json.WriteEndArray();
             json.WriteEndObject();
         });
-        return new ExportResult(rows.Length, columns.Length, [npy, labelsPath, neuronsPath]) { LabelOrigin = origin };
+        return new ExportResult(rows.Length, columns.Length, [.. files, labelsPath, neuronsPath]) { LabelOrigin = origin };
+    }
+
+    private static string WriteNpy(ExportOptions options, IActivationMatrix view, long rowCount, int[] columns, int storeColumns,
+        IProgress<ProgressReport>? progress, CancellationToken cancellation)
+    {
+        string npy = Path.Combine(options.OutputDirectory, ActivationsFile);
+        AtomicFile.Write(npy, stream =>
+        {
+            stream.Write(Npy.Float32Header(rowCount, columns.Length));
+            var line = new float[columns.Length];
+            long done = 0;
+            bool all = columns.Length == storeColumns;
+            for (int b = 0; b < view.BlockCount; b++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var block = view.GetBlock(b);
+                for (int r = 0; r < block.Rows; r++)
+                {
+                    var src = block.Row(r);
+                    if (all) stream.Write(MemoryMarshal.AsBytes(src));
+                    else
+                    {
+                        for (int j = 0; j < columns.Length; j++) line[j] = src[columns[j]];
+                        stream.Write(MemoryMarshal.AsBytes(line.AsSpan()));
+                    }
+                }
+                done += block.Rows;
+                progress?.Report(new ProgressReport("export", done, rowCount, "tokens"));
+            }
+        });
+
+        return npy;
+    }
+
+    /// <summary>NeuroX's files: one [layers, words, neurons] array per sentence (the kept hook points
+    /// as layers, so they must keep the same number of neurons), and its word and label text files.</summary>
+    private static string[] WriteNeurox(ExportOptions options, ActivationStore store, IActivationMatrix view, long[] rows, int[] columns,
+        int[] labels, IReadOnlyList<string> classNames, IProgress<ProgressReport>? progress, CancellationToken cancellation)
+    {
+        var perHook = columns.GroupBy(c => store.Neurons[c].HookPoint).Select(g => g.Count()).ToArray();
+        if (perHook.Distinct().Count() != 1)
+            throw new ArgumentException($"NeuroX stores one array per layer of equal width, but the kept hook points have {string.Join(", ", perHook)} neurons: choose hook points of one width (--hooks)");
+        int layers = perHook.Length, neurons = perHook[0];
+        var table = store.Tokens;
+        var sentenceStarts = new List<int>();
+        for (int i = 0; i < rows.Length; i++)
+            if (i == 0 || table.RowSentence[rows[i]] != table.RowSentence[rows[i - 1]]) sentenceStarts.Add(i);
+        sentenceStarts.Add(rows.Length);
+        var words = new List<string[]>();
+        for (int s = 0; s + 1 < sentenceStarts.Count; s++)
+            words.Add(Enumerable.Range(sentenceStarts[s], sentenceStarts[s + 1] - sentenceStarts[s])
+                .Select(i => NeuroxActivations.TextToken(table.Words[rows[i]].Form)).ToArray());
+
+        IEnumerable<NeuroxSentence> Sentences()
+        {
+            int block = -1;
+            ActivationBlock current = default;
+            for (int s = 0; s + 1 < sentenceStarts.Count; s++)
+            {
+                int first = sentenceStarts[s], count = sentenceStarts[s + 1] - first;
+                var values = new float[layers * count * neurons];
+                for (int t = 0; t < count; t++)
+                {
+                    long row = first + t;
+                    while (block < 0 || row >= current.FirstRow + current.Rows) current = view.GetBlock(++block);
+                    var src = current.Row((int)(row - current.FirstRow));
+                    for (int c = 0; c < columns.Length; c++)
+                        values[((c / neurons) * count + t) * neurons + c % neurons] = src[columns[c]];
+                }
+                progress?.Report(new ProgressReport("export", first + count, rows.Length, "tokens"));
+                yield return new NeuroxSentence(words[s], values);
+            }
+        }
+
+        string activations = Path.Combine(options.OutputDirectory, options.Format == ExportFormat.NeuroxHdf5 ? NeuroxActivations.Hdf5File : NeuroxActivations.JsonFile);
+        if (options.Format == ExportFormat.NeuroxHdf5) NeuroxActivations.WriteHdf5(activations, words, layers, neurons, Sentences(), cancellation);
+        else NeuroxActivations.WriteJson(activations, layers, neurons, Sentences(), cancellation);
+
+        string sentencesPath = Path.Combine(options.OutputDirectory, NeuroxActivations.SentencesFile);
+        AtomicFile.WriteAllBytes(sentencesPath, System.Text.Encoding.UTF8.GetBytes(string.Concat(words.Select(w => string.Join(' ', w) + "\n"))));
+        string labelsPath = Path.Combine(options.OutputDirectory, NeuroxActivations.LabelsFile);
+        var text = new System.Text.StringBuilder();
+        for (int s = 0; s + 1 < sentenceStarts.Count; s++)
+            text.Append(string.Join(' ', Enumerable.Range(sentenceStarts[s], sentenceStarts[s + 1] - sentenceStarts[s])
+                .Select(i => labels[i] >= 0 ? NeuroxActivations.TextToken(classNames[labels[i]]) : NeuroxActivations.NoLabel))).Append('\n');
+        AtomicFile.WriteAllBytes(labelsPath, System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        return [activations, sentencesPath, labelsPath];
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)

@@ -20,6 +20,6 @@ public static class RatioSplit
     }
 
     /// <summary>"train/dev/test 80/10/10 % of sentences, seed 1" — how the split was made, for the output.</summary>
-    public static string Describe(double trainFraction, double devFraction, int seed) =>
-        FormattableString.Invariant($"train/dev/test {trainFraction * 100:0}/{devFraction * 100:0}/{(1 - trainFraction - devFraction) * 100:0} % of sentences, seed {seed}");
+    public static string Describe(double trainFraction, double devFraction, int seed, string unit = "sentences") =>
+        FormattableString.Invariant($"train/dev/test {trainFraction * 100:0}/{devFraction * 100:0}/{(1 - trainFraction - devFraction) * 100:0} % of {unit}, seed {seed}");
 }
