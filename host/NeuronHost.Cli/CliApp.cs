@@ -32,6 +32,7 @@ public static class CliApp
         root.Add(cli.PluginsOption);
         root.Add(cli.JsonOption);
         root.Add(cli.VerboseOption);
+        root.Add(cli.QuietOption);
         foreach (var option in root.Options)
             if (option is VersionOption version) version.Action = new VersionAction();
         foreach (var command in commands) root.Add(command.Build(cli));
