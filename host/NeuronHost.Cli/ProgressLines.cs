@@ -60,8 +60,8 @@ public sealed class ProgressLines : IProgress<ProgressReport>, IDisposable
             var t = now();
             if (t - lastLine < Heartbeat) return;
             var printed = new HashSet<string>();
-            foreach (var p in tracker.Snapshot().Where(s => !s.Finished && !finished.Contains(s.Stage)))
-                if (printed.Add($"{p.Done}/{p.Total}/{p.Unit}")) Print(tracker.Current(p.Stage), t);
+            foreach (var p in tracker.Running().Where(s => !finished.Contains(s.Stage)))
+                if (printed.Add($"{p.Done}/{p.Total}/{p.Unit}")) Print(p, t);
         }
     }
 
@@ -75,18 +75,16 @@ public sealed class ProgressLines : IProgress<ProgressReport>, IDisposable
 
     public static string Format(ProgressTracker.StageProgress p)
     {
-        string amount = p.Total > 1 || p.Unit.Length > 0
-            ? $"{ProgressTracker.FormatCount(p.Done)}/{ProgressTracker.FormatCount(p.Total)} {p.Unit}".TrimEnd()
-            : "";
+        bool counted = p.Unit.Length > 0 || p.Total > 1;
+        string amount = counted ? $" {ProgressTracker.FormatCount(p.Done)}/{ProgressTracker.FormatCount(p.Total)} {p.Unit}".TrimEnd() : "";
         if (p.Finished)
         {
-            string average = p.AverageRate is { } a ? $", {ProgressTracker.FormatRate(a, p.Unit)}" : "";
-            return $"{p.Stage}: done, {amount} in {ProgressTracker.FormatDuration(p.Elapsed)}{average}".Replace(":  in", ": in").Replace(", , ", ", ");
+            string average = counted && p.AverageRate is { } a ? $", {ProgressTracker.FormatRate(a, p.Unit)}" : "";
+            return $"{p.Stage}: done,{amount} in {ProgressTracker.FormatDuration(p.Elapsed)}{average}".Replace("done, in", "done in");
         }
-        string rate = p.Rate > 0 ? $", {ProgressTracker.FormatRate(p.Rate, p.Unit)}" : "";
+        string rate = counted && p.Rate > 0 ? $", {ProgressTracker.FormatRate(p.Rate, p.Unit)}" : "";
         string eta = p.Eta is { } e ? $", ETA {ProgressTracker.FormatDuration(e)}" : "";
-        string elapsed = $", {ProgressTracker.FormatDuration(p.Elapsed)} elapsed";
-        return $"{p.Stage}: {p.Fraction * 100:0}% {amount}{rate}{eta}{elapsed}";
+        return $"{p.Stage}: {p.Fraction * 100:0}%{amount}{rate}{eta}, {ProgressTracker.FormatDuration(p.Elapsed)} elapsed";
     }
 
     private static string Json(ProgressTracker.StageProgress p, DateTime t) => JsonSerializer.Serialize(new

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using NeuronHost.Core.Analysis;
+using NeuronHost.Core.Pipeline;
+using NeuronHost.Core.Reports;
 using NeuronHost.Data.Interop;
 using NeuronHost.Data.Store;
 using NeuronHost.Data.Tasks;
@@ -43,12 +45,13 @@ public sealed class RankCommand : ICliCommand
             using var disposables = new Disposables();
             ProbingData data;
             ControlLabels? control;
-            string splitOrigin;
+            string splitOrigin, model;
             if (ActivationImport.IsImportFolder(path))
             {
                 var imported = disposables.Add(ActivationImport.Load(path));
                 data = imported.ToProbingData(parse.GetValue(seed));
                 splitOrigin = imported.SplitOrigin(parse.GetValue(seed));
+                model = $"the activations in {path}";
                 control = ControlTask.Build(data, parse.GetValue(seed));
             }
             else
@@ -58,6 +61,7 @@ public sealed class RankCommand : ICliCommand
                     new TaskOptions { MinCount = parse.GetValue(minCount), Control = true, Seed = parse.GetValue(seed) });
                 data = built.Data;
                 splitOrigin = built.Task.SplitOrigin;
+                model = store.Manifest.Model.Name;
                 control = built.Control is { } c ? ControlLabels.From(c) : null;
             }
 
@@ -68,9 +72,21 @@ public sealed class RankCommand : ICliCommand
                 var context = new PluginContext(choice.Kernels) { Progress = progress, Cancellation = cts.Token, Seed = parse.GetValue(seed) };
                 return ProbeRankingGrid.Run(options, data, rankers, probeList, context);
             });
-            var files = GridResultWriter.Write(result, parse.GetRequiredValue(output));
-            if (cli.Json(parse)) cli.Out(parse).WriteLine(GridResultWriter.Json(result));
-            else cli.Out(parse).WriteLine($"{data.Task}: {data.ClassCount} classes, {data.Train.Tokens} train words × {data.Neurons.Count} neurons → {string.Join(", ", files)}");
+            string outDir = parse.GetRequiredValue(output);
+            var files = GridResultWriter.Write(result, outDir);
+            if (cli.Json(parse)) { cli.Out(parse).WriteLine(GridResultWriter.Json(result)); return 0; }
+            var summary = new RunResults
+            {
+                Identity = new RunIdentity
+                {
+                    Model = model, Task = data.Task, Classes = [.. data.ClassNames], Neurons = data.Neurons.Count,
+                    TrainTokens = data.Train.Tokens, DevTokens = data.Dev?.Tokens ?? 0, TestTokens = data.Test?.Tokens ?? 0,
+                },
+                Rankings = result.Rankings.Select(r => ResultsMapping.Ranking(r, r.Method, new Dictionary<string, string>())).ToList(),
+            };
+            ResultsMapping.AddGrid(summary, result);
+            ResultsSummary.Write(cli.Console(parse), summary, outDir, reportPath: null);
+            cli.Out(parse).WriteLine($"files: {string.Join(", ", files)}");
             return 0;
         });
         return command;

@@ -66,6 +66,22 @@ public sealed class ProgressTracker
         }
     }
 
+    /// <summary>Unfinished stages still at work: a stage that stopped short of its total (a solver
+    /// that converged early) is over once a stage that started before it reports again.</summary>
+    public IReadOnlyList<StageProgress> Running()
+    {
+        lock (gate)
+        {
+            double now = clock.Elapsed.TotalSeconds;
+            return order.Where(name =>
+            {
+                var s = stages[name];
+                if (s.Last.Total > 0 && s.Last.Done >= s.Last.Total) return false;
+                return !stages.Values.Any(o => o.StartTime < s.StartTime && o.LastTime > s.LastTime);
+            }).Select(name => Describe(name, now)).ToList();
+        }
+    }
+
     /// <summary>The stage's state now (elapsed time up to now while it runs).</summary>
     public StageProgress Current(string stage)
     {
