@@ -17,6 +17,7 @@ public static class Program
         new ExportCommand(),
         new RankCommand(),
         new RunCommand(),
+        new CacheCommand(),
         new TuiCommand(),
     ];
 
