@@ -71,14 +71,15 @@ public static class CliApp
         }
     }
 
-    /// <summary>The message of an exception on one line; for unexpected exceptions the type too.</summary>
+    /// <summary>The message of an exception on one line, without its class name; for unexpected
+    /// exceptions a pointer to --verbose.</summary>
     public static string Describe(Exception e)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
         var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return e is CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
             ? message
-            : $"{message} ({e.GetType().Name}; --verbose shows where)";
+            : e is FormatException ? message : $"{message} (--verbose shows where)";
     }
 
     /// <summary>Commands that only group subcommands show their help when run alone.</summary>

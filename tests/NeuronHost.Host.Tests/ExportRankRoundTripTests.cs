@@ -134,3 +134,12 @@ public sealed class ExportRankRoundTripTests : IDisposable
         return PythonReference.RunOrThrow(script).Trim().Split(' ').Select(int.Parse).ToArray();
     }
 }
+
+/// <summary>List options take "a,b" as well as "a b".</summary>
+public sealed class ListOptionTests
+{
+    [Fact]
+    public void Comma_and_space_separated_names_give_the_same_list() =>
+        Assert.Equal(["probeless", "linear", "gaussian"],
+            NeuronHost.Cli.Commands.RankCommand.Names(["probeless,linear", "gaussian"]).ToArray());
+}

@@ -35,8 +35,8 @@ public sealed class RankCommand : ICliCommand
         command.SetAction(parse =>
         {
             using var catalog = cli.LoadPlugins(parse);
-            var rankers = parse.GetRequiredValue(rankings).Select(n => catalog.Create<IRankingMethod>(n, null)).ToList();
-            var probeList = parse.GetRequiredValue(probes).Select(n => catalog.Create<IProbe>(n, null)).ToList();
+            var rankers = Names(parse.GetRequiredValue(rankings)).Select(n => catalog.Create<IRankingMethod>(n, null)).ToList();
+            var probeList = Names(parse.GetRequiredValue(probes)).Select(n => catalog.Create<IProbe>(n, null)).ToList();
             var choice = KernelBackends.Create(parse.GetValue(backend));
             if (!string.IsNullOrEmpty(choice.Notice)) cli.Error(parse).WriteLine(choice.Notice);
             using var cts = ExtractCommand.CancelOnCtrlC();
@@ -91,6 +91,10 @@ public sealed class RankCommand : ICliCommand
         });
         return command;
     }
+
+    /// <summary>"a,b c" → a, b, c: list options take both separators.</summary>
+    public static IEnumerable<string> Names(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Disposes what the command opened (stores, imports), in reverse order.</summary>
     private sealed class Disposables : IDisposable
