@@ -71,6 +71,7 @@ public sealed class ResultsSummaryTests
         r.Interventions.Add(new InterventionResult
         {
             Method = "ablation",
+            Summary = new() { ["sentences"] = 100 },
             Tables = [new TableData { Name = "t", Columns = ["ranking", "selection", "k", "metric", "delta", "probe_delta"],
                 Rows = [["probeless", "top", 10.0, "cos", 0.09, double.NaN], ["probeless", "random", 10.0, "cos", 0.01, double.NaN]] }],
         });
@@ -83,6 +84,7 @@ public sealed class ResultsSummaryTests
         string text = Render(r);
         Assert.DoesNotContain("NaN", text);
         Assert.DoesNotContain("Δacc", text);
+        Assert.Contains("ablation of each ranking's top / random / bottom k neurons on the 100 sentences scored: Δ = change of cos", text);
         Assert.Contains("skill-neurons: 20 skill neurons score 0.583 on 12 held-out test prompts (train 0.889); the model's own answers 0.764", text);
         Assert.Contains("below the model itself", text);
     }

@@ -166,7 +166,8 @@ public static class ResultsSummary
         {
             if (SelectionTable(i) is { } pivot)
             {
-                console.WriteLine($"{i.Method} of each ranking's top / random / bottom k neurons: Δ = change of {pivot.Metric}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
+                string scored = i.Summary.TryGetValue("sentences", out double n) ? $" on the {n:0} sentences scored" : "";
+                console.WriteLine($"{i.Method} of each ranking's top / random / bottom k neurons{scored}: Δ = change of {pivot.Metric}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
                 console.Write(pivot.Table);
             }
             else console.WriteLine(SkillLine(i) ?? $"{i.Method}: {string.Join(", ", i.Summary.Select(kv => $"{kv.Key} = {kv.Value:G4}"))}");
