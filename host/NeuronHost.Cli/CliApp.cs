@@ -52,6 +52,11 @@ public static class CliApp
             Error = error ?? Console.Error,
             EnableDefaultExceptionHandler = false,
         };
+        if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0] && !c.Aliases.Contains(args[0])))
+        {
+            config.Error.WriteLine(UnknownCommand(args[0], root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList()));
+            return 1;
+        }
         var parse = root.Parse(args);
         try
         {
@@ -80,6 +85,31 @@ public static class CliApp
         return e is CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
             ? message
             : e is FormatException ? message : $"{message} (--verbose shows where)";
+    }
+
+    /// <summary>"error: unknown command 'rnak' — did you mean 'rank'? (commands: …)".</summary>
+    public static string UnknownCommand(string name, IReadOnlyList<string> commands)
+    {
+        var nearest = commands.Select(c => (Name: c, Distance: EditDistance(name.ToLowerInvariant(), c))).OrderBy(x => x.Distance).FirstOrDefault();
+        string hint = nearest.Name is not null && nearest.Distance <= Math.Max(2, name.Length / 3) ? $" — did you mean '{nearest.Name}'?" : "";
+        return $"error: unknown command '{name}'{hint} (commands: {string.Join(", ", commands)}; 'neuronhost --help' describes them)";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 
     /// <summary>Commands that only group subcommands show their help when run alone.</summary>

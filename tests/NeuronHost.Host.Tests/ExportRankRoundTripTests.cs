@@ -143,3 +143,22 @@ public sealed class ListOptionTests
         Assert.Equal(["probeless", "linear", "gaussian"],
             NeuronHost.Cli.Commands.RankCommand.Names(["probeless,linear", "gaussian"]).ToArray());
 }
+
+/// <summary>A mistyped command gets the real commands, not "-h".</summary>
+public sealed class UnknownCommandTests
+{
+    [Fact]
+    public void Unknown_command_suggests_the_nearest_real_command()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = NeuronHost.Cli.CliApp.Run(["rnak", "x"], NeuronHost.Cli.Program.Commands, output, error);
+        Assert.Equal(1, code);
+        string line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith("error: unknown command 'rnak' — did you mean 'rank'? (commands: plugins, ", line);
+        Assert.DoesNotContain("'-h'", line);
+        code = NeuronHost.Cli.CliApp.Run(["foo"], NeuronHost.Cli.Program.Commands, output, error = new StringWriter());
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: unknown command 'foo' (commands: ", error.ToString());
+    }
+}
