@@ -40,6 +40,7 @@ public static class CliApp
         root.Add(cli.PluginsOption);
         root.Add(cli.JsonOption);
         root.Add(cli.VerboseOption);
+        root.Add(cli.QuietOption);
         foreach (var option in root.Options)
             if (option is VersionOption version) version.Action = new VersionAction();
         foreach (var command in commands) root.Add(command.Build(cli));
@@ -59,6 +60,11 @@ public static class CliApp
             Error = error ?? Console.Error,
             EnableDefaultExceptionHandler = false,
         };
+        if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0] && !c.Aliases.Contains(args[0])))
+        {
+            config.Error.WriteLine(UnknownCommand(args[0], root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList()));
+            return 1;
+        }
         var parse = root.Parse(args);
         try
         {
@@ -78,14 +84,39 @@ public static class CliApp
         }
     }
 
-    /// <summary>The message of an exception on one terminal-safe line; for unexpected exceptions
-    /// the type too.</summary>
+    /// <summary>The message of an exception on one terminal-safe line, without its class name; for
+    /// unexpected exceptions the type of the cause and a pointer to --verbose.</summary>
     public static string Describe(Exception e)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
         var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         message = TerminalText.Safe(message);
         return IsExpected(e) ? message : $"{message} ({Cause(e).GetType().Name}; --verbose shows where)";
+    }
+
+    /// <summary>"error: unknown command 'rnak' — did you mean 'rank'? (commands: …)".</summary>
+    public static string UnknownCommand(string name, IReadOnlyList<string> commands)
+    {
+        var nearest = commands.Select(c => (Name: c, Distance: EditDistance(name.ToLowerInvariant(), c))).OrderBy(x => x.Distance).FirstOrDefault();
+        string hint = nearest.Name is not null && nearest.Distance <= Math.Max(2, name.Length / 3) ? $" — did you mean '{nearest.Name}'?" : "";
+        return $"error: unknown command '{name}'{hint} (commands: {string.Join(", ", commands)}; 'neuronhost --help' describes them)";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 
     private static Exception Cause(Exception e) => e switch

@@ -30,6 +30,13 @@ public sealed class CliContext
         Recursive = true,
     };
 
+    /// <summary><c>--quiet</c>: no progress display (results and errors are still written).</summary>
+    public Option<bool> QuietOption { get; } = new("--quiet")
+    {
+        Description = "Show no progress (results and errors are still written)",
+        Recursive = true,
+    };
+
     /// <summary><c>--verbose</c>: show stack traces of errors.</summary>
     public Option<bool> VerboseOption { get; } = new("--verbose")
     {
@@ -51,6 +58,7 @@ public sealed class CliContext
 
     public bool Json(ParseResult parse) => parse.GetValue(JsonOption);
     public bool Verbose(ParseResult parse) => parse.GetValue(VerboseOption);
+    public bool Quiet(ParseResult parse) => parse.GetValue(QuietOption);
     public IReadOnlyList<string> PluginFolders(ParseResult parse) => parse.GetValue(PluginsOption) ?? [];
 
     public TextWriter Out(ParseResult parse) => parse.InvocationConfiguration.Output;

@@ -19,6 +19,7 @@ public static class Program
         new RankCommand(),
         new PluginWorkerCommand(),
         new RunCommand(),
+        new CacheCommand(),
         new TuiCommand(),
     ];
 

@@ -20,7 +20,7 @@ public sealed class CancelTests(ITestOutputHelper output) : IDisposable
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         string exe = Path.Combine(SharedAssets.RepoRoot, "host", "NeuronHost.Cli", "bin", configuration, "net10.0", "neuronhost");
         Assert.True(File.Exists(exe), $"{exe} is not built");
-        string stores = Path.Combine(temp.FullName, ".neuronhost-stores"), outDir = Path.Combine(temp.FullName, "out");
+        string stores = Path.Combine(temp.FullName, "stores"), outDir = Path.Combine(temp.FullName, "out");
         string yaml = Path.Combine(temp.FullName, "analysis.yaml");
         // The full Pitfalls k grid (150 probes per selection) keeps the grid busy for minutes.
         File.WriteAllText(yaml, $"""
@@ -45,6 +45,7 @@ public sealed class CancelTests(ITestOutputHelper output) : IDisposable
         var psi = new ProcessStartInfo(exe, ["run", yaml]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["NEURONHOST_CONFIG"] = Path.Combine(temp.FullName, "no-config.json");
         psi.Environment.Remove("NEURONHOST_PLUGINS");
+        psi.Environment["NEURONHOST_STORES"] = stores;
         using var p = new Process { StartInfo = psi };
         var log = new System.Text.StringBuilder();
         var inGrid = new TaskCompletionSource();
@@ -52,7 +53,7 @@ public sealed class CancelTests(ITestOutputHelper output) : IDisposable
         {
             if (e.Data is null) return;
             lock (log) log.AppendLine(e.Data);
-            if (e.Data.Contains("[probe × ranking grid]")) inGrid.TrySetResult();
+            if (e.Data.Contains("] probe × ranking grid: ")) inGrid.TrySetResult();
         };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
         p.Start();
@@ -77,7 +78,7 @@ public sealed class CancelTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("rank and probe", results.StatusMessage);
         Assert.Contains(results.Timings, t => t.Stage == "extract");
 
-        // The store (beside the output) finished before the signal: it opens and holds every word of the run.
+        // The store (in the store cache) finished before the signal: it opens and holds every word of the run.
         var storeDir = Assert.Single(Directory.GetDirectories(stores));
         using var store = ActivationStore.Open(storeDir);
         Assert.True(store.Rows >= results.Identity.TrainTokens + results.Identity.DevTokens + results.Identity.TestTokens,

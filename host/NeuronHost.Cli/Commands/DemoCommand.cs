@@ -71,9 +71,12 @@ public sealed class DemoCommand : ICliCommand
 
             using var catalog = cli.LoadPlugins(parse);
             var pipeline = new AnalysisPipeline(catalog);
-            pipeline.Log.Written += (level, message) => { lock (err) err.WriteLine(level == LogLevel.Warn ? $"warning: {message}" : message); };
             RunResults results;
-            try { results = pipeline.Run(config, new LineProgressPrinter(err), cts.Token); }
+            try { results = CliProgress.Run(cli, parse, (progress, log) =>
+            {
+                pipeline.Log.Written += (level, message) => log(level == LogLevel.Warn ? $"warning: {message}" : message);
+                return pipeline.Run(config, progress, cts.Token);
+            }); }
             catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message, e); }
 
             if (cli.Json(parse)) cli.WriteJson(parse, ResultsSummary.Json(results, config.OutputDir));

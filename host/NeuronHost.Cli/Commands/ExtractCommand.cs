@@ -22,10 +22,11 @@ public sealed class ExtractCommand : ICliCommand
         var aggregation = new Option<WordAggregation>("--aggregation") { Description = "One vector per word from its subword tokens: First, Last or Mean", DefaultValueFactory = _ => WordAggregation.Last };
         var dtype = new Option<StoreDType>("--dtype") { Description = "Float32 or Float16 on disk", DefaultValueFactory = _ => StoreDType.Float32 };
         var batch = new Option<int>("--batch") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 16 };
+        var maxSentences = new Option<int?>("--max-sentences") { Description = "Keep about this many sentences: the first ones of each split, in proportion to its size", HelpName = "N" };
         var force = new Option<bool>("--force") { Description = "Replace a store made from another model or corpus" };
         var command = new Command("extract", "Extract the activations of every word of a corpus into an on-disk, resumable store")
         {
-            model, corpus, task, hooks, output, aggregation, dtype, batch, force,
+            model, corpus, task, hooks, output, aggregation, dtype, batch, maxSentences, force,
         };
         var strict = new Option<bool>("--strict") { Description = "Refuse a checkpoint holding tensors the model does not read (default: a warning)" };
         command.Add(strict);
@@ -38,7 +39,7 @@ public sealed class ExtractCommand : ICliCommand
             var hookPoints = ResolveHooks(session.Info, parse.GetRequiredValue(hooks));
             var options = new ExtractionOptions
             {
-                Corpus = words,
+                Corpus = parse.GetValue(maxSentences) is int max ? words.FirstSentences(max) : words,
                 HookPoints = hookPoints,
                 OutputDirectory = parse.GetRequiredValue(output),
                 Aggregation = parse.GetValue(aggregation),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using NeuronHost.Core.Analysis;
 using NeuronHost.Core.Isolation;
 using NeuronHost.Core.Pipeline;
+using NeuronHost.Core.Reports;
 using NeuronHost.Data.Interop;
 using NeuronHost.Data.Store;
 using NeuronHost.Data.Tasks;
@@ -20,7 +21,7 @@ public sealed class RankCommand : ICliCommand
 {
     public Command Build(CliContext cli)
     {
-        var input = new Argument<string>("ACTIVATIONS") { Description = "An activation store folder (neuronhost extract) or an export folder with activations.npy + labels.json" };
+        var input = new Argument<string>("ACTIVATIONS") { Description = "An activation store folder (neuronhost extract), an export folder (activations.npy + labels.json), or NeuroX files (activations.hdf5 or .json + sentences.txt + labels.txt)" };
         var task = new Option<string>("--task") { Description = "For a store: upos, xpos, deprel or a feature such as Number", DefaultValueFactory = _ => "upos" };
         var minCount = new Option<int>("--min-count") { Description = "Drop classes with fewer training words", DefaultValueFactory = _ => 100 };
         var rankings = new Option<string[]>("--rankings") { Description = "Ranking plugins", DefaultValueFactory = _ => ["probeless", "linear"], AllowMultipleArgumentsPerToken = true };
@@ -42,13 +43,15 @@ public sealed class RankCommand : ICliCommand
         command.SetAction(parse =>
         {
             using var catalog = cli.LoadPlugins(parse);
-            var values = PluginParameterValues(parse, parameters, [.. parse.GetRequiredValue(rankings), .. parse.GetRequiredValue(probes)]);
+            var rankingNames = Names(parse.GetRequiredValue(rankings)).ToArray();
+            var probeNames = Names(parse.GetRequiredValue(probes)).ToArray();
+            var values = PluginParameterValues(parse, parameters, [.. rankingNames, .. probeNames]);
             var choice = KernelBackends.Create(parse.GetValue(backend));
             // Workers use the backend chosen here, without probing devices again.
             string workerBackend = choice.Kernels.Backend.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : parse.GetValue(backend) ?? "auto";
             using var runners = new PluginRunners(catalog, isolation.Read(parse, workerBackend));
-            var rankers = parse.GetRequiredValue(rankings).Select(n => runners.Ranking(n, values.GetValueOrDefault(n))).ToList();
-            var probeList = parse.GetRequiredValue(probes).Select(n => runners.Probe(n, values.GetValueOrDefault(n))).ToList();
+            var rankers = rankingNames.Select(n => runners.Ranking(n, values.GetValueOrDefault(n))).ToList();
+            var probeList = probeNames.Select(n => runners.Probe(n, values.GetValueOrDefault(n))).ToList();
             var err = cli.Error(parse);
             if (!string.IsNullOrEmpty(choice.Notice)) err.WriteLine(choice.Notice);
             var log = new PipelineLog();
@@ -59,10 +62,13 @@ public sealed class RankCommand : ICliCommand
             using var disposables = new Disposables();
             ProbingData data;
             ControlLabels? control;
-            if (File.Exists(Path.Combine(path, "activations.npy")))
+            string splitOrigin, model;
+            if (ActivationImport.IsImportFolder(path))
             {
                 var imported = disposables.Add(ActivationImport.Load(path));
-                data = imported.ToProbingData();
+                data = imported.ToProbingData(parse.GetValue(seed));
+                splitOrigin = imported.SplitOrigin(parse.GetValue(seed));
+                model = $"the activations in {path}";
                 control = ControlTask.Build(data, parse.GetValue(seed));
             }
             else
@@ -72,26 +78,38 @@ public sealed class RankCommand : ICliCommand
                 var built = StoreTaskData.Build(store, TaskSpec.Parse(parse.GetRequiredValue(task)),
                     new TaskOptions { MinCount = parse.GetValue(minCount), Control = true, Seed = parse.GetValue(seed) });
                 data = built.Data;
+                splitOrigin = built.Task.SplitOrigin;
+                model = store.Manifest.Model.Name;
                 control = built.Control is { } c ? ControlLabels.From(c) : null;
             }
 
+            cli.Error(parse).WriteLine($"splits: {splitOrigin}");
             var options = new GridOptions { KValues = parse.GetRequiredValue(ks), MinimalSetMargin = parse.GetValue(margin), Control = control };
             var result = CliProgress.Run(cli, parse, progress =>
             {
                 var context = new PluginContext(choice.Kernels) { Progress = progress, Log = log, Cancellation = cts.Token, Seed = parse.GetValue(seed) };
                 return ProbeRankingGrid.Run(options, data, rankers, probeList, context);
             });
-            var files = GridResultWriter.Write(result, parse.GetRequiredValue(output));
-            if (cli.Json(parse)) cli.Out(parse).WriteLine(GridResultWriter.Json(result));
-            else cli.Out(parse).WriteLine($"{data.Task}: {data.ClassCount} classes, {data.Train.Tokens} train words × {data.Neurons.Count} neurons → {string.Join(", ", files)}");
+            string outDir = parse.GetRequiredValue(output);
+            var files = GridResultWriter.Write(result, outDir);
             foreach (var f in result.Failures)
                 err.WriteLine($"FAILED {NeuronHost.Core.Plugins.LoadedPlugin.KindToText(f.Kind)} '{f.Plugin}': {f.Message}");
-            if (result.Cancelled)
+            if (result.Cancelled) err.WriteLine("cancelled; the finished rankings and grid cells are saved");
+            int exitCode = result.Cancelled ? 130 : result.Failures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
+            if (cli.Json(parse)) { cli.Out(parse).WriteLine(GridResultWriter.Json(result)); return exitCode; }
+            var summary = new RunResults
             {
-                err.WriteLine("cancelled; the finished rankings and grid cells are saved");
-                return 130;
-            }
-            return result.Failures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
+                Identity = new RunIdentity
+                {
+                    Model = model, Task = data.Task, Classes = [.. data.ClassNames], Neurons = data.Neurons.Count,
+                    TrainTokens = data.Train.Tokens, DevTokens = data.Dev?.Tokens ?? 0, TestTokens = data.Test?.Tokens ?? 0,
+                },
+                Rankings = result.Rankings.Select(r => ResultsMapping.Ranking(r, r.Method, new Dictionary<string, string>())).ToList(),
+            };
+            ResultsMapping.AddGrid(summary, result);
+            ResultsSummary.Write(cli.Console(parse), summary, outDir, reportPath: null);
+            cli.Out(parse).WriteLine($"files: {string.Join(", ", files)}");
+            return exitCode;
         });
         return command;
     }
@@ -113,6 +131,10 @@ public sealed class RankCommand : ICliCommand
         }
         return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, string>)kv.Value, StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>"a,b c" → a, b, c: list options take both separators.</summary>
+    public static IEnumerable<string> Names(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Disposes what the command opened (stores, imports), in reverse order.</summary>
     private sealed class Disposables : IDisposable

@@ -18,7 +18,9 @@ public static class ResultsSummary
         classes = r.Identity.Classes.Count,
         words = new { train = r.Identity.TrainTokens, dev = r.Identity.DevTokens, test = r.Identity.TestTokens },
         neurons = r.Identity.Neurons,
-        oracle = r.Oracle.Select(o => new { probe = o.Probe, accuracy = o.TestAccuracy, control = o.ControlAccuracy, selectivity = o.Selectivity, majority = o.MajorityBaseline }),
+        oracle = r.Oracle.Select(o => new { probe = o.Probe, train = o.TrainAccuracy, dev = o.DevAccuracy, accuracy = o.TestAccuracy, control = o.ControlAccuracy, selectivity = o.Selectivity, majority = o.MajorityBaseline }),
+        uniformChance = r.Identity.Classes.Count > 0 ? 1.0 / r.Identity.Classes.Count : (double?)null,
+        flags = SummaryFlags.Of(r),
         rankings = r.Rankings.Select(k => new
         {
             name = k.Name,
@@ -38,14 +40,48 @@ public static class ResultsSummary
         var table = new Table().Border(TableBorder.Simple).AddColumn("ranking").AddColumn("probe");
         foreach (var k in ks) table.AddColumn(new TableColumn($"k={k}").RightAligned());
         table.AddColumn(new TableColumn("all").RightAligned());
+        int kMax = ks.Count > 0 ? ks[^1] : 0;
+        table.AddColumn(new TableColumn($"selectivity k={kMax}").RightAligned());
         foreach (var g in r.Accuracy.Where(a => a.Selection is Selection.Top or Selection.Random).GroupBy(a => (a.Ranking, a.Probe)))
         {
             var oracle = r.Oracle.FirstOrDefault(o => o.Probe == g.Key.Probe);
             var cells = new List<string> { E(g.Key.Ranking), E(g.Key.Probe) };
             cells.AddRange(ks.Select(k => g.FirstOrDefault(a => a.K == k)?.TestAccuracy is { } v ? $"{v:0.000}" : "–"));
             cells.Add(oracle?.TestAccuracy is { } o ? $"{o:0.000}" : "–");
+            cells.Add(g.FirstOrDefault(a => a.K == kMax)?.Selectivity is { } sel ? $"{sel:+0.000;-0.000}" : "–");
             table.AddRow(cells.ToArray());
         }
+        if (r.Oracle.Select(o => o.MajorityBaseline).FirstOrDefault(m => m is not null) is { } majority)
+        {
+            var row = new List<string> { "[dim]majority class[/]", "" };
+            row.AddRange(ks.Select(_ => $"[dim]{majority:0.000}[/]"));
+            row.Add($"[dim]{majority:0.000}[/]"); row.Add("");
+            table.AddRow(row.ToArray());
+        }
+        if (r.Identity.Classes.Count > 0)
+        {
+            var row = new List<string> { "[dim]uniform chance[/]", "" };
+            row.AddRange(ks.Select(_ => $"[dim]{1.0 / r.Identity.Classes.Count:0.000}[/]"));
+            row.Add($"[dim]{1.0 / r.Identity.Classes.Count:0.000}[/]"); row.Add("");
+            table.AddRow(row.ToArray());
+        }
+        return table;
+    }
+
+    /// <summary>Each probe on all neurons: train / dev / test, the control task and selectivity,
+    /// beside the majority-class and uniform-chance accuracies.</summary>
+    public static Table OracleTable(RunResults r)
+    {
+        static string A(double? v) => v is { } x ? $"{x:0.000}" : "–";
+        var table = new Table().Border(TableBorder.Simple).AddColumn("all neurons");
+        foreach (var c in new[] { "train", "dev", "test", "control test", "selectivity" }) table.AddColumn(new TableColumn(c).RightAligned());
+        foreach (var o in r.Oracle)
+            table.AddRow(Markup.Escape(o.Probe), A(o.TrainAccuracy), A(o.DevAccuracy), A(o.TestAccuracy), A(o.ControlAccuracy),
+                o.Selectivity is { } sel ? $"{sel:+0.000;-0.000}" : "–");
+        if (r.Oracle.Select(o => o.MajorityBaseline).FirstOrDefault(m => m is not null) is { } majority)
+            table.AddRow("[dim]majority class[/]", "", "", $"[dim]{majority:0.000}[/]", "", "");
+        if (r.Identity.Classes.Count > 0)
+            table.AddRow("[dim]uniform chance[/]", "", "", $"[dim]{1.0 / r.Identity.Classes.Count:0.000}[/]", "", "");
         return table;
     }
 
@@ -59,6 +95,8 @@ public static class ResultsSummary
             int ranking = t.ColumnIndex("ranking"), selection = t.ColumnIndex("selection"), k = t.ColumnIndex("k"),
                 metric = t.ColumnIndex("metric"), delta = t.ColumnIndex("delta"), probe = t.ColumnIndex("probe_delta");
             if (ranking < 0 || selection < 0 || k < 0 || delta < 0 || t.Rows.Count == 0) continue;
+            // A probe column with no number (no probe configured) is left out rather than shown as NaN.
+            if (probe >= 0 && !t.Rows.Any(row => IsNumber(row[probe]))) probe = -1;
             string[] selections = ["top", "random", "bottom"];
             string metricName = metric >= 0 ? Key(t.Rows[0], metric) : "metric";
             var table = new Table().Border(TableBorder.Simple).AddColumn("ranking").AddColumn(new TableColumn("k").RightAligned());
@@ -68,10 +106,11 @@ public static class ResultsSummary
             static string Num(object? v) => v switch
             {
                 null => "–",
-                System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble().ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture),
+                System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => Signed(e.GetDouble()),
                 System.Text.Json.JsonElement => "–",
-                _ => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture).ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture),
+                _ => Signed(Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)),
             };
+            static string Signed(double d) => double.IsFinite(d) ? d.ToString("+0.0000;-0.0000;0", System.Globalization.CultureInfo.InvariantCulture) : "–";
             foreach (var g in t.Rows.GroupBy(row => (Ranking: Key(row, ranking), K: Key(row, k))))
             {
                 var cells = new List<string> { E(g.Key.Ranking), g.Key.K };
@@ -86,11 +125,44 @@ public static class ResultsSummary
 
     private static string E(string text) => SafeMarkup.Escape(text);
 
-    public static void Write(IAnsiConsole console, RunResults r, string outDir)
+    private static bool IsNumber(object? v) => v switch
     {
-        console.MarkupLine($"[bold]{E(r.Identity.Task)}[/] in [bold]{E(r.Identity.Model)}[/]: " +
-            $"{r.Identity.TrainTokens + r.Identity.DevTokens + r.Identity.TestTokens} words, {r.Identity.Neurons} neurons, status {r.Status}");
-        if (r.Accuracy.Count > 0) console.Write(AccuracyTable(r));
+        null => false,
+        System.Text.Json.JsonElement e => e.ValueKind == System.Text.Json.JsonValueKind.Number && double.IsFinite(e.GetDouble()),
+        IConvertible c when v is not string => double.IsFinite(c.ToDouble(System.Globalization.CultureInfo.InvariantCulture)),
+        _ => false,
+    };
+
+    /// <summary>The skill-neuron line: held-out accuracy first, beside train, the model's own on the
+    /// same prompts, and the exact binomial p-value against uniform chance.</summary>
+    public static string? SkillLine(InterventionResult i)
+    {
+        var s = i.Summary;
+        if (!s.TryGetValue("skill_neuron_accuracy_test", out double test)) return null;
+        string train = s.TryGetValue("skill_neuron_accuracy_train", out double tr) ? $" (train {tr:0.000})" : "";
+        string model = s.TryGetValue("model_accuracy_test", out double m) ? $"; the model's own answers {m:0.000}" : "";
+        string majority = s.TryGetValue("majority_answer_rate", out double maj) ? $"; always the most frequent answer {maj:0.000}" : "";
+        string count = s.TryGetValue("test_prompts", out double n) ? $" on {n:0} held-out test prompts" : "";
+        string k = s.TryGetValue("top_k", out double kk) ? $"{kk:0} " : "";
+        string chance = s.TryGetValue("skill_neuron_test_p_above_chance", out double p) && s.TryGetValue("uniform_chance_test", out double c)
+            ? $"; chance {c:0.000}, one-sided binomial p = {p:0.000}" + (p >= 0.05 ? " — not distinguishable from chance" : "") : "";
+        string verdict = s.ContainsKey("model_accuracy_test") && test < m
+            ? " — below the model itself: the skill neurons alone do not carry what the model uses" : "";
+        return $"{TerminalText.Safe(i.Method)}: {k}skill neurons score {test:0.000}{count}{train}{chance}{model}{majority}{verdict}";
+    }
+
+    public static void Write(IAnsiConsole console, RunResults r, string outDir, string? reportPath = "")
+    {
+        var id = r.Identity;
+        console.MarkupLine($"[bold]{E(id.Task)}[/] in [bold]{E(id.Model)}[/]: {id.Classes.Count} classes, " +
+            $"{id.TrainTokens}/{id.DevTokens}/{id.TestTokens} words used (train/dev/test), {id.Neurons} neurons, status {r.Status}");
+        if (r.Oracle.Count > 0) console.Write(OracleTable(r));
+        if (r.Accuracy.Count > 0)
+        {
+            console.WriteLine("held-out accuracy of each probe on each ranking's top k neurons (random = k random neurons); selectivity = task − control accuracy");
+            console.Write(AccuracyTable(r));
+        }
+        foreach (var flag in SummaryFlags.Of(r)) console.MarkupLine($"[yellow]![/] {E(flag)}");
         foreach (var m in r.MinimalSets)
             console.WriteLine($"minimal set {TerminalText.Safe(m.Ranking)}/{TerminalText.Safe(m.Probe)}: " + (m.Reached
                 ? $"{m.K} neurons reach {m.Accuracy:0.000} (oracle {m.OracleAccuracy:0.000}); layers {string.Join(", ", m.Layers.Select(l => $"L{l.Layer}:{l.Count}"))}"
@@ -101,13 +173,15 @@ public static class ResultsSummary
         {
             if (SelectionTable(i) is { } pivot)
             {
-                console.WriteLine($"{TerminalText.Safe(i.Method)} of each ranking's top / random / bottom k neurons: Δ = change of {TerminalText.Safe(pivot.Metric)}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
+                string scored = i.Summary.TryGetValue("sentences", out double n) ? $" on the {n:0} sentences scored" : "";
+                console.WriteLine($"{TerminalText.Safe(i.Method)} of each ranking's top / random / bottom k neurons{scored}: Δ = change of {TerminalText.Safe(pivot.Metric)}" + (pivot.HasProbe ? ", Δacc = change of the probe's accuracy" : ""));
                 console.Write(pivot.Table);
             }
-            else console.WriteLine($"{TerminalText.Safe(i.Method)}: {TerminalText.Safe(string.Join(", ", i.Summary.Take(4).Select(kv => $"{kv.Key} = {kv.Value:G4}")))}");
+            else console.WriteLine(SkillLine(i) ?? TerminalText.Safe($"{i.Method}: {string.Join(", ", i.Summary.Select(kv => $"{kv.Key} = {kv.Value:G4}"))}"));
         }
         foreach (var f in r.PluginFailures)
-            console.WriteLine($"FAILED {f.Kind} '{f.Plugin}': {f.Reason}");
-        console.WriteLine($"report: {Path.Combine(outDir, ReportFolder.ReportFile)}");
+            console.WriteLine($"FAILED {f.Kind} '{TerminalText.Safe(f.Plugin)}': {TerminalText.Safe(f.Reason)}");
+        if (reportPath is not null) console.WriteLine($"report: {(reportPath.Length > 0 ? reportPath : Path.Combine(outDir, ReportFolder.ReportFile))}");
+        else console.WriteLine($"results: {outDir}");
     }
 }

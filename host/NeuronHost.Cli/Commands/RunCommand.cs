@@ -37,16 +37,18 @@ public sealed class RunCommand : ICliCommand
         catch (ConfigException e) { throw new CliException(e.Message, e); }
 
         using var catalog = cli.LoadPlugins(parse);
-        var err = cli.Error(parse);
         var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
-        pipeline.Log.Written += (level, message) => { lock (err) err.WriteLine(level == LogLevel.Warn ? $"warning: {message}" : message); };
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
         RunResults results;
         try
         {
-            results = pipeline.Run(config, new LineProgressPrinter(err), cts.Token);
+            results = CliProgress.Run(cli, parse, (progress, log) =>
+            {
+                pipeline.Log.Written += (level, message) => log(level == LogLevel.Warn ? $"warning: {message}" : message);
+                return pipeline.Run(config, progress, cts.Token);
+            });
         }
         catch (Exception e) when (e is ConfigException or PipelineException) { throw new CliException(e.Message, e); }
         finally { Console.CancelKeyPress -= onCancel; }

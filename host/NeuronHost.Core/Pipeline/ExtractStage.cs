@@ -23,6 +23,7 @@ public sealed class ExtractStage : IPipelineStage
             ModelDirectory = c.ModelDir,
         }, s.Progress, s.Cancellation);
         s.Log.Info($"store {storeDir}: {result.State}, {result.Rows} words, {result.ShardsWritten} shard(s) written");
+        if (string.IsNullOrEmpty(c.StoreDir)) Assets.StoreCache.Touch(storeDir);
         // ExtractionJob.Run has just written, resumed or verified every file of it.
         s.Store = ActivationStore.Open(storeDir, verifyHashes: false);
         s.Results.Identity.HookPoints = c.ResolvedHookPoints();
@@ -31,14 +32,13 @@ public sealed class ExtractStage : IPipelineStage
     }
 
     /// <summary>The store folder: the config's, else one per (model, corpus, sentences, hooks,
-    /// aggregation) under ".neuronhost-stores" beside the output, so runs of the same data share it.</summary>
+    /// aggregation) in the store cache (<see cref="Assets.StoreCache.Root"/>), so runs of the same data share it.</summary>
     public static string StoreDirectory(Config.AnalysisConfig c)
     {
         if (!string.IsNullOrEmpty(c.StoreDir)) return c.StoreDir;
         string key = string.Join("\n", Path.GetFullPath(c.ModelDir), Path.GetFullPath(c.Corpus.Path), c.Corpus.MaxSentences?.ToString() ?? "all",
             string.Join(",", c.ResolvedHookPoints()), c.Aggregation);
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
-        string parent = Path.GetDirectoryName(Path.GetFullPath(c.OutputDir)) ?? Environment.CurrentDirectory;
-        return Path.Combine(parent, ".neuronhost-stores", $"{Path.GetFileName(c.ModelDir.TrimEnd('/'))}-{hash}");
+        return Path.Combine(Assets.StoreCache.Root(), $"{Path.GetFileName(c.ModelDir.TrimEnd('/'))}-{hash}");
     }
 }

@@ -12,16 +12,7 @@ public sealed class LoadCorpusStage : IPipelineStage
     {
         s.Progress.Report(new ProgressReport(Name, 0, 1, "corpora"));
         var corpus = Corpus.Load(s.Config.Corpus.Path);
-        if (s.Config.Corpus.MaxSentences is int max && corpus.SentenceCount > max)
-        {
-            // Take from every split in proportion to its size, so a corpus with named
-            // train/dev/test files keeps all three (taking the first N would keep only train).
-            double fraction = max / (double)corpus.SentenceCount;
-            var splits = corpus.Splits
-                .Select(split => split with { Sentences = split.Sentences.Take(Math.Max(1, (int)Math.Round(split.Sentences.Count * fraction))).ToList() })
-                .ToList();
-            corpus = corpus with { Splits = splits };
-        }
+        if (s.Config.Corpus.MaxSentences is int max) corpus = corpus.FirstSentences(max);
         s.Corpus = corpus;
         s.Results.Identity.Corpus = s.Config.Corpus.Path;
         s.Results.Identity.CorpusFormat = corpus.Format;

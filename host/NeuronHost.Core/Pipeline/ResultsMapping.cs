@@ -34,6 +34,7 @@ public static class ResultsMapping
             results.Oracle.Add(new Reports.OracleResult
             {
                 Probe = o.Probe, Neurons = grid.Rankings.FirstOrDefault()?.Order.Count ?? 0,
+                TrainAccuracy = Value(o.Task.Train), DevAccuracy = Value(o.Task.Dev),
                 TestAccuracy = Value(o.Task.HeldOut), ControlAccuracy = Value(o.Control.HeldOut),
                 Selectivity = Value(o.Selectivity), MajorityBaseline = Value(grid.MajorityBaseline.HeldOut),
             });

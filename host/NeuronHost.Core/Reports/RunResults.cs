@@ -113,6 +113,8 @@ public sealed class OracleResult
 {
     public string Probe { get; set; } = "";
     public int Neurons { get; set; }
+    public double? TrainAccuracy { get; set; }
+    public double? DevAccuracy { get; set; }
     public double? TestAccuracy { get; set; }
     public double? ControlAccuracy { get; set; }
     public double? Selectivity { get; set; }

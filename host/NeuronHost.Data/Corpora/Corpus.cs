@@ -13,6 +13,18 @@ public sealed record Corpus(string Name, string Format, IReadOnlyList<string> Fi
 
     public CorpusSplit? Split(string name) => Splits.FirstOrDefault(s => s.Name == name);
 
+    /// <summary>About <paramref name="max"/> sentences: the first ones of every split, in proportion
+    /// to its size (taking the first N would keep only train of a corpus with train/dev/test files).</summary>
+    public Corpus FirstSentences(int max)
+    {
+        if (SentenceCount <= max) return this;
+        double fraction = max / (double)SentenceCount;
+        return this with
+        {
+            Splits = Splits.Select(split => split with { Sentences = split.Sentences.Take(Math.Max(1, (int)Math.Round(split.Sentences.Count * fraction))).ToList() }).ToList(),
+        };
+    }
+
     /// <summary>Identity of the corpus content: "sha256:" + hex SHA-256 over, for each file in
     /// order, its file name, its byte length and its bytes. Moving the files does not change it;
     /// editing one byte does.</summary>

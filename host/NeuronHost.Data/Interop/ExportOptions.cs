@@ -24,7 +24,23 @@ public sealed record ExportOptions
     /// in the store (or -1 when it has none).</summary>
     public TaskSpec? Task { get; init; }
     public TaskOptions? TaskOptions { get; init; }
+    /// <summary>The activation file's format; labels.json and neurons.json are written for every one.</summary>
+    public ExportFormat Format { get; init; } = ExportFormat.Npy;
 }
 
-/// <summary>What was exported: tokens × neurons and the files written.</summary>
-public sealed record ExportResult(long Tokens, int Neurons, IReadOnlyList<string> Files);
+public enum ExportFormat
+{
+    /// <summary>activations.npy, float32 [tokens, neurons].</summary>
+    Npy,
+    /// <summary>NeuroX's activations.hdf5 (+ sentences.txt, labels.txt).</summary>
+    NeuroxHdf5,
+    /// <summary>NeuroX's activations.json lines (+ sentences.txt, labels.txt).</summary>
+    NeuroxJson,
+}
+
+/// <summary>What was exported: tokens × neurons, the files written, and where the labels and
+/// splits came from (said in the command's output).</summary>
+public sealed record ExportResult(long Tokens, int Neurons, IReadOnlyList<string> Files)
+{
+    public string LabelOrigin { get; init; } = "";
+}

@@ -15,6 +15,9 @@ public sealed record LabelledTask(
     IReadOnlyList<TaskSplitTokens> Splits,
     IReadOnlyList<string> DroppedClasses)
 {
+    /// <summary>How train/dev/test were made: "the corpus's own splits" or the ratio split's description.</summary>
+    public string SplitOrigin { get; init; } = "the corpus's own splits";
+
     public TaskSplitTokens? Split(string name) => Splits.FirstOrDefault(s => s.Name == name);
     public TaskSplitTokens Train => Split("train") ?? throw new InvalidOperationException($"task {Name} has no train split");
 }

@@ -51,7 +51,13 @@ public static class TaskBuilder
                 kept.Select(r => table.Words[r].Form).ToArray(),
                 control is null ? null : kept.Select(r => control[r]).ToArray()));
         }
-        return new LabelledTask(spec.Name, classes, splits, dropped);
+        bool ratio = !(options.Splits == SplitMode.Standard || (options.Splits == SplitMode.Auto && table.SentenceSplit.Contains("train")));
+        return new LabelledTask(spec.Name, classes, splits, dropped)
+        {
+            SplitOrigin = ratio
+                ? $"no train split in the corpus ({string.Join(", ", table.SentenceSplit.Distinct())}): sentences split by ratio, {RatioSplit.Describe(options.TrainFraction, options.DevFraction, options.Seed)}"
+                : "the corpus's own splits",
+        };
     }
 
     private static int SplitSalt(string name) => name switch { "train" => 101, "dev" => 202, "test" => 303, _ => name.Length * 7919 };
@@ -65,16 +71,7 @@ public static class TaskBuilder
             if (!hasTrain) throw new InvalidOperationException("the corpus has no train split: use random splits");
             return table.SentenceSplit.ToArray();
         }
-        if (options.TrainFraction <= 0 || options.DevFraction < 0 || options.TrainFraction + options.DevFraction > 1)
-            throw new ArgumentException($"bad split fractions train={options.TrainFraction} dev={options.DevFraction}");
-        var order = Enumerable.Range(0, table.Sentences).ToArray();
-        new SeededRandom(options.Seed).Shuffle(order);
-        int nTrain = (int)Math.Round(order.Length * options.TrainFraction);
-        int nDev = (int)Math.Round(order.Length * options.DevFraction);
-        var result = new string[table.Sentences];
-        for (int i = 0; i < order.Length; i++)
-            result[order[i]] = i < nTrain ? "train" : i < nTrain + nDev ? "dev" : "test";
-        return result;
+        return RatioSplit.Assign(table.Sentences, options.TrainFraction, options.DevFraction, options.Seed);
     }
 
     /// <summary>Hewitt &amp; Liang: each word type (lower-cased form) gets one label drawn from

@@ -117,7 +117,7 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
         string err = await stderr, json = await stdout;
         Assert.True(p.ExitCode == 0, $"batch run failed ({p.ExitCode}): {err}");
         Assert.Contains("\"status\": \"complete\"", json);
-        Assert.Contains("[rank and probe]", err);
+        Assert.Contains("\"stage\":\"rank and probe\"", err);   // --json: progress as JSON lines
 
         var a = ResultsJson.Load(tuiResults);
         var b = ResultsJson.Load(Path.Combine(batchOut, ReportFolder.ResultsFile));
