@@ -76,7 +76,7 @@ public static class ResultsSummary
         var table = new Table().Border(TableBorder.Simple).AddColumn("all neurons");
         foreach (var c in new[] { "train", "dev", "test", "control test", "selectivity" }) table.AddColumn(new TableColumn(c).RightAligned());
         foreach (var o in r.Oracle)
-            table.AddRow(Markup.Escape(o.Probe), A(o.TrainAccuracy), A(o.DevAccuracy), A(o.TestAccuracy), A(o.ControlAccuracy),
+            table.AddRow(E(o.Probe), A(o.TrainAccuracy), A(o.DevAccuracy), A(o.TestAccuracy), A(o.ControlAccuracy),
                 o.Selectivity is { } sel ? $"{sel:+0.000;-0.000}" : "–");
         if (r.Oracle.Select(o => o.MajorityBaseline).FirstOrDefault(m => m is not null) is { } majority)
             table.AddRow("[dim]majority class[/]", "", "", $"[dim]{majority:0.000}[/]", "", "");
