@@ -88,7 +88,7 @@ public sealed class AccuracyTab : View
             graph.Annotations.Add(new PathAnnotation { Points = [new PointF(0, (float)a), new PointF(right, (float)a)], LineRune = new Rune('═'), BeforeSeries = true });
             text.Append($"═ all neurons {a:0.000}");
         }
-        legend.Text = $"{probe} probe, test accuracy on each ranking's top-k neurons\n{text}";
+        legend.Text = $"{probe}: test accuracy on each ranking's top-k neurons\n{text}";
         Fit();
     }
 

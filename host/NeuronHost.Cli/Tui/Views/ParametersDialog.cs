@@ -26,9 +26,9 @@ public sealed class ParametersDialog : Dialog
         foreach (var p in plugin.Parameters)
         {
             string choices = p.Choices.Count > 0 ? " (" + string.Join(" | ", p.Choices) + ")" : "";
-            scroll.Add(new Label { X = 0, Y = y, Width = Dim.Fill(), Text = $"{p.Name} : {p.TypeName}{choices} — {p.Description}" });
-            var field = new TextField { X = 2, Y = y + 1, Width = 30, Text = use.Parameters.GetValueOrDefault(p.Name, p.DefaultText) };
-            var error = new Label { X = 34, Y = y + 1, Width = Dim.Fill(), Text = "" };
+            scroll.Add(new Label { X = 0, Y = y, Width = Dim.Fill(), Height = 1, Text = $"{p.Name} : {p.TypeName}{choices} — {p.Description}" });
+            var field = new TextField { X = 2, Y = y + 1, Width = 30, Height = 1, Text = use.Parameters.GetValueOrDefault(p.Name, p.DefaultText) };
+            var error = new Label { X = 34, Y = y + 1, Width = Dim.Fill(), Height = 1, Text = "" };
             field.ValueChanged += (_, _) => error.Text = Check(p, field.Text) ?? "";
             scroll.Add(field, error);
             fields.Add((p, field, error));

@@ -6,7 +6,8 @@ using Terminal.Gui.Views;
 namespace NeuronHost.Cli.Tui.Views;
 
 /// <summary>A framed list of items that are either picked one at a time (the cursor picks: a
-/// radio list) or ticked several at a time (Space, Enter or a click ticks: a check list). The
+/// radio list; Space or Enter picks too) or ticked several at a time (Space, Enter or a click
+/// ticks: a check list). The
 /// owner supplies the items' text and state and hears about every change.</summary>
 public sealed class PickList : FrameView
 {
@@ -36,9 +37,9 @@ public sealed class PickList : FrameView
         };
         list.KeyDown += (_, key) =>
         {
-            if (multiple && (key == Key.Space || key == Key.Enter) && list.SelectedItem is int i)
+            if ((key == Key.Space || key == Key.Enter) && list.SelectedItem is int i)
             {
-                Changed?.Invoke(i);
+                if (multiple || !isOn(i)) Changed?.Invoke(i);
                 key.Handled = true;
             }
         };

@@ -36,6 +36,7 @@ public sealed class RankingsTab : View
         Add(names, table);
         if (tables.Count > 0) names.SelectedItem = 0;
         Show(Current);
+        table.SetFocus();
     }
 
     private void Show(RankingTable t)
@@ -53,7 +54,7 @@ public sealed class RankingsTab : View
         Show(Current);
     }
 
-    private void OpenCursorNeuron()
+    public void OpenCursorNeuron()
     {
         int row = table.Value?.SelectedCell.Y ?? -1;
         if (row >= 0 && row < Current.Rows.Count) NeuronOpened?.Invoke(Current.Ranking.Name, Current.Rows[row]);

@@ -11,7 +11,7 @@ namespace NeuronHost.Cli.Tui.Views;
 public sealed class ResultsView : View
 {
     private readonly RunResults results;
-    private readonly Tabs tabs = new() { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Fill() };
+    private readonly Tabs tabs = new() { X = 0, Y = 3, Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly RankingsTab rankings;
     private readonly AccuracyTab accuracy;
 
@@ -34,10 +34,9 @@ public sealed class ResultsView : View
         var id = results.Identity;
         var summary = new Label
         {
-            X = 0, Y = 0, Width = Dim.Fill(), Height = 2,
-            Text = $"{id.Task} in {Path.GetFileName(id.Model.TrimEnd('/'))} · {id.TrainTokens:N0}/{id.DevTokens:N0}/{id.TestTokens:N0} train/dev/test words · " +
-                $"{id.Neurons:N0} neurons · {results.Status}{(results.StatusMessage is { } m ? " (" + m + ")" : "")}\n" +
-                $"{Baseline()} · folder {folder}",
+            X = 0, Y = 0, Width = Dim.Fill(), Height = 3,
+            Text = $"{id.Task} in {Path.GetFileName(id.Model.TrimEnd('/'))} · {results.Status}{(results.StatusMessage is { } m ? " (" + m + ")" : "")} · {folder}\n" +
+                $"{id.TrainTokens:N0}/{id.DevTokens:N0}/{id.TestTokens:N0} train/dev/test words · {id.Neurons:N0} neurons\n{Baseline()}",
         };
         rankings = new RankingsTab(results) { Title = "Rankings" };
         accuracy = new AccuracyTab(results) { Title = "Accuracy vs k" };
@@ -49,7 +48,7 @@ public sealed class ResultsView : View
     {
         var o = results.Oracle.FirstOrDefault();
         if (o is null) return "no probe was run";
-        return $"majority baseline {Pct(o.MajorityBaseline)}, {o.Probe} on all {o.Neurons:N0} neurons {Pct(o.TestAccuracy)}, control {Pct(o.ControlAccuracy)}";
+        return $"judge against: majority baseline {Pct(o.MajorityBaseline)} · {o.Probe} on all neurons {Pct(o.TestAccuracy)} (control task {Pct(o.ControlAccuracy)})";
     }
 
     internal static string Pct(double? v) => v is double d ? d.ToString("0.000", CultureInfo.InvariantCulture) : "–";
@@ -63,6 +62,11 @@ public sealed class ResultsView : View
     }
 
     public void SortRankings(bool reverse) => rankings.SortNext(reverse);
+
+    public bool RankingsShown => tabs.Value == rankings;
+
+    /// <summary>Opens the neuron under the rankings table's cursor.</summary>
+    public void OpenNeuron() => rankings.OpenCursorNeuron();
 
     public RankingTable CurrentTable => rankings.Current;
 

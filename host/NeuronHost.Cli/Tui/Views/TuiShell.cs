@@ -94,6 +94,7 @@ public sealed class TuiShell : Runnable
         if (key == Key.F6) results!.NextTab();
         else if (key == Key.S) results!.SortRankings(reverse: false);
         else if (key == Key.S.WithShift) results!.SortRankings(reverse: true);
+        else if (key == Key.Enter && results!.RankingsShown) results.OpenNeuron();
         else if (key == Key.O) OpenReport();
         else if (key == Key.E) ExportTable();
         else return false;
@@ -155,6 +156,7 @@ public sealed class TuiShell : Runnable
         run.Finished += r =>
         {
             ShowResults(r, config.OutputDir);
+            ShowKeys();
             if (r.Status == RunStatus.Cancelled)
                 MessageBox.Query(app, "Cancelled", $"{r.StatusMessage}\nThe finished results are in {config.OutputDir}.", "OK");
         };
@@ -166,6 +168,7 @@ public sealed class TuiShell : Runnable
         };
         Show(run.View);
         run.Start();
+        ShowKeys();
     }
 
     private void ShowResults(RunResults r, string folder)
