@@ -89,7 +89,7 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             s = tui.WaitFor("Top-activating words in context", "Mean activation per class");
             output.WriteLine("neuron:\n" + s);
             Assert.Matches(@"blocks\.1\.mlp\.hook_post\[\d+\] · rank \d+ in probeless", s);
-            Assert.Matches(@"NOUN\s+-?█* +-?\d+\.\d{3}\s+n=\d+", s);
+            Assert.Matches(@"[A-Z]+ +-?█* +-?\d+\.\d{3}  n=\d+", s);
             tui.Tmux.Keys("Escape");
             s = tui.WaitFor("layer ▲");
             Assert.DoesNotContain("Top-activating", s);
@@ -157,6 +157,36 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(["probeless", "random"], r.Rankings.Select(x => x.Name));
         Assert.All(r.Rankings, x => Assert.Equal(1024, x.Neurons.Count));
         Assert.NotEmpty(r.Accuracy);
+    }
+
+    [SharedFact]
+    public void AFailedRunIsADialogAndSetupKeepsEveryChoice()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
+        using var tui = new TuiSession(temp.FullName, 80, 24);
+        try
+        {
+            // tiny-llama ships ids only (no tokenizer, see its README): reading words with it fails.
+            tui.WaitFor("tiny-llama");
+            tui.Pick('m', "(•) tiny-llama");
+            tui.Pick('c', "(•) ud-english-ewt");
+            tui.Type('e', "20");
+            tui.Tick('r', Probeless, "[x] probeless");
+            tui.WaitFor("Ready: F5");
+            tui.Tmux.Keys("F5");
+            var s = tui.WaitFor("Run failed", "Your choices are kept");
+            tui.Tmux.Keys("Enter");
+            s = tui.WaitFor("(•) tiny-llama", "(•) ud-english-ewt", "[x] probeless", "sentences: 20");
+            Assert.DoesNotContain("NEURONHOST-EXIT", s);
+            tui.Tmux.Keys("C-q");
+            tui.WaitFor("NEURONHOST-EXIT 0");
+        }
+        catch
+        {
+            output.WriteLine("last screen:\n" + tui.Screen());
+            throw;
+        }
+        Assert.False(File.Exists(Path.Combine(temp.FullName, "neuronhost-run", ReportFolder.ResultsFile)));
     }
 
     [DemoAssetsFact]

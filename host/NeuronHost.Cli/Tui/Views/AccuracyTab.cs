@@ -24,7 +24,7 @@ public sealed class AccuracyTab : View
     private readonly IReadOnlyList<string> probes;
     private readonly ListView probeList = new() { X = 0, Y = 0, Width = 18, Height = Dim.Fill() };
     private readonly GraphView graph = new() { X = 19, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(3) };
-    private readonly Label legend = new() { X = 19, Y = Pos.AnchorEnd(3), Width = Dim.Fill(), Height = 3 };
+    private readonly Label legend = PlainText.Of(new Label { X = 19, Y = Pos.AnchorEnd(3), Width = Dim.Fill(), Height = 3 });
     private AccuracyChartData? data;
 
     public AccuracyTab(RunResults results)

@@ -13,6 +13,7 @@ public sealed class NeuronDialog : Dialog
     public NeuronDialog(string ranking, NeuronDetail detail)
     {
         var n = detail.Neuron;
+        PlainText.Of(this);
         Title = $"{n.Neuron} · rank {n.Rank} in {ranking} · score {n.Score.ToString("G4", CultureInfo.InvariantCulture)}";
         Width = Dim.Percent(92);
         Height = Dim.Percent(90);

@@ -16,6 +16,7 @@ public sealed class ParametersDialog : Dialog
     public ParametersDialog(PluginDescriptor plugin, PluginUse use)
     {
         this.plugin = plugin;
+        PlainText.Of(this);
         Title = $"{plugin.Name} parameters";
         Width = Dim.Percent(90);
         Height = Dim.Percent(90);
@@ -26,9 +27,9 @@ public sealed class ParametersDialog : Dialog
         foreach (var p in plugin.Parameters)
         {
             string choices = p.Choices.Count > 0 ? " (" + string.Join(" | ", p.Choices) + ")" : "";
-            scroll.Add(new Label { X = 0, Y = y, Width = Dim.Fill(), Height = 1, Text = $"{p.Name} : {p.TypeName}{choices} — {p.Description}" });
+            scroll.Add(PlainText.Of(new Label { X = 0, Y = y, Width = Dim.Fill(), Height = 1, Text = $"{p.Name} : {p.TypeName}{choices} — {p.Description}" }));
             var field = new TextField { X = 2, Y = y + 1, Width = 30, Height = 1, Text = use.Parameters.GetValueOrDefault(p.Name, p.DefaultText) };
-            var error = new Label { X = 34, Y = y + 1, Width = Dim.Fill(), Height = 1, Text = "" };
+            var error = PlainText.Of(new Label { X = 34, Y = y + 1, Width = Dim.Fill(), Height = 1, Text = "" });
             field.ValueChanged += (_, _) => error.Text = Check(p, field.Text) ?? "";
             scroll.Add(field, error);
             fields.Add((p, field, error));

@@ -10,7 +10,7 @@ public static class PathPrompt
     public static string? Ask(IApplication app, string title, string label, string initial)
     {
         using var dialog = new Dialog { Title = title, Width = Dim.Percent(80), Height = 8 };
-        var prompt = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Text = label };
+        var prompt = PlainText.Of(new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Text = label });
         var field = new TextField { X = 0, Y = 1, Width = Dim.Fill(), Height = 1, Text = initial };
         dialog.Add(prompt, field);
         dialog.AddButton(new Button { Text = "Cancel" });

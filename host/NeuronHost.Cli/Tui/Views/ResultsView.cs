@@ -32,12 +32,12 @@ public sealed class ResultsView : View
         Height = Dim.Fill();
         CanFocus = true;
         var id = results.Identity;
-        var summary = new Label
+        var summary = PlainText.Of(new Label
         {
             X = 0, Y = 0, Width = Dim.Fill(), Height = 3,
             Text = $"{id.Task} in {Path.GetFileName(id.Model.TrimEnd('/'))} · {results.Status}{(results.StatusMessage is { } m ? " (" + m + ")" : "")} · {folder}\n" +
                 $"{id.TrainTokens:N0}/{id.DevTokens:N0}/{id.TestTokens:N0} train/dev/test words · {id.Neurons:N0} neurons\n{Baseline()}",
-        };
+        });
         rankings = new RankingsTab(results) { Title = "Rankings" };
         accuracy = new AccuracyTab(results) { Title = "Accuracy vs k" };
         tabs.Add(rankings, accuracy, LayersTab(), InterventionsTab());
@@ -106,7 +106,7 @@ public sealed class ResultsView : View
         var entries = results.Interventions.SelectMany(iv => iv.Tables.Select(t => (iv, t))).ToList();
         var list = new ListView { X = 0, Y = 0, Width = Dim.Percent(30), Height = Dim.Fill() };
         list.SetSource(new System.Collections.ObjectModel.ObservableCollection<string>(entries.Select(e => $"{e.iv.Method}: {e.t.Name}")));
-        var summary = new Label { X = Pos.Right(list) + 1, Y = 0, Width = Dim.Fill(), Height = 2 };
+        var summary = PlainText.Of(new Label { X = Pos.Right(list) + 1, Y = 0, Width = Dim.Fill(), Height = 2 });
         var table = new TableView { X = Pos.Right(list) + 1, Y = 2, Width = Dim.Fill(), Height = Dim.Fill() };
         void Show(int i)
         {

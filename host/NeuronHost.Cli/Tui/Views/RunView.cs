@@ -12,12 +12,12 @@ namespace NeuronHost.Cli.Tui.Views;
 public sealed class RunView : View
 {
     private const int SubSteps = 3;
-    private readonly FrameView stagesFrame = new() { Title = "Progress", X = 0, Y = 0, Width = Dim.Fill() };
+    private readonly FrameView stagesFrame = PlainText.Of(new FrameView { X = 0, Y = 0, Width = Dim.Fill() });
     private readonly List<(Label Name, ProgressBar Bar, Label Detail)> rows = [];
     private readonly FrameView logFrame = new() { Title = "Log", X = 0, Width = Dim.Fill(), Height = Dim.Fill(1) };
     private readonly ListView log = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly ObservableCollection<string> logLines = [];
-    private readonly Label state = new() { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(18), Text = "" };
+    private readonly Label state = PlainText.Of(new Label { X = 0, Y = Pos.AnchorEnd(1), Width = Dim.Fill(18), Text = "" });
     public Button CancelButton { get; } = new() { Text = "Cancel (Ctrl+C)", X = Pos.AnchorEnd(), Y = Pos.AnchorEnd(1) };
 
     public RunView(IReadOnlyList<string> stages, string title)
@@ -29,9 +29,9 @@ public sealed class RunView : View
         stagesFrame.Height = stages.Count + SubSteps + 2;
         for (int i = 0; i < stages.Count + SubSteps; i++)
         {
-            var name = new Label { X = 0, Y = i, Width = 24, Text = i < stages.Count ? "  " + stages[i] : "" };
+            var name = PlainText.Of(new Label { X = 0, Y = i, Width = 24, Text = i < stages.Count ? "  " + stages[i] : "" });
             var bar = new ProgressBar { X = 24, Y = i, Width = Dim.Fill(44), Height = 1, Visible = i < stages.Count };
-            var detail = new Label { X = Pos.AnchorEnd(43), Y = i, Width = 43, Text = "" };
+            var detail = PlainText.Of(new Label { X = Pos.AnchorEnd(43), Y = i, Width = 43, Text = "" });
             rows.Add((name, bar, detail));
             stagesFrame.Add(name, bar, detail);
         }

@@ -25,8 +25,8 @@ public sealed class SetupView : View
     private readonly TextField sentences = new() { Width = 6 };
     private readonly TextField minClass = new() { Width = 4 };
     private readonly TextField output = new() { Width = Dim.Fill() };
-    private readonly Label about = new() { X = 0, Y = 2, Width = Dim.Fill(), Height = 1, Text = "" };
-    private readonly Label problemsLabel = new() { X = 0, Y = 3, Width = Dim.Fill(), Height = Dim.Fill(1), Text = "" };
+    private readonly Label about = PlainText.Of(new Label { X = 0, Y = 2, Width = Dim.Fill(), Height = 1, Text = "" });
+    private readonly Label problemsLabel = PlainText.Of(new Label { X = 0, Y = 3, Width = Dim.Fill(), Height = Dim.Fill(1), Text = "" });
     public Button RunButton { get; } = new() { Text = "Run (F5)" };
     public Button SaveButton { get; } = new() { Text = "_Save yaml" };
     public Button LoadButton { get; } = new() { Text = "L_oad yaml" };
@@ -46,10 +46,10 @@ public sealed class SetupView : View
 
         corpusList.X = Pos.Right(modelList); corpusList.Y = 0; corpusList.Width = Dim.Percent(38); corpusList.Height = Dim.Height(modelList);
         taskList.X = Pos.Right(corpusList); taskList.Y = 0; taskList.Width = Dim.Fill(); taskList.Height = Dim.Height(modelList);
-        layerList.X = 0; layerList.Y = Pos.Bottom(modelList); layerList.Width = Dim.Percent(13); layerList.Height = Dim.Percent(36);
-        hookList.X = Pos.Right(layerList); hookList.Y = Pos.Top(layerList); hookList.Width = Dim.Percent(23); hookList.Height = Dim.Height(layerList);
-        rankingList.X = Pos.Right(hookList); rankingList.Y = Pos.Top(layerList); rankingList.Width = Dim.Percent(21); rankingList.Height = Dim.Height(layerList);
-        probeList.X = Pos.Right(rankingList); probeList.Y = Pos.Top(layerList); probeList.Width = Dim.Percent(21); probeList.Height = Dim.Height(layerList);
+        layerList.X = 0; layerList.Y = Pos.Bottom(modelList); layerList.Width = 9; layerList.Height = Dim.Percent(36);
+        hookList.X = Pos.Right(layerList); hookList.Y = Pos.Top(layerList); hookList.Width = Dim.Percent(20); hookList.Height = Dim.Height(layerList);
+        rankingList.X = Pos.Right(hookList); rankingList.Y = Pos.Top(layerList); rankingList.Width = Dim.Percent(23); rankingList.Height = Dim.Height(layerList);
+        probeList.X = Pos.Right(rankingList); probeList.Y = Pos.Top(layerList); probeList.Width = Dim.Percent(23); probeList.Height = Dim.Height(layerList);
         interventionList.X = Pos.Right(probeList); interventionList.Y = Pos.Top(layerList); interventionList.Width = Dim.Fill(); interventionList.Height = Dim.Height(layerList);
 
         var options = new FrameView { Title = "Options", X = 0, Y = Pos.Bottom(layerList), Width = Dim.Fill(), Height = Dim.Fill() };
