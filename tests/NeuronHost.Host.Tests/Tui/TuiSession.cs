@@ -30,12 +30,40 @@ public sealed class TuiSession : IDisposable
     public string Screen() => Tmux.Screen();
 
     /// <summary>Focuses a pane by its Alt hotkey, picks its first item, and moves down (each
-    /// move picks) until <paramref name="picked"/> shows.</summary>
+    /// move picks) until <paramref name="picked"/> shows. Each key is given time to land before
+    /// the next decision: on a busy machine a second Down sent too early would overshoot.</summary>
     public void Pick(char hotkey, string picked, int maxSteps = 12)
     {
         Tmux.Keys($"M-{hotkey}", "Home", "Space");
-        for (int i = 0; i <= maxSteps && !Screen().Contains(picked); i++) Tmux.Keys("Down");
+        for (int i = 0; i <= maxSteps; i++)
+        {
+            if (Shows(picked, TimeSpan.FromSeconds(3))) return;
+            Tmux.Keys("Down");
+        }
         WaitFor(picked);
+    }
+
+    /// <summary>Polls until the screen shows the text; false when it did not within the time.</summary>
+    public bool Shows(string text, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            if (Screen().Contains(text)) return true;
+            Thread.Sleep(200);
+        } while (clock.Elapsed < within);
+        return false;
+    }
+
+    /// <summary>Waits until the text is gone from the screen (a dialog closed).</summary>
+    public void WaitUntilGone(string text)
+    {
+        var clock = Stopwatch.StartNew();
+        while (Screen().Contains(text))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException($"'{text}' is still on screen:\n{Screen()}");
+            Thread.Sleep(200);
+        }
     }
 
     /// <summary>Focuses a check list, moves to the item at <paramref name="index"/> (from the top) and ticks it.</summary>

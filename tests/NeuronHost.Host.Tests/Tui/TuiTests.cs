@@ -51,9 +51,10 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             // Ablation without a ranking: Run is refused with the reason on screen and in the status bar.
             var s = tui.WaitFor("Run refused: interventions: ablation needs a ranking", "refused: interventions");
             tui.Tmux.Keys("F5");
-            s = tui.WaitFor("Run refused", "tick one under Rankings", "OK");
+            s = tui.WaitFor("┥Run refused", "tick one under Rankings", "OK");
             Assert.DoesNotContain("Progress", s);
             tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("┥Run refused");
 
             ChooseRankingsAndProbe(tui);
             tui.Tmux.Keys("C-s");
@@ -61,6 +62,7 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             tui.Tmux.Keys("Enter");
             tui.WaitFor("Saved", "neuronhost run analysis.yaml");
             tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("neuronhost run analysis.yaml");
 
             tui.Tmux.Keys("F5");
             s = tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(120), @"▶ (extract|build task|rank and probe)");
@@ -143,6 +145,7 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"cancel took {clock.Elapsed.TotalSeconds:0.0} s (load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):\n{s}");
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"cancelling took {clock.Elapsed.TotalSeconds:0.0} s");
             tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("The finished results are in");
             tui.WaitFor("cancelled", "blocks.1.mlp.hook_post[");
             tui.Tmux.Keys("C-q");
             tui.WaitFor("NEURONHOST-EXIT 0");
@@ -175,7 +178,9 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             tui.WaitFor("Ready: F5");
             tui.Tmux.Keys("F5");
             var s = tui.WaitFor("Run failed", "Your choices are kept");
+            output.WriteLine("failure:\n" + s);
             tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("Your choices are kept");
             s = tui.WaitFor("(•) tiny-llama", "(•) ud-english-ewt", "[x] probeless", "sentences: 20");
             Assert.DoesNotContain("NEURONHOST-EXIT", s);
             tui.Tmux.Keys("C-q");

@@ -18,7 +18,7 @@ public sealed class NeuronDialog : Dialog
         Width = Dim.Percent(92);
         Height = Dim.Percent(90);
         var text = TextLines.Create(Describe(detail));
-        text.Height = Dim.Fill(1);
+        text.Height = Dim.Fill();
         Add(text);
         AddButton(new Button { Text = "Close (Esc)" });
     }

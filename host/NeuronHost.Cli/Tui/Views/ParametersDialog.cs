@@ -35,7 +35,8 @@ public sealed class ParametersDialog : Dialog
             fields.Add((p, field, error));
             y += 2;
         }
-        scroll.SetContentSize(new System.Drawing.Size(0, y));
+        // Content as wide as a long description, as tall as the fields: the rest scrolls.
+        scroll.SetContentSize(new System.Drawing.Size(300, y));
         Add(scroll);
         AddButton(new Button { Text = "Cancel" });
         AddButton(new Button { Text = "OK", IsDefault = true });

@@ -46,7 +46,7 @@ public sealed class SetupView : View
 
         corpusList.X = Pos.Right(modelList); corpusList.Y = 0; corpusList.Width = Dim.Percent(38); corpusList.Height = Dim.Height(modelList);
         taskList.X = Pos.Right(corpusList); taskList.Y = 0; taskList.Width = Dim.Fill(); taskList.Height = Dim.Height(modelList);
-        layerList.X = 0; layerList.Y = Pos.Bottom(modelList); layerList.Width = 9; layerList.Height = Dim.Percent(36);
+        layerList.X = 0; layerList.Y = Pos.Bottom(modelList); layerList.Width = 10; layerList.Height = Dim.Percent(36);
         hookList.X = Pos.Right(layerList); hookList.Y = Pos.Top(layerList); hookList.Width = Dim.Percent(20); hookList.Height = Dim.Height(layerList);
         rankingList.X = Pos.Right(hookList); rankingList.Y = Pos.Top(layerList); rankingList.Width = Dim.Percent(23); rankingList.Height = Dim.Height(layerList);
         probeList.X = Pos.Right(rankingList); probeList.Y = Pos.Top(layerList); probeList.Width = Dim.Percent(23); probeList.Height = Dim.Height(layerList);
