@@ -147,6 +147,14 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             tui.Tmux.Keys("Enter");
             tui.WaitUntilGone("The finished results are in");
             tui.WaitFor("cancelled", "blocks.1.mlp.hook_post[");
+            // The finished rankings browse at 200×60 as at 80×24: sort, open a neuron, Esc back.
+            tui.Tmux.Keys("s");
+            tui.WaitFor("score ▼");
+            tui.Tmux.Keys("Enter");
+            s = tui.WaitFor("Top-activating words in context", "Mean activation per class");
+            Assert.Matches(@"blocks\.1\.mlp\.hook_post\[\d+\] · rank 1 in probeless", s);
+            tui.Tmux.Keys("Escape");
+            tui.WaitUntilGone("Top-activating words in context");
             tui.Tmux.Keys("C-q");
             tui.WaitFor("NEURONHOST-EXIT 0");
         }
