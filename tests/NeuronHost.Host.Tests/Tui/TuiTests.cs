@@ -202,6 +202,69 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
         Assert.False(File.Exists(Path.Combine(temp.FullName, "neuronhost-run", ReportFolder.ResultsFile)));
     }
 
+    [SharedFact]
+    public void EarlierRunFoldersOpenAndHostileFilesAreOneClearError()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
+        var earlier = Directory.CreateDirectory(Path.Combine(temp.FullName, "earlier"));
+        var results = new RunResults
+        {
+            Identity = new RunIdentity { Task = "upos", Model = "gpt2-mini-brown" },
+            Rankings = [new RankingResult { Name = "probeless", Neurons = [new() { Rank = 1, HookPoint = "blocks.3.mlp.hook_post", Index = 77, Layer = 3, Score = 9.5 }] }],
+        };
+        File.WriteAllText(Path.Combine(earlier.FullName, ReportFolder.ResultsFile), ResultsJson.Serialize(results));
+        var broken = Directory.CreateDirectory(Path.Combine(temp.FullName, "broken"));
+        File.WriteAllText(Path.Combine(broken.FullName, ReportFolder.ResultsFile), "{ \"rankings\": [ {");
+        File.WriteAllText(Path.Combine(temp.FullName, "bad.yaml"), "model: x\ncorpus: y\nlayers: [1\n");
+        using var tui = new TuiSession(temp.FullName, 80, 24);
+        try
+        {
+            tui.WaitFor("Run refused");
+            tui.Tmux.Keys("C-r");
+            tui.WaitFor("Open run folder");
+            tui.Tmux.Keys("C-a");
+            tui.Tmux.Type(broken.FullName);
+            tui.Tmux.Keys("Enter");
+            // The dialog wraps the message: compare it with the line breaks and frame taken out.
+            var s = tui.WaitFor("Not opened", "results.json");
+            Assert.Contains("not a NeuronHost results file", Unwrapped(s));
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("Not opened");
+
+            tui.Tmux.Keys("C-r");
+            tui.WaitFor("Open run folder");
+            tui.Tmux.Keys("C-a");
+            tui.Tmux.Type(earlier.FullName);
+            tui.Tmux.Keys("Enter");
+            tui.WaitFor("Rankings", "blocks.3.mlp.hook_post[77]", "9.5");
+            tui.Tmux.Keys("Escape");
+            tui.WaitFor("Run refused");
+
+            tui.Tmux.Keys("C-o");
+            tui.WaitFor("Load analysis.yaml");
+            tui.Tmux.Keys("C-a");
+            tui.Tmux.Type("bad.yaml");
+            tui.Tmux.Keys("Enter");
+            s = tui.WaitFor("Not loaded", "bad.yaml");
+            Assert.Contains("not valid YAML", Unwrapped(s));
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("Not loaded");
+            tui.Tmux.Keys("C-q");
+            tui.WaitFor("NEURONHOST-EXIT 0");
+        }
+        catch
+        {
+            output.WriteLine("last screen:\n" + tui.Screen());
+            throw;
+        }
+    }
+
+    /// <summary>A dialog's text as one line: the part of each row between the dialog's ┃
+    /// borders, joined, with runs of spaces made single.</summary>
+    private static string Unwrapped(string screen) =>
+        System.Text.RegularExpressions.Regex.Replace(string.Join(" ", screen.Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, "┃(.*)┃")).Where(m => m.Success).Select(m => m.Groups[1].Value)), @"\s+", " ");
+
     [DemoAssetsFact]
     public void TheDemosUseLiteModelAndCachedBrownCorpusAreListed()
     {
