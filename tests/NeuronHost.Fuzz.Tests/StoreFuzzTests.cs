@@ -37,8 +37,6 @@ public sealed class ExtractedStore : IDisposable
 /// harmless ones) read back exactly the reference values and tokens: never silently wrong.</summary>
 public sealed class StoreFuzzTests(ExtractedStore store) : IClassFixture<ExtractedStore>
 {
-    private const string NeedsIntegrity = "needs store-integrity branch (hash verification on open and whole-manifest validation, issue 15 item 2)";
-
     /// <summary>Opens the store and reads everything a run would: every block and the token table.</summary>
     internal static (float[] Values, string Tokens) Use(string dir)
     {
@@ -75,7 +73,7 @@ public sealed class StoreFuzzTests(ExtractedStore store) : IClassFixture<Extract
         File.WriteAllBytes(file, bytes);
     }
 
-    /// <summary>Each mutation, and whether it needs the store-integrity work to be caught.</summary>
+    /// <summary>Each mutation, and whether only the recorded hashes or whole-manifest validation catch it.</summary>
     private static readonly Dictionary<string, (Action<string> Mutate, bool NeedsIntegrity)> Mutations = new()
     {
         ["manifest not JSON"] = (d => File.WriteAllText(Path.Combine(d, "manifest.json"), "{\"format\": "), false),
@@ -128,7 +126,7 @@ public sealed class StoreFuzzTests(ExtractedStore store) : IClassFixture<Extract
     [MemberData(nameof(Detected))]
     public void Broken_store_is_refused_or_reads_back_exactly(string name) => Check(name);
 
-    [Theory(Skip = NeedsIntegrity)]
+    [SharedTheory]
     [MemberData(nameof(DetectedWithIntegrity))]
     public void Corrupted_store_is_detected_before_use(string name) => Check(name);
 
