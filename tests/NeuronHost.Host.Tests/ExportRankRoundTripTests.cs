@@ -16,16 +16,9 @@ public sealed class ExportRankRoundTripTests : IDisposable
     public ExportRankRoundTripTests() => Directory.CreateDirectory(temp);
     public void Dispose() { if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true); }
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run([.. args, "--plugins", BuiltPluginsFixture.BuiltInPlugins], Program.Commands, output, error,
-            new CliContext { OnlyCommandLinePlugins = true });
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => InProcessCli.RunWithBuiltInPlugins(args);
 
-    private static void Ok((int Code, string Out, string Err) r) => Assert.True(r.Code == 0, $"exit {r.Code}\n{r.Out}\n{r.Err}");
+    private static void Ok((int Code, string Out, string Err) r) => InProcessCli.Ok(r);
 
     private string P(string name) => Path.Combine(temp, name);
 
