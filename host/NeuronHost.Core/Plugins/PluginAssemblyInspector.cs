@@ -31,12 +31,22 @@ internal static class PluginAssemblyInspector
         return problem is null ? metadata : null;
     }
 
+    /// <summary>The largest file read as a plugin assembly (real ones are well under 10 MiB; a
+    /// larger one, e.g. a sparse 4 GiB file, is refused without reading it).</summary>
+    public const long MaxAssemblyBytes = 256L << 20;
+
     /// <summary>Null with a reason when the file is not a .NET assembly.</summary>
     public static PluginAssemblyMetadata? Inspect(string dllPath, out string? notDotNetReason)
     {
         notDotNetReason = null;
         try
         {
+            long length = new FileInfo(dllPath).Length;
+            if (length > MaxAssemblyBytes)
+            {
+                notDotNetReason = $"not a plugin assembly: {length / (double)(1 << 20):F0} MiB is over the {MaxAssemblyBytes >> 20} MiB limit";
+                return null;
+            }
             using var stream = File.OpenRead(dllPath);
             using var pe = new PEReader(stream);
             if (!pe.HasMetadata)
@@ -74,9 +84,15 @@ internal static class PluginAssemblyInspector
             notDotNetReason = "not a .NET assembly (not a valid PE file)";
             return null;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // PEReader reports a truncated or corrupt image this way.
+            // A symlink loop, a dangling link or an unreadable file: this file only, not the listing.
+            notDotNetReason = $"cannot be read ({e.Message})";
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // PEReader reports a truncated, corrupt or oversized image this way.
             notDotNetReason = "not a .NET assembly (corrupt or truncated image)";
             return null;
         }
