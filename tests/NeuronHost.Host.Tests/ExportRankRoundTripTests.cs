@@ -70,8 +70,7 @@ public sealed class ExportRankRoundTripTests : IDisposable
         // No task recorded and none given: one line saying what to pass, and nothing written.
         var refused = Run("export", P("store"), "--out", P("export"));
         Assert.Equal(1, refused.Code);
-        Assert.Matches(@"^error: .*manifest\.json: the store records no task.*pass --task", refused.Err.Trim());
-        Assert.Single(refused.Err.Trim().Split('\n'));
+        Assert.Matches(@"^error: .*manifest\.json: the store records no task.*pass --task", Assert.Single(InProcessCli.MessageLines(refused.Err)));
         Assert.False(File.Exists(P("export/labels.json")));
 
         Ok(Run("export", P("store"), "--out", P("export"), "--task", "upos", "--min-count", "20"));

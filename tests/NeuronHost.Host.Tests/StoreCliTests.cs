@@ -20,7 +20,7 @@ public sealed class StoreCliTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         int code = CliApp.Run(args, Program.Commands, output, error, new CliContext { OnlyCommandLinePlugins = true });
-        return (code, output.ToString(), error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return (code, output.ToString(), InProcessCli.MessageLines(error.ToString()));
     }
 
     private (int Code, string Out, string[] Errors) Extract() =>

@@ -62,7 +62,14 @@ public sealed class Gpt2BpeTokenizer : TokenizerBase
     public static Gpt2BpeTokenizer FromFiles(string vocabJsonPath, string mergesPath)
     {
         var vocab = VocabularyFiles.ReadJsonVocabulary(vocabJsonPath);
-        return new Gpt2BpeTokenizer(vocab, BpeMerges.ReadText(mergesPath));
+        var merges = BpeMerges.ReadText(mergesPath);
+        try { return new Gpt2BpeTokenizer(vocab, merges); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            // Each file read cleanly, but the library refuses the pair (e.g. a merge of tokens the
+            // vocabulary lacks): name both files, since either may be the damaged one.
+            throw new TokenizerFileException(mergesPath, $"does not fit {Path.GetFileName(vocabJsonPath)} beside it: {e.Message}", 0, e);
+        }
     }
 
     /// <summary>"Ġ", the byte-level spelling of a space.</summary>

@@ -76,8 +76,9 @@ public sealed class TfJsModelFile
             {
                 needed += w.ByteLength;
                 if (needed > held)
-                    throw new ModelLoadException(System.IO.Path.Combine(dir, paths.Length > 0 ? paths[^1] : "?"), w.Name,
-                        $"the weight shards end before this tensor is complete (truncated or missing shard: they hold {held} bytes)");
+                    throw new ModelLoadException(modelJsonPath, w.Name,
+                        $"the weight shards ({string.Join(", ", paths)}) end before this tensor is complete: they hold {held} bytes " +
+                        "(a truncated or missing shard, or a shape larger than the shards)");
             }
             if (held != needed)
                 throw new ModelLoadException(modelJsonPath, "weightsManifest.paths",
