@@ -105,27 +105,10 @@ public static class GpuBenchmarks
     {
         var results = new Dictionary<string, TorchResult>();
         string script = Path.Combine(AppContext.BaseDirectory, "Gpu", "torch_cuda_baseline.py");
-        string python = Environment.GetEnvironmentVariable("NEURONHOST_PYTHON") is { Length: > 0 } p ? p : "python3";
-        var psi = new ProcessStartInfo(python, new object[] { script, n, d, classes, cn, cd, top, bins, g, repeat }
-            .Select(a => Convert.ToString(a, CultureInfo.InvariantCulture)!)) { RedirectStandardOutput = true, RedirectStandardError = true };
-        try
-        {
-            using var proc = Process.Start(psi)!;
-            var err = proc.StandardError.ReadToEndAsync();
-            string? line;
-            while ((line = proc.StandardOutput.ReadLine()) is not null)
-            {
-                using var doc = JsonDocument.Parse(line);
-                var root = doc.RootElement;
-                results[root.GetProperty("kernel").GetString()!] = new(root.GetProperty("seconds").GetDouble(), root.GetProperty("device_seconds").GetDouble());
-            }
-            proc.WaitForExit();
-            status = proc.ExitCode == 0 ? $"{python}, torch CUDA" : $"not compared ({err.Result.Trim().Split('\n').LastOrDefault()})";
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or JsonException)
-        {
-            status = $"not compared ({e.Message})";
-        }
+        var args = new object[] { n, d, classes, cn, cd, top, bins, g, repeat }.Select(a => Convert.ToString(a, CultureInfo.InvariantCulture)!);
+        string? failure = PythonBaseline.Run(script, args, root =>
+            results[root.GetProperty("kernel").GetString()!] = new(root.GetProperty("seconds").GetDouble(), root.GetProperty("device_seconds").GetDouble()));
+        status = failure is null ? $"{PythonBaseline.Interpreter}, torch CUDA" : $"not compared ({failure})";
         return results;
     }
 
