@@ -13,10 +13,14 @@ namespace NeuronHost.Core.Isolation;
 /// anything worse ends the process, which the host sees and reports.</summary>
 public static class PluginWorkerServer
 {
-    public static int Run(string pipeName)
+    /// <param name="pipeName">the host's pipe</param>
+    /// <param name="backend">the kernel backend the host will ask for: created while the worker
+    /// waits for its plugin (a worker is often started ahead of need)</param>
+    public static int Run(string pipeName, string? backend = null)
     {
         // Ctrl+C in a terminal reaches the whole process group; the host decides when we stop.
         Console.CancelKeyPress += (_, e) => e.Cancel = true;
+        var early = backend is null ? null : Task.Run(() => NeuronHost.Kernels.KernelBackends.Create(backend).Kernels);
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut);
         pipe.Connect(TimeSpan.FromSeconds(30));
         var channel = new WorkerChannel(pipe);
@@ -25,7 +29,7 @@ public static class PluginWorkerServer
         var setup = WorkerSetup.Read(setupMessage.Body);
 
         Session session;
-        try { session = Session.Open(setup, channel); }
+        try { session = Session.Open(setup, channel, early is not null && setup.Backend == backend ? early : null); }
         catch (Exception e)
         {
             channel.Send(WorkerMessage.Failed, w => { w.Write(e.GetType().Name); w.Write(e.Message); });
@@ -79,7 +83,7 @@ public static class PluginWorkerServer
             };
         }
 
-        public static Session Open(WorkerSetup setup, WorkerChannel channel)
+        public static Session Open(WorkerSetup setup, WorkerChannel channel, Task<IComputeKernels>? early)
         {
             var catalog = PluginCatalog.Load(setup.Folders);
             ActivationStore? store = null;
@@ -88,8 +92,10 @@ public static class PluginWorkerServer
             {
                 catalog.Get(setup.Plugin);
                 if (setup.ProbePlugin.Length > 0) catalog.Get(setup.ProbePlugin);
-                store = ActivationStore.Open(setup.StoreDirectory);
-                var kernels = NeuronHost.Kernels.KernelBackends.Create(setup.Backend).Kernels;
+                // The host opened (and hashed) this store before sending it; hashing it again cost
+                // every worker ~0.4 s per GB. Shard lengths are still checked.
+                store = ActivationStore.Open(setup.StoreDirectory, verifyHashes: false);
+                var kernels = early?.GetAwaiter().GetResult() ?? NeuronHost.Kernels.KernelBackends.Create(setup.Backend).Kernels;
                 if (setup.ModelDirectory.Length > 0)
                 {
                     // An intervention drives its own copy of the model, opened as the host opens it.

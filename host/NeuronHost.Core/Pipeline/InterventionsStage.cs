@@ -20,7 +20,9 @@ public sealed class InterventionsStage : IPipelineStage
         var c = s.Config;
         var task = s.Need(s.Task, "the task");
         var rankings = s.Grid?.Rankings ?? [];
-        RunAll(s, c, task, rankings);
+        PluginWorker.Prestart(s.Isolation);
+        try { RunAll(s, c, task, rankings); }
+        finally { PluginWorker.ReleaseSpare(); }
     }
 
     private void RunAll(PipelineState s, Config.AnalysisConfig c, NeuronHost.Data.Store.StoreTaskData task, IReadOnlyList<Ranking> rankings)
