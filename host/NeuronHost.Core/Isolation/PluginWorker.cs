@@ -330,6 +330,11 @@ internal static class WorkerLauncher
         psi.ArgumentList.Add(pipeName);
         psi.ArgumentList.Add("--backend");
         psi.ArgumentList.Add(backend);
+        // Workers start with tiered compilation (unless the environment says otherwise): a worker
+        // JITs all of its code afresh, and fully optimising every method on first call — the host's
+        // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50.
+        foreach (var (name, value) in new[] { ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0") })
+            if (Environment.GetEnvironmentVariable(name) is null) psi.Environment[name] = value;
         psi.RedirectStandardInput = true;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
