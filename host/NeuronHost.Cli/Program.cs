@@ -24,5 +24,8 @@ public static class Program
     ];
 
     /// <summary>No arguments: the interactive terminal UI.</summary>
-    public static int Main(string[] args) => CliApp.Run(args.Length == 0 ? ["tui"] : args, Commands);
+    public static int Main(string[] args) => args is [PluginWorkerCommand.Name, "--pipe", var pipe, "--backend", var backend]
+        // A plugin worker skips building the command tree: every worker start pays for that JIT.
+        ? Core.Isolation.PluginWorkerServer.Run(pipe, backend)
+        : CliApp.Run(args.Length == 0 ? ["tui"] : args, Commands);
 }

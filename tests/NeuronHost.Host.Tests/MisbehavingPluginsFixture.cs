@@ -8,7 +8,7 @@ namespace NeuronHost.Host.Tests;
 /// assembly of deliberately bad plugins (each class one way to fail: throwing in each kind, a
 /// non-cooperative infinite loop, a stack overflow, Environment.Exit(3), a native crash, unbounded
 /// allocation, NaN scores, duplicate / out-of-range / too few neurons, wrong or unknown
-/// predictions) and one that works but prints 200,000 lines to stdout and logs through
+/// predictions; the same crashes in interventions) and one that works but prints 200,000 lines to stdout and logs through
 /// context.Log; and extracts a small real store: gpt2-mini-brown's layer-1 FFN neurons on the
 /// first 150 sentences of UD English-EWT dev.</summary>
 public sealed class MisbehavingPluginsFixture : IDisposable
@@ -211,11 +211,81 @@ public sealed class MisbehavingPluginsFixture : IDisposable
             protected override int[] Predict(long rows) => Enumerable.Repeat(99, (int)rows).ToArray();
         }
 
-        public sealed class ThrowingIntervention : IIntervention
+        public abstract class BadIntervention : IIntervention
         {
-            public PluginInfo Info => new("throwing-intervention", PluginKind.Intervention, "misbehaves on purpose", new Version(1, 0));
-            public InterventionReport Run(InterventionRequest request, IPluginContext context) =>
+            protected abstract string Name { get; }
+            public PluginInfo Info => new(Name, PluginKind.Intervention, "misbehaves on purpose", new Version(1, 0));
+            public InterventionReport Run(InterventionRequest request, IPluginContext context) => Make(request, context);
+            protected abstract InterventionReport Make(InterventionRequest request, IPluginContext context);
+            protected InterventionReport Empty() => new(Name, new Dictionary<string, double>(), []);
+        }
+
+        public sealed class ThrowingIntervention : BadIntervention
+        {
+            protected override string Name => "throwing-intervention";
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c) =>
                 throw new InvalidOperationException("intervention exploded on purpose");
+        }
+
+        public sealed class HangingIntervention : BadIntervention
+        {
+            public static volatile int Spins;
+            protected override string Name => "hanging-intervention";
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c)
+            {
+                c.Log.Info("intervention spinning forever, ignoring cancellation");
+                while (true) Spins++;
+            }
+        }
+
+        public sealed class OverflowingIntervention : BadIntervention
+        {
+            protected override string Name => "overflow-intervention";
+            private static int Recurse(int depth) => Recurse(depth + 1) + 1;
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c) { Recurse(0); return Empty(); }
+        }
+
+        public sealed class ExitingIntervention : BadIntervention
+        {
+            protected override string Name => "exit-intervention";
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c) { Environment.Exit(3); return Empty(); }
+        }
+
+        public sealed class NativeCrashIntervention : BadIntervention
+        {
+            [DllImport("libc")] private static extern IntPtr memset(IntPtr destination, int value, UIntPtr count);
+            protected override string Name => "native-crash-intervention";
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c) { memset(16, 1, 8); return Empty(); }
+        }
+
+        public sealed class HogIntervention : BadIntervention
+        {
+            protected override string Name => "hog-intervention";
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c)
+            {
+                var hoard = new List<byte[]>();
+                while (true) { var a = new byte[16 << 20]; a.AsSpan().Fill(1); hoard.Add(a); }
+            }
+        }
+
+        /// <summary>Works: reports the accuracy of the probe it was given on the test split, the
+        /// sentences and rankings it received and the model's vocabulary size, so a test can check
+        /// that all of them reached the worker.</summary>
+        public sealed class ProbeReadingIntervention : BadIntervention
+        {
+            protected override string Name => "probe-reading-intervention";
+            protected override InterventionReport Make(InterventionRequest r, IPluginContext c)
+            {
+                var data = r.Data ?? throw new PluginInputException("no data");
+                var split = data.Test ?? data.Dev ?? data.Train;
+                double accuracy = r.Probe is null ? double.NaN : r.Probe.Evaluate(split, data.ClassNames).Accuracy;
+                return new(Name, new Dictionary<string, double>
+                {
+                    ["probe_accuracy"] = accuracy, ["sentences"] = r.Sentences.Count, ["rankings"] = r.Rankings.Count,
+                    ["vocab"] = r.Model.Info.VocabSize,
+                }, [new ResultTable("first-words", ["sentence", "first word", "rank-1 neuron", "flag"],
+                    r.Sentences.Take(3).Select((s, i) => (IReadOnlyList<object>)[i, s.Words[0].Form, r.Rankings[0].Order[0].Column, true]).ToList())]);
+            }
         }
         """;
 }

@@ -161,6 +161,111 @@ public sealed class PluginIsolationTests(MisbehavingPluginsFixture bad, ITestOut
         Assert.Contains("warning: intervention 'throwing-intervention' failed: threw InvalidOperationException: intervention exploded on purpose", stderr);
     }
 
+    /// <summary>Each bad intervention → the words that must appear in its failure reason.</summary>
+    public static readonly Dictionary<string, string[]> BadInterventions = new()
+    {
+        ["throwing-intervention"] = ["threw InvalidOperationException", "intervention exploded on purpose"],
+        ["hanging-intervention"] = ["did not finish within its time limit of 90 s"],
+        ["overflow-intervention"] = ["worker process", "Stack overflow"],
+        ["exit-intervention"] = ["worker process exited with code 3"],
+        ["native-crash-intervention"] = ["worker process crashed (SIGSEGV)"],
+        ["hog-intervention"] = ["OutOfMemoryException"],
+    };
+
+    private string InterventionsYaml(string outDir, string interventions, string probes = "  - plugin: linear-probe") => $"""
+        model: {SharedAssets.Model("gpt2-mini-brown")}
+        corpus:
+          path: {bad.Conllu}
+          format: conllu
+        task:
+          name: upos
+        layers: [1]
+        hook: mlp.hook_post
+        store: {bad.Store}
+        rankings:
+          - plugin: probeless
+        probes:
+        {probes}
+        interventions:
+        {interventions}
+        k_grid: [1, 5]
+        top_contexts: 0
+        output: {outDir}
+        seed: 1
+        """;
+
+    [SharedFact]
+    public void Run_survives_every_bad_intervention_in_its_worker_and_saves_the_good_ones()
+    {
+        string outDir = OutDir("run-interventions");
+        string yaml = Path.Combine(bad.Root, $"analysis-{Guid.NewGuid():N}.yaml");
+        string interventions = string.Join("\n", new[] { "ablation", "probe-reading-intervention" }.Concat(BadInterventions.Keys)
+            .Select(p => p == "ablation" ? "  - plugin: ablation\n    parameters:\n      ks: \"1,5\"\n      max-sentences: 20" : $"  - plugin: {p}"));
+        File.WriteAllText(yaml, InterventionsYaml(outDir, interventions));
+        var clock = Stopwatch.StartNew();
+        var (code, stdout, stderr) = Run("run", yaml, "--plugins", BuiltIn, "--plugins", bad.Plugins, "--json",
+            "--plugin-timeout", "90", "--plugin-memory", "300");
+        output.WriteLine($"run took {clock.Elapsed.TotalSeconds:0} s; stderr:\n{stderr}");
+
+        Assert.Equal(4, code);
+        using var summary = JsonDocument.Parse(stdout);
+        Assert.Equal("complete", summary.RootElement.GetProperty("status").GetString());
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        var failures = results.RootElement.GetProperty("pluginFailures").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("plugin").GetString()!, f => (Kind: f.GetProperty("kind").GetString(), Reason: f.GetProperty("reason").GetString()!));
+        Assert.Equal(BadInterventions.Keys.Order(), failures.Keys.Order());
+        foreach (var (plugin, words) in BadInterventions)
+        {
+            Assert.Equal("intervention", failures[plugin].Kind);
+            foreach (var w in words) Assert.True(failures[plugin].Reason.Contains(w), $"{plugin}: '{failures[plugin].Reason}' lacks '{w}'");
+            Assert.Contains($"warning: intervention '{plugin}' failed: ", stderr);
+        }
+
+        // The host survived all six and kept the good interventions' results.
+        var done = results.RootElement.GetProperty("interventions").EnumerateArray().ToDictionary(r => r.GetProperty("method").GetString()!);
+        Assert.Equal(["ablation", "probe-reading-intervention"], done.Keys);
+        Assert.Equal(["probeless"], results.RootElement.GetProperty("rankings").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        Assert.NotEmpty(results.RootElement.GetProperty("accuracy").EnumerateArray());
+
+        // What the worker received: the model (vocabulary from its config.json), the one ranking, and
+        // a probe trained there on all 1024 neurons that beats the majority class on UPOS by far.
+        var reading = done["probe-reading-intervention"].GetProperty("summary");
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedAssets.Model("gpt2-mini-brown"), "config.json"))))
+            Assert.Equal(config.RootElement.GetProperty("vocab_size").GetInt32(), reading.GetProperty("vocab").GetDouble());
+        Assert.Equal(1, reading.GetProperty("rankings").GetDouble());
+        Assert.True(reading.GetProperty("sentences").GetDouble() > 0);
+        double probeAccuracy = reading.GetProperty("probe_accuracy").GetDouble();
+        double majority = MajorityShare(results.RootElement);
+        Assert.True(probeAccuracy > majority + 0.2 && probeAccuracy <= 1, $"probe accuracy {probeAccuracy}, majority class {majority}");
+        // Ablation re-evaluated the probe too.
+        Assert.True(done["ablation"].GetProperty("summary").TryGetProperty("clean_probe_accuracy", out _));
+
+        string report = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains("Plugin failures", report);
+        foreach (var plugin in BadInterventions.Keys) Assert.Contains(plugin, report);
+    }
+
+    /// <summary>The share of the most frequent class among the test split's labels (results.json's
+    /// oracle entry): the level a probe must beat.</summary>
+    private static double MajorityShare(JsonElement results) =>
+        results.GetProperty("oracle").EnumerateArray().Select(o => o.GetProperty("majorityBaseline").GetDouble()).First();
+
+    [SharedFact]
+    public void Ctrl_c_during_an_intervention_that_ignores_cancellation_ends_within_2_s_and_keeps_finished_results()
+    {
+        string outDir = OutDir("sigint-run");
+        string yaml = Path.Combine(bad.Root, $"analysis-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(yaml, InterventionsYaml(outDir,
+            "  - plugin: ablation\n    parameters:\n      ks: \"1\"\n      max-sentences: 5\n  - plugin: hanging-intervention"));
+        var (code, _, clock) = Interrupted(["run", yaml, "--plugins", BuiltIn, "--plugins", bad.Plugins, "--json"], "intervention spinning forever");
+        Assert.True(clock < TimeSpan.FromSeconds(2), $"took {clock.TotalSeconds:0.0} s to stop");
+        Assert.Equal(130, code);
+        using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal("cancelled", results.RootElement.GetProperty("status").GetString());
+        Assert.Equal(["probeless"], results.RootElement.GetProperty("rankings").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(["ablation"], results.RootElement.GetProperty("interventions").EnumerateArray().Select(r => r.GetProperty("method").GetString()));
+    }
+
     [SharedFact]
     public void Rank_takes_plugin_parameters_and_names_a_bad_one()
     {
@@ -179,12 +284,26 @@ public sealed class PluginIsolationTests(MisbehavingPluginsFixture bad, ITestOut
     [SharedFact]
     public void Ctrl_c_during_a_plugin_that_ignores_cancellation_ends_within_2_s_and_keeps_finished_rankings()
     {
+        string outDir = OutDir("sigint");
+        var (code, stdout, clock) = Interrupted(["rank", bad.Store, "--plugins", bad.Plugins, "--rankings", "probeless", "hanging-ranking",
+            "--probes", "linear-probe", "--k", "1", "--out", outDir, "--json"], "spinning forever");
+        Assert.True(clock < TimeSpan.FromSeconds(2), $"took {clock.TotalSeconds:0.0} s to stop");
+        Assert.Equal(130, code);
+        using var grid = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "grid.json")));
+        Assert.Equal("cancelled", grid.RootElement.GetProperty("status").GetString());
+        Assert.Equal(["probeless"], grid.RootElement.GetProperty("rankings").EnumerateArray().Select(r => r.GetProperty("method").GetString()));
+        using var printed = JsonDocument.Parse(stdout);
+    }
+
+    /// <summary>Starts the built neuronhost with <paramref name="args"/>, waits until stderr shows
+    /// <paramref name="signature"/> (the plugin is spinning), sends SIGINT a second later and
+    /// returns the exit code, stdout and the time from SIGINT to exit.</summary>
+    private (int Code, string Stdout, TimeSpan SinceSigint) Interrupted(string[] args, string signature)
+    {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         string exe = Path.Combine(SharedAssets.RepoRoot, "host", "NeuronHost.Cli", "bin", configuration, "net10.0", "neuronhost");
         Assert.True(File.Exists(exe), $"{exe} is not built");
-        string outDir = OutDir("sigint");
-        var psi = new ProcessStartInfo(exe, ["rank", bad.Store, "--plugins", bad.Plugins, "--rankings", "probeless", "hanging-ranking",
-            "--probes", "linear-probe", "--k", "1", "--out", outDir, "--json"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(exe, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["NEURONHOST_CONFIG"] = Path.Combine(bad.Root, "no-config.json");
         psi.Environment.Remove("NEURONHOST_PLUGINS");
         using var p = new Process { StartInfo = psi };
@@ -194,7 +313,7 @@ public sealed class PluginIsolationTests(MisbehavingPluginsFixture bad, ITestOut
         {
             if (e.Data is null) return;
             lock (log) log.AppendLine(e.Data);
-            if (e.Data.Contains("spinning forever")) spinning.TrySetResult();
+            if (e.Data.Contains(signature)) spinning.TrySetResult();
         };
         var stdout = new System.Text.StringBuilder();
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
@@ -210,12 +329,7 @@ public sealed class PluginIsolationTests(MisbehavingPluginsFixture bad, ITestOut
             clock.Stop();
             p.WaitForExit();
             output.WriteLine($"exited {clock.Elapsed.TotalMilliseconds:0} ms after SIGINT; stderr:\n{log}");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed.TotalSeconds:0.0} s to stop");
-            Assert.Equal(130, p.ExitCode);
-            using var grid = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "grid.json")));
-            Assert.Equal("cancelled", grid.RootElement.GetProperty("status").GetString());
-            Assert.Equal(["probeless"], grid.RootElement.GetProperty("rankings").EnumerateArray().Select(r => r.GetProperty("method").GetString()));
-            using var printed = JsonDocument.Parse(stdout.ToString());
+            return (p.ExitCode, stdout.ToString(), clock.Elapsed);
         }
         finally
         {

@@ -9,9 +9,10 @@ using NeuronHost.Sdk;
 namespace NeuronHost.Cli.Commands;
 
 /// <summary><c>neuronhost bench isolation --store STORE --ranking NAME</c>: the cost of running a
-/// ranking in a worker process. Alternates in-process calls and isolated calls (worker start,
-/// store mapping, labels over the pipe, the ranking, the result back) on the same task and
-/// prints the medians, their ratio and the load average read in the same run.</summary>
+/// ranking in a worker process. Each round times an in-process call, an isolated call that takes
+/// the worker started ahead of need (plugin load, store mapping, labels over the pipe, the ranking,
+/// the result back), and one whose worker process is started on demand, on the same task; it
+/// prints the medians, their spread, the ratios and the load average read in the same run.</summary>
 public static class BenchIsolationCommand
 {
     public static Command Build(CliContext cli)
@@ -19,8 +20,8 @@ public static class BenchIsolationCommand
         var store = new Option<string>("--store") { Description = "An activation store (neuronhost extract)", Required = true };
         var task = new Option<string>("--task") { Description = "Task over the store", DefaultValueFactory = _ => "upos" };
         var ranking = new Option<string>("--ranking") { Description = "Ranking plugin", DefaultValueFactory = _ => "probeless" };
-        var repeats = new Option<int>("--repeats") { Description = "Timed pairs (median reported)", DefaultValueFactory = _ => 5 };
-        var command = new Command("isolation", "Time a ranking in process and in a worker process, alternately, on the same data") { store, task, ranking, repeats };
+        var repeats = new Option<int>("--repeats") { Description = "Timed rounds (median reported)", DefaultValueFactory = _ => 5 };
+        var command = new Command("isolation", "Time a ranking in process and in a worker process (pre-started and on demand), alternately, on the same data") { store, task, ranking, repeats };
         command.SetAction(parse =>
         {
             using var catalog = cli.LoadPlugins(parse);
@@ -29,24 +30,33 @@ public static class BenchIsolationCommand
             string name = parse.GetRequiredValue(ranking);
             var context = new PluginContext(KernelBackends.Create("cpu").Kernels) { Seed = 1 };
             using var runners = new PluginRunners(catalog, new IsolationOptions { Backend = "cpu" });
-            var inProcess = new List<double>(); var isolated = new List<double>();
+            var inProcess = new List<double>(); var warm = new List<double>(); var cold = new List<double>();
             var output = cli.Out(parse);
-            for (int i = 0; i < parse.GetValue(repeats); i++)
+            Ranking Time(Func<Ranking> rank, List<double> into, Ranking? expected)
             {
                 var clock = Stopwatch.StartNew();
-                var a = catalog.Create<IRankingMethod>(name).Rank(new RankingRequest(data), context);
-                inProcess.Add(clock.Elapsed.TotalSeconds);
-                clock.Restart();
-                var b = runners.Ranking(name, null).Rank(new RankingRequest(data), context);
-                isolated.Add(clock.Elapsed.TotalSeconds);
-                if (!a.Order.Select(n => n.Column).SequenceEqual(b.Order.Select(n => n.Column)))
+                var r = rank();
+                into.Add(clock.Elapsed.TotalSeconds);
+                if (expected is not null && !expected.Order.Select(n => n.Column).SequenceEqual(r.Order.Select(n => n.Column)))
                     throw new CliException($"{name}: the isolated ranking differs from the in-process one");
-                output.WriteLine($"pair {i + 1}: in process {inProcess[^1]:0.000} s, worker {isolated[^1]:0.000} s");
+                return r;
             }
-            double m1 = Median(inProcess), m2 = Median(isolated);
-            output.WriteLine($"{name} on {data.Train.Tokens:N0} train words × {data.Neurons.Count} neurons: in process {m1:0.000} s, " +
-                $"in a worker {m2:0.000} s (median of {inProcess.Count}); overhead {m2 - m1:0.000} s = {(m2 / m1 - 1) * 100:0.0} % of the ranking's own time; " +
-                $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
+            for (int i = 0; i < parse.GetValue(repeats); i++)
+            {
+                // The spare worker a previous call started is idle before the in-process call is timed.
+                PluginRunners.WaitForSpareWorker();
+                var a = Time(() => catalog.Create<IRankingMethod>(name).Rank(new RankingRequest(data), context), inProcess, null);
+                Time(() => runners.Ranking(name, null).Rank(new RankingRequest(data), context), warm, a);
+                PluginRunners.StopSpareWorker();
+                Time(() => runners.Ranking(name, null).Rank(new RankingRequest(data), context), cold, a);
+                output.WriteLine($"round {i + 1}: in process {inProcess[^1]:0.000} s, pre-started worker {warm[^1]:0.000} s, worker started on demand {cold[^1]:0.000} s");
+            }
+            double m1 = Median(inProcess), m2 = Median(warm), m3 = Median(cold);
+            output.WriteLine($"{name} on {data.Train.Tokens:N0} train words × {data.Neurons.Count} neurons, median of {inProcess.Count} rounds:");
+            output.WriteLine($"  in process                 {m1:0.000} s (spread {inProcess.Min():0.000}–{inProcess.Max():0.000})");
+            output.WriteLine($"  pre-started worker         {m2:0.000} s (spread {warm.Min():0.000}–{warm.Max():0.000}); overhead {m2 - m1:0.000} s = {(m2 / m1 - 1) * 100:0.0} % of the ranking's own time");
+            output.WriteLine($"  worker started on demand   {m3:0.000} s (spread {cold.Min():0.000}–{cold.Max():0.000}); overhead {m3 - m1:0.000} s = {(m3 / m1 - 1) * 100:0.0} %");
+            output.WriteLine($"  load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end on {Environment.ProcessorCount} cores");
             return 0;
         });
         return command;

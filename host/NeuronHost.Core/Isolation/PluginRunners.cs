@@ -7,11 +7,27 @@ namespace NeuronHost.Core.Isolation;
 /// parameters in the host (a bad name or value is a config error, as before) and then runs the
 /// plugin as <see cref="IsolationOptions"/> say — in a worker process by default. Dispose stops
 /// the workers still running.</summary>
-public sealed class PluginRunners(PluginCatalog catalog, IsolationOptions options) : IDisposable
+public sealed class PluginRunners : IDisposable
 {
+    private readonly PluginCatalog catalog;
+    private readonly IsolationOptions options;
     private readonly List<IDisposable> owned = [];
 
+    public PluginRunners(PluginCatalog catalog, IsolationOptions options)
+    {
+        this.catalog = catalog;
+        this.options = options;
+        // The first worker starts while the caller still prepares its data.
+        PluginWorker.Prestart(options);
+    }
+
     public IsolationOptions Options => options;
+
+    /// <summary>Benchmarks: waits until the spare worker (if any) has started and connected.</summary>
+    public static void WaitForSpareWorker() => PluginWorker.WaitForSpare();
+
+    /// <summary>Benchmarks: stops the spare worker, so the next call starts its worker on demand.</summary>
+    public static void StopSpareWorker() => PluginWorker.ReleaseSpare();
 
     public IRankingMethod Ranking(string plugin, IReadOnlyDictionary<string, string>? parameters, string? displayName = null)
     {
@@ -36,5 +52,6 @@ public sealed class PluginRunners(PluginCatalog catalog, IsolationOptions option
             foreach (var o in owned) o.Dispose();
             owned.Clear();
         }
+        PluginWorker.ReleaseSpare();
     }
 }

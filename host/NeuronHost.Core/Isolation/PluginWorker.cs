@@ -15,12 +15,14 @@ internal sealed class PluginWorker : IDisposable
     /// <summary>Lines of a worker's stdout/stderr copied into the log; the rest are counted.</summary>
     public const int LoggedOutputLines = 20;
 
-    private readonly string plugin;
-    private readonly PluginKind kind;
-    private readonly IsolationOptions options;
-    private readonly IPluginLog log;
+    // Set when the worker is bound to a plugin run; a spare worker has none yet.
+    private string plugin = "(spare worker)";
+    private PluginKind kind;
+    private IsolationOptions options;
+    private IPluginLog log = SilentLog.Instance;
     private readonly Process process;
     private readonly NamedPipeServerStream pipe;
+    private readonly Task connected;
     private readonly WorkerChannel channel;
     private readonly Queue<string> lastErrorLines = new();
     private string? firstErrorLine;
@@ -28,29 +30,88 @@ internal sealed class PluginWorker : IDisposable
     private long outputLines;
     private string? failure;
 
-    private PluginWorker(string plugin, PluginKind kind, IsolationOptions options, IPluginLog log, Process process, NamedPipeServerStream pipe)
+    private PluginWorker(IsolationOptions options, Process process, NamedPipeServerStream pipe)
     {
-        this.plugin = plugin;
-        this.kind = kind;
         this.options = options;
-        this.log = log;
         this.process = process;
         this.pipe = pipe;
+        connected = pipe.WaitForConnectionAsync();
         channel = new WorkerChannel(pipe);
     }
 
     public bool Alive => failure is null && !process.HasExited;
 
-    /// <summary>Starts a worker for <paramref name="setup"/> and waits until it has loaded the
-    /// plugin and mapped the store.</summary>
+    // One worker process started ahead of need (same memory limit), so a plugin call does not wait
+    // for process start, runtime start-up and JIT of the worker's own code (see docs/plugin-isolation.md).
+    private static readonly object spareGate = new();
+    private static PluginWorker? spare;
+
+    /// <summary>Starts a spare worker now, while the host prepares, unless one is waiting already.</summary>
+    public static void Prestart(IsolationOptions options)
+    {
+        if (options.InProcess) return;
+        lock (spareGate)
+        {
+            if (spare is not null && (spare.options.WorkerMemoryMb != options.WorkerMemoryMb || spare.process.HasExited))
+            {
+                spare.KillSpare();
+                spare = null;
+            }
+            try { spare ??= Launch(options); }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException) { spare = null; }
+        }
+    }
+
+    public static void WaitForSpare()
+    {
+        PluginWorker? waiting;
+        lock (spareGate) waiting = spare;
+        try { waiting?.connected.Wait(TimeSpan.FromSeconds(60)); }
+        catch (AggregateException) { }
+    }
+
+    /// <summary>Stops the spare worker (end of a command's plugin runs).</summary>
+    public static void ReleaseSpare()
+    {
+        lock (spareGate)
+        {
+            spare?.KillSpare();
+            spare = null;
+        }
+    }
+
+    /// <summary>Starts a worker for <paramref name="setup"/> (the spare when one is waiting) and
+    /// waits until it has loaded the plugin and mapped the store; then starts the next spare.</summary>
     public static PluginWorker Start(WorkerSetup setup, string displayName, IsolationOptions options, IPluginLog log, CancellationToken cancellation)
+    {
+        PluginWorker? worker;
+        lock (spareGate)
+        {
+            worker = spare is not null && spare.options.WorkerMemoryMb == options.WorkerMemoryMb && !spare.process.HasExited ? spare : null;
+            if (worker is not null) spare = null;
+        }
+        worker ??= Launch(options);
+        try
+        {
+            worker.Bind(setup, displayName, options, log, cancellation);
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+        Prestart(options);
+        return worker;
+    }
+
+    private static PluginWorker Launch(IsolationOptions options)
     {
         string pipeName = "nh-" + Guid.NewGuid().ToString("N");
         var pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        var psi = WorkerLauncher.StartInfo(pipeName);
+        var psi = WorkerLauncher.StartInfo(pipeName, options.Backend);
         if (options.WorkerMemoryMb is { } mb) psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + (mb << 20).ToString("X");
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var worker = new PluginWorker(displayName, setup.Kind, options, log, process, pipe);
+        var worker = new PluginWorker(options, process, pipe);
         process.OutputDataReceived += (_, e) => worker.OnOutput("stdout", e.Data);
         process.ErrorDataReceived += (_, e) => worker.OnOutput("stderr", e.Data);
         try
@@ -58,21 +119,43 @@ internal sealed class PluginWorker : IDisposable
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var connect = pipe.WaitForConnectionAsync(cancellation);
-            var exited = process.WaitForExitAsync(cancellation);
-            var started = Task.WhenAny(connect, exited, Task.Delay(TimeSpan.FromSeconds(60), cancellation)).GetAwaiter().GetResult();
-            cancellation.ThrowIfCancellationRequested();
-            if (started != connect || !pipe.IsConnected)
-                throw worker.Failure(started == exited ? "its worker process exited before connecting" : "its worker process did not start within 60 s");
-            worker.channel.Send(WorkerMessage.Setup, setup.Write);
-            worker.Call(null, WorkerMessage.Ready, cancellation, startup: true);
             return worker;
         }
         catch
         {
-            worker.Dispose();
+            try { pipe.Dispose(); } catch (IOException) { }
+            process.Dispose();
             throw;
         }
+    }
+
+    private void Bind(WorkerSetup setup, string displayName, IsolationOptions runOptions, IPluginLog runLog, CancellationToken cancellation)
+    {
+        plugin = displayName;
+        kind = setup.Kind;
+        options = runOptions;
+        log = runLog;
+        var exited = process.WaitForExitAsync(cancellation);
+        var started = Task.WhenAny(connected, exited, Task.Delay(TimeSpan.FromSeconds(60), cancellation)).GetAwaiter().GetResult();
+        cancellation.ThrowIfCancellationRequested();
+        if (started != connected || !pipe.IsConnected)
+            throw Failure(started == exited ? "its worker process exited before connecting" : "its worker process did not start within 60 s");
+        channel.Send(WorkerMessage.Setup, setup.Write);
+        Call(null, WorkerMessage.Ready, cancellation, startup: true);
+    }
+
+    private void KillSpare()
+    {
+        Kill();
+        try { pipe.Dispose(); } catch (IOException) { }
+        process.Dispose();
+    }
+
+    private sealed class SilentLog : IPluginLog
+    {
+        public static readonly SilentLog Instance = new();
+        public void Info(string message) { }
+        public void Warn(string message) { }
     }
 
     /// <summary>Sends a request and returns the body of the expected reply.</summary>
@@ -228,7 +311,7 @@ internal static class WorkerLauncher
 {
     public const string CommandName = "plugin-worker";
 
-    public static ProcessStartInfo StartInfo(string pipeName)
+    public static ProcessStartInfo StartInfo(string pipeName, string backend)
     {
         string? processPath = Environment.ProcessPath;
         ProcessStartInfo psi;
@@ -245,6 +328,13 @@ internal static class WorkerLauncher
         psi.ArgumentList.Add(CommandName);
         psi.ArgumentList.Add("--pipe");
         psi.ArgumentList.Add(pipeName);
+        psi.ArgumentList.Add("--backend");
+        psi.ArgumentList.Add(backend);
+        // Workers start with tiered compilation (unless the environment says otherwise): a worker
+        // JITs all of its code afresh, and fully optimising every method on first call — the host's
+        // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50.
+        foreach (var (name, value) in new[] { ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0") })
+            if (Environment.GetEnvironmentVariable(name) is null) psi.Environment[name] = value;
         psi.RedirectStandardInput = true;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;

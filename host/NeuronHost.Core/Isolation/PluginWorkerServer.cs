@@ -2,6 +2,7 @@ using System.IO.Pipes;
 using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Plugins;
 using NeuronHost.Data.Store;
+using NeuronHost.Runtime.Models;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Isolation;
@@ -12,10 +13,14 @@ namespace NeuronHost.Core.Isolation;
 /// anything worse ends the process, which the host sees and reports.</summary>
 public static class PluginWorkerServer
 {
-    public static int Run(string pipeName)
+    /// <param name="pipeName">the host's pipe</param>
+    /// <param name="backend">the kernel backend the host will ask for: created while the worker
+    /// waits for its plugin (a worker is often started ahead of need)</param>
+    public static int Run(string pipeName, string? backend = null)
     {
         // Ctrl+C in a terminal reaches the whole process group; the host decides when we stop.
         Console.CancelKeyPress += (_, e) => e.Cancel = true;
+        var early = backend is null ? null : Task.Run(() => NeuronHost.Kernels.KernelBackends.Create(backend).Kernels);
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut);
         pipe.Connect(TimeSpan.FromSeconds(30));
         var channel = new WorkerChannel(pipe);
@@ -24,7 +29,7 @@ public static class PluginWorkerServer
         var setup = WorkerSetup.Read(setupMessage.Body);
 
         Session session;
-        try { session = Session.Open(setup, channel); }
+        try { session = Session.Open(setup, channel, early is not null && setup.Backend == backend ? early : null); }
         catch (Exception e)
         {
             channel.Send(WorkerMessage.Failed, w => { w.Write(e.GetType().Name); w.Write(e.Message); });
@@ -55,16 +60,19 @@ public static class PluginWorkerServer
         private readonly IActivationMatrix?[] matrices;
         private readonly Dictionary<int, ProbingData> labelSets = [];
         private readonly IPluginContext context;
+        private readonly IModelSession? model;
         private ITrainedProbe? trained;
+        private ITrainedProbe? interventionProbe;
 
-        private Session(WorkerSetup setup, WorkerChannel channel, PluginCatalog catalog, ActivationStore store)
+        private Session(WorkerSetup setup, WorkerChannel channel, PluginCatalog catalog, ActivationStore store, IModelSession? model, IComputeKernels kernels)
         {
+            this.model = model;
             this.setup = setup;
             this.channel = channel;
             this.catalog = catalog;
             this.store = store;
             matrices = setup.SplitRows.Select((rows, i) => !setup.SplitPresent[i] ? null : rows is null ? (IActivationMatrix)store : store.SelectRows(rows)).ToArray();
-            context = new PluginContext(NeuronHost.Kernels.KernelBackends.Create(setup.Backend).Kernels)
+            context = new PluginContext(kernels)
             {
                 Progress = new CallbackProgress<ProgressReport>(p => channel.Send(WorkerMessage.Progress, w =>
                 {
@@ -75,17 +83,31 @@ public static class PluginWorkerServer
             };
         }
 
-        public static Session Open(WorkerSetup setup, WorkerChannel channel)
+        public static Session Open(WorkerSetup setup, WorkerChannel channel, Task<IComputeKernels>? early)
         {
             var catalog = PluginCatalog.Load(setup.Folders);
+            ActivationStore? store = null;
+            IModelSession? model = null;
             try
             {
                 catalog.Get(setup.Plugin);
-                var store = ActivationStore.Open(setup.StoreDirectory);
-                return new Session(setup, channel, catalog, store);
+                if (setup.ProbePlugin.Length > 0) catalog.Get(setup.ProbePlugin);
+                // The host opened (and hashed) this store before sending it; hashing it again cost
+                // every worker ~0.4 s per GB. Shard lengths are still checked.
+                store = ActivationStore.Open(setup.StoreDirectory, verifyHashes: false);
+                var kernels = early?.GetAwaiter().GetResult() ?? NeuronHost.Kernels.KernelBackends.Create(setup.Backend).Kernels;
+                if (setup.ModelDirectory.Length > 0)
+                {
+                    // An intervention drives its own copy of the model, opened as the host opens it.
+                    model = ModelOpener.Open(setup.ModelDirectory);
+                    if (model is IEditBackend edits) edits.EditKernels = kernels;
+                }
+                return new Session(setup, channel, catalog, store, model, kernels);
             }
             catch
             {
+                (model as IDisposable)?.Dispose();
+                store?.Dispose();
                 catalog.Dispose();
                 throw;
             }
@@ -130,6 +152,25 @@ public static class PluginWorkerServer
                     var predictions = (trained ?? throw new InvalidOperationException("predict before train")).Predict(matrix);
                     channel.Send(WorkerMessage.Predicted, w => w.Write(predictions ?? []));
                     break;
+                case WorkerMessage.TrainInterventionProbe:
+                    var probeData = labelSets[body.ReadInt32()];
+                    interventionProbe = null;
+                    var allColumns = Enumerable.Range(0, probeData.Neurons.Count).ToArray();
+                    interventionProbe = catalog.Create<IProbe>(setup.ProbePlugin, setup.ProbeParameters).Train(probeData, allColumns, context);
+                    channel.Send(WorkerMessage.InterventionProbeTrained);
+                    break;
+                case WorkerMessage.Intervene:
+                    var taskData = labelSets[body.ReadInt32()];
+                    var (rankings, sentences, prompts, withProbe) = InterventionMessages.ReadRequest(body);
+                    var request = new InterventionRequest(model ?? throw new InvalidOperationException("this worker has no model"))
+                    {
+                        Rankings = rankings, Data = taskData, Sentences = sentences, Prompts = prompts,
+                        Probe = withProbe ? interventionProbe ?? throw new InvalidOperationException("the probe was not trained") : null,
+                    };
+                    var report = catalog.Create<IIntervention>(setup.Plugin, setup.Parameters).Run(request, context)
+                        ?? throw new PluginInputException("returned no report (null)");
+                    channel.Send(WorkerMessage.Intervened, w => InterventionMessages.WriteReport(w, report));
+                    break;
                 default:
                     throw new InvalidDataException($"unexpected request {type}");
             }
@@ -143,6 +184,7 @@ public static class PluginWorkerServer
 
         public void Dispose()
         {
+            (model as IDisposable)?.Dispose();
             store.Dispose();
             catalog.Dispose();
         }

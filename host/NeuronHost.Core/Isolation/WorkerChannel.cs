@@ -6,8 +6,9 @@ namespace NeuronHost.Core.Isolation;
 /// <summary>What host and worker say to each other. Requests go host → worker, the rest back.</summary>
 internal enum WorkerMessage : byte
 {
-    Setup = 1, Labels = 2, Rank = 3, Train = 4, Predict = 5,
+    Setup = 1, Labels = 2, Rank = 3, Train = 4, Predict = 5, TrainInterventionProbe = 6, Intervene = 7,
     Ready = 20, Log = 21, Progress = 22, Ranked = 23, Trained = 24, Predicted = 25, Failed = 26,
+    InterventionProbeTrained = 27, Intervened = 28,
 }
 
 /// <summary>Length-prefixed messages over a pipe: int32 little-endian length of what follows, one
@@ -103,7 +104,8 @@ internal static class BinaryArrays
         return a;
     }
 
-    private static int Count(BinaryReader r)
+    /// <summary>An element count that cannot exceed the bytes of the message (a hostile peer gets an error, not a huge allocation).</summary>
+    public static int Count(this BinaryReader r)
     {
         int n = r.ReadInt32();
         if (n < 0 || n > r.BaseStream.Length) throw new InvalidDataException($"bad array length {n}");

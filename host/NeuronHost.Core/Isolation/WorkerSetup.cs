@@ -20,6 +20,13 @@ internal sealed record WorkerSetup(
     string Task,
     IReadOnlyList<string> ClassNames)
 {
+    /// <summary>Interventions: the model folder the worker opens itself ("" for other kinds).</summary>
+    public string ModelDirectory { get; init; } = "";
+    /// <summary>Interventions: the probe the worker trains on all neurons for the intervention to
+    /// re-evaluate ("" for none), and its parameters.</summary>
+    public string ProbePlugin { get; init; } = "";
+    public IReadOnlyDictionary<string, string> ProbeParameters { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The setup for this data, or null when its activations are not read from a store
     /// (then the plugin runs in process, guarded).</summary>
     public static WorkerSetup? For(string plugin, PluginKind kind, IReadOnlyDictionary<string, string>? parameters,
@@ -53,14 +60,17 @@ internal sealed record WorkerSetup(
         for (int i = 0; i < 3; i++) { w.Write(SplitPresent[i]); w.Write(SplitRows[i]); }
         w.Write(Task);
         w.WriteStrings(ClassNames);
+        w.Write(ModelDirectory);
+        w.Write(ProbePlugin);
+        w.Write(ProbeParameters.Count);
+        foreach (var (k, v) in ProbeParameters) { w.Write(k); w.Write(v); }
     }
 
     public static WorkerSetup Read(BinaryReader r)
     {
         string plugin = r.ReadString();
         var kind = (PluginKind)r.ReadByte();
-        var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        for (int i = r.ReadInt32(); i > 0; i--) parameters[r.ReadString()] = r.ReadString();
+        var parameters = ReadParameters(r);
         var folders = new List<PluginFolder>();
         for (int i = r.ReadInt32(); i > 0; i--) folders.Add(new PluginFolder(r.ReadString(), r.ReadString()));
         int seed = r.ReadInt32();
@@ -69,6 +79,18 @@ internal sealed record WorkerSetup(
         var present = new bool[3];
         var rows = new long[]?[3];
         for (int i = 0; i < 3; i++) { present[i] = r.ReadBoolean(); rows[i] = r.ReadLongsOrNull(); }
-        return new WorkerSetup(plugin, kind, parameters, folders, seed, backend, store, rows, present, r.ReadString(), r.ReadStrings());
+        return new WorkerSetup(plugin, kind, parameters, folders, seed, backend, store, rows, present, r.ReadString(), r.ReadStrings())
+        {
+            ModelDirectory = r.ReadString(),
+            ProbePlugin = r.ReadString(),
+            ProbeParameters = ReadParameters(r),
+        };
+    }
+
+    private static Dictionary<string, string> ReadParameters(BinaryReader r)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = r.ReadInt32(); i > 0; i--) parameters[r.ReadString()] = r.ReadString();
+        return parameters;
     }
 }

@@ -5,9 +5,10 @@ namespace NeuronHost.Core.Pipeline;
 
 /// <summary>Runs each intervention plugin on the model with the rankings, the task data, the
 /// corpus sentences and (when probes were configured) the first probe trained on all neurons.
-/// Interventions need the host's model session, so they run in process, guarded: an exception or
-/// the plugin timeout marks that intervention failed (a timed-out call's thread is abandoned) and
-/// the others go on. A crash, stack overflow or Environment.Exit inside one still ends the host.</summary>
+/// Each intervention runs in its own worker process (<see cref="IsolatedIntervention"/>), which
+/// opens the model from the same folder and maps the store: an exception, the plugin timeout, a
+/// crash, a stack overflow, Environment.Exit or running out of memory marks that intervention
+/// failed and the others go on. With --in-process they run in the host, guarded.</summary>
 public sealed class InterventionsStage : IPipelineStage
 {
     public string Name => "interventions";
@@ -19,40 +20,50 @@ public sealed class InterventionsStage : IPipelineStage
         var c = s.Config;
         var task = s.Need(s.Task, "the task");
         var rankings = s.Grid?.Rankings ?? [];
-        var timeout = s.Isolation.Timeout;
-        ITrainedProbe? probe = null;
-        if (c.Probes.Count > 0)
-        {
-            var use = c.Probes[0];
-            var p = s.Plugins.Create<IProbe>(use.Plugin, use.Parameters);
-            try
-            {
-                var trained = GuardedCall.Run(use.DisplayName, PluginKind.Probe, timeout, s.Cancellation,
-                    () => p.Train(task.Data, Enumerable.Range(0, task.Data.Neurons.Count).ToArray(), s.PluginContext()));
-                probe = new GuardedTrainedProbe(trained, use.DisplayName, timeout, s.Cancellation);
-            }
-            catch (Exception e) when (!(e is OperationCanceledException && s.Cancellation.IsCancellationRequested))
-            {
-                s.PluginFailed(use.DisplayName, PluginKind.Probe, $"training on all neurons for the interventions: {Analysis.ProbeRankingGrid.FailureReason(e)}");
-            }
-        }
+        PluginWorker.Prestart(s.Isolation);
+        try { RunAll(s, c, task, rankings); }
+        finally { PluginWorker.ReleaseSpare(); }
+    }
+
+    private void RunAll(PipelineState s, Config.AnalysisConfig c, NeuronHost.Data.Store.StoreTaskData task, IReadOnlyList<Ranking> rankings)
+    {
         var sentences = HeldOutSentences(s);
         var prompts = c.Prompts is null ? [] : NeuronHost.Data.Prompts.PromptSets.Load(c.Prompts);
+        var probeUse = c.Probes.Count > 0 ? c.Probes[0] : null;
+        bool probeFailed = false;
+        void ProbeFailed(string reason)
+        {
+            // Every intervention's worker trains the probe again; its first failure is the one recorded.
+            if (probeFailed) return;
+            probeFailed = true;
+            s.PluginFailed(probeUse!.DisplayName, PluginKind.Probe, $"training on all neurons for the interventions: {reason}");
+        }
+        var isolated = new IsolatedIntervention(s.Plugins, s.Isolation);
+        Lazy<ITrainedProbe?> inProcessProbe = new(() => TrainInProcess(s, probeUse, task.Data, ProbeFailed));
         for (int i = 0; i < c.Interventions.Count; i++)
         {
             s.Cancellation.ThrowIfCancellationRequested();
             var use = c.Interventions[i];
             s.Progress.Report(new ProgressReport(Name, i, c.Interventions.Count, "plugins"));
             var plugin = s.Plugins.Create<IIntervention>(use.Plugin, use.Parameters);
-            var request = new InterventionRequest(s.Need(s.Model, "the model"))
-            {
-                Rankings = rankings, Data = task.Data, Sentences = sentences, Probe = probe, Prompts = prompts,
-            };
             try
             {
                 if (plugin.Info.Name == "translation") CheckTranslationTask(c, task.Data, use);
-                var report = GuardedCall.Run(use.DisplayName, PluginKind.Intervention, timeout, s.Cancellation, () => plugin.Run(request, s.PluginContext()));
-                var result = ResultsMapping.Intervention(report ?? throw new PluginInputException("returned no report (null)"));
+                var probe = probeUse is null || probeFailed ? null
+                    : new IsolatedIntervention.ProbeUse(probeUse.Plugin, probeUse.Parameters, probeUse.DisplayName);
+                var report = s.Isolation.InProcess ? null
+                    : isolated.Run(use.Plugin, use.Parameters, use.DisplayName, c.ModelDir, probe, task.Data, rankings, sentences, prompts,
+                        s.PluginContext(), ProbeFailed);
+                if (report is null)
+                {
+                    // In-process mode, or data a worker cannot map: run in the host, guarded.
+                    var request = new InterventionRequest(s.Need(s.Model, "the model"))
+                    {
+                        Rankings = rankings, Data = task.Data, Sentences = sentences, Probe = inProcessProbe.Value, Prompts = prompts,
+                    };
+                    report = GuardedCall.Run(use.DisplayName, PluginKind.Intervention, s.Isolation.Timeout, s.Cancellation, () => plugin.Run(request, s.PluginContext()));
+                }
+                var result = ResultsMapping.Intervention(Checked(report));
                 if (use.DisplayName != use.Plugin) result.Method = use.DisplayName;
                 s.Results.Interventions.Add(result);
             }
@@ -61,6 +72,34 @@ public sealed class InterventionsStage : IPipelineStage
                 s.PluginFailed(use.DisplayName, PluginKind.Intervention, Analysis.ProbeRankingGrid.FailureReason(e));
             }
             s.Progress.Report(new ProgressReport(Name, i + 1, c.Interventions.Count, "plugins"));
+        }
+    }
+
+    /// <summary>A report the results can hold: not null, with a summary and a table list.</summary>
+    private static InterventionReport Checked(InterventionReport? report)
+    {
+        if (report is null) throw new PluginInputException("returned no report (null)");
+        if (report.Summary is null) throw new PluginInputException("returned a report without a summary (null)");
+        if (report.Tables is null) throw new PluginInputException("returned a report without tables (null)");
+        return report;
+    }
+
+    /// <summary>The probe interventions re-evaluate, trained in the host under the guard (in-process
+    /// mode only); null when the analysis has no probe or it failed.</summary>
+    private static ITrainedProbe? TrainInProcess(PipelineState s, Config.PluginUse? use, ProbingData data, Action<string> failed)
+    {
+        if (use is null) return null;
+        var p = s.Plugins.Create<IProbe>(use.Plugin, use.Parameters);
+        try
+        {
+            var trained = GuardedCall.Run(use.DisplayName, PluginKind.Probe, s.Isolation.Timeout, s.Cancellation,
+                () => p.Train(data, Enumerable.Range(0, data.Neurons.Count).ToArray(), s.PluginContext()));
+            return new GuardedTrainedProbe(trained, use.DisplayName, s.Isolation.Timeout, s.Cancellation);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && s.Cancellation.IsCancellationRequested))
+        {
+            failed(Analysis.ProbeRankingGrid.FailureReason(e));
+            return null;
         }
     }
 
