@@ -6,6 +6,10 @@ namespace NeuronHost.Sdk;
 public sealed record DataSplit(IActivationMatrix Activations, ReadOnlyMemory<int> Labels, IReadOnlyList<string>? Words = null)
 {
     public long Tokens => Activations.Rows;
+
+    /// <summary>The universal part of speech (UPOS) of each token, when the host has it: lets an
+    /// intervention take class means over the word class it edits (translation: nouns only).</summary>
+    public IReadOnlyList<string>? WordClasses { get; init; }
 }
 
 /// <summary>A probing task as rankings and probes see it. Dev and Test may be absent. (The

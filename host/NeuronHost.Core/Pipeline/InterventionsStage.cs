@@ -76,6 +76,13 @@ public sealed class InterventionsStage : IPipelineStage
     private static List<Data.Corpora.CorpusSentence> HeldOutCorpusSentences(PipelineState s)
     {
         var corpus = s.Need(s.Corpus, "the corpus");
+        if (s.Config.Corpus.MaxSentences is not null && HeldOutSplit(Data.Corpora.Corpus.Load(s.Config.Corpus.Path)) is { } whole)
+        {
+            // max_sentences bounds the stored activations (the rankings' data); the held-out split
+            // is not stored, so the interventions score all of it.
+            s.Log.Info($"interventions: scoring all {whole.Sentences.Count} sentences of the corpus's {whole.Name} split (max_sentences limits only the stored words)");
+            return whole.Sentences.ToList();
+        }
         var split = corpus.Split("test") is { Sentences.Count: > 0 } test ? test : corpus.Split("dev") is { Sentences.Count: > 0 } dev ? dev : null;
         if (split is null && s.Task?.Task.Split("test") is { Count: > 0 } taskTest && s.Store is { } store
             && store.Tokens.Sentences == corpus.SentenceCount)
@@ -94,6 +101,9 @@ public sealed class InterventionsStage : IPipelineStage
         s.Log.Info($"interventions: scoring the {split.Sentences.Count} sentences of the corpus's {split.Name} split");
         return split.Sentences.ToList();
     }
+
+    private static Data.Corpora.CorpusSplit? HeldOutSplit(Data.Corpora.Corpus corpus) =>
+        corpus.Split("test") is { Sentences.Count: > 0 } test ? test : corpus.Split("dev") is { Sentences.Count: > 0 } dev ? dev : null;
 
     /// <summary>Translation moves a noun's Number (Sing ↔ Plur) using class means of the task data,
     /// so the task must be that attribute.</summary>
