@@ -19,6 +19,9 @@ public sealed class GaussianProbe : IProbe
     [PluginParameter("floor of the prior's per-class variance, as a fraction of the neuron's overall variance (0 = Pitfalls exactly)")]
     public double VarianceFloor { get; set; } = GaussianStatistics.DefaultVarianceFloor;
 
+    [PluginParameter("prior scatter: scaled (Λ0 = (2D+4)·diag class covariance; docs/rankings.md has the study) or pitfalls (Pitfalls' Gaussian.py exactly)")]
+    public GaussianPrior Prior { get; set; } = GaussianPrior.Scaled;
+
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
     {
         if (columns.Count == 0) throw new PluginInputException("gaussian-probe needs at least one neuron column");
@@ -43,8 +46,8 @@ public sealed class GaussianProbe : IProbe
 
     private GaussianStatistics Statistics(ProbingData data, IPluginContext context)
     {
-        if (statistics.TryGetValue(data, out var cached) && cached.VarianceFloor == VarianceFloor) return cached;
-        var stats = new GaussianStatistics(data, context, Info.Name, VarianceFloor);
+        if (statistics.TryGetValue(data, out var cached) && cached.VarianceFloor == VarianceFloor && cached.Prior == Prior) return cached;
+        var stats = new GaussianStatistics(data, context, Info.Name, VarianceFloor, Prior);
         statistics.AddOrUpdate(data, stats);
         return stats;
     }

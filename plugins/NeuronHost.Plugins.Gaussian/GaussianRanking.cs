@@ -22,6 +22,8 @@ public sealed class GaussianRanking : IRankingMethod
     [PluginParameter("cap on the residual buffers (classes × tokens × neurons floats), in MB; lowers the token count")]
     public int MaxMemoryMegabytes { get; set; } = 2048;
     [PluginParameter("best (top-to-bottom) or worst (Pitfalls' bottom-to-top selection)")] public SelectionDirection Direction { get; set; } = SelectionDirection.Best;
+    [PluginParameter("prior scatter: scaled (Λ0 = (2D+4)·diag class covariance; docs/rankings.md has the study) or pitfalls (Pitfalls' Gaussian.py exactly)")]
+    public GaussianPrior Prior { get; set; } = GaussianPrior.Scaled;
 
     /// <summary>The steps of the last Rank call (column, MI in bits, accuracy on the MI tokens).</summary>
     public IReadOnlyList<SelectionStep> Steps { get; private set; } = [];
@@ -30,7 +32,7 @@ public sealed class GaussianRanking : IRankingMethod
     public Ranking Rank(RankingRequest request, IPluginContext context)
     {
         var data = request.Data;
-        var stats = new GaussianStatistics(data, context, Info.Name);
+        var stats = new GaussianStatistics(data, context, Info.Name, prior: Prior);
         var split = SelectOn == SelectionSplit.Dev && data.Dev is not null ? data.Dev : data.Train;
         if (SelectOn == SelectionSplit.Dev && data.Dev is null) context.Log.Warn("gaussian: no dev split; measuring MI on train");
         int active = stats.Active.Count(a => a);

@@ -3,6 +3,19 @@ using NeuronHost.Sdk;
 
 namespace NeuronHost.Plugins.Gaussian;
 
+/// <summary>The scale of the normal-inverse-Wishart prior's scatter matrix Λ0.</summary>
+public enum GaussianPrior
+{
+    /// <summary>Pitfalls' Gaussian.py: Λ0 = diag of the class covariance, so with ν0 = D + 2 the
+    /// prior says "variances ≈ 1/(2D + 4) of the class's own": a class with N_c tokens gets its
+    /// variances multiplied by about (N_c + 1)/(N_c + 2D + 4) (0.009 for 38 tokens and D = 2,048).</summary>
+    Pitfalls,
+    /// <summary>Λ0 = (2D + 4)·diag of the class covariance: the prior's 2D + 4 pseudo-tokens carry
+    /// the class's own variances, so Σ* shrinks the full covariance toward its diagonal instead of
+    /// shrinking every variance toward 0 (a rare class becomes a diagonal Gaussian).</summary>
+    Scaled,
+}
+
 /// <summary>Per-class statistics of the training split and the normal-inverse-Wishart MAP
 /// covariance of Torroba Hennigen et al. / Pitfalls: κ0 = 0.01, μ0 = the class mean (so μ* is
 /// the class mean), ν0 = D + 2, Λ0 = diag of the (unbiased) class covariance,
@@ -34,8 +47,12 @@ public sealed class GaussianStatistics
     public IActivationMatrix Train { get; }
     public ReadOnlyMemory<int> Labels { get; }
 
-    public GaussianStatistics(ProbingData data, IPluginContext context, string plugin, double varianceFloor = DefaultVarianceFloor)
+    public GaussianPrior Prior { get; }
+
+    public GaussianStatistics(ProbingData data, IPluginContext context, string plugin, double varianceFloor = DefaultVarianceFloor,
+        GaussianPrior prior = GaussianPrior.Scaled)
     {
+        Prior = prior;
         if (!(varianceFloor >= 0)) throw new PluginInputException($"{plugin}: variance-floor must be ≥ 0 (got {varianceFloor})");
         VarianceFloor = varianceFloor;
         Train = data.Train.Activations; Labels = data.Train.Labels;
@@ -59,12 +76,13 @@ public sealed class GaussianStatistics
         {
             LogPrior[c] = Active[c] ? Math.Log((double)Counts[c] / total) : double.NegativeInfinity;
             Denominator[c] = (Features + 2) + Counts[c] + Features + 2;
+            double scale = prior == GaussianPrior.Scaled ? 2.0 * Features + 4 : 1;
             if (!Active[c]) continue;
             for (int j = 0; j < Features; j++)
             {
                 Means[c * Features + j] = m.Means[c * Features + j];
                 double overall = m.OverallVariance[j] > 0 ? m.OverallVariance[j] : 1;
-                PriorDiag[c * Features + j] = Math.Max(m.Variances[c * Features + j] * Counts[c] / (Counts[c] - 1), varianceFloor * overall);
+                PriorDiag[c * Features + j] = scale * Math.Max(m.Variances[c * Features + j] * Counts[c] / (Counts[c] - 1), varianceFloor * overall);
                 ScatterDiag[c * Features + j] = m.Variances[c * Features + j] * Counts[c];
             }
         }

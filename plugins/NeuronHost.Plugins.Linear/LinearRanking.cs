@@ -4,8 +4,20 @@ namespace NeuronHost.Plugins.Linear;
 
 public enum LinearOrdering { NeuroX, Pitfalls }
 
-/// <summary>Linguistic Correlation Analysis: an elastic-net probe over all neurons, neurons
-/// ordered by its weights (NeuroX weight-mass sweep, or Pitfalls' mean |W|).</summary>
+/// <summary>How the probe the ranking reads is trained.</summary>
+public enum LinearTrainer
+{
+    /// <summary>The elastic-net objective on standardised inputs, solved to its optimum (OWL-QN or FISTA).</summary>
+    ElasticNet,
+    /// <summary>NeuroX's trainer: Adam on raw inputs for a fixed number of epochs (<see cref="NeuroxAdamTrainer"/>).</summary>
+    NeuroxAdam,
+}
+
+/// <summary>Linguistic Correlation Analysis: a probe over all neurons, neurons ordered by its
+/// weights (NeuroX weight-mass sweep, or Pitfalls' mean |W|). By default the probe minimises
+/// mean cross-entropy + λ1·Σ|W| + λ2·‖W‖_F over z-scored activations, to convergence; with
+/// trainer: neurox-adam it is NeuroX's Adam-trained probe on raw activations, whose weights (and
+/// so ordering) differ from that optimum.</summary>
 public sealed class LinearRanking : IRankingMethod
 {
     public PluginInfo Info { get; } = new("linear", PluginKind.Ranking,
@@ -22,6 +34,11 @@ public sealed class LinearRanking : IRankingMethod
     [PluginParameter("solver: owl-qn (L-BFGS, L1 orthant-wise) or fista")] public ElasticNetSolver Solver { get; set; } = ElasticNetSolver.OwlQn;
     [PluginParameter("maximum solver iterations", Min = 1, Max = 100_000)] public int MaxIterations { get; set; } = 300;
     [PluginParameter("steps of the weight-mass sweep (NeuroX: 100)", Min = 1, Max = 100_000)] public int Stride { get; set; } = 100;
+    [PluginParameter("elastic-net (the objective solved to its optimum on z-scored inputs) or neurox-adam (NeuroX's Adam probe on raw inputs)")]
+    public LinearTrainer Trainer { get; set; } = LinearTrainer.ElasticNet;
+    [PluginParameter("neurox-adam: epochs", Min = 1, Max = 1000)] public int Epochs { get; set; } = 10;
+    [PluginParameter("neurox-adam: rows per batch", Min = 1)] public int BatchSize { get; set; } = 128;
+    [PluginParameter("neurox-adam: Adam learning rate", Min = 0)] public double LearningRate { get; set; } = 1e-3;
 
     /// <summary>λ1, λ2 actually used (after search) and the dev accuracy of each grid point.</summary>
     public (double L1, double L2) Chosen { get; private set; }
@@ -32,7 +49,15 @@ public sealed class LinearRanking : IRankingMethod
         var data = request.Data;
         var all = Enumerable.Range(0, data.Neurons.Count).ToArray();
         SoftmaxModel model;
-        if (Search)
+        if (Trainer == LinearTrainer.NeuroxAdam)
+        {
+            if (Search) throw new PluginInputException("linear: search is not available with trainer neurox-adam (NeuroX trains one probe with the given λ1, λ2)");
+            var x = data.Train.Activations.GatherColumns(all, context.Cancellation);
+            model = NeuroxAdamTrainer.Fit(x, (int)data.Train.Activations.Rows, all.Length, data.Train.Labels.Span, data.ClassCount,
+                L1, L2, Epochs, BatchSize, LearningRate, context.Seed, context.Kernels, context.Progress, context.Cancellation);
+            Chosen = (L1, L2);
+        }
+        else if (Search)
         {
             if (data.Dev is null) throw new PluginInputException("linear: Search needs a dev split to choose λ1, λ2");
             var results = new List<(double, double, double)>();

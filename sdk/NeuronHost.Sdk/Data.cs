@@ -6,6 +6,10 @@ namespace NeuronHost.Sdk;
 public sealed record DataSplit(IActivationMatrix Activations, ReadOnlyMemory<int> Labels, IReadOnlyList<string>? Words = null)
 {
     public long Tokens => Activations.Rows;
+
+    /// <summary>The universal part of speech (UPOS) of each token, when the host has it: lets an
+    /// intervention take class means over the word class it edits (translation: nouns only).</summary>
+    public IReadOnlyList<string>? WordClasses { get; init; }
 }
 
 /// <summary>A probing task as rankings and probes see it. Dev and Test may be absent. (The
@@ -38,7 +42,13 @@ public sealed record AnnotatedWord(
 
 public sealed record AnnotatedSentence(string Id, IReadOnlyList<AnnotatedWord> Words)
 {
-    public string Text => string.Join(' ', Words.Select(w => w.Form));
+    /// <summary>The sentence as the model reads it: <see cref="SourceText"/> when the host gives
+    /// one, else the words joined by spaces ("do n't", "end .").</summary>
+    public string Text => SourceText ?? string.Join(' ', Words.Select(w => w.Form));
+
+    /// <summary>The original text (CoNLL-U <c># text</c>) when the analysis reads text
+    /// (<c>lm_input: text</c>); null when it reads words joined by spaces.</summary>
+    public string? SourceText { get; init; }
 }
 
 /// <summary>A multiple-choice prompt (skill neurons, NEG): the model scores each choice as the

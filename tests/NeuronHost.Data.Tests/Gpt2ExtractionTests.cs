@@ -62,6 +62,7 @@ public class Gpt2ExtractionTests
         {
             Corpus = corpus, HookPoints = Hooks, OutputDirectory = dir, ModelDirectory = ModelDir,
             Aggregation = WordAggregation.Last, BatchSize = 32, RowsPerShard = 2048, Task = Tasks.TaskSpec.Upos,
+            Words = WordUnit.Syntactic, // the spot check below feeds the words joined by spaces
         };
         using var session = Load();
         try

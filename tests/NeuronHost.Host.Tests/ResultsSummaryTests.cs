@@ -55,6 +55,22 @@ public sealed class ResultsSummaryTests
     }
 
     [Fact]
+    public void A_gaussian_ranking_whose_selected_set_has_no_held_out_information_is_flagged()
+    {
+        RankingResult Gaussian(params double[] mi) => new()
+        {
+            Name = "gaussian", Plugin = "gaussian", Parameters = new() { ["max-neurons"] = "3" },
+            Neurons = mi.Select((v, i) => new RankedNeuronResult { Rank = i + 1, Score = v }).ToList(),
+        };
+        var r = Synthetic(0.60, 0.70, 0.85);
+        r.Rankings.Add(Gaussian(0.05, 0.02, -0.01, 0.5)); // MI after 3 greedy picks is -0.01 bits; the 4th is unselected
+        var flag = Assert.Single(SummaryFlags.Of(r));
+        Assert.StartsWith("gaussian: the 3 selected neurons have held-out (dev) mutual information -0.010 bits ≤ 0 (peak 0.050 bits at k=1)", flag);
+        r.Rankings[^1] = Gaussian(0.05, 0.08, 0.09, -1);
+        Assert.Empty(SummaryFlags.Of(r));
+    }
+
+    [Fact]
     public void Accuracy_falling_as_k_grows_is_flagged_and_a_healthy_run_is_not()
     {
         Assert.Empty(SummaryFlags.Of(Synthetic(0.60, 0.70, 0.85)));

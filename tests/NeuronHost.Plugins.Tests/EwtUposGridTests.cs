@@ -29,7 +29,7 @@ public class EwtUposGridTests(ITestOutputHelper output)
         var corpus = new Corpus("ewt-slice", full.Format, [], [Slice("train", 700), Slice("dev", 250), Slice("test", 250)]);
         string modelDir = SharedAssets.Model("gpt2-mini-brown");
         using var session = ModelLoader.Load(modelDir, TokenizerLoader.TryLoad(modelDir));
-        var storeDir = Path.Combine(Path.GetTempPath(), "neuronhost-plugins-tests", "ewt-upos-gpt2-mini-brown");
+        var storeDir = Path.Combine(Path.GetTempPath(), "neuronhost-plugins-tests", "ewt-upos-gpt2-mini-brown-text"); // text input (lm_input: text); the folder is shared by every checkout
         ExtractionJob.Run(session, new ExtractionOptions
         {
             Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = storeDir,

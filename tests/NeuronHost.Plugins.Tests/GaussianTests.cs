@@ -15,7 +15,7 @@ public class GaussianTests
         const int train = 600, dev = 300, d = 6, classes = 3;
         var data = TestData.Probing(train, dev, d, classes, seed: 5, informative: 4);
         int[] cols = [0, 2, 3, 5];
-        var model = (GaussianModel)new GaussianProbe().Train(data, cols, TestData.Context());
+        var model = (GaussianModel)new GaussianProbe { Prior = GaussianPrior.Pitfalls }.Train(data, cols, TestData.Context());
         var (lj, cls) = model.LogJoint(data.Dev!.Activations);
         double mi = model.MutualInformation(data.Dev);
         var dir = TestData.TempDir("gauss");
@@ -70,7 +70,7 @@ public class GaussianTests
         }
         var data = raw with { Train = Relu(raw.Train), Dev = Relu(raw.Dev!), Test = null };
         int[] cols = [0, 2, 3];
-        var model = (GaussianModel)new GaussianProbe().Train(data, cols, TestData.Context());
+        var model = (GaussianModel)new GaussianProbe { Prior = GaussianPrior.Pitfalls }.Train(data, cols, TestData.Context());
         var (lj, _) = model.LogJoint(data.Dev!.Activations);
         var dir = TestData.TempDir("gauss-floor");
         TestData.WriteFloats(Path.Combine(dir, "x.bin"), data.Train.Activations.ToArray().Concat(data.Dev.Activations.ToArray()).ToArray());
@@ -108,7 +108,7 @@ public class GaussianTests
     {
         const int train = 800, dev = 300, d = 24, classes = 4, steps = 8;
         var data = TestData.Probing(train, dev, d, classes, seed: 9, informative: 10, signal: 0.5);
-        var ranking = new GaussianRanking { MaxNeurons = steps, MaxSelectionTokens = 0 };
+        var ranking = new GaussianRanking { MaxNeurons = steps, MaxSelectionTokens = 0, Prior = GaussianPrior.Pitfalls };
         var result = ranking.Rank(new RankingRequest(data), TestData.Context());
         var reference = SlowReference.Select(data, steps);
         for (int t = 0; t < steps; t++)
@@ -121,7 +121,7 @@ public class GaussianTests
 
         // the benchmark's from-scratch selector (blocked, parallel) against the same reference
         var context = TestData.Context();
-        var stats = new GaussianStatistics(data, context, "gaussian");
+        var stats = new GaussianStatistics(data, context, "gaussian", prior: GaussianPrior.Pitfalls);
         var (x, y, n) = EvaluationRows.Gather(data.Dev!, stats.Active, 0, context.Seed, default);
         var scratch = new FromScratchGaussianSelector(stats, x, y, n).Select(steps);
         Assert.Equal(steps, scratch.Count);

@@ -23,10 +23,12 @@ public sealed class ExtractCommand : ICliCommand
         var dtype = new Option<StoreDType>("--dtype") { Description = "Float32 or Float16 on disk", DefaultValueFactory = _ => StoreDType.Float32 };
         var batch = new Option<int>("--batch") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 16 };
         var maxSentences = new Option<int?>("--max-sentences") { Description = "Keep about this many sentences: the first ones of each split, in proportion to its size", HelpName = "N" };
+        var lmInput = new Option<string>("--lm-input") { Description = "What the model reads: text (a CoNLL-U sentence's # text, words aligned by characters) or words (joined by spaces)", DefaultValueFactory = _ => "text" };
+        lmInput.AcceptOnlyFromAmong("text", "words");
         var force = new Option<bool>("--force") { Description = "Replace a store made from another model or corpus" };
         var command = new Command("extract", "Extract the activations of every word of a corpus into an on-disk, resumable store")
         {
-            model, corpus, task, hooks, output, aggregation, dtype, batch, maxSentences, force,
+            model, corpus, task, hooks, output, aggregation, dtype, batch, maxSentences, lmInput, force,
         };
         var strict = new Option<bool>("--strict") { Description = "Refuse a checkpoint holding tensors the model does not read (default: a warning)" };
         command.Add(strict);
@@ -46,6 +48,7 @@ public sealed class ExtractCommand : ICliCommand
                 DType = parse.GetValue(dtype),
                 BatchSize = parse.GetValue(batch),
                 Force = parse.GetValue(force),
+                Words = parse.GetValue(lmInput) == "words" ? WordUnit.Syntactic : WordUnit.Text,
                 Task = taskSpec,
                 ModelDirectory = parse.GetRequiredValue(model),
             };

@@ -40,7 +40,28 @@ public static class SummaryFlags
                     break;
                 }
         }
+        flags.AddRange(GaussianInformation(r));
         return flags;
+    }
+
+    /// <summary>A Gaussian ranking whose greedily selected set carries no information: its
+    /// mutual information with the labels, measured by the Gaussian probe on the selection split
+    /// (dev unless select-on: train), is ≤ 0 bits, i.e. the probe predicts those words worse than
+    /// the class frequencies do, and the order it chose is not evidence of anything.</summary>
+    public static IEnumerable<string> GaussianInformation(RunResults r)
+    {
+        foreach (var ranking in r.Rankings.Where(k => k.Plugin == "gaussian" && k.Neurons.Count > 0))
+        {
+            int selected = ranking.Parameters.TryGetValue("max-neurons", out var m) && int.TryParse(m, out int v) ? v : 400;
+            var prefix = ranking.Neurons.OrderBy(n => n.Rank).Take(Math.Min(selected, ranking.Neurons.Count)).ToList();
+            double final = prefix[^1].Score;
+            if (!(final <= 0)) continue;
+            var peak = prefix.MaxBy(n => n.Score)!;
+            string split = ranking.Parameters.TryGetValue("select-on", out var s) && s.Equals("train", StringComparison.OrdinalIgnoreCase) ? "training" : "held-out (dev)";
+            yield return $"{ranking.Name}: the {prefix.Count} selected neurons have {split} mutual information {final:0.000} bits ≤ 0 " +
+                $"(peak {peak.Score:0.000} bits at k={peak.Rank}) — its Gaussian probe predicts those words worse than the class frequencies, " +
+                "so this order says nothing about where the property is (see docs/rankings.md, Gaussian estimator)";
+        }
     }
 
     /// <summary>The top-k accuracies of each ranking × probe, in k order.</summary>

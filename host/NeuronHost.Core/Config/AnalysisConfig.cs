@@ -18,6 +18,10 @@ public sealed class AnalysisConfig
     public List<string> HookPoints { get; set; } = [];
     /// <summary>How a word's subword vectors become one: first, last or mean.</summary>
     public string Aggregation { get; set; } = "last";
+    /// <summary>What the model reads: "text" (a CoNLL-U sentence's <c># text</c>, words aligned to
+    /// tokens by characters; sentences without one fall back to words) or "words" (the words joined
+    /// by spaces: "do n't" and " ."), for both the stored activations and the interventions' LM input.</summary>
+    public string LmInput { get; set; } = "text";
     /// <summary>Activation store folder; empty: a folder inside the output.</summary>
     public string? StoreDir { get; set; }
     public List<PluginUse> Rankings { get; set; } = [];

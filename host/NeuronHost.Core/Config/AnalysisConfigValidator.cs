@@ -11,6 +11,7 @@ public static class AnalysisConfigValidator
 {
     public static readonly string[] CorpusFormats = ["conllu", "brown", "neurox"];
     public static readonly string[] Aggregations = ["first", "last", "mean"];
+    public static readonly string[] LmInputs = ["text", "words"];
     public static readonly string[] Backends = NeuronHost.Kernels.KernelBackends.Choices.Split(", ");
     /// <summary>Most k values one grid probes (Pitfalls' grid has 150); each probe retrains.</summary>
     public const int MaxKGridEntries = 1000;
@@ -49,6 +50,7 @@ public static class AnalysisConfigValidator
         foreach (var (h, i) in c.HookPoints.Select((h, i) => (h, i)))
             if (HookPoints.LayerOf(h) < 0) Fail($"hook_points[{i}]", $"'{h}' is not a hook point like blocks.0.mlp.hook_post");
         if (!Aggregations.Contains(c.Aggregation)) Fail("aggregation", $"'{c.Aggregation}' is not one of {string.Join(", ", Aggregations)}");
+        if (!LmInputs.Contains(c.LmInput)) Fail("lm_input", $"'{c.LmInput}' is not one of {string.Join(", ", LmInputs)}");
         if (!NeuronHost.Kernels.KernelBackends.IsKnown(c.Backend)) Fail("backend", $"'{c.Backend}' is not one of {string.Join(", ", Backends)}");
 
         if (c.KGrid.Count == 0 && c.Probes.Count > 0 && c.Rankings.Count > 0) Fail("k_grid", "is empty: list the neuron counts k to probe");

@@ -18,7 +18,7 @@ public static class AnalysisYaml
     public const int MaxDepth = 32;
 
     private static readonly string[] TopKeys =
-        ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "store", "rankings", "probes",
+        ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "lm_input", "store", "rankings", "probes",
          "interventions", "prompts", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend", "plugin_timeout"];
     private static readonly string[] CorpusKeys = ["path", "format", "max_sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min_class_count", "control"];
@@ -126,6 +126,7 @@ public static class AnalysisYaml
                 case "hook": c.Hook = r.String(value, path); break;
                 case "hook_points": c.HookPoints = r.Strings(value, path); break;
                 case "aggregation": c.Aggregation = r.String(value, path); break;
+                case "lm_input": c.LmInput = r.String(value, path); break;
                 case "store": c.StoreDir = r.PathValue(value, path); break;
                 case "rankings": c.Rankings = r.Plugins(value, path); break;
                 case "probes": c.Probes = r.Plugins(value, path); break;
@@ -167,6 +168,7 @@ public static class AnalysisYaml
         };
         if (c.HookPoints.Count > 0) root.Add("hook_points", Flow(c.HookPoints.Select(h => (YamlNode)new YamlScalarNode(h))));
         root.Add("aggregation", c.Aggregation);
+        root.Add("lm_input", c.LmInput);
         if (!string.IsNullOrEmpty(c.StoreDir)) root.Add("store", c.StoreDir);
         root.Add("rankings", Plugins(c.Rankings));
         root.Add("probes", Plugins(c.Probes));

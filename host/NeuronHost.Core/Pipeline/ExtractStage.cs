@@ -21,13 +21,21 @@ public sealed class ExtractStage : IPipelineStage
             OutputDirectory = storeDir,
             Aggregation = c.Aggregation switch { "first" => WordAggregation.First, "mean" => WordAggregation.Mean, _ => WordAggregation.Last },
             ModelDirectory = c.ModelDir,
+            Words = c.LmInput == "words" ? WordUnit.Syntactic : WordUnit.Text,
         }, s.Progress, s.Cancellation);
         s.Log.Info($"store {storeDir}: {result.State}, {result.Rows} words, {result.ShardsWritten} shard(s) written");
+        if (result.TextFallbacks.Count > 0)
+            s.Log.Info($"lm_input text: {result.TextSentences} sentence(s) read as their text, words joined by spaces for "
+                + string.Join(", ", result.TextFallbacks.Select(f => $"{f.Value} ({f.Key})")));
         if (string.IsNullOrEmpty(c.StoreDir)) Assets.StoreCache.Touch(storeDir);
         // ExtractionJob.Run has just written, resumed or verified every file of it.
         s.Store = ActivationStore.Open(storeDir, verifyHashes: false);
         s.Results.Identity.HookPoints = c.ResolvedHookPoints();
         s.Results.Identity.Aggregation = c.Aggregation;
+        s.Results.Identity.LmInput = c.LmInput == "words" ? "words (joined by spaces)"
+            : result.State == StoreOpenState.Reused ? "text (# text where present, else words joined by spaces)"
+            : result.TextFallbacks.Count == 0 ? "text (# text)"
+            : $"text (# text for {result.TextSentences} sentences, words joined by spaces for {result.TextFallbacks.Values.Sum()})";
         s.Results.Identity.Neurons = s.Store.Columns;
     }
 
@@ -37,7 +45,7 @@ public sealed class ExtractStage : IPipelineStage
     {
         if (!string.IsNullOrEmpty(c.StoreDir)) return c.StoreDir;
         string key = string.Join("\n", Path.GetFullPath(c.ModelDir), Path.GetFullPath(c.Corpus.Path), c.Corpus.MaxSentences?.ToString() ?? "all",
-            string.Join(",", c.ResolvedHookPoints()), c.Aggregation);
+            string.Join(",", c.ResolvedHookPoints()), c.Aggregation, c.LmInput);
         string hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
         return Path.Combine(Assets.StoreCache.Root(), $"{Path.GetFileName(c.ModelDir.TrimEnd('/'))}-{hash}");
     }

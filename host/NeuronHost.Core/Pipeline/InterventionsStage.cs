@@ -108,25 +108,41 @@ public sealed class InterventionsStage : IPipelineStage
     /// when the task split the corpus by ratio, else every sentence.</summary>
     private static List<AnnotatedSentence> HeldOutSentences(PipelineState s)
     {
+        bool text = s.Config.LmInput != "words";
+        return HeldOutCorpusSentences(s).Select(x => text && !string.IsNullOrEmpty(x.Text) ? x.Annotated with { SourceText = x.Text } : x.Annotated).ToList();
+    }
+
+    private static List<Data.Corpora.CorpusSentence> HeldOutCorpusSentences(PipelineState s)
+    {
         var corpus = s.Need(s.Corpus, "the corpus");
+        if (s.Config.Corpus.MaxSentences is not null && HeldOutSplit(Data.Corpora.Corpus.Load(s.Config.Corpus.Path)) is { } whole)
+        {
+            // max_sentences bounds the stored activations (the rankings' data); the held-out split
+            // is not stored, so the interventions score all of it.
+            s.Log.Info($"interventions: scoring all {whole.Sentences.Count} sentences of the corpus's {whole.Name} split (max_sentences limits only the stored words)");
+            return whole.Sentences.ToList();
+        }
         var split = corpus.Split("test") is { Sentences.Count: > 0 } test ? test : corpus.Split("dev") is { Sentences.Count: > 0 } dev ? dev : null;
         if (split is null && s.Task?.Task.Split("test") is { Count: > 0 } taskTest && s.Store is { } store
             && store.Tokens.Sentences == corpus.SentenceCount)
         {
             // A corpus without splits was split by ratio for the task: its test sentences are the held-out ones.
             var held = taskTest.Rows.Select(r => store.Tokens.RowSentence[r]).ToHashSet();
-            var sentences = corpus.Sentences.Where((_, i) => held.Contains(i)).Select(x => x.Annotated).ToList();
+            var sentences = corpus.Sentences.Where((_, i) => held.Contains(i)).ToList();
             s.Log.Info($"interventions: scoring the {sentences.Count} sentences of the task's test split (random split of {corpus.Name})");
             return sentences;
         }
         if (split is null)
         {
             s.Log.Info($"interventions: corpus {corpus.Name} has no test or dev split; interventions score all {corpus.SentenceCount} sentences");
-            return corpus.Sentences.Select(x => x.Annotated).ToList();
+            return corpus.Sentences.ToList();
         }
         s.Log.Info($"interventions: scoring the {split.Sentences.Count} sentences of the corpus's {split.Name} split");
-        return split.Sentences.Select(x => x.Annotated).ToList();
+        return split.Sentences.ToList();
     }
+
+    private static Data.Corpora.CorpusSplit? HeldOutSplit(Data.Corpora.Corpus corpus) =>
+        corpus.Split("test") is { Sentences.Count: > 0 } test ? test : corpus.Split("dev") is { Sentences.Count: > 0 } dev ? dev : null;
 
     /// <summary>Translation moves a noun's Number (Sing ↔ Plur) using class means of the task data,
     /// so the task must be that attribute.</summary>

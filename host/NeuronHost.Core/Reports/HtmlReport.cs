@@ -87,6 +87,7 @@ public static class HtmlReport
             ("classes", string.Join(", ", id.Classes)),
             ("hook points", string.Join(", ", id.HookPoints)),
             ("aggregation", id.Aggregation),
+            ("LM input", id.LmInput),
             ("words train / dev / test", id.TrainTokens + id.DevTokens + id.TestTokens > 0 ? $"{id.TrainTokens:N0} / {id.DevTokens:N0} / {id.TestTokens:N0}" : ""),
             ("neurons", id.Neurons > 0 ? id.Neurons.ToString("N0") : ""),
             ("backend", id.Backend),

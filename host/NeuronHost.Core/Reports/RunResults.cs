@@ -55,6 +55,8 @@ public sealed class RunIdentity
     public List<string> Classes { get; set; } = [];
     public List<string> HookPoints { get; set; } = [];
     public string Aggregation { get; set; } = "";
+    /// <summary>What the model read: "text" (N sentences as their # text, the rest as words) or "words".</summary>
+    public string LmInput { get; set; } = "";
     public string Backend { get; set; } = "";
     public int Seed { get; set; }
     public long TrainTokens { get; set; }

@@ -71,7 +71,7 @@ public static class ExtractionJob
             Model = new StoreModel(info.Name, info.Family, info.Identity, modelHash),
             Corpus = new StoreCorpus(corpus.Name, corpus.Format, corpusHash,
                 corpus.Files.Select(f => new StoreFileInfo(Path.GetFileName(f), new FileInfo(f).Length)).ToArray()),
-            WordUnit = options.Words == WordUnit.Surface ? "surface" : "syntactic",
+            WordUnit = UnitName(options.Words),
             HookPoints = hooks,
             Columns = column,
             Aggregation = options.Aggregation,
@@ -86,7 +86,8 @@ public static class ExtractionJob
         };
 
         using var writer = StoreWriter.Open(options.OutputDirectory, wanted, sidecar, options.Force, progress, cancellation);
-        var result = new ExtractionResult(options.OutputDirectory, writer.State, 0, table.Rows, stats.ModelTokens, stats.Windowed, stats.Truncated, stats.Empty);
+        var result = new ExtractionResult(options.OutputDirectory, writer.State, 0, table.Rows, stats.ModelTokens, stats.Windowed, stats.Truncated, stats.Empty)
+            { TextSentences = stats.TextSentences, TextFallbacks = stats.TextFallbacks };
         if (writer.State == StoreOpenState.Reused)
         {
             progress?.Report(new ProgressReport(ProgressStage, stats.ModelTokens, stats.ModelTokens, "tokens"));
@@ -139,7 +140,7 @@ public static class ExtractionJob
         {
             Model = new StoreModel(info.Name, info.Family, info.Identity, modelHash),
             Corpus = existing.Corpus with { Hash = corpusHash },
-            WordUnit = options.Words == WordUnit.Surface ? "surface" : "syntactic",
+            WordUnit = UnitName(options.Words),
             HookPoints = hooks, Columns = columns, Aggregation = options.Aggregation, DType = options.DType,
         };
         if (!existing.Complete || existing.DescribeMismatch(probe) is not null || existing.TotalRows != rows) return null;
@@ -171,20 +172,41 @@ public static class ExtractionJob
         }
     }
 
-    private readonly record struct PlanStats(long ModelTokens, int Windowed, long Truncated, int Empty);
+    private readonly record struct PlanStats(long ModelTokens, int Windowed, long Truncated, int Empty, int TextSentences, IReadOnlyDictionary<string, int> TextFallbacks);
+
+    /// <summary>The manifest's name of a word unit.</summary>
+    public static string UnitName(WordUnit unit) => unit switch { WordUnit.Surface => "surface", WordUnit.Text => "text", _ => "syntactic" };
+
+    /// <summary>One sentence's ids and word spans: its text when the unit is Text and the text can be
+    /// aligned (else its syntactic words, the reason counted), its surface tokens or its words.</summary>
+    private static WordAlignment Encode(CorpusSentence sentence, ITokenizer tokenizer, ExtractionOptions options, Dictionary<string, int> fallbacks, ref int textSentences)
+    {
+        if (options.Words == WordUnit.Text)
+        {
+            if (TextAlignment.Align(sentence, tokenizer, options.AddSpecialTokens, out var reason) is { } text)
+            {
+                textSentences++;
+                return new WordAlignment(text.Ids, text.WordSpans);
+            }
+            fallbacks[reason!] = fallbacks.GetValueOrDefault(reason!) + 1;
+        }
+        var units = options.Words == WordUnit.Surface ? sentence.SurfaceTokens.Select(t => t.Form).ToArray() : sentence.Words.Select(w => w.Form).ToArray();
+        var alignment = tokenizer.EncodeWords(units, options.AddSpecialTokens);
+        if (alignment.Words.Count != units.Length)
+            throw new InvalidOperationException($"sentence {sentence.Id}: the tokenizer aligned {alignment.Words.Count} words, expected {units.Length}");
+        return alignment;
+    }
 
     private static (List<SequencePlan>, PlanStats) Plan(CorpusSentence[] sentences, ITokenizer tokenizer, ExtractionOptions options, int maxPositions)
     {
         var plans = new List<SequencePlan>();
         long row = 0, tokens = 0, truncated = 0;
-        int windowed = 0, empty = 0;
+        int windowed = 0, empty = 0, textSentences = 0;
+        var fallbacks = new Dictionary<string, int>();
         for (int s = 0; s < sentences.Length; s++)
         {
             var sentence = sentences[s];
-            var units = options.Words == WordUnit.Surface ? sentence.SurfaceTokens.Select(t => t.Form).ToArray() : sentence.Words.Select(w => w.Form).ToArray();
-            var alignment = tokenizer.EncodeWords(units, options.AddSpecialTokens);
-            if (alignment.Words.Count != units.Length)
-                throw new InvalidOperationException($"sentence {sentence.Id}: the tokenizer aligned {alignment.Words.Count} words, expected {units.Length}");
+            var alignment = Encode(sentence, tokenizer, options, fallbacks, ref textSentences);
             empty += alignment.Words.Count(w => w.Length == 0);
             int pieces = 0;
             foreach (var (ids, firstUnit, spans, cut) in SentenceWindows.Split(alignment, maxPositions > 0 ? maxPositions : int.MaxValue))
@@ -200,7 +222,7 @@ public static class ExtractionJob
             }
             if (pieces > 1) windowed++;
         }
-        return (plans, new PlanStats(tokens, windowed, truncated, empty));
+        return (plans, new PlanStats(tokens, windowed, truncated, empty, textSentences, fallbacks));
     }
 
     private static IReadOnlyList<StoreSplit> SplitRanges(Corpus corpus)

@@ -13,6 +13,12 @@ public enum WordUnit
     /// <summary>The text's surface tokens (CoNLL-U multiword tokens unsplit: "didn't"); the
     /// words of a multiword token all get that token's vector.</summary>
     Surface,
+    /// <summary>The sentence's original text (CoNLL-U <c># text</c>), as the model read text in
+    /// training; each syntactic word takes the tokens overlapping its characters (both words of
+    /// "don't" the tokens of "don't"). A sentence without a text that matches its forms, or a
+    /// tokenizer that cannot map tokens back to characters, falls back to <see cref="Syntactic"/>
+    /// (counted in <see cref="ExtractionResult.TextFallbacks"/>).</summary>
+    Text,
 }
 
 /// <summary>Options of <see cref="ExtractionJob.Run"/> (the <c>neuronhost extract</c> command).</summary>
@@ -36,7 +42,8 @@ public sealed record ExtractionOptions
     /// <summary>Float32 (default) or Float16 (half the disk; reads convert back to float32).</summary>
     public StoreDType DType { get; init; } = StoreDType.Float32;
 
-    public WordUnit Words { get; init; } = WordUnit.Syntactic;
+    /// <summary>What the model reads: the sentence text (default) or its words joined by spaces.</summary>
+    public WordUnit Words { get; init; } = WordUnit.Text;
 
     /// <summary>Sequences per forward pass (default 16). Fixed at store creation: a resumed run
     /// uses the store's value so that it ends byte-identical.</summary>
@@ -69,4 +76,10 @@ public sealed record ExtractionResult(
     long ModelTokens,
     int WindowedSentences,
     long TruncatedTokens,
-    int EmptyWords);
+    int EmptyWords)
+{
+    /// <summary>Sentences read as their text (<see cref="WordUnit.Text"/>); 0 for a reused store.</summary>
+    public int TextSentences { get; init; }
+    /// <summary>Sentences that fell back to joined words, by reason.</summary>
+    public IReadOnlyDictionary<string, int> TextFallbacks { get; init; } = new Dictionary<string, int>();
+}

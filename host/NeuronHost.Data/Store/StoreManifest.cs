@@ -48,8 +48,9 @@ public sealed record StoreManifest
     public bool Complete { get; init; }
     public required StoreModel Model { get; init; }
     public required StoreCorpus Corpus { get; init; }
-    /// <summary>"syntactic" (one row per annotated word) or "surface" (the text's tokens fed to
-    /// the tokenizer; the words of a multiword token share its vector).</summary>
+    /// <summary>"text" (the sentence's # text fed to the tokenizer, one row per annotated word
+    /// aligned by characters), "syntactic" (one row per annotated word, words joined by spaces) or
+    /// "surface" (the text's tokens fed to the tokenizer; the words of a multiword token share its vector).</summary>
     public required string WordUnit { get; init; }
     public required IReadOnlyList<StoreHookPoint> HookPoints { get; init; }
     public required int Columns { get; init; }

@@ -17,7 +17,10 @@ public sealed record StoreTaskData(ProbingData Data, ProbingData? Control, Label
             var s = task.Split(name);
             if (s is null || s.Count == 0) return null;
             var labels = control ? s.ControlLabels! : s.Labels;
-            return new DataSplit(store.SelectRows(s.Rows), labels, s.Words);
+            return new DataSplit(store.SelectRows(s.Rows), labels, s.Words)
+            {
+                WordClasses = s.Rows.Select(r => store.Tokens.Words[r].Upos).ToArray(),
+            };
         }
         ProbingData Make(bool control) => new(
             control ? task.Name + "-control" : task.Name,

@@ -1,15 +1,18 @@
 using NeuronHost.Plugins.Interventions.Common;
 using NeuronHost.Sdk.Interventions;
 using NeuronHost.Sdk;
+using NeuronHost.Sdk.Statistics;
 
 namespace NeuronHost.Plugins.Interventions.Translation;
 
 /// <summary>Antverg &amp; Belinkov's translation intervention ("encoded is not used"): at the
 /// tokens of a subject noun whose attribute (Number) has value z, move the top/random/bottom-k
 /// neurons of a ranking toward value z′: h_S ← h_S − α·q(z)_S + α·q(z′)_S (q = class means of
-/// the stored activations). The model runs on, and its own prediction at the agreeing verb is
-/// read: does it now choose the verb form of z′ (the attribute flipped, the lemma kept), keep the
-/// form of z, or predict something else (broken)?</summary>
+/// the stored activations over the edited word class, nouns). The model runs on, and its own
+/// prediction at the agreeing verb is read: does it now choose the verb form of z′ (the attribute
+/// flipped, the lemma kept), keep the form of z, or predict something else (broken)? Every rate
+/// comes with its 95% Wilson interval and the log-odds shift with a 95% bootstrap interval over
+/// items and a sign-flip p-value, so a rate of 0 on n items reads as "below 3/n", not "none".</summary>
 public sealed class TranslationIntervention : IIntervention
 {
     public PluginInfo Info { get; } = new("translation", PluginKind.Intervention,
@@ -28,8 +31,14 @@ public sealed class TranslationIntervention : IIntervention
     [PluginParameter("scalar α, or Pitfalls' rank-scaled α (8 … 0.001 over the ranking)")]
     public AlphaScaling Scaling { get; set; } = AlphaScaling.Scalar;
 
-    [PluginParameter("agreement items evaluated at most")]
-    public int MaxItems { get; set; } = 300;
+    [PluginParameter("agreement items evaluated at most (0: every item of the held-out sentences)", Min = 0)]
+    public int MaxItems { get; set; }
+
+    [PluginParameter("UPOS of the training words whose class means q(z) are used (the edited words are subject nouns); empty: every word")]
+    public string WordClass { get; set; } = "NOUN";
+
+    [PluginParameter("fewest training words of that class a value z needs for its mean q(z)", Min = 1)]
+    public int MinClassCount { get; set; } = 100;
 
     [PluginParameter("seed of the random-k baseline")]
     public int Seed { get; set; } = 1;
@@ -43,14 +52,21 @@ public sealed class TranslationIntervention : IIntervention
         foreach (var r in request.Rankings) NeuronSelection.CheckAgainstModel(r, model.Info, Info.Name);
         int sing = IndexOfClass(data, "Sing"), plur = IndexOfClass(data, "Plur");
 
-        var moments = context.Kernels.ClassMoments(data.Train.Activations, data.Train.Labels, data.ClassCount, context.Cancellation);
-        var items = AgreementItem.Find(request.Sentences, Attribute).Take(MaxItems)
+        var (moments, classNote) = ClassMeans(data, sing, plur, context);
+        var found = AgreementItem.Find(request.Sentences, Attribute);
+        var items = (MaxItems > 0 ? found.Take(MaxItems) : found)
             .Select(item => Prepare(item, model, tokenizer)).Where(p => p is not null).Select(p => p!).ToArray();
         if (items.Length == 0) throw new PluginInputException($"translation: no subject noun with {Attribute} followed by an agreeing is/are, was/were, has/have in the {request.Sentences.Count} sentences");
 
         var clean = Score(model, items, [], context.Cancellation);
         var rows = new List<IReadOnlyList<object>>();
-        var summary = new Dictionary<string, double> { ["items"] = items.Length, ["clean_agreement_accuracy"] = clean.Count(s => s.PrefersOwn) / (double)items.Length };
+        var cleanAccuracy = ProportionInterval.Wilson(clean.Count(s => s.PrefersOwn), items.Length);
+        var summary = new Dictionary<string, double>
+        {
+            ["items"] = items.Length, ["clean_agreement_accuracy"] = cleanAccuracy.Rate,
+            ["clean_agreement_accuracy_low95"] = cleanAccuracy.Low95, ["clean_agreement_accuracy_high95"] = cleanAccuracy.High95,
+            ["q_rows_Sing"] = classNote.Sing, ["q_rows_Plur"] = classNote.Plur,
+        };
         var ks = Ks.Where(k => k > 0).Distinct().Order().ToArray();
         int total = request.Rankings.Count * 3 * ks.Length, done = 0;
         foreach (var ranking in request.Rankings)
@@ -68,19 +84,64 @@ public sealed class TranslationIntervention : IIntervention
                             sequence: s, positions: item.NounPositions);
                     }).ToArray();
                     var scores = Score(model, items, edits, context.Cancellation);
-                    rows.Add(Row(ranking.Method, selection, k, items, clean, scores));
+                    rows.Add(Row(ranking.Method, selection, k, items, clean, scores, (ulong)Seed));
                     context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
                 }
         foreach (var ranking in request.Rankings)
         {
-            var best = rows.Where(r => (string)r[0] == ranking.Method && (string)r[1] == "top").Select(r => (double)r[5]).DefaultIfEmpty(double.NaN).Max();
+            var best = rows.Where(r => (string)r[0] == ranking.Method && (string)r[1] == "top").Select(r => (double)r[Columns.IndexOf("preference_flip_rate")]).DefaultIfEmpty(double.NaN).Max();
             summary[$"{ranking.Method}_top_best_preference_flip_rate"] = best;
+            // The largest k's top-k shift with its interval: what "encoded and used" rests on.
+            if (rows.LastOrDefault(r => (string)r[0] == ranking.Method && (string)r[1] == "top") is { } last)
+                foreach (var c in new[] { "mean_logodds_shift", "logodds_shift_low95", "logodds_shift_high95", "logodds_shift_p" })
+                    summary[$"{ranking.Method}_top_k{last[2]}_{c}"] = (double)last[Columns.IndexOf(c)];
         }
-        return new InterventionReport(Info.Name, summary,
-        [
-            new ResultTable("translation", ["ranking", "selection", "k", "items", "flipped_top1_rate", "preference_flip_rate",
-                "kept_top1_rate", "broken_rate", "mean_logodds_shift"], rows),
-        ]);
+        return new InterventionReport(Info.Name, summary, [new ResultTable("translation", Columns, rows)]);
+    }
+
+    private static readonly List<string> Columns =
+    [
+        "ranking", "selection", "k", "items",
+        "flipped_top1_rate", "flipped_top1_low95", "flipped_top1_high95",
+        "preference_flip_rate", "preference_flip_low95", "preference_flip_high95",
+        "kept_top1_rate", "broken_rate",
+        "mean_logodds_shift", "logodds_shift_low95", "logodds_shift_high95", "logodds_shift_p",
+    ];
+
+    /// <summary>Class means of the training words of <see cref="WordClass"/> (all words when the
+    /// class is empty); a value with fewer than <see cref="MinClassCount"/> such words has no
+    /// trustworthy mean and stops the run with the counts. Without word classes in the data (a
+    /// NeuroX import) the means are over every word, and the summary's counts say so.</summary>
+    private (ClassMoments Moments, (int Sing, int Plur) Counts) ClassMeans(ProbingData data, int sing, int plur, IPluginContext context)
+    {
+        var train = data.Train;
+        var classes = train.WordClasses;
+        if (string.IsNullOrEmpty(WordClass) || classes is null)
+        {
+            if (!string.IsNullOrEmpty(WordClass)) context.Log.Warn($"translation: the data carries no word classes; q(z) is over every {Attribute}-bearing word, not only {WordClass}");
+            var labels = train.Labels.Span;
+            int s = 0, p = 0;
+            foreach (int l in labels) { if (l == sing) s++; else if (l == plur) p++; }
+            Require(s, p, "words");
+            return (context.Kernels.ClassMoments(train.Activations, train.Labels, data.ClassCount, context.Cancellation), (s, p));
+        }
+        // Relabel: rows of other word classes get -1, which the class-moment kernel leaves out.
+        var all = train.Labels.Span;
+        var kept = new int[all.Length];
+        int ns = 0, np = 0;
+        for (int i = 0; i < kept.Length; i++)
+        {
+            kept[i] = classes[i] == WordClass ? all[i] : -1;
+            if (kept[i] == sing) ns++; else if (kept[i] == plur) np++;
+        }
+        Require(ns, np, $"{WordClass} words");
+        return (context.Kernels.ClassMoments(train.Activations, kept, data.ClassCount, context.Cancellation), (ns, np));
+    }
+
+    private void Require(int sing, int plur, string what)
+    {
+        if (sing < MinClassCount || plur < MinClassCount)
+            throw new PluginInputException($"translation: q(z) needs at least {MinClassCount} training {what} per value, but Sing has {sing} and Plur {plur} (lower min_class_count or use more sentences)");
     }
 
     private static int IndexOfClass(ProbingData data, string name)
@@ -121,36 +182,50 @@ public sealed class TranslationIntervention : IIntervention
             tokenizer.Encode(" " + own, addSpecialTokens: false)[0], tokenizer.Encode(" " + other, addSpecialTokens: false)[0]);
     }
 
+    /// <summary>Scores the items in forward passes of at most 64 sequences (edits name their
+    /// sequence by its index among all items, so each batch gets its own, renumbered).</summary>
     private static ItemScore[] Score(IModelSession model, PreparedItem[] items, IReadOnlyList<HookEdit> edits, CancellationToken cancellation)
     {
-        var result = model.Forward(new ForwardRequest(items.Select(i => i.Ids).ToArray())
+        var scores = new ItemScore[items.Length];
+        foreach (var batch in PromptBatches.Of(items.Length, 64))
         {
-            Edits = edits,
-            Logits = LogitsMode.Last,
-            LogitPositions = model.Info.IsMaskedLm ? items.Select(i => i.Position).ToArray() : null,
-        }, cancellation);
-        return items.Select((item, s) =>
-        {
-            var logits = result.Logits[s].Row(0);
-            return new ItemScore(Softmax.ArgMax(logits), logits[item.OwnToken], logits[item.OtherToken]);
-        }).ToArray();
+            cancellation.ThrowIfCancellationRequested();
+            var part = items.AsSpan(batch.Start, batch.Count).ToArray();
+            var batchEdits = edits.Where(e => e.Sequence < 0 || (e.Sequence >= batch.Start && e.Sequence < batch.Start + batch.Count))
+                .Select(e => e.Sequence >= 0 ? e with { Sequence = e.Sequence - batch.Start } : e).ToArray();
+            var result = model.Forward(new ForwardRequest(part.Select(i => i.Ids).ToArray())
+            {
+                Edits = batchEdits,
+                Logits = LogitsMode.Last,
+                LogitPositions = model.Info.IsMaskedLm ? part.Select(i => i.Position).ToArray() : null,
+            }, cancellation);
+            for (int s = 0; s < part.Length; s++)
+            {
+                var logits = result.Logits[s].Row(0);
+                scores[batch.Start + s] = new ItemScore(Softmax.ArgMax(logits), logits[part[s].OwnToken], logits[part[s].OtherToken]);
+            }
+        }
+        return scores;
     }
 
-    private static IReadOnlyList<object> Row(string method, Selection selection, int k, PreparedItem[] items, ItemScore[] clean, ItemScore[] edited)
+    private static IReadOnlyList<object> Row(string method, Selection selection, int k, PreparedItem[] items, ItemScore[] clean, ItemScore[] edited, ulong seed)
     {
         int n = items.Length;
         int flipped = 0, kept = 0, broken = 0, preferenceFlips = 0;
-        double shift = 0;
+        var shifts = new double[n];
         for (int i = 0; i < n; i++)
         {
             if (edited[i].Top1 == items[i].OtherToken) flipped++;
             else if (edited[i].Top1 == items[i].OwnToken) kept++;
             else if (clean[i].Top1 == items[i].OwnToken || clean[i].Top1 == items[i].OtherToken) broken++;
             if (clean[i].PrefersOwn && !edited[i].PrefersOwn) preferenceFlips++;
-            shift += (edited[i].OtherLogit - edited[i].OwnLogit) - (clean[i].OtherLogit - clean[i].OwnLogit);
+            shifts[i] = (edited[i].OtherLogit - edited[i].OwnLogit) - (clean[i].OtherLogit - clean[i].OwnLogit);
         }
-        int prefersOwn = clean.Count(c => c.PrefersOwn);
-        return [method, selection.ToString().ToLowerInvariant(), k, n, flipped / (double)n,
-            prefersOwn == 0 ? double.NaN : preferenceFlips / (double)prefersOwn, kept / (double)n, broken / (double)n, shift / n];
+        var flips = ProportionInterval.Wilson(flipped, n);
+        var preference = ProportionInterval.Wilson(preferenceFlips, clean.Count(c => c.PrefersOwn));
+        var shift = PairedTest.Compare(shifts, seed);
+        return [method, selection.ToString().ToLowerInvariant(), k, n,
+            flips.Rate, flips.Low95, flips.High95, preference.Rate, preference.Low95, preference.High95,
+            kept / (double)n, broken / (double)n, shift.MeanDifference, shift.Low95, shift.High95, shift.PValue];
     }
 }

@@ -24,7 +24,7 @@ public sealed class RealModelFixture : IDisposable
         var classes = new List<string>();
         DataSplit Build(IReadOnlyList<AnnotatedSentence> sentences)
         {
-            var values = new List<float>(); var labels = new List<int>();
+            var values = new List<float>(); var labels = new List<int>(); var upos = new List<string>();
             foreach (var sentence in sentences)
             {
                 var align = Model.Tokenizer!.EncodeWords(sentence.Words.Select(w => w.Form).ToArray());
@@ -41,10 +41,11 @@ public sealed class RealModelFixture : IDisposable
                     int pos = span.Start + span.Length - 1;
                     foreach (var h in hooks) values.AddRange(result.Captured[h][0].Row(pos).ToArray());
                     labels.Add(c);
+                    upos.Add(word.Upos);
                 }
             }
             var neurons = hooks.SelectMany(h => Enumerable.Range(0, Model.Info.HookPointWidths[h]).Select(i => new NeuronRef(h, i))).ToArray();
-            return new DataSplit(new DenseActivationMatrix(values.ToArray(), labels.Count, neurons), labels.ToArray());
+            return new DataSplit(new DenseActivationMatrix(values.ToArray(), labels.Count, neurons), labels.ToArray()) { WordClasses = upos.ToArray() };
         }
         var trainSplit = Build(train);
         var testSplit = test.Count > 0 ? Build(test) : null;

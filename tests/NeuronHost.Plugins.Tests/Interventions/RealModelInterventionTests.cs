@@ -105,9 +105,9 @@ public sealed class RealModelInterventionTests(RealModelFixture fx) : IClassFixt
         var rows = report.Tables[0].Rows;
         Assert.Equal(9, rows.Count);
         foreach (var row in rows)
-            foreach (int c in new[] { 4, 5, 6, 7 })
+            foreach (int c in new[] { 4, 5, 6, 7, 8, 9, 10, 11 })
                 Assert.InRange((double)row[c], 0.0, 1.0);
-        double Shift(string method, string sel) => (double)rows.Single(r => (string)r[0] == method && (string)r[1] == sel)[8];
+        double Shift(string method, string sel) => (double)rows.Single(r => (string)r[0] == method && (string)r[1] == sel)[12];
         string[] methods = ["linear", "gaussian", "probeless"];
         string table = string.Join("; ", methods.Select(m => $"{m}: top {Shift(m, "top"):F4} random {Shift(m, "random"):F4} bottom {Shift(m, "bottom"):F4}"));
         // With one scalar α the shifts are small (Δ log-odds ~0.01–0.1). Measured: linear and probeless
