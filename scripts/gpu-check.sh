@@ -21,7 +21,7 @@ command -v dotnet >/dev/null 2>&1 || { echo "gpu-check: the .NET SDK (dotnet) is
 
 echo "== build" >&2
 dotnet build tests/NeuronHost.Kernels.Tests/NeuronHost.Kernels.Tests.csproj -c Release -nologo -v quiet >&2
-dotnet build kernels/NeuronHost.Kernels.Benchmarks/NeuronHost.Kernels.Benchmarks.csproj -c Release -nologo -v quiet >&2
+dotnet build host/NeuronHost.Benchmarks/NeuronHost.Benchmarks.csproj -c Release -nologo -v quiet >&2
 
 echo "== kernel contract tests on cuda (after $((SECONDS - start)) s)" >&2
 NEURONHOST_KERNEL_TEST_BACKEND=cuda dotnet test tests/NeuronHost.Kernels.Tests/NeuronHost.Kernels.Tests.csproj -c Release --no-build \
@@ -30,5 +30,5 @@ NEURONHOST_KERNEL_TEST_BACKEND=cuda dotnet test tests/NeuronHost.Kernels.Tests/N
 echo "== benchmark table (after $((SECONDS - start)) s)" >&2
 quick=()
 [ "${GPU_CHECK_QUICK:-0}" = 1 ] && quick=(--quick)
-dotnet run -c Release --no-build --project kernels/NeuronHost.Kernels.Benchmarks -- gpu --backend cuda "${quick[@]}"
+dotnet run -c Release --no-build --project host/NeuronHost.Benchmarks -- gpu --backend cuda "${quick[@]}"
 echo "gpu-check: done in $((SECONDS - start)) s" >&2

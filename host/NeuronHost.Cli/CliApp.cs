@@ -65,6 +65,11 @@ public static class CliApp
             config.Error.WriteLine(UnknownCommand(args[0], root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList()));
             return 1;
         }
+        if (Commands.BenchCommand.IsForwarded(args))
+        {
+            try { return Commands.BenchCommand.Forward(args[1..], config.Output, config.Error); }
+            catch (CliException e) { config.Error.WriteLine($"error: {e.Message}"); return 1; }
+        }
         var parse = root.Parse(args);
         try
         {

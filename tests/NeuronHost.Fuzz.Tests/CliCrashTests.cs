@@ -172,7 +172,7 @@ public sealed class BenchScriptTests
         Assert.False(run.TimedOut, run.Stderr);
         Assert.False(File.Exists(canary), "the working tree's script ran");
         Assert.True(File.Exists(argv), $"the stand-in python was never started\n{run.Stderr}");
-        string shipped = Path.Combine(Path.GetDirectoryName(ChildRun.Executable)!, "scripts", "bench", "neurox_linear_probe.py");
+        string shipped = Path.Combine(Path.GetDirectoryName(ChildRun.Executable)!, "bench", "Probes", "neurox_linear_probe.py");
         Assert.All(File.ReadAllLines(argv), line => Assert.Equal(shipped, line));
         Assert.True(File.Exists(shipped));
     }

@@ -352,6 +352,32 @@ public abstract class KernelContractTests
         Assert.Equal(expected, x);
     }
 
+    /// <summary>Hundreds of scattered neurons take the blended full-span path: every bit must
+    /// equal the plain loop's, untouched columns included (NaN, −0 and values beside edited ones).</summary>
+    [Theory]
+    [InlineData(EditOp.Zero)]
+    [InlineData(EditOp.Set)]
+    [InlineData(EditOp.Add)]
+    [InlineData(EditOp.Scale)]
+    [InlineData(EditOp.ShiftBySign)]
+    public void ApplyEdit_with_many_scattered_neurons_matches_the_reference_bit_for_bit(EditOp op)
+    {
+        int rows = 203, cols = 1031;
+        var rng = new Random((int)op + 40);
+        var neurons = Enumerable.Range(3, cols - 10).OrderBy(_ => rng.Next()).Take(340).ToArray();   // unsorted, no repeats, span 3..1023
+        var values = neurons.Select(_ => (float)TestData.Gaussian(rng)).ToArray();
+        var edit = new NeuronEdit(op, neurons, values);
+        var mask = Enumerable.Range(0, rows).Select(r => r % 4 != 2).ToArray();
+        var x = TestData.Matrix(rows, cols, seed: 17);
+        for (int i = 0; i < cols; i += 5) { x[9 * cols + i] = -0f; x[10 * cols + i] = float.NaN; x[11 * cols + i] = 0f; }
+        var expected = (float[])x.Clone();
+        NaiveReference.ApplyEdit(expected, rows, cols, mask, edit);
+        Kernels.ApplyEdit(x, rows, cols, mask, edit);
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(x[i]),
+                $"row {i / cols}, column {i % cols}: {x[i]:R}, expected {expected[i]:R}");
+    }
+
     [Fact]
     public void ApplyEdit_on_a_large_matrix_matches_the_reference()
     {

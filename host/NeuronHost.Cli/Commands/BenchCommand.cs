@@ -1,50 +1,73 @@
 using System.CommandLine;
-using NeuronHost.Runtime.Models;
+using System.Diagnostics;
 
 namespace NeuronHost.Cli.Commands;
 
-/// <summary><c>neuronhost bench …</c>: pipeline-stage benchmarks, each printed next to its
-/// baseline (PyTorch) as a ratio from the same run. Kernel benchmarks live in
-/// kernels/NeuronHost.Kernels.Benchmarks (see docs/benchmarks.md).</summary>
+/// <summary><c>neuronhost bench …</c>. Every benchmark except <c>isolation</c> (which times the
+/// host's own worker processes) lives in host/NeuronHost.Benchmarks, a program of its own that
+/// the build places in <c>bench/</c> beside this executable: the host references no plugin, and
+/// no production assembly carries benchmark code. Those subcommands run it as a child process
+/// with the arguments unchanged (its own help included: <c>bench forward --help</c>).</summary>
 public sealed class BenchCommand : ICliCommand
 {
+    /// <summary>The subcommands of the benchmarks program, with the line `bench --help` shows.</summary>
+    internal static readonly (string Name, string Description)[] Forwarded =
+    [
+        ("all", "Every benchmark in one run under one discipline; --out writes docs/benchmarks.md"),
+        ("kernels", "Kernel table: ours and PyTorch alternating, medians and spread, against read/write bandwidth and SGEMM measured in the same run"),
+        ("forward", "Forward tokens/s of our runtime vs PyTorch eager (the reference implements GPT-2 checkpoints), alternating, PyTorch at its best thread count"),
+        ("store", "Build a store larger than a memory budget and compute class moments over it; peak RSS next to the store size"),
+        ("probes", "Linear probe (ours vs NeuroX's Adam trainer) and Gaussian selection (incremental vs from scratch)"),
+        ("gpu", "The ILGPU backend on a GPU vs its copy bandwidth, PyTorch CUDA and cpu-simd"),
+        ("bdn", "The kernels under BenchmarkDotNet (e.g. bdn --filter *Moments*)"),
+    ];
+
     public Command Build(CliContext cli)
     {
-        var bench = new Command("bench", "Benchmarks of pipeline stages against their baselines (kernels: see docs/benchmarks.md)");
-
-        var model = new Option<string>("--model") { Description = "Model folder (GPT-2 checkpoints get the PyTorch comparison)", Required = true };
-        var batch = new Option<int>("--batch") { Description = "Sequences per forward", DefaultValueFactory = _ => 16 };
-        var length = new Option<int>("--length") { Description = "Tokens per sequence", DefaultValueFactory = _ => 128 };
-        var iterations = new Option<int>("--iterations") { Description = "Timed forwards (median reported)", DefaultValueFactory = _ => 5 };
-        var forward = new Command("forward", "Forward tokens/s of our runtime vs PyTorch eager on the same batch and thread count")
+        var bench = new Command("bench", "Benchmarks against their references (PyTorch, NeuroX, the machine's limits); see docs/benchmarks.md");
+        foreach (var (name, description) in Forwarded)
         {
-            model, batch, length, iterations,
-        };
-        forward.SetAction(parse =>
-        {
-            var result = ForwardBenchmark.Run(parse.GetRequiredValue(model), parse.GetValue(batch), parse.GetValue(length), parse.GetValue(iterations));
-            cli.Out(parse).WriteLine(result.ToString());
-            return 0;
-        });
-        bench.Add(forward);
-
-        var storeDir = new Option<string>("--dir") { Description = "Folder to work in: the benchmark writes its synthetic store into a new subfolder there and deletes only that", DefaultValueFactory = _ => Path.GetTempPath() };
-        var size = new Option<double>("--gib") { Description = "Store size in GiB (make it larger than the memory you allow the process)", DefaultValueFactory = _ => 3.0 };
-        var store = new Command("store", "Build a store larger than a memory budget and compute class moments over it; prints peak RSS next to the store size")
-        {
-            storeDir, size,
-        };
-        store.SetAction(parse =>
-        {
-            var options = new NeuronHost.Data.Store.StoreBenchOptions { Directory = parse.GetRequiredValue(storeDir), TargetBytes = (long)(parse.GetValue(size) * (1L << 30)) };
-            var result = NeuronHost.Data.Store.StoreBenchmark.Run(options, new NeuronHost.Kernels.Cpu.CpuKernels());
-            cli.Out(parse).WriteLine(result.Describe());
-            return 0;
-        });
-        bench.Add(store);
-        bench.Add(BenchProbesCommand.Build(cli));
+            // Reached only through `neuronhost bench` listings: CliApp.Run hands `bench NAME …` to Forward before parsing.
+            var sub = new Command(name, description) { TreatUnmatchedTokensAsErrors = false };
+            sub.SetAction(parse => Forward([name, .. parse.UnmatchedTokens], cli.Out(parse), cli.Error(parse)));
+            bench.Add(sub);
+        }
         bench.Add(BenchIsolationCommand.Build(cli));
         bench.SetAction(CliApp.ShowHelp);
         return bench;
+    }
+
+    /// <summary>True for <c>bench NAME …</c> with NAME one of <see cref="Forwarded"/>.</summary>
+    internal static bool IsForwarded(string[] args) =>
+        args.Length >= 2 && args[0] == "bench" && Forwarded.Any(f => f.Name == args[1]);
+
+    /// <summary>The benchmarks program shipped beside this executable (never one found elsewhere).</summary>
+    internal static string Program => Path.Combine(AppContext.BaseDirectory, "bench", "NeuronHost.Benchmarks.dll");
+
+    /// <summary>Runs the benchmarks program with <paramref name="args"/>, copying its output
+    /// line by line; returns its exit code.</summary>
+    internal static int Forward(string[] args, TextWriter output, TextWriter error)
+    {
+        if (!File.Exists(Program))
+            throw new CliException($"{Program} is missing: it is built with the CLI (dotnet build host/NeuronHost.Cli -c Release)");
+        // the dotnet host that runs us runs the benchmarks too (the apphost may not find the runtime)
+        string dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h ? h : "dotnet";
+        var psi = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Program);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var child = Process.Start(psi) ?? throw new CliException($"cannot start {dotnet} {Program}");
+        var lockObj = new object();
+        void Pump(StreamReader from, TextWriter to)
+        {
+            string? line;
+            while ((line = from.ReadLine()) is not null)
+                lock (lockObj) { to.WriteLine(line); to.Flush(); }
+        }
+        var err = Task.Run(() => Pump(child.StandardError, error));
+        Pump(child.StandardOutput, output);
+        err.Wait();
+        child.WaitForExit();
+        return child.ExitCode;
     }
 }

@@ -12,6 +12,15 @@ public static unsafe class Gemm
 
     public static bool UsesOpenBlas => OpenBlasNative.IsAvailable;
 
+    /// <summary>Limits OpenBLAS to <paramref name="threads"/> threads (its own pool ignores .NET's
+    /// thread settings); a no-op on the managed fallback. Returns the count OpenBLAS reports after.</summary>
+    public static int SetThreads(int threads)
+    {
+        if (!OpenBlasNative.IsAvailable) return threads;
+        OpenBlasNative.openblas_set_num_threads(Math.Max(1, threads));
+        return OpenBlasNative.openblas_get_num_threads();
+    }
+
     public static void Sgemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {

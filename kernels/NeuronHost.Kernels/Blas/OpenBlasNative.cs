@@ -19,6 +19,9 @@ internal static unsafe partial class OpenBlasNative
     [LibraryImport(Library, EntryPoint = "openblas_get_num_threads")]
     public static partial int openblas_get_num_threads();
 
+    [LibraryImport(Library, EntryPoint = "openblas_set_num_threads")]
+    public static partial void openblas_set_num_threads(int threads);
+
     [LibraryImport(Library, EntryPoint = "openblas_get_config")]
     public static partial nint openblas_get_config();
 

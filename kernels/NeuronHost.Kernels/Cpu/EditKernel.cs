@@ -8,8 +8,11 @@ namespace NeuronHost.Kernels.Cpu;
 /// of consecutive columns: a run is edited with full-width SIMD over its contiguous slice of the
 /// row (the common case: a whole hook point, or a top-k set sorted by column, has long runs),
 /// single columns one value at a time. Runs are applied in list order, so a neuron listed
-/// twice is edited twice, exactly as a plain loop over the list would. Rows are split across
-/// threads when the edit is large.</summary>
+/// twice is edited twice, exactly as a plain loop over the list would. Many scattered neurons
+/// (no repeats) take a third path: one SIMD pass over the span of the row they cover, the
+/// edited lanes blended in by a precomputed lane mask — they touch nearly every cache line of
+/// that span anyway, and a vector per 16 columns costs less than a scalar load, op and store per
+/// neuron. Rows are split across threads when the edit is large.</summary>
 internal static unsafe class EditKernel
 {
     private readonly record struct Run(int Column, int ValueIndex, int Length);
@@ -24,6 +27,11 @@ internal static unsafe class EditKernel
         var runs = Runs(edit.Neurons);
         var values = edit.Values ?? FilledValues(edit);
         int parts = (long)rows * edit.Neurons.Length >= ParallelThreshold ? Math.Min(threads, rows) : 1;
+        if (DenseSpan(runs, edit.Neurons) is var (lo, width))
+        {
+            ApplyBlended(x, rows, columns, rowMask, edit, values, lo, width, parts);
+            return;
+        }
         fixed (float* px = x)
         fixed (bool* pm = rowMask)
         fixed (float* pv = values)
@@ -42,6 +50,84 @@ internal static unsafe class EditKernel
     }
 
     private sealed record Job(nint X, nint Mask, nint Values, int Rows, int Columns, Run[] Runs, int Parts);
+
+    /// <summary>The span [lo, lo + width) to edit by blending, or null for the run loop: taken
+    /// when the neurons form many short runs (≥ 16 runs, average under 8 columns), cover at least
+    /// one column in 8 of their span (so most cache lines are touched anyway) and repeat none.</summary>
+    private static (int Lo, int Width)? DenseSpan(Run[] runs, int[] neurons)
+    {
+        if (runs.Length < 16 || neurons.Length >= 8 * runs.Length) return null;
+        int lo = neurons.Min(), hi = neurons.Max() + 1;
+        if ((long)neurons.Length * 8 < hi - lo) return null;
+        var seen = new HashSet<int>();
+        foreach (int n in neurons) if (!seen.Add(n)) return null;
+        return (lo, hi - lo);
+    }
+
+    private static void ApplyBlended(Span<float> x, int rows, int columns, ReadOnlySpan<bool> rowMask, NeuronEdit edit,
+        float[] values, int lo, int width, int parts)
+    {
+        var dense = new float[width];
+        var lanes = new int[width];   // −1 (all bits set) on edited columns: a ConditionalSelect mask
+        for (int i = 0; i < edit.Neurons.Length; i++)
+        {
+            dense[edit.Neurons[i] - lo] = values[i];
+            lanes[edit.Neurons[i] - lo] = -1;
+        }
+        fixed (float* px = x)
+        fixed (bool* pm = rowMask)
+        fixed (float* pv = dense)
+        fixed (int* pl = lanes)
+        {
+            var job = new BlendJob((nint)px, rowMask.IsEmpty ? 0 : (nint)pm, (nint)pv, (nint)pl, rows, columns, lo, width, parts);
+            switch (edit.Op)
+            {
+                case EditOp.Zero: Blend<ZeroOp>(job); break;
+                case EditOp.Set: Blend<SetOp>(job); break;
+                case EditOp.Add: Blend<AddOp>(job); break;
+                case EditOp.Scale: Blend<ScaleOp>(job); break;
+                case EditOp.ShiftBySign: Blend<ShiftBySignOp>(job); break;
+                default: throw new ArgumentException($"unknown edit op {edit.Op}");
+            }
+        }
+    }
+
+    private sealed record BlendJob(nint X, nint Mask, nint Values, nint Lanes, int Rows, int Columns, int Lo, int Width, int Parts);
+
+    private static void Blend<TOp>(BlendJob job) where TOp : struct, IEditOp
+    {
+        RowStreaming.ParallelFor(job.Parts, default, t =>
+        {
+            int start = (int)((long)job.Rows * t / job.Parts), end = (int)((long)job.Rows * (t + 1) / job.Parts);
+            var mask = (bool*)job.Mask; var v = (float*)job.Values; var lanes = (int*)job.Lanes;
+            int n = job.Width;
+            for (int r = start; r < end; r++)
+            {
+                if (mask != null && !mask[r]) continue;
+                float* h = (float*)job.X + (long)r * job.Columns + job.Lo;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    for (; j <= n - 16; j += 16)
+                    {
+                        var old = Vector512.Load(h + j);
+                        var edited = TOp.Apply(old, Vector512.Load(v + j));
+                        Vector512.Store(Vector512.ConditionalSelect(Vector512.Load(lanes + j).AsSingle(), edited, old), h + j);
+                    }
+                }
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; j <= n - 8; j += 8)
+                    {
+                        var old = Vector256.Load(h + j);
+                        var edited = TOp.Apply(old, Vector256.Load(v + j));
+                        Vector256.Store(Vector256.ConditionalSelect(Vector256.Load(lanes + j).AsSingle(), edited, old), h + j);
+                    }
+                }
+                for (; j < n; j++) if (lanes[j] != 0) h[j] = TOp.Apply(h[j], v[j]);
+            }
+        });
+    }
 
     /// <summary>One specialised loop per op (generic over a struct: the JIT compiles the op in,
     /// no switch per vector).</summary>

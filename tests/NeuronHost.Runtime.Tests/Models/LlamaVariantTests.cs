@@ -77,12 +77,4 @@ public sealed class LlamaVariantTests
         Assert.True(ReferenceTests.MaxAbs(actual, expected) < 1e-4, $"differ by {ReferenceTests.MaxAbs(actual, expected)}");
         Assert.True(ReferenceTests.MaxAbs(actual, LastLogits(SharedAssets.Model("tiny-llama"))) > 1e-2); // the biases matter
     }
-
-    [SharedFact]
-    public void BenchmarkRunsWithoutTorch()
-    {
-        var r = ForwardBenchmark.Run(SharedAssets.Model("tiny-llama"), batch: 2, length: 8, iterations: 1, withTorch: false);
-        Assert.True(r.TokensPerSecond > 0);
-        Assert.Null(r.Ratio);
-    }
 }

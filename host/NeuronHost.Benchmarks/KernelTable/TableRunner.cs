@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+using NeuronHost.Benchmarks.Harness;
+using NeuronHost.Kernels;
+using NeuronHost.Kernels.Blas;
+using NeuronHost.Kernels.Cpu;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Benchmarks.KernelTable;
+
+/// <summary><c>bench kernels [--quick] [--threads N] [--rounds R] [--only …] [--out FILE]</c>:
+/// each kernel in rounds (<see cref="Rounds"/>) with its PyTorch equivalent (at PyTorch's
+/// fastest thread count, tried first), the machine limit that bounds it (read, write or
+/// read+write bandwidth, or SGEMM), and for the edits the naive loop — all alternating in one
+/// process tree. A markdown table of medians with min–max over the rounds.</summary>
+internal static class TableRunner
+{
+    private sealed record Row(string Kernel, string Size, Sample Ours, string Rate, string Limit, Sample? OfLimit,
+        Sample? Torch, int TorchThreads, Sample? VsTorch, Sample? VsNaive, string Load);
+
+    private sealed record Limit(string Name, Func<double> RunOnce, double Amount, string Unit);
+
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter output, TextWriter log)
+    {
+        bool quick = args.Contains("--quick");
+        int threads = Option(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        int rounds = Option(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : Rounds.MinimumRounds;
+        string? outFile = Option(args, "--out");
+        // --only moments,top,histograms,edit,correlation,sgemm: a subset (for working on one kernel).
+        var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        bool Want(string group) => only is null || only.Contains(group);
+        var s = quick ? BenchSizes.Quick : BenchSizes.Full;
+        int blasThreads = Gemm.SetThreads(threads);   // --threads reaches OpenBLAS's own pool too
+        var kernels = new CpuKernels(threads);
+        var rows = new List<Row>();
+        string loadStart = LoadAverage.Now();
+        log.WriteLine($"kernel table ({(quick ? "quick" : "full")} sizes, {threads} threads, OpenBLAS {blasThreads}, {rounds} rounds), load average {loadStart}");
+
+        string script = Path.Combine(AppContext.BaseDirectory, "KernelTable", "torch_baseline.py");
+        var sizeArgs = new object[] { s.Rows, s.Cols, s.Classes, s.CorrRows, s.CorrCols, s.TopK, s.Bins, s.GemmN }
+            .Select(a => Convert.ToString(a, CultureInfo.InvariantCulture)!);
+        using var torch = ReferenceProcess.Start(script, sizeArgs, out string? torchProblem);
+        log.WriteLine(torch is null ? $"PyTorch not compared: {torchProblem}" : "PyTorch reference process started");
+
+        long n = (long)s.Rows * s.Cols;
+        var x = BenchData.Gaussianish(n, 1, threads);
+        var labels = BenchData.Labels(s.Rows, s.Classes, 2);
+        var dense = new DenseActivationMatrix(x, s.Rows, s.Cols, "bench", rowsPerBlock: 8192);
+        // The bandwidth probes' own buffer, ≥ 1 GiB (far beyond the L3) unless the data is smaller.
+        var probe = BenchData.Gaussianish(Math.Max(n, 1L << 28), 3, threads);
+
+        // A limit: its name, one timed run, and what that run moves (bytes) or computes (FLOPs).
+        Limit Bandwidth(MachineLimits.Pass p) => new(Name(p), () => MachineLimits.Time(p, probe, threads), MachineLimits.Bytes(p, probe), "GB/s");
+
+        Row Measure(string kernel, string size, Action ours, double amount, Limit? limit, string? torchKey, Action? naive = null, string rateUnit = "GB/s")
+        {
+            log.WriteLine($"{kernel}…");
+            int torchThreads = 0;
+            var sides = new List<Rounds.Side> { new("ours", () => Rounds.Time(ours)) };
+            if (torch is not null && torchKey is not null)
+            {
+                var (best, tried) = Rounds.BestThreadCount(threads, th => torch.Seconds(torchKey, th), trials: 2);
+                torchThreads = best;
+                log.WriteLine($"  PyTorch threads: " + string.Join(", ", tried.Select(kv => $"{kv.Key}: {kv.Value.Median:F3} s")) + $" → {best}");
+                sides.Add(new("torch", () => torch.Seconds(torchKey, torchThreads)));
+            }
+            if (limit is not null) sides.Add(new("limit", limit.RunOnce));
+            if (naive is not null) sides.Add(new("naive", () => Rounds.Time(naive)));
+            var res = Rounds.Run(rounds, sides, log: log);
+            Sample? ofLimit = null; string limitText = "—";
+            if (limit is not null)
+            {
+                // per round: our rate ÷ the limit's rate in the same round
+                ofLimit = new Sample(res["ours"].Values.Zip(res["limit"].Values, (o, l) => (amount / o) / (limit.Amount / l)));
+                limitText = $"{limit.Name} {new Sample(res["limit"].Values.Select(l => limit.Amount / l / 1e9)).Describe("F1", " " + limit.Unit)}";
+            }
+            var rate = new Sample(res["ours"].Values.Select(o => amount / o / 1e9));
+            bool compared = torch is not null && torchKey is not null;
+            return new Row(kernel, size, res["ours"], rate.Describe("F1", $" {rateUnit}"), limitText, ofLimit,
+                compared ? res["torch"] : null, torchThreads, compared ? res.SpeedUp("ours", "torch") : null,
+                naive is not null ? res.SpeedUp("ours", "naive") : null, res.Load);
+        }
+
+        if (Want("moments"))
+        {
+            var info = KernelInfo.ClassMoments(s.Rows, s.Cols, s.Classes);
+            rows.Add(Measure("class moments", info.Shape, () => kernels.ClassMoments(dense, labels, s.Classes), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "moments"));
+        }
+        if (Want("top"))
+        {
+            var info = KernelInfo.TopActivatingRows(s.Rows, s.Cols, s.TopK);
+            rows.Add(Measure("top activating rows", info.Shape, () => kernels.TopActivatingRows(dense, s.TopK), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "topk"));
+        }
+        if (Want("histograms"))
+        {
+            var info = KernelInfo.Histograms(s.Rows, s.Cols, s.Bins);
+            rows.Add(Measure("histograms (2 passes)", info.Shape, () => kernels.Histograms(dense, s.Bins), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "histograms"));
+        }
+        if (Want("edit"))
+        {
+            // translation on half the rows: every neuron (contiguous) and 1,000 scattered ones
+            var rng = new Random(4);
+            var mask = Enumerable.Range(0, s.Rows).Select(_ => rng.Next(2) == 0).ToArray();
+            int masked = mask.Count(m => m);
+            var all = Enumerable.Range(0, s.Cols).ToArray();
+            var v = all.Select(_ => (float)(rng.NextDouble() * 1e-3)).ToArray();
+            var info = KernelInfo.MaskedEdit(masked, s.Cols);
+            var edit = new NeuronEdit(EditOp.Add, all, v);
+            rows.Add(Measure("masked edit, contiguous", $"{info.Shape} (50% of {s.Rows} rows)", () => kernels.ApplyEdit(x, s.Rows, s.Cols, mask, edit),
+                info.Bytes, Bandwidth(MachineLimits.Pass.ReadWrite), "edit", () => NaiveKernels.AddMasked(x, s.Rows, s.Cols, mask, all, v), "GB/s r+w"));
+
+            int k = Math.Min(1000, s.Cols);
+            var scattered = Enumerable.Range(0, s.Cols).OrderBy(_ => rng.Next()).Take(k).Order().ToArray();
+            var v2 = scattered.Select(_ => 1e-3f).ToArray();
+            var edit2 = new NeuronEdit(EditOp.Add, scattered, v2);
+            // 1,000 random columns of 3,072 touch nearly every 64-byte line of a masked row, so the
+            // bytes that bound it are the whole masked rows, read and written
+            double rowBytes = 2.0 * 4 * masked * s.Cols;
+            rows.Add(Measure("masked edit, scattered", $"{masked} rows × {k} random neurons of {s.Cols}", () => kernels.ApplyEdit(x, s.Rows, s.Cols, mask, edit2),
+                rowBytes, Bandwidth(MachineLimits.Pass.ReadWrite), "edit_scattered", () => NaiveKernels.AddMasked(x, s.Rows, s.Cols, mask, scattered, v2), "GB/s r+w of whole rows"));
+        }
+        if (Want("correlation") || Want("sgemm"))
+        {
+            int gn = s.GemmN;
+            var ga = BenchData.Gaussianish((long)gn * gn, 5, threads);
+            var gb = BenchData.Gaussianish((long)gn * gn, 6, threads);
+            var gc = new float[(long)gn * gn];
+            double gemmFlops = 2.0 * gn * gn * gn;
+            if (Want("correlation"))
+            {
+                long half = (long)s.CorrRows * s.CorrCols;
+                var buf = 2 * half <= x.LongLength ? x : BenchData.Gaussianish(2 * half, 5, threads);
+                var a = new DenseActivationMatrix(buf.AsMemory(0, (int)half), s.CorrRows, s.CorrCols, "a", 8192);
+                var b = new DenseActivationMatrix(buf.AsMemory((int)half, (int)half), s.CorrRows, s.CorrCols, "b", 8192);
+                var info = KernelInfo.Correlation(s.CorrRows, s.CorrCols, s.CorrCols);
+                var sgemmLimit = new Limit($"SGEMM {gn}³", () => MachineLimits.SgemmSeconds(ga, gb, gc, gn), gemmFlops, "GFLOP/s");
+                rows.Add(Measure("correlation (vs torch.corrcoef)", info.Shape, () => kernels.Correlation(a, b), info.Flops, sgemmLimit, "correlation_corrcoef", rateUnit: "GFLOP/s"));
+                rows.Add(Measure("correlation (vs torch standardise + matmul)", info.Shape, () => kernels.Correlation(a, b), info.Flops, sgemmLimit, "correlation_matmul", rateUnit: "GFLOP/s"));
+                rows.Add(Measure("max abs correlation (tiled)", info.Shape, () => kernels.MaxAbsCorrelation(a, b), info.Flops, sgemmLimit, null, rateUnit: "GFLOP/s"));
+            }
+            if (Want("sgemm"))
+            {
+                var info = KernelInfo.Sgemm(gn, gn, gn);
+                rows.Add(Measure($"sgemm ({(Gemm.UsesOpenBlas ? "OpenBLAS" : "managed")}) vs torch.mm", info.Shape,
+                    () => Gemm.Sgemm(false, false, gn, gn, gn, 1f, ga, gn, gb, gn, 0f, gc, gn), gemmFlops, null, "sgemm", rateUnit: "GFLOP/s"));
+                rows.Add(Measure("sgemm (managed fallback) vs torch.mm", info.Shape,
+                    () => ManagedGemm.Sgemm(false, false, gn, gn, gn, 1f, ga, gn, gb, gn, 0f, gc, gn), gemmFlops,
+                    new Limit("OpenBLAS", () => MachineLimits.SgemmSeconds(ga, gb, gc, gn), gemmFlops, "GFLOP/s"), "sgemm", rateUnit: "GFLOP/s"));
+            }
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine($"Kernel table, {(quick ? "quick" : "the issue's")} sizes: {Environment.ProcessorCount} cores, ours {threads} threads " +
+                      $"(OpenBLAS {blasThreads}); {Gemm.Implementation}; {rounds} interleaved rounds per row; load average {loadStart} at the start, {LoadAverage.Now()} at the end; " +
+                      $"PyTorch: {(torch is null ? $"not compared ({torchProblem})" : $"{PythonBaseline.Interpreter}, one process alive for the whole table")}.");
+        md.AppendLine();
+        md.AppendLine("| kernel | size | ours, s | our rate | limit, same rounds | ours ÷ limit | PyTorch, s (threads) | speed-up vs PyTorch | speed-up vs naive | load during row |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var row in rows)
+            md.AppendLine($"| {row.Kernel} | {row.Size} | {row.Ours.Describe()} | {row.Rate} | {row.Limit} | {Pct(row.OfLimit)} | " +
+                          $"{(row.Torch is { } tt ? $"{tt.Describe()} ({row.TorchThreads})" : "—")} | {Times(row.VsTorch)} | {Times(row.VsNaive)} | {row.Load} |");
+        md.AppendLine();
+        md.AppendLine("Cells are medians with (min–max, n = rounds). Speed-ups are the median of the round-by-round ratios " +
+                      "(reference time ÷ ours; > 1 means ours is faster). \"ours ÷ limit\" is our rate divided by the limit probe's rate in the same round.");
+        output.Write(md.ToString());
+        if (outFile is not null) File.WriteAllText(outFile, md.ToString());
+        return 0;
+    }
+
+    private static string Name(MachineLimits.Pass p) => p switch
+    {
+        MachineLimits.Pass.Read => "read",
+        MachineLimits.Pass.Write => "write",
+        _ => "read+write",
+    };
+
+    private static string Pct(Sample? s) => s is null ? "—"
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * s.Median:F0}% ({100 * s.Min:F0}–{100 * s.Max:F0}%)");
+
+    private static string Times(Sample? s) => s is null ? "—"
+        : string.Create(CultureInfo.InvariantCulture, $"{s.Median:F2}× ({s.Min:F2}–{s.Max:F2})");
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
