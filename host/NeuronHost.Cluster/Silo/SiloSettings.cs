@@ -1,0 +1,16 @@
+using System.Net;
+
+namespace NeuronHost.Cluster.Silo;
+
+/// <summary>How one silo process runs: the Redis it joins through, the ports it listens on
+/// (silo-to-silo and client gateway), the address other hosts reach it at, its name, and the
+/// folder where it keeps the rows it extracts.</summary>
+public sealed record SiloSettings
+{
+    public required ClusterAddress Redis { get; init; }
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public IPAddress Advertised { get; init; } = IPAddress.Loopback;
+    public required string Name { get; init; }
+    public required string StoreDir { get; init; }
+}
