@@ -60,7 +60,7 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
         var spec = a.Spec;
         if (!jobs.TryGetValue(spec.JobId, out var job))
         {
-            try { job = await Task.Run(() => SiloJob.Open(spec, settings.Name, settings.StoreDir), stop); }
+            try { job = await Task.Run(() => SiloJob.Open(spec, settings), stop); }
             catch (ClusterException e)
             {
                 jobs[spec.JobId] = null;

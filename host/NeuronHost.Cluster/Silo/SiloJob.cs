@@ -24,31 +24,34 @@ internal sealed class SiloJob : IDisposable
     }
 
     /// <summary>Opens the job, or throws <see cref="ClusterException"/> with one line naming this silo and what is missing or different.</summary>
-    public static SiloJob Open(ClusterJobSpec spec, string silo, string storeDir)
+    public static SiloJob Open(ClusterJobSpec spec, SiloSettings settings)
     {
+        string silo = settings.Name, storeDir = settings.StoreDir;
+        string modelDir = settings.Local(spec.ModelDir), corpusPath = settings.Local(spec.CorpusPath);
+        string Named(string local, string remote) => local == remote ? local : $"{local} (the coordinator's {remote})";
         if (spec.Version != ClusterNames.Version)
             throw new ClusterException($"silo {silo} runs {ClusterNames.Version}, the coordinator {spec.Version}: run the same NeuronHost on every host");
-        if (!Directory.Exists(spec.ModelDir))
-            throw new ClusterException($"silo {silo}: the model folder {spec.ModelDir} is missing on this host");
-        if (!File.Exists(spec.CorpusPath) && !Directory.Exists(spec.CorpusPath))
-            throw new ClusterException($"silo {silo}: the corpus {spec.CorpusPath} is missing on this host");
+        if (!Directory.Exists(modelDir))
+            throw new ClusterException($"silo {silo}: the model folder {Named(modelDir, spec.ModelDir)} is missing on this host");
+        if (!File.Exists(corpusPath) && !Directory.Exists(corpusPath))
+            throw new ClusterException($"silo {silo}: the corpus {Named(corpusPath, spec.CorpusPath)} is missing on this host");
         IModelSession session;
-        try { session = ModelOpener.Open(spec.ModelDir); }
-        catch (Exception e) { throw new ClusterException($"silo {silo}: cannot open the model {spec.ModelDir}: {ClusterAddress.FirstLine(e.Message)}", e); }
+        try { session = ModelOpener.Open(modelDir); }
+        catch (Exception e) { throw new ClusterException($"silo {silo}: cannot open the model {Named(modelDir, spec.ModelDir)}: {ClusterAddress.FirstLine(e.Message)}", e); }
         try
         {
-            var corpus = Corpus.Load(spec.CorpusPath);
+            var corpus = Corpus.Load(corpusPath);
             if (spec.MaxSentences is int max) corpus = corpus.FirstSentences(max);
             var aggregation = spec.Aggregation switch { "first" => WordAggregation.First, "mean" => WordAggregation.Mean, _ => WordAggregation.Last };
             var prepared = PreparedExtraction.Start(session, new ExtractionOptions
             {
                 Corpus = corpus, HookPoints = spec.HookPoints, OutputDirectory = storeDir, Aggregation = aggregation,
-                ModelDirectory = spec.ModelDir, BatchSize = spec.BatchSize,
+                ModelDirectory = modelDir, BatchSize = spec.BatchSize,
             });
             if (prepared.ModelHash != spec.ModelHash)
-                throw new ClusterException($"silo {silo}: the model folder {spec.ModelDir} holds other files than the coordinator's ({prepared.ModelHash} vs {spec.ModelHash})");
+                throw new ClusterException($"silo {silo}: the model folder {Named(modelDir, spec.ModelDir)} holds other files than the coordinator's ({prepared.ModelHash} vs {spec.ModelHash})");
             if (prepared.CorpusHash != spec.CorpusHash)
-                throw new ClusterException($"silo {silo}: the corpus {spec.CorpusPath} differs from the coordinator's ({prepared.CorpusHash} vs {spec.CorpusHash})");
+                throw new ClusterException($"silo {silo}: the corpus {Named(corpusPath, spec.CorpusPath)} differs from the coordinator's ({prepared.CorpusHash} vs {spec.CorpusHash})");
             prepared.PlanSequences();
             if (prepared.BatchCount(spec.BatchSize) != spec.BatchCount || prepared.Columns != spec.Columns)
                 throw new ClusterException($"silo {silo}: the plan differs from the coordinator's ({prepared.BatchCount(spec.BatchSize)} batches × {prepared.Columns} columns, expected {spec.BatchCount} × {spec.Columns})");

@@ -13,4 +13,18 @@ public sealed record SiloSettings
     public IPAddress Advertised { get; init; } = IPAddress.Loopback;
     public required string Name { get; init; }
     public required string StoreDir { get; init; }
+    /// <summary>Where this host keeps what the coordinator's paths name: (coordinator prefix, local
+    /// prefix) pairs, for models and corpora mounted at other paths on other hosts.</summary>
+    public IReadOnlyList<(string From, string To)> PathMap { get; init; } = [];
+
+    /// <summary>The coordinator's path as found on this host.</summary>
+    public string Local(string path)
+    {
+        foreach (var (from, to) in PathMap)
+        {
+            string f = from.TrimEnd('/');
+            if (path == f || path.StartsWith(f + "/", StringComparison.Ordinal)) return to.TrimEnd('/') + path[f.Length..];
+        }
+        return path;
+    }
 }

@@ -33,10 +33,11 @@ public sealed class ClusterCommand : ICliCommand
         var storeDir = new Option<string?>("--store-dir") { Description = "Where this silo keeps the rows it extracts (default: the store cache's cluster-NAME folder)", HelpName = "DIR" };
         var name = new Option<string?>("--name") { Description = "This silo's name in logs, status and results (default: HOST:PORT)" };
         var advertise = new Option<string?>("--advertise") { Description = "The IP address other hosts reach this silo at (default: 127.0.0.1 when Redis is on this host, else this host's first IPv4 address)", HelpName = "IP" };
+        var pathMap = new Option<string[]>("--path-map") { Description = "FROM=TO: the coordinator's paths under FROM are under TO on this host (models or corpora mounted elsewhere)", AllowMultipleArgumentsPerToken = false };
         // Lets a test start a silo that announces another version (the version check must name it).
         var asVersion = new Option<string?>("--as-version") { Hidden = true };
         var command = new Command("silo", "Start a silo: joins the cluster through Redis, extracts the shards coordinators hand it, until Ctrl+C")
-            { redis, port, gateway, storeDir, name, advertise, asVersion };
+            { redis, port, gateway, storeDir, name, advertise, pathMap, asVersion };
         command.SetAction(async (parse, cancel) =>
         {
             ClusterNames.Version = ClusterNames.MakeVersion(parse.GetValue(asVersion) ?? CliApp.Version);
@@ -48,9 +49,11 @@ public sealed class ClusterCommand : ICliCommand
                 : DefaultAddress(address);
             string siloName = parse.GetValue(name) ?? $"{Dns.GetHostName()}:{siloPort}";
             string dir = Path.GetFullPath(parse.GetValue(storeDir) ?? Path.Combine(StoreCache.Root(), "cluster-" + string.Concat(siloName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'))));
+            var map = (parse.GetValue(pathMap) ?? []).Select(m => m.Split('=', 2) is [var from, var to] && from.Length > 0 && to.Length > 0
+                ? (Path.GetFullPath(from), Path.GetFullPath(to)) : throw new CliException($"--path-map '{m}': give FROM=TO")).ToList();
             try
             {
-                await SiloHost.RunAsync(new SiloSettings { Redis = address, SiloPort = siloPort, GatewayPort = gatewayPort, Advertised = ip, Name = siloName, StoreDir = dir }, cancel);
+                await SiloHost.RunAsync(new SiloSettings { Redis = address, SiloPort = siloPort, GatewayPort = gatewayPort, Advertised = ip, Name = siloName, StoreDir = dir, PathMap = map }, cancel);
             }
             catch (ClusterException e) { throw new CliException(e.Message, e); }
             catch (Exception e) when (e is SocketException or IOException && !cancel.IsCancellationRequested)
