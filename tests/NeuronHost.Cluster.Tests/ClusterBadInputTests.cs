@@ -46,7 +46,7 @@ public sealed class ClusterBadInputTests(ITestOutputHelper output)
             using (var cluster = new LocalCluster(folder))
             {
                 // On this host the coordinator's model folder is somewhere that does not exist.
-                string model = Tests.Common.SharedAssets.Model("gpt2-mini-brown");
+                string model = NeuronHost.Tests.Common.SharedAssets.Model("gpt2-mini-brown");
                 await cluster.StartSilo("nomodel", "--path-map", $"{model}={Path.Combine(folder, "not-mounted")}");
                 string outDir = Path.Combine(folder, "out-model");
                 var run = await AnalysisRun.Cli(Path.Combine(folder, "stores"), TimeSpan.FromMinutes(5), null,

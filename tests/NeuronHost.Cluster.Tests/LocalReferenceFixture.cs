@@ -13,7 +13,7 @@ public sealed class LocalReferenceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (RedisFactAttribute.RedisServer is null || !Tests.Common.SharedAssets.Available) return;
+        if (RedisFactAttribute.RedisServer is null || !NeuronHost.Tests.Common.SharedAssets.Available) return;
         string stores = Path.Combine(Temp.FullName, "local-stores"), output = Path.Combine(Temp.FullName, "local");
         var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null, "run", AnalysisRun.WriteYaml(Temp.FullName, output));
         Assert.True(run.ExitCode == 0, $"local run failed ({run.ExitCode}):\n{run.Stderr}");
