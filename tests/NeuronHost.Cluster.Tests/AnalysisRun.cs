@@ -87,7 +87,7 @@ internal static class AnalysisRun
     public static List<string> StoreShardHashes(string stores)
     {
         var manifests = Directory.GetFiles(stores, "manifest.json", SearchOption.AllDirectories)
-            .Where(f => !f.Contains("cluster-", StringComparison.Ordinal)).ToList();
+            .Where(f => !Path.GetRelativePath(stores, f).StartsWith("cluster-", StringComparison.Ordinal)).ToList();
         Assert.Single(manifests);
         var m = NeuronHost.Data.Store.StoreManifest.Read(manifests[0]);
         return m.Shards.Select(s => s.Sha256).ToList();
