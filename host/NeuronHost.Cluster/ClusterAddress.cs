@@ -29,7 +29,8 @@ public sealed record ClusterAddress(string Host, int Port)
     /// <summary>StackExchange.Redis options for this address (fail fast when nothing answers).</summary>
     public ConfigurationOptions Options()
     {
-        var o = new ConfigurationOptions { AbortOnConnectFail = true, ConnectTimeout = 3000, ConnectRetry = 1 };
+        // Generous: on a loaded host a handshake can take seconds; a refused connection still fails at once.
+        var o = new ConfigurationOptions { AbortOnConnectFail = true, ConnectTimeout = 15000, ConnectRetry = 3 };
         o.EndPoints.Add(Host, Port);
         return o;
     }
