@@ -1,4 +1,5 @@
 using NeuronHost.Cli.Commands;
+using NeuronHost.Cli.Commands.Cluster;
 
 namespace NeuronHost.Cli;
 
@@ -20,6 +21,7 @@ public static class Program
         new PluginWorkerCommand(),
         new RunCommand(),
         new CacheCommand(),
+        new ClusterCommand(),
         new TuiCommand(),
     ];
 

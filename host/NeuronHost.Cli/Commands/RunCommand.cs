@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NeuronHost.Cli.Commands.Cluster;
 using NeuronHost.Core.Config;
 using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Reports;
@@ -16,17 +17,23 @@ public sealed class RunCommand : ICliCommand
     {
         var file = new Argument<string>("CONFIG") { Description = "analysis.yaml (the TUI saves one; see docs in the report)" };
         var outOption = new Option<string?>("--out") { Description = "Write the results here instead of the config's output folder", HelpName = "DIR" };
+        var cluster = new Option<string?>("--cluster") { Description = "Extract on a NeuronHost cluster (silos started with 'neuronhost cluster silo'); same YAML, same results folder", HelpName = "redis://HOST:PORT" };
+        var shardBatches = new Option<int>("--shard-batches") { Description = "With --cluster: batches of sentences per shard (default 4)", DefaultValueFactory = _ => 4, HelpName = "N" };
         var isolation = new IsolationCliOptions();
         var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report. "
             + IsolationCliOptions.ExitCodesHelp);
         command.Add(file);
         command.Add(outOption);
+        command.Add(cluster);
+        command.Add(shardBatches);
         isolation.AddTo(command);
-        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), isolation));
+        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), isolation,
+            parse.GetValue(cluster), parse.GetValue(shardBatches)));
         return command;
     }
 
-    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, IsolationCliOptions isolation)
+    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, IsolationCliOptions isolation,
+        string? clusterAddress, int shardBatches)
     {
         AnalysisConfig config;
         try
@@ -38,6 +45,8 @@ public sealed class RunCommand : ICliCommand
 
         using var catalog = cli.LoadPlugins(parse);
         var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
+        using var cluster = clusterAddress is null ? null : ClusterRun.Connect(clusterAddress, shardBatches);
+        if (cluster is not null) pipeline.Extract = cluster.Stage;
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;

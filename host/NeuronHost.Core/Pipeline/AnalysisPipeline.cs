@@ -19,6 +19,8 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
     public PipelineLog Log { get; } = new();
     /// <summary>How plugins run; the config's plugin_timeout fills in a missing timeout.</summary>
     public IsolationOptions Isolation { get; set; } = IsolationOptions.Default;
+    /// <summary>Runs instead of <see cref="ExtractStage"/> when set (the cluster's extraction).</summary>
+    public IPipelineStage? Extract { get; set; }
 
     public static IReadOnlyList<IPipelineStage> Stages { get; } =
     [
@@ -54,8 +56,9 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
         string current = "";
         try
         {
-            foreach (var stage in Stages)
+            foreach (var listed in Stages)
             {
+                var stage = listed is ExtractStage && Extract is { } replacement ? replacement : listed;
                 if (!stage.Applies(state)) continue;
                 cancellation.ThrowIfCancellationRequested();
                 current = stage.Name;

@@ -24,6 +24,8 @@ public sealed class RunResults
     /// <summary>Plugins that failed (threw, hung, crashed, returned unusable output); the run went
     /// on without them. Non-empty: the CLI exits with code 4.</summary>
     public List<PluginFailureResult> PluginFailures { get; set; } = [];
+    /// <summary>Only for a run on a cluster (<c>run --cluster</c>).</summary>
+    public ClusterRunResult? Cluster { get; set; }
 }
 
 /// <summary>One failed plugin: its configured name, its kind (ranking, probe, intervention) and why.</summary>

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using NeuronHost.Cluster.Contracts;
+using NeuronHost.Core.Pipeline;
+using NeuronHost.Core.Reports;
+using NeuronHost.Data.Extraction;
+using NeuronHost.Data.Store;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Cluster.Client;
+
+/// <summary>The pipeline's extraction on a cluster. The coordinator (this process) plans the
+/// extraction exactly as a local run does, cuts the plan's batches into shards (consecutive
+/// batches, so consecutive sentences: deterministic from the corpus and the batch size), starts an
+/// <see cref="IExtractionCoordinator"/> grain that hands them to the silos, receives every shard's
+/// rows and appends them to its own local store in sentence order. The store is the one a local
+/// run writes, byte for byte (same batches, same code), so every later stage — every ranking,
+/// probe and intervention, third-party plugins included — gives a local run's results.
+/// A silo that leaves the cluster mid-run loses its unfinished shards to the others.</summary>
+public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPerShard = 4) : IPipelineStage
+{
+    public string Name => ExtractionJob.ProgressStage;
+    /// <summary>How long the coordinator grain may stay unreachable (its silo died and membership has not yet declared it) before the run gives up.</summary>
+    public TimeSpan CoordinatorPatience { get; init; } = TimeSpan.FromSeconds(90);
+
+    public void Run(PipelineState s) => RunAsync(s).GetAwaiter().GetResult();
+
+    private async Task RunAsync(PipelineState s)
+    {
+        var c = s.Config;
+        var clock = Stopwatch.StartNew();
+        string storeDir = ExtractStage.StoreDirectory(c);
+        var model = s.Need(s.Model, "the model");
+        var options = new ExtractionOptions
+        {
+            Corpus = s.Need(s.Corpus, "the corpus"),
+            HookPoints = c.ResolvedHookPoints(),
+            OutputDirectory = storeDir,
+            Aggregation = c.Aggregation switch { "first" => WordAggregation.First, "mean" => WordAggregation.Mean, _ => WordAggregation.Last },
+            ModelDirectory = c.ModelDir,
+        };
+        var plan = PreparedExtraction.Start(model, options);
+        plan.PlanSequences();
+        var result = new ClusterRunResult { Redis = cluster.Address.ToString(), BatchesPerShard = batchesPerShard };
+        s.Results.Cluster = result;
+        using (var writer = StoreWriter.Open(storeDir, plan.Wanted, plan.Sidecar, force: false, s.Progress, s.Cancellation))
+        {
+            if (writer.State == StoreOpenState.Reused)
+            {
+                result.Note = $"the store {storeDir} was already complete; nothing was sent to the cluster";
+                s.Log.Info(result.Note);
+            }
+            else await Distribute(s, plan, writer, result);
+            writer.Finish();
+        }
+        result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+        if (string.IsNullOrEmpty(c.StoreDir)) Core.Assets.StoreCache.Touch(storeDir);
+        s.Store = ActivationStore.Open(storeDir, verifyHashes: false);
+        s.Results.Identity.HookPoints = c.ResolvedHookPoints();
+        s.Results.Identity.Aggregation = c.Aggregation;
+        s.Results.Identity.Neurons = s.Store.Columns;
+    }
+
+    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter writer, ClusterRunResult result)
+    {
+        // A resumed store keeps the batch size it was started with (its bytes must match).
+        int batchSize = writer.Manifest.Extraction?.BatchSize ?? 16;
+        int batches = plan.BatchCount(batchSize);
+        var shards = new List<ShardSpec>();
+        for (int b = 0, i = 0; b < batches; b += batchesPerShard, i++)
+        {
+            int end = Math.Min(batches, b + batchesPerShard);
+            var (r0, r1) = plan.RowsOf(b, end, batchSize);
+            var (s0, s1) = plan.SentencesOf(b, end, batchSize);
+            shards.Add(new ShardSpec { Index = i, FirstBatch = b, EndBatch = end, FirstRow = r0, EndRow = r1, FirstSentence = s0, EndSentence = s1, Tokens = plan.TokensOf(b, end, batchSize) });
+        }
+        result.Shards = shards.Count;
+        // Rows a resumed store already holds are not asked for again.
+        var needed = shards.Where(x => x.EndRow > writer.NextRow).ToList();
+        var spec = new ClusterJobSpec
+        {
+            JobId = Guid.NewGuid().ToString("N")[..16],
+            ModelDir = Path.GetFullPath(s.Config.ModelDir),
+            ModelHash = plan.ModelHash ?? "",
+            CorpusPath = Path.GetFullPath(s.Config.Corpus.Path),
+            MaxSentences = s.Config.Corpus.MaxSentences,
+            CorpusHash = plan.CorpusHash,
+            HookPoints = s.Config.ResolvedHookPoints().ToList(),
+            Aggregation = s.Config.Aggregation,
+            BatchSize = batchSize,
+            BatchCount = batches,
+            Columns = plan.Columns,
+            Version = ClusterNames.Version,
+        };
+        result.JobId = spec.JobId;
+        double totalTokens = shards.Sum(x => (double)x.Tokens), doneTokens = shards.Except(needed).Sum(x => (double)x.Tokens);
+        s.Progress.Report(new ProgressReport(Name, doneTokens, totalTokens, "tokens"));
+        s.Log.Info($"cluster {cluster.Address}: {needed.Count} shard(s) of {batchesPerShard} batches × {batchSize} sentences to extract (job {spec.JobId})");
+
+        var folder = Directory.CreateTempSubdirectory("neuronhost-cluster-");
+        var receiver = new ShardReceiver(spec.JobId, folder.FullName, needed.ToDictionary(x => x.Index, x => (x.EndRow - x.FirstRow) * plan.Columns * 4));
+        var sink = cluster.Client.CreateObjectReference<IShardSink>(receiver);
+        var coordinator = cluster.Client.GetGrain<IExtractionCoordinator>(spec.JobId);
+        var board = cluster.Client.GetGrain<IClusterBoard>(0);
+        try
+        {
+            await coordinator.Start(spec, needed);
+            await coordinator.Poll(sink);
+            await board.AddJob(spec.JobId);
+            int next = 0, reported = 0;
+            var unreachableSince = (DateTime?)null;
+            var lastLine = "";
+            while (next < needed.Count)
+            {
+                s.Cancellation.ThrowIfCancellationRequested();
+                CoordinatorState state;
+                try
+                {
+                    state = await coordinator.Poll(sink);
+                    unreachableSince = null;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The coordinator's silo died: Orleans reactivates the grain elsewhere from Redis once membership declares it dead.
+                    unreachableSince ??= DateTime.UtcNow;
+                    if (DateTime.UtcNow - unreachableSince > CoordinatorPatience)
+                        throw new ClusterException($"the coordinator of job {spec.JobId} has been unreachable for {CoordinatorPatience.TotalSeconds:0} s: {ClusterAddress.FirstLine(e.Message)}", e);
+                    await Task.Delay(500, s.Cancellation);
+                    continue;
+                }
+                if (state.Error is { } error) throw new ClusterException(error);
+                foreach (var r in state.Reassigned.Skip(reported))
+                    s.Log.Warn($"silo {r.FromSilo} left the cluster; shard {r.Shard} goes to another silo");
+                reported = state.Reassigned.Count;
+                string line = string.Join(", ", state.Shards.Where(x => x.Silo.Length > 0).GroupBy(x => x.Silo).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => $"{g.Key} {g.Count(x => x.Status == ShardStatus.Done)} done{(g.Any(x => x.Status == ShardStatus.Running) ? " +1 running" : "")}"));
+                if (line != lastLine && line.Length > 0) { s.Log.Info($"shards by silo: {line}"); lastLine = line; }
+                // Append, in sentence order, every shard whose rows are here.
+                while (next < needed.Count && receiver.Has(needed[next].Index))
+                {
+                    var shard = needed[next];
+                    AppendShard(receiver.PathOf(shard.Index), shard, plan.Columns, writer, s.Cancellation);
+                    File.Delete(receiver.PathOf(shard.Index));
+                    doneTokens += shard.Tokens;
+                    s.Progress.Report(new ProgressReport(Name, doneTokens, totalTokens, "tokens"));
+                    next++;
+                }
+                if (next < needed.Count) await Task.Delay(200, s.Cancellation);
+            }
+            var final = await coordinator.Peek();
+            Record(result, final, await cluster.Silos());
+        }
+        finally
+        {
+            result.BytesReceived = receiver.BytesReceived;
+            try { await board.RemoveJob(spec.JobId); await coordinator.Close(); } catch (Exception) { /* the run's outcome is decided; silos drop the job when it leaves the board */ }
+            cluster.Client.DeleteObjectReference<IShardSink>(sink);
+            try { folder.Delete(recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static void AppendShard(string path, ShardSpec shard, int columns, StoreWriter writer, CancellationToken cancellation)
+    {
+        const int rowsPerRead = 512;
+        var values = new float[rowsPerRead * columns];
+        using var file = File.OpenRead(path);
+        for (long row = shard.FirstRow; row < shard.EndRow; row += rowsPerRead)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            int n = (int)Math.Min(rowsPerRead, shard.EndRow - row);
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(0, n * columns));
+            file.ReadExactly(bytes);
+            writer.Append(row, values.AsSpan(0, n * columns), n);
+        }
+    }
+
+    private static void Record(ClusterRunResult result, CoordinatorState state, List<SiloView> silos)
+    {
+        foreach (var g in state.Shards.Where(x => x.Status == ShardStatus.Done).GroupBy(x => x.Silo).OrderBy(g => g.Key, StringComparer.Ordinal))
+            result.Silos.Add(new ClusterSiloResult
+            {
+                Name = g.Key, Version = silos.FirstOrDefault(v => v.Name == g.Key)?.Version ?? "",
+                Shards = g.Select(x => x.Spec.Index).Order().ToList(), Bytes = g.Sum(x => x.Bytes),
+            });
+        result.LostSilos = state.LostSilos.ToList();
+        foreach (var r in state.Reassigned)
+            result.ReassignedShards.Add(new ClusterReassignment
+            {
+                Shard = r.Shard, FromSilo = r.FromSilo,
+                ToSilo = state.Shards.FirstOrDefault(x => x.Spec.Index == r.Shard)?.Silo ?? "",
+            });
+    }
+}

@@ -1,0 +1,36 @@
+namespace NeuronHost.Cluster.Contracts;
+
+/// <summary>One run's extraction (key: the job id): hands shards to silos that ask, takes
+/// shards back from silos that left the cluster, and records what happened. Its state is
+/// persisted (Redis grain storage), so it survives the death of the silo it lives on.</summary>
+public interface IExtractionCoordinator : IGrainWithStringKey
+{
+    Task Start(ClusterJobSpec spec, List<ShardSpec> shards);
+    /// <summary>The next pending shard for <paramref name="silo"/>, or null (none now, or the job is over).</summary>
+    Task<ShardAssignment?> Next(string silo);
+    Task Done(string silo, int shard, long bytes, double seconds);
+    /// <summary>A silo cannot do the job (model folder missing, another version…): the run stops with this line.</summary>
+    Task Fail(string silo, string message);
+    /// <summary>The coordinator client's poll: registers where rows go (again after a reactivation),
+    /// takes back the shards of dead silos, and returns the state.</summary>
+    Task<CoordinatorState> Poll(IShardSink sink);
+    Task<CoordinatorState> Peek();
+    Task Close();
+}
+
+/// <summary>The cluster's notice board (key 0): the silos that joined, with their versions, and the runs in progress.</summary>
+public interface IClusterBoard : IGrainWithIntegerKey
+{
+    Task Join(SiloInfo silo);
+    Task<List<SiloInfo>> Silos();
+    Task AddJob(string jobId);
+    Task RemoveJob(string jobId);
+    Task<List<string>> Jobs();
+}
+
+/// <summary>The coordinator client's receiver of shard rows (an Orleans observer).</summary>
+public interface IShardSink : IGrainObserver
+{
+    /// <summary>Bytes [offset, offset + data.Length) of shard <paramref name="shard"/>'s rows (float32, row-major), from <paramref name="silo"/>.</summary>
+    Task Receive(string jobId, int shard, string silo, long offset, byte[] data, bool last);
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NeuronHost.Cluster.Contracts;
+
+namespace NeuronHost.Cluster.Silo;
+
+/// <summary>The silo's worker: announces the silo on the board, then asks the coordinators of
+/// the runs in progress for shards, extracts each into this silo's folder, sends its rows to the
+/// run's client and reports it done. One shard at a time: the forward pass already uses every core.
+/// When a run ends, the folder this silo made for it is removed.</summary>
+internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, IHostApplicationLifetime lifetime, ILogger<ShardWorker> log)
+    : BackgroundService
+{
+    /// <summary>Bytes per observer call: large enough to keep the link busy, far below Orleans' message limit.</summary>
+    private const int ChunkBytes = 4 << 20;
+    private readonly Dictionary<string, SiloJob?> jobs = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult())) await started.Task.WaitAsync(stop);
+        var board = grains.GetGrain<IClusterBoard>(0);
+        await Retry(() => board.Join(new SiloInfo
+        {
+            Name = settings.Name, Version = ClusterNames.Version, StoreDir = settings.StoreDir,
+            Endpoint = $"{settings.Advertised}:{settings.SiloPort} (gateway {settings.GatewayPort})",
+            StartedUtc = DateTime.UtcNow, ProcessId = Environment.ProcessId,
+        }), stop);
+        Console.Error.WriteLine($"silo {settings.Name} ready ({ClusterNames.Version}; Redis {settings.Redis}; rows in {settings.StoreDir})");
+        while (!stop.IsCancellationRequested)
+        {
+            bool worked = false;
+            try
+            {
+                var active = await board.Jobs();
+                foreach (var id in active)
+                {
+                    var coordinator = grains.GetGrain<IExtractionCoordinator>(id);
+                    var assignment = await coordinator.Next(settings.Name);
+                    if (assignment is null) continue;
+                    await Execute(coordinator, assignment, stop);
+                    worked = true;
+                    break;
+                }
+                Forget(active);
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                log.LogWarning("silo {Silo}: {Message}", settings.Name, ClusterAddress.FirstLine(e.Message));
+                await Task.Delay(1000, stop).ContinueWith(_ => { });
+            }
+            if (!worked) await Task.Delay(250, stop).ContinueWith(_ => { });
+        }
+        foreach (var job in jobs.Values) job?.Dispose();
+    }
+
+    private async Task Execute(IExtractionCoordinator coordinator, ShardAssignment a, CancellationToken stop)
+    {
+        var spec = a.Spec;
+        if (!jobs.TryGetValue(spec.JobId, out var job))
+        {
+            try { job = await Task.Run(() => SiloJob.Open(spec, settings), stop); }
+            catch (ClusterException e)
+            {
+                jobs[spec.JobId] = null;
+                Console.Error.WriteLine(e.Message);
+                await coordinator.Fail(settings.Name, e.Message);
+                return;
+            }
+            jobs[spec.JobId] = job;
+        }
+        if (job is null) return;   // this silo already said why it cannot do this run
+        var clock = Stopwatch.StartNew();
+        var (path, bytes) = await Task.Run(() => job.Extract(a.Shard, stop), stop);
+        double seconds = clock.Elapsed.TotalSeconds;
+        var buffer = new byte[ChunkBytes];
+        await using (var file = File.OpenRead(path))
+        {
+            long offset = 0;
+            do
+            {
+                int n = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, stop);
+                bool last = offset + n == bytes;
+                await a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, offset, n == buffer.Length ? buffer : buffer[..n], last);
+                offset += n;
+            } while (offset < bytes);
+        }
+        await coordinator.Done(settings.Name, a.Shard.Index, bytes, seconds);
+        Console.Error.WriteLine($"silo {settings.Name}: shard {a.Shard.Index} (sentences {a.Shard.FirstSentence}–{a.Shard.EndSentence - 1}) done in {seconds:0.0} s, {bytes:N0} bytes sent");
+    }
+
+    /// <summary>Runs that are over: their models are closed and the folders this silo made for them removed.</summary>
+    private void Forget(IReadOnlyCollection<string> active)
+    {
+        foreach (var id in jobs.Keys.Where(k => !active.Contains(k)).ToList())
+        {
+            if (jobs[id] is { } job)
+            {
+                job.Dispose();
+                try { Directory.Delete(job.Folder, recursive: true); } catch (IOException) { }
+            }
+            jobs.Remove(id);
+        }
+    }
+
+    private static async Task Retry(Func<Task> call, CancellationToken stop)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try { await call(); return; }
+            catch (Exception) when (attempt < 20 && !stop.IsCancellationRequested) { await Task.Delay(500, stop); }
+        }
+    }
+}

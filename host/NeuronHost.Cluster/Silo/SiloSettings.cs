@@ -1,0 +1,30 @@
+using System.Net;
+
+namespace NeuronHost.Cluster.Silo;
+
+/// <summary>How one silo process runs: the Redis it joins through, the ports it listens on
+/// (silo-to-silo and client gateway), the address other hosts reach it at, its name, and the
+/// folder where it keeps the rows it extracts.</summary>
+public sealed record SiloSettings
+{
+    public required ClusterAddress Redis { get; init; }
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public IPAddress Advertised { get; init; } = IPAddress.Loopback;
+    public required string Name { get; init; }
+    public required string StoreDir { get; init; }
+    /// <summary>Where this host keeps what the coordinator's paths name: (coordinator prefix, local
+    /// prefix) pairs, for models and corpora mounted at other paths on other hosts.</summary>
+    public IReadOnlyList<(string From, string To)> PathMap { get; init; } = [];
+
+    /// <summary>The coordinator's path as found on this host.</summary>
+    public string Local(string path)
+    {
+        foreach (var (from, to) in PathMap)
+        {
+            string f = from.TrimEnd('/');
+            if (path == f || path.StartsWith(f + "/", StringComparison.Ordinal)) return to.TrimEnd('/') + path[f.Length..];
+        }
+        return path;
+    }
+}

@@ -1,0 +1,35 @@
+namespace NeuronHost.Core.Reports;
+
+/// <summary>results.json's "cluster" section of a run made with <c>--cluster</c>: which silos
+/// extracted which shards, the silos lost during the run and the shards taken back from them, and
+/// the rows' bytes that crossed the network to the coordinator.</summary>
+public sealed class ClusterRunResult
+{
+    public string Redis { get; set; } = "";
+    public string JobId { get; set; } = "";
+    public int Shards { get; set; }
+    public int BatchesPerShard { get; set; }
+    public List<ClusterSiloResult> Silos { get; set; } = [];
+    public List<string> LostSilos { get; set; } = [];
+    public List<ClusterReassignment> ReassignedShards { get; set; } = [];
+    /// <summary>Shard rows received (float32 payload; a shard sent twice counts twice).</summary>
+    public long BytesReceived { get; set; }
+    public double ExtractSeconds { get; set; }
+    /// <summary>Set when nothing was sent to the cluster (a complete store of the same data was reused).</summary>
+    public string? Note { get; set; }
+}
+
+public sealed class ClusterSiloResult
+{
+    public string Name { get; set; } = "";
+    public string Version { get; set; } = "";
+    public List<int> Shards { get; set; } = [];
+    public long Bytes { get; set; }
+}
+
+public sealed class ClusterReassignment
+{
+    public int Shard { get; set; }
+    public string FromSilo { get; set; } = "";
+    public string ToSilo { get; set; } = "";
+}

@@ -1,0 +1,74 @@
+using NeuronHost.Core.Reports;
+using Xunit.Abstractions;
+
+namespace NeuronHost.Cluster.Tests;
+
+/// <summary>The same analysis on 3 silo processes (Redis membership on loopback) gives the local
+/// run's results: the merged store has the local store's bytes (same shard hashes), the rankings
+/// are identical and every accuracy equal to 1e-6. A silo killed with SIGKILL mid-extraction loses
+/// its shards to the others, the results are still the local run's, and results.json names the
+/// lost silo and the shards taken from it.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelper output)
+{
+    [RedisFact]
+    public async Task Three_silos_give_the_local_runs_store_rankings_and_accuracies()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-run-").FullName;
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            // One after the other: three silos joining at once on 2 loaded cores time out each other's join checks.
+            await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSilo("c");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null,
+                "run", AnalysisRun.WriteYaml(folder, outDir), "--cluster", cluster.Address);
+            output.WriteLine($"local {local.Elapsed.TotalSeconds:0.0} s, cluster {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
+            Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            Assert.Equal(local.ShardHashes, AnalysisRun.StoreShardHashes(stores));
+            AnalysisRun.AssertSameResults(local.Results, results);
+            var c = Assert.IsType<ClusterRunResult>(results.Cluster);
+            Assert.Empty(c.LostSilos);
+            Assert.Equal(c.Shards, c.Silos.Sum(s => s.Shards.Count));
+            Assert.True(c.Silos.Count >= 2, $"only {string.Join(", ", c.Silos.Select(s => s.Name))} extracted");
+            Assert.Equal(c.Silos.Sum(s => s.Bytes), c.BytesReceived);
+        }
+        finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
+    }
+
+    [RedisFact]
+    public async Task A_silo_killed_during_extraction_loses_its_shards_and_the_results_stay_the_same()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-kill-").FullName;
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSilo("victim");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            // Small shards (one batch each), so the victim is always in the middle of one when it dies.
+            var victimDone = new TaskCompletionSource();
+            var watch = Task.Run(async () =>
+            {
+                while (!cluster.Log("victim").Contains("silo victim: shard ")) await Task.Delay(50);
+                await Task.Delay(300);   // it has asked for its next shard and is extracting it
+                cluster.Kill("victim");
+                victimDone.TrySetResult();
+            });
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null,
+                "run", AnalysisRun.WriteYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
+            output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
+            Assert.True(victimDone.Task.IsCompleted, "the victim never finished a shard, so it was not killed mid-run");
+            Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            Assert.Equal(local.ShardHashes, AnalysisRun.StoreShardHashes(stores));
+            AnalysisRun.AssertSameResults(local.Results, results);
+            var c = Assert.IsType<ClusterRunResult>(results.Cluster);
+            Assert.Equal(["victim"], c.LostSilos);
+            Assert.NotEmpty(c.ReassignedShards);
+            Assert.All(c.ReassignedShards, r => { Assert.Equal("victim", r.FromSilo); Assert.Contains(r.ToSilo, new[] { "a", "b" }); });
+            Assert.Contains("silo victim left the cluster", run.Stderr);
+        }
+        finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using NeuronHost.Tests.Common;
+
+namespace NeuronHost.Cluster.Tests;
+
+/// <summary>A cluster on this machine as it would be on real hosts: a redis-server on a free
+/// port and silo processes of the real executable on 127.0.0.1, each with its own ports and
+/// row folder. Disposing kills them all (the silos with SIGKILL: nothing of theirs must be needed).</summary>
+internal sealed class LocalCluster : IDisposable
+{
+    private readonly Process redis;
+    private readonly Dictionary<string, (Process Process, StringBuilder Log)> silos = [];
+    public string Folder { get; }
+    public int RedisPort { get; }
+    public string Address => $"redis://127.0.0.1:{RedisPort}";
+
+    public static string Exe
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            string exe = Path.Combine(SharedAssets.RepoRoot, "host", "NeuronHost.Cli", "bin", configuration, "net10.0", "neuronhost");
+            Assert.True(File.Exists(exe), $"{exe} is not built");
+            return exe;
+        }
+    }
+
+    public LocalCluster(string folder)
+    {
+        Folder = folder;
+        RedisPort = FreePort();
+        redis = Process.Start(new ProcessStartInfo(RedisFactAttribute.RedisServer!,
+            ["--port", RedisPort.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        redis.BeginOutputReadLine(); redis.BeginErrorReadLine();
+        for (int i = 0; i < 50; i++)
+        {
+            try { using var c = new TcpClient("127.0.0.1", RedisPort); return; }
+            catch (SocketException) { Thread.Sleep(100); }
+        }
+        throw new InvalidOperationException($"redis-server did not start on port {RedisPort}");
+    }
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts silo <paramref name="name"/> and waits for its "ready" line.</summary>
+    public async Task StartSilo(string name, params string[] extra)
+    {
+        int port = FreePort(), gateway = FreePort();
+        var psi = new ProcessStartInfo(Exe, ["cluster", "silo", "--redis", $"127.0.0.1:{RedisPort}", "--port", port.ToString(),
+            "--gateway-port", gateway.ToString(), "--name", name, "--store-dir", Path.Combine(Folder, "silo-" + name), .. extra])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        Environment(psi, Path.Combine(Folder, "silo-stores"));
+        var log = new StringBuilder();
+        var ready = new TaskCompletionSource();
+        var p = new Process { StartInfo = psi };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (log) log.AppendLine(e.Data); if (e.Data.StartsWith($"silo {name} ready")) ready.TrySetResult(); };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        p.Start();
+        p.BeginErrorReadLine(); p.BeginOutputReadLine();
+        silos[name] = (p, log);
+        var exited = p.WaitForExitAsync();
+        if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromMinutes(2))) != ready.Task)
+            throw new InvalidOperationException($"silo {name} did not start:\n{Log(name)}");
+    }
+
+    public string Log(string name) { var (_, log) = silos[name]; lock (log) return log.ToString(); }
+
+    public string Logs() => string.Join("\n", silos.Keys.Select(n => $"--- silo {n}\n{Log(n)}"));
+
+    /// <summary>kill -9.</summary>
+    public void Kill(string name) => silos[name].Process.Kill();
+
+    public static void Environment(ProcessStartInfo psi, string stores)
+    {
+        psi.Environment["NEURONHOST_STORES"] = stores;
+        psi.Environment["NEURONHOST_CONFIG"] = "/nonexistent/neuronhost-config.json";
+        psi.Environment.Remove("NEURONHOST_PLUGINS");
+    }
+
+    public void Dispose()
+    {
+        foreach (var (p, _) in silos.Values) { try { if (!p.HasExited) p.Kill(); p.WaitForExit(5000); } catch (InvalidOperationException) { } p.Dispose(); }
+        try { if (!redis.HasExited) redis.Kill(); redis.WaitForExit(5000); } catch (InvalidOperationException) { }
+        redis.Dispose();
+    }
+}
+
+/// <summary>A test that needs redis-server (Debian package redis-server; .ci/run installs it): skipped with that reason where it is absent.</summary>
+public sealed class RedisFactAttribute : FactAttribute
+{
+    public static string? RedisServer { get; } =
+        new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server" }.FirstOrDefault(File.Exists);
+
+    public RedisFactAttribute()
+    {
+        if (!SharedAssets.Available && !SharedAssets.Required) Skip = SharedAssets.SkipReason;
+        else if (RedisServer is null && !SharedAssets.Required) Skip = "needs redis-server (apt-get install redis-server) for the cluster's membership; not installed here";
+    }
+}
