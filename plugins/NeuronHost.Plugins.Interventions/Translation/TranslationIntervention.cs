@@ -1,6 +1,7 @@
 using NeuronHost.Plugins.Interventions.Common;
 using NeuronHost.Sdk.Interventions;
 using NeuronHost.Sdk;
+using NeuronHost.Sdk.Statistics;
 
 namespace NeuronHost.Plugins.Interventions.Translation;
 
@@ -31,8 +32,14 @@ public sealed class TranslationIntervention : IIntervention
     [PluginParameter("agreement items evaluated at most")]
     public int MaxItems { get; set; } = 300;
 
-    [PluginParameter("seed of the random-k baseline")]
+    [PluginParameter("seed of the random-k baseline (draw d uses seed·1000 + d)")]
     public int Seed { get; set; } = 1;
+
+    [PluginParameter("seeded random-k draws per k (mean, sd and 95% interval; 10 or more)", Min = 1)]
+    public int RandomDraws { get; set; } = BaselineDraws.Minimum;
+
+    [PluginParameter("bootstrap resamples and permutations of each paired test", Min = 100)]
+    public int TestRounds { get; set; } = 2000;
 
     public InterventionReport Run(InterventionRequest request, IPluginContext context)
     {
@@ -52,25 +59,65 @@ public sealed class TranslationIntervention : IIntervention
         var rows = new List<IReadOnlyList<object>>();
         var summary = new Dictionary<string, double> { ["items"] = items.Length, ["clean_agreement_accuracy"] = clean.Count(s => s.PrefersOwn) / (double)items.Length };
         var ks = Ks.Where(k => k > 0).Distinct().Order().ToArray();
-        int total = request.Rankings.Count * 3 * ks.Length, done = 0;
+        var seeds = BaselineDraws.Seeds(Seed, RandomDraws);
+        var drawRows = new List<IReadOnlyList<object>>();
+        var comparisons = new List<IReadOnlyList<object>>();
+        int total = request.Rankings.Count * (2 + seeds.Length) * ks.Length, done = 0;
+        // With a scalar α a random set's edit does not depend on the ranking: rankings over the same neurons share the draws.
+        var randomCache = new Dictionary<(string Key, int K, int Draw), ItemScore[]>();
+        ItemScore[] Translate(Ranking ranking, IReadOnlyList<RankedNeuron> neurons)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var rankOf = ranking.Order.Select((n, i) => (n.Column, i)).ToDictionary(x => x.Column, x => x.i);
+            var edits = items.SelectMany((item, s) =>
+            {
+                int from = item.Item.Value == "Sing" ? sing : plur, to = from == sing ? plur : sing;
+                return NeuronSelection.Edits(neurons, EditOp.Add, n =>
+                    (float)(Alphas.For(Scaling, Alpha, rankOf[n.Column], ranking.Order.Count) *
+                            (moments.Means[to * moments.Neurons + n.Column] - moments.Means[from * moments.Neurons + n.Column])),
+                    sequence: s, positions: item.NounPositions);
+            }).ToArray();
+            return Score(model, items, edits, context.Cancellation);
+        }
+        double[] Shifts(ItemScore[] edited) => edited.Select((e, i) => (e.OtherLogit - e.OwnLogit) - (clean[i].OtherLogit - clean[i].OwnLogit)).ToArray();
         foreach (var ranking in request.Rankings)
-            foreach (var selection in new[] { Selection.Top, Selection.Random, Selection.Bottom })
-                foreach (int k in ks.Where(k => k <= ranking.Order.Count))
+        {
+            string key = (Scaling == AlphaScaling.Scalar ? "" : ranking.Method + "|") + string.Join(",", ranking.Order.Select(n => n.Neuron.ToString()).Order());
+            foreach (int k in ks.Where(k => k <= ranking.Order.Count))
+            {
+                var top = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Top, k, Seed));
+                rows.Add(Row(ranking.Method, Selection.Top, k, items, clean, top));
+                context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
+
+                var draws = new List<ItemScore[]>();
+                for (int d = 0; d < seeds.Length; d++)
                 {
-                    var neurons = NeuronSelection.Pick(ranking, selection, k, Seed);
-                    var rankOf = ranking.Order.Select((n, i) => (n.Column, i)).ToDictionary(x => x.Column, x => x.i);
-                    var edits = items.SelectMany((item, s) =>
-                    {
-                        int from = item.Item.Value == "Sing" ? sing : plur, to = from == sing ? plur : sing;
-                        return NeuronSelection.Edits(neurons, EditOp.Add, n =>
-                            (float)(Alphas.For(Scaling, Alpha, rankOf[n.Column], ranking.Order.Count) *
-                                    (moments.Means[to * moments.Neurons + n.Column] - moments.Means[from * moments.Neurons + n.Column])),
-                            sequence: s, positions: item.NounPositions);
-                    }).ToArray();
-                    var scores = Score(model, items, edits, context.Cancellation);
-                    rows.Add(Row(ranking.Method, selection, k, items, clean, scores));
+                    if (!randomCache.TryGetValue((key, k, d), out var draw))
+                        randomCache[(key, k, d)] = draw = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Random, k, seeds[d]));
+                    draws.Add(draw);
+                    var r = Row(ranking.Method, Selection.Random, k, items, clean, draw);
+                    drawRows.Add([ranking.Method, k, d, (double)seeds[d], r[5], r[8]]);
                     context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
                 }
+                var drawShifts = draws.Select(Shifts).ToArray();
+                var spread = SampleSummary.Of(drawShifts.Select(x => x.Average()));
+                var perDraw = draws.Select(d => Row(ranking.Method, Selection.Random, k, items, clean, d)).ToArray();
+                var mean = perDraw[0].ToList();
+                foreach (int c in new[] { 4, 5, 6, 7, 8 }) mean[c] = perDraw.Select(x => (double)x[c]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
+                rows.Add([.. mean.Take(9), draws.Count, spread.Sd, spread.Low95, spread.High95]);
+
+                var bottom = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Bottom, k, Seed));
+                rows.Add(Row(ranking.Method, Selection.Bottom, k, items, clean, bottom));
+                context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
+
+                var topShift = Shifts(top);
+                comparisons.Add(SelectionStatistics.VersusRandom(ranking.Method, k, topShift, drawShifts, topShift.Average(),
+                    drawShifts.Select(x => x.Average()), (ulong)Seed, TestRounds));
+                comparisons.Add(SelectionStatistics.VersusBottom(ranking.Method, k, topShift, Shifts(bottom), (ulong)Seed, TestRounds));
+            }
+        }
+        summary["random_draws"] = seeds.Length;
+        summary["seed"] = Seed;
         foreach (var ranking in request.Rankings)
         {
             var best = rows.Where(r => (string)r[0] == ranking.Method && (string)r[1] == "top").Select(r => (double)r[5]).DefaultIfEmpty(double.NaN).Max();
@@ -79,7 +126,9 @@ public sealed class TranslationIntervention : IIntervention
         return new InterventionReport(Info.Name, summary,
         [
             new ResultTable("translation", ["ranking", "selection", "k", "items", "flipped_top1_rate", "preference_flip_rate",
-                "kept_top1_rate", "broken_rate", "mean_logodds_shift"], rows),
+                "kept_top1_rate", "broken_rate", "mean_logodds_shift", "draws", "logodds_shift_sd", "logodds_shift_low95", "logodds_shift_high95"], rows),
+            new ResultTable("translation_random_draws", ["ranking", "k", "draw", "seed", "preference_flip_rate", "mean_logodds_shift"], drawRows),
+            new ResultTable("translation_comparisons", SelectionStatistics.ComparisonColumns, comparisons),
         ]);
     }
 
@@ -151,6 +200,7 @@ public sealed class TranslationIntervention : IIntervention
         }
         int prefersOwn = clean.Count(c => c.PrefersOwn);
         return [method, selection.ToString().ToLowerInvariant(), k, n, flipped / (double)n,
-            prefersOwn == 0 ? double.NaN : preferenceFlips / (double)prefersOwn, kept / (double)n, broken / (double)n, shift / n];
+            prefersOwn == 0 ? double.NaN : preferenceFlips / (double)prefersOwn, kept / (double)n, broken / (double)n, shift / n,
+            1, double.NaN, double.NaN, double.NaN];
     }
 }
