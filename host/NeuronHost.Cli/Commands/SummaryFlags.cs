@@ -68,9 +68,12 @@ public static class SummaryFlags
                 int kind = t.ColumnIndex("comparison"), ranking = t.ColumnIndex("ranking"), k = t.ColumnIndex("k"), dist = t.ColumnIndex("distinguishable"),
                     p = t.ColumnIndex("p_value"), diff = t.ColumnIndex("mean_difference");
                 if (kind < 0 || ranking < 0 || k < 0 || dist < 0) continue;
+                int drawP = t.ColumnIndex("draw_p_value");
+                string P(List<object?> row) => (p >= 0 ? Number(row[p]).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "–") +
+                    (drawP >= 0 ? "/" + Number(row[drawP]).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "");
                 foreach (var g in t.Rows.Where(row => Text(row[kind]) == "top_vs_random" && !Bool(row[dist])).GroupBy(row => Text(row[ranking])))
                     yield return $"{i.Method} {g.Key}: top-k not distinguishable from random at k={string.Join(", ", g.Select(row => Text(row[k])))}" +
-                        (p >= 0 ? $" (p = {string.Join(", ", g.Select(row => Number(row[p]).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))})" : "");
+                        $" (p = {string.Join(", ", g.Select(P))}; paired over items / against the spread of the random draws, both must be < 0.05)";
             }
     }
 
