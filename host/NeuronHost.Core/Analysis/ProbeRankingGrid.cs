@@ -182,10 +182,12 @@ public static class ProbeRankingGrid
                     foreach (var r in rankings)
                     {
                         ct.ThrowIfCancellationRequested();
-                        var known = parts.Cells.Where(c => c.Ranking == r.Method && c.Selection == Top && c.Probe == name).Select(c => (c.K, c.Task))
-                            .Append((d, oracle.Task));
+                        // A ranking may order only part of the neurons: the search stops at its length, and
+                        // its top-d is the oracle only when it orders them all.
+                        var known = parts.Cells.Where(c => c.Ranking == r.Method && c.Selection == Top && c.Probe == name).Select(c => (c.K, c.Task));
+                        if (r.Order.Count == d) known = known.Append((d, oracle.Task));
                         int[] Cols(int k) => RankingCuts.Top(r, k, seed).Select(n => n.Column).ToArray();
-                        var search = new MinimalNeuronSet.Search(r, name, d, k =>
+                        var search = new MinimalNeuronSet.Search(r, name, r.Order.Count, k =>
                         {
                             ct.ThrowIfCancellationRequested();
                             context.Progress.Report(new ProgressReport($"minimal set search ({r.Method}, {name})", 0, 1, "k = " + k));
