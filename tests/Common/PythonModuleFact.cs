@@ -15,3 +15,15 @@ public sealed class PythonModuleFactAttribute : FactAttribute
             Skip = $"needs python3 with {module} (Debian python3-{module}) as the reference";
     }
 }
+
+/// <summary>A fact on the models and corpora in ../shared whose reference is a Python module:
+/// skipped with the reason when either is missing (unless CI requires them).</summary>
+public sealed class SharedPythonFactAttribute : FactAttribute
+{
+    public SharedPythonFactAttribute(string module)
+    {
+        if (SharedAssets.Required) return;
+        if (!SharedAssets.Available) Skip = SharedAssets.SkipReason;
+        else if (!PythonReference.HasModule(module)) Skip = $"needs python3 with {module} (Debian python3-{module}) as the reference";
+    }
+}

@@ -104,4 +104,32 @@ public sealed class ResultsSummaryTests
         Assert.Contains("skill-neurons: 20 skill neurons score 0.583 on 12 held-out test prompts (train 0.889); the model's own answers 0.764", text);
         Assert.Contains("below the model itself", text);
     }
+
+    [Fact]
+    public void Top_k_inside_the_random_spread_and_tied_bottoms_are_flagged_and_minimal_sets_show_dev_test_and_selectivity()
+    {
+        var r = Synthetic(0.60, 0.70, 0.85);
+        r.Identity.Seed = 4;
+        r.Statistics = new StatisticsSettings { RandomDraws = 10 };
+        r.RandomBaselines.Add(new RandomBaselineResult { Probe = "linear-probe", K = 10, Draws = 10, Mean = 0.56, Sd = 0.021 });
+        r.Comparisons.Add(new ComparisonResult { Kind = "top_vs_random", Probe = "linear-probe", K = 1, A = "probeless", B = "random", MeanDifference = 0.04, PValue = 0.21, DrawPValue = 0.30, Distinguishable = false });
+        r.Comparisons.Add(new ComparisonResult { Kind = "top_vs_random", Probe = "linear-probe", K = 10, A = "probeless", B = "random", MeanDifference = 0.14, PValue = 0.0005, DrawPValue = 0.001, Distinguishable = true });
+        r.Rankings.Add(new RankingResult { Name = "linear", Neurons = Enumerable.Range(0, 512).Select(i => new RankedNeuronResult { Rank = i + 1 }).ToList(), TiedAtBottom = 170, BottomScore = 0 });
+        r.MinimalSets.Add(new MinimalSetResult { Ranking = "probeless", Probe = "linear-probe", K = 37, Reached = true, Accuracy = 0.894, OracleAccuracy = 0.91,
+            Margin = 0.01, SelectedOn = "dev", SelectionAccuracy = 0.891, OracleSelectionAccuracy = 0.90, ControlAccuracy = 0.62, Selectivity = 0.274, Layers = [new(0, 37)] });
+        r.Interventions.Add(new InterventionResult
+        {
+            Method = "ablation",
+            Tables = [new TableData { Name = "ablation_comparisons", Columns = ["ranking", "k", "comparison", "items", "mean_difference", "low95", "high95", "p_value", "draw_p_value", "distinguishable", "seed"],
+                Rows = [["probeless", 200.0, "top_vs_random", 100.0, 0.008, -0.002, 0.019, 0.11, 0.4, false, 1.0]] }],
+        });
+        var flags = SummaryFlags.Of(r);
+        Assert.Contains("probeless/linear-probe: top-k not distinguishable from random at k=1 (largest p = 0.300 against 10 random draws; Δ +0.040)", flags);
+        Assert.Contains(flags, f => f.StartsWith("linear: 170 of 512 neurons tie at the bottom score 0 — bottom-k is a seeded sample of them (seed 4)"));
+        Assert.Contains("ablation probeless: top-k not distinguishable from random at k=200 (p = 0.110/0.400; paired over items / against the spread of the random draws, both must be < 0.05)", flags);
+        string text = Render(r);
+        Assert.Contains("minimal set probeless/linear-probe: 37 neurons (k chosen on dev: 0.891 vs oracle 0.900 − 0.01): test 0.894 (oracle 0.910); control 0.620, selectivity +0.274", text);
+        Assert.Contains("0.560±0.021", text);
+        Assert.Contains("mean ± sd of 10 seeded draws", text);
+    }
 }

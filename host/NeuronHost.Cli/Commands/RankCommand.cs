@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronHost.Core.Analysis;
+using NeuronHost.Core.Config;
 using NeuronHost.Core.Isolation;
 using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Reports;
@@ -30,6 +31,7 @@ public sealed class RankCommand : ICliCommand
         var margin = new Option<double>("--margin") { Description = "Minimal neuron set: within this of the all-neuron accuracy", DefaultValueFactory = _ => 0.01 };
         var backend = new Option<string>("--backend") { Description = $"Kernel backend: {KernelBackends.Choices}", DefaultValueFactory = _ => "auto" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline and the control task", DefaultValueFactory = _ => 1 };
+        var draws = new Option<int>("--random-draws") { Description = "Seeded random-k draws (mean, sd and 95% interval are reported; 10 or more)", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out") { Description = "Folder for grid.json and the CSVs", Required = true, HelpName = "DIR" };
         var parameters = CliContext.CreateParameterOption("Set a plugin parameter as PLUGIN.NAME=VALUE (values as in analysis.yaml; see 'plugins show PLUGIN'); repeatable");
         var isolation = new IsolationCliOptions();
@@ -37,7 +39,7 @@ public sealed class RankCommand : ICliCommand
         var command = new Command("rank", "Rank neurons and evaluate every ranking with every probe (top/random/bottom-k, selectivity, minimal set) on stored or exported activations. "
             + IsolationCliOptions.ExitCodesHelp)
         {
-            input, task, minCount, rankings, probes, ks, margin, backend, seed, output, parameters, noVerify,
+            input, task, minCount, rankings, probes, ks, margin, backend, seed, draws, output, parameters, noVerify,
         };
         isolation.AddTo(command);
         command.SetAction(parse =>
@@ -84,7 +86,10 @@ public sealed class RankCommand : ICliCommand
             }
 
             cli.Error(parse).WriteLine($"splits: {splitOrigin}");
-            var options = new GridOptions { KValues = parse.GetRequiredValue(ks), MinimalSetMargin = parse.GetValue(margin), Control = control };
+            int drawCount = parse.GetValue(draws);
+            if (drawCount < 1 || drawCount > AnalysisConfigValidator.MaxRandomDraws)
+                throw new CliException($"--random-draws must be from 1 to {AnalysisConfigValidator.MaxRandomDraws}, not {drawCount}");
+            var options = new GridOptions { KValues = parse.GetRequiredValue(ks), MinimalSetMargin = parse.GetValue(margin), Control = control, RandomDraws = drawCount };
             var result = CliProgress.Run(cli, parse, progress =>
             {
                 var context = new PluginContext(choice.Kernels) { Progress = progress, Log = log, Cancellation = cts.Token, Seed = parse.GetValue(seed) };
@@ -107,6 +112,7 @@ public sealed class RankCommand : ICliCommand
                 Rankings = result.Rankings.Select(r => ResultsMapping.Ranking(r, r.Method, new Dictionary<string, string>())).ToList(),
             };
             ResultsMapping.AddGrid(summary, result);
+            summary.Statistics = ResultsMapping.Statistics(result, options, parse.GetValue(seed));
             ResultsSummary.Write(cli.Console(parse), summary, outDir, reportPath: null);
             cli.Out(parse).WriteLine($"files: {string.Join(", ", files)}");
             return exitCode;

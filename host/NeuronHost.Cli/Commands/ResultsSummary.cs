@@ -26,7 +26,10 @@ public static class ResultsSummary
             name = k.Name,
             top = k.Neurons.Take(10).Select(n => new { neuron = n.Neuron, layer = n.Layer, score = n.Score }),
         }),
-        minimalSets = r.MinimalSets.Select(m => new { ranking = m.Ranking, probe = m.Probe, k = m.K, accuracy = m.Accuracy, reached = m.Reached }),
+        minimalSets = r.MinimalSets.Select(m => new { ranking = m.Ranking, probe = m.Probe, k = m.K, accuracy = m.Accuracy, reached = m.Reached, selectedOn = m.SelectedOn, selectionAccuracy = m.SelectionAccuracy, controlAccuracy = m.ControlAccuracy, selectivity = m.Selectivity }),
+        oracleFractions = r.OracleFractions.Select(f => new { ranking = f.Ranking, probe = f.Probe, fraction = f.Fraction, k = f.K, reached = f.Reached, testAccuracy = f.TestAccuracy }),
+        randomBaselines = r.RandomBaselines.Select(b => new { probe = b.Probe, k = b.K, draws = b.Draws, mean = b.Mean, sd = b.Sd, low95 = b.Low95, high95 = b.High95 }),
+        comparisons = r.Comparisons.Select(c => new { kind = c.Kind, probe = c.Probe, k = c.K, a = c.A, b = c.B, meanDifference = c.MeanDifference, low95 = c.Low95, high95 = c.High95, pValue = c.PValue, drawPValue = c.DrawPValue, distinguishable = c.Distinguishable }),
         interventions = r.Interventions.Select(i => new { method = i.Method, summary = i.Summary }),
         timings = r.Timings.Select(t => new { stage = t.Stage, seconds = t.Seconds }),
         pluginFailures = r.PluginFailures.Select(f => new { plugin = f.Plugin, kind = f.Kind, reason = f.Reason }),
@@ -47,7 +50,13 @@ public static class ResultsSummary
         {
             var oracle = r.Oracle.FirstOrDefault(o => o.Probe == g.Key.Probe);
             var cells = new List<string> { E(g.Key.Ranking), E(g.Key.Probe) };
-            cells.AddRange(ks.Select(k => g.FirstOrDefault(a => a.K == k)?.TestAccuracy is { } v ? $"{v:0.000}" : "–"));
+            cells.AddRange(ks.Select(k =>
+            {
+                if (g.FirstOrDefault(a => a.K == k)?.TestAccuracy is not { } v) return "–";
+                // random: the mean of the draws ± their sd
+                return g.Key.Ranking == Selection.Random && r.RandomBaselines.FirstOrDefault(b => b.Probe == g.Key.Probe && b.K == k) is { Sd: { } sd, Draws: > 1 }
+                    ? $"{v:0.000}±{sd:0.000}" : $"{v:0.000}";
+            }));
             cells.Add(oracle?.TestAccuracy is { } o ? $"{o:0.000}" : "–");
             cells.Add(g.FirstOrDefault(a => a.K == kMax)?.Selectivity is { } sel ? $"{sel:+0.000;-0.000}" : "–");
             table.AddRow(cells.ToArray());
@@ -152,6 +161,18 @@ public static class ResultsSummary
         return $"{TerminalText.Safe(i.Method)}: {k}skill neurons score {test:0.000}{count}{train}{chance}{model}{majority}{verdict}";
     }
 
+    /// <summary>A minimal set: its size as chosen on dev, the test accuracy beside the oracle's, and
+    /// its selectivity (control task) so a barely selective set is visible.</summary>
+    public static string MinimalSetLine(MinimalSetResult m)
+    {
+        string head = $"minimal set {TerminalText.Safe(m.Ranking)}/{TerminalText.Safe(m.Probe)}: ";
+        string chosen = m.SelectedOn is null ? "" : $" (k chosen on {m.SelectedOn}: {m.SelectionAccuracy:0.000} vs oracle {m.OracleSelectionAccuracy:0.000} − {m.Margin:0.###})";
+        if (!m.Reached) return head + (m.SelectedOn is null ? "not reached on the k grid" : $"not reached within the oracle − {m.Margin:0.###} on {m.SelectedOn}");
+        string selectivity = m.Selectivity is { } sel ? $"; control {m.ControlAccuracy:0.000}, selectivity {sel:+0.000;-0.000}" : "";
+        return head + $"{m.K} neurons{chosen}: test {m.Accuracy:0.000} (oracle {m.OracleAccuracy:0.000}){selectivity}; " +
+            $"layers {string.Join(", ", m.Layers.Select(l => $"L{l.Layer}:{l.Count}"))}";
+    }
+
     public static void Write(IAnsiConsole console, RunResults r, string outDir, string? reportPath = "")
     {
         var id = r.Identity;
@@ -160,14 +181,16 @@ public static class ResultsSummary
         if (r.Oracle.Count > 0) console.Write(OracleTable(r));
         if (r.Accuracy.Count > 0)
         {
-            console.WriteLine("held-out accuracy of each probe on each ranking's top k neurons (random = k random neurons); selectivity = task − control accuracy");
+            int draws = r.Statistics?.RandomDraws ?? 1;
+            console.WriteLine($"held-out accuracy of each probe on each ranking's top k neurons (random = mean ± sd of {draws} seeded draws of k random neurons); selectivity = task − control accuracy");
             console.Write(AccuracyTable(r));
         }
         foreach (var flag in SummaryFlags.Of(r)) console.MarkupLine($"[yellow]![/] {E(flag)}");
-        foreach (var m in r.MinimalSets)
-            console.WriteLine($"minimal set {TerminalText.Safe(m.Ranking)}/{TerminalText.Safe(m.Probe)}: " + (m.Reached
-                ? $"{m.K} neurons reach {m.Accuracy:0.000} (oracle {m.OracleAccuracy:0.000}); layers {string.Join(", ", m.Layers.Select(l => $"L{l.Layer}:{l.Count}"))}"
-                : "not reached on the k grid"));
+        foreach (var m in r.MinimalSets) console.WriteLine(MinimalSetLine(m));
+        foreach (var g in r.OracleFractions.GroupBy(f => (f.Ranking, f.Probe)))
+            console.WriteLine($"neurons to reach {string.Join(" / ", g.Select(f => $"{f.Fraction:0.##%}"))} of the oracle ({g.First().SelectedOn}) " +
+                $"{TerminalText.Safe(g.Key.Ranking)}/{TerminalText.Safe(g.Key.Probe)}: {string.Join(" / ", g.Select(f => f.Reached ? $"{f.K}" : "not reached"))}" +
+                $" (test {string.Join(" / ", g.Select(f => f.TestAccuracy is { } t ? $"{t:0.000}" : "–"))})");
         foreach (var k in r.Rankings)
             console.WriteLine($"top of {TerminalText.Safe(k.Name)}: {string.Join(", ", k.Neurons.Take(5).Select(n => n.Neuron))}");
         foreach (var i in r.Interventions)

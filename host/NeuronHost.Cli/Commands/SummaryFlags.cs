@@ -3,8 +3,10 @@ using NeuronHost.Core.Reports;
 namespace NeuronHost.Cli.Commands;
 
 /// <summary>What in a run's accuracies a reader should not take at face value, each as one line
-/// with its explanation: a probe below the majority-class baseline, and a probe whose accuracy
-/// falls as it is given more of a ranking's top neurons.</summary>
+/// with its explanation: a probe below the majority-class baseline, a probe whose accuracy
+/// falls as it is given more of a ranking's top neurons, a top-k that is not distinguishable
+/// from the random draws (grid, ablation, translation), and a ranking whose bottom is a block
+/// of tied scores.</summary>
 public static class SummaryFlags
 {
     /// <summary>Accuracy drops smaller than this (over one k step) are noise, not a flag.</summary>
@@ -41,8 +43,61 @@ public static class SummaryFlags
                 }
         }
         flags.AddRange(GaussianInformation(r));
+        flags.AddRange(RandomFlags(r));
+        foreach (var k in r.Rankings.Where(k => k.TiedAtBottom > 1))
+            flags.Add($"{k.Name}: {k.TiedAtBottom:N0} of {k.Neurons.Count:N0} neurons tie at the bottom score {k.BottomScore:G4} — " +
+                $"bottom-k is a seeded sample of them (seed {r.Identity.Seed}), not the least important neurons in any order");
         return flags;
     }
+
+    /// <summary>Top-k that the paired tests cannot tell from random-k: one line per ranking ×
+    /// probe (grid) or ranking (interventions), naming the k values and the largest p-value.</summary>
+    public static IEnumerable<string> RandomFlags(RunResults r)
+    {
+        foreach (var g in r.Comparisons.Where(c => c.Kind == "top_vs_random").GroupBy(c => (c.A, c.Probe)))
+        {
+            var same = g.Where(c => !c.Distinguishable).OrderBy(c => c.K).ToList();
+            if (same.Count == 0) continue;
+            double p = same.Max(c => Math.Max(c.PValue ?? 1, c.DrawPValue ?? 0));
+            int draws = r.Statistics?.RandomDraws ?? 0;
+            yield return $"{g.Key.A}/{g.Key.Probe}: top-k not distinguishable from random at k={string.Join(", ", same.Select(c => c.K))} " +
+                $"(largest p = {p:0.000} against {draws} random draws; Δ {string.Join(", ", same.Select(c => $"{c.MeanDifference:+0.000;-0.000}"))})";
+        }
+        foreach (var i in r.Interventions)
+            foreach (var t in i.Tables.Where(t => t.Name.EndsWith("comparisons", StringComparison.Ordinal)))
+            {
+                int kind = t.ColumnIndex("comparison"), ranking = t.ColumnIndex("ranking"), k = t.ColumnIndex("k"), dist = t.ColumnIndex("distinguishable"),
+                    p = t.ColumnIndex("p_value"), diff = t.ColumnIndex("mean_difference");
+                if (kind < 0 || ranking < 0 || k < 0 || dist < 0) continue;
+                int drawP = t.ColumnIndex("draw_p_value");
+                string P(List<object?> row) => (p >= 0 ? Number(row[p]).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "–") +
+                    (drawP >= 0 ? "/" + Number(row[drawP]).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "");
+                foreach (var g in t.Rows.Where(row => Text(row[kind]) == "top_vs_random" && !Bool(row[dist])).GroupBy(row => Text(row[ranking])))
+                    yield return $"{i.Method} {g.Key}: top-k not distinguishable from random at k={string.Join(", ", g.Select(row => Text(row[k])))}" +
+                        $" (p = {string.Join(", ", g.Select(P))}; paired over items / against the spread of the random draws, both must be < 0.05)";
+            }
+    }
+
+    private static string Text(object? v) => v switch
+    {
+        System.Text.Json.JsonElement e => e.ToString(),
+        IConvertible c when v is not string => c.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => v?.ToString() ?? "",
+    };
+
+    private static bool Bool(object? v) => v switch
+    {
+        bool b => b,
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.True } => true,
+        _ => false,
+    };
+
+    private static double Number(object? v) => v switch
+    {
+        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Number } e => e.GetDouble(),
+        IConvertible c when v is not string => c.ToDouble(System.Globalization.CultureInfo.InvariantCulture),
+        _ => double.NaN,
+    };
 
     /// <summary>A Gaussian ranking whose greedily selected set carries no information: its
     /// mutual information with the labels, measured by the Gaussian probe on the selection split

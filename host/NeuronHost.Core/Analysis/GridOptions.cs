@@ -24,11 +24,18 @@ public sealed record GridOptions
     /// <summary>k values; those above the number of neurons are dropped (with a log message).</summary>
     public IReadOnlyList<int> KValues { get; init; } = DefaultK;
     public bool Bottom { get; init; } = true;
-    /// <summary>Evaluate a seeded random-k (the same random order for every probe).</summary>
+    /// <summary>Evaluate seeded random-k draws (the same draws for every probe and ranking).</summary>
     public bool Random { get; init; } = true;
+    /// <summary>How many random-k draws (each its own seeded set); mean, sd and 95% interval are reported.</summary>
+    public int RandomDraws { get; init; } = 10;
+    /// <summary>Bootstrap resamples and sign-flip permutations of each paired comparison.</summary>
+    public int TestRounds { get; init; } = 2000;
+    /// <summary>"Neurons to reach X of the oracle": the fractions searched for on dev.</summary>
+    public IReadOnlyList<double> OracleFractions { get; init; } = [0.9, 0.95, 0.99];
     /// <summary>Train every probe on all neurons (the Durrani "oracle").</summary>
     public bool Oracle { get; init; } = true;
-    /// <summary>Durrani's minimal set: smallest top-k within this absolute accuracy of the oracle.</summary>
+    /// <summary>Durrani's minimal set: smallest top-k within this absolute accuracy of the oracle
+    /// (on dev, found by binary search over k; its test accuracy is reported).</summary>
     public double MinimalSetMargin { get; init; } = 0.01;
     /// <summary>Control labels for selectivity; null = no control task.</summary>
     public ControlLabels? Control { get; init; }

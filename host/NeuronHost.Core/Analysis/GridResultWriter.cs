@@ -54,7 +54,28 @@ public static class GridResultWriter
             {
                 ranking = m.Ranking, probe = m.Probe, size = m.Size, accuracy = Num(m.Accuracy), oracleAccuracy = Num(m.OracleAccuracy),
                 margin = m.Margin, layers = m.LayerCounts.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => kv.Value),
+                selectedOn = m.SelectedOn, selectionAccuracy = Num(m.SelectionAccuracy), oracleSelectionAccuracy = Num(m.OracleSelectionAccuracy),
+                controlAccuracy = Num(m.ControlAccuracy), selectivity = Num(m.Selectivity), evaluatedK = m.Evaluated,
             }),
+            oracleFractions = r.OracleFractions.Select(f => new
+            {
+                ranking = f.Ranking, probe = f.Probe, fraction = f.Fraction, k = f.K, selectedOn = f.SelectedOn,
+                selectionAccuracy = Num(f.SelectionAccuracy), testAccuracy = Num(f.TestAccuracy),
+            }),
+            randomSeeds = r.RandomSeeds,
+            randomBaselines = r.RandomBaselines.Select(b => new
+            {
+                probe = b.Probe, k = b.K, draws = b.HeldOut.N, mean = Num(b.HeldOut.Mean), sd = Num(b.HeldOut.Sd),
+                low95 = Num(b.HeldOut.Low95), high95 = Num(b.HeldOut.High95),
+                values = b.Draws.Select(x => new { draw = x.Draw, seed = x.Seed, task = Acc(x.Task), control = Acc(x.Control) }),
+            }),
+            comparisons = r.Comparisons.Select(c => new
+            {
+                kind = c.Kind, probe = c.Probe, k = c.K, a = c.A, b = c.B, items = c.Paired.N, meanDifference = Num(c.Paired.MeanDifference),
+                low95 = Num(c.Paired.Low95), high95 = Num(c.Paired.High95), pValue = Num(c.Paired.PValue), drawPValue = Num(c.DrawPValue),
+                distinguishable = c.Distinguishable(), seed = c.Paired.Seed,
+            }),
+            ties = r.Ties.Select(t => new { ranking = t.Ranking, tiedAtBottom = t.TiedAtBottom, bottomScore = Num(t.BottomScore), tiedAtTop = t.TiedAtTop }),
             status = r.Cancelled ? "cancelled" : r.Failures.Count > 0 ? "complete with plugin failures" : "complete",
             failures = r.Failures.Select(f => new { plugin = f.Plugin, kind = Plugins.LoadedPlugin.KindToText(f.Kind), message = f.Message }),
         };

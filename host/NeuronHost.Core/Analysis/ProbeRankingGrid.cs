@@ -1,9 +1,12 @@
 using NeuronHost.Sdk;
+using NeuronHost.Sdk.Interventions;
+using NeuronHost.Sdk.Statistics;
 
 namespace NeuronHost.Core.Analysis;
 
-/// <summary>The Pitfalls evaluation: every ranking × every probe on its top-k, bottom-k and a
-/// random-k for every k of the grid, each probe trained on train and scored on train/dev/test,
+/// <summary>The Pitfalls evaluation: every ranking × every probe on its top-k, bottom-k (cuts
+/// through tied scores sampled with the run's seed) and ≥ 10 seeded random-k draws for every k
+/// of the grid, with paired tests of top vs random, top vs bottom and ranking vs ranking, each probe trained on train and scored on train/dev/test,
 /// again on the control labels (selectivity), plus the all-neuron oracle and Durrani's minimal
 /// neuron set. A ranking or probe plugin that fails — throws, or returns an output the host's
 /// checks refuse (<see cref="PluginOutputCheck"/>) — is recorded in <see cref="GridResult.Failures"/>
@@ -26,21 +29,39 @@ public static class ProbeRankingGrid
         ks = ks.Where(k => k <= d).ToList();
 
         var rankings = new List<Ranking>(); var failures = new List<PluginFailure>();
-        var cells = new List<GridCell>();
-        var oracles = new List<OracleResult>();
+        var parts = new GridParts();
         bool cancelled = false;
         try
         {
             RunRankings(options, data, rankers, context, ks.Count == 0 ? 1 : ks[^1], rankings, failures);
-            RunProbes(options, data, probes, context, ks, rankings, cells, oracles, failures);
+            RunProbes(options, data, probes, context, ks, rankings, parts, failures);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             cancelled = true; // keep what finished
         }
 
-        var minimal = MinimalNeuronSet.Find(rankings, cells, oracles, options.MinimalSetMargin);
-        return new GridResult(data.Task, data.ClassNames, Majority(data), rankings, cells, oracles, minimal, failures) { Cancelled = cancelled };
+        var ties = rankings.Select(r => new RankingTies(r.Method, r.Order.Count(n => Same(n.Score, r.Order[^1].Score)), r.Order[^1].Score,
+            r.Order.Count(n => Same(n.Score, r.Order[0].Score)))).ToList();
+        return new GridResult(data.Task, data.ClassNames, Majority(data), rankings, parts.Cells, parts.Oracles, parts.Minimal, failures)
+        {
+            Cancelled = cancelled, RandomBaselines = parts.Random, RandomSeeds = parts.Seeds, Comparisons = parts.Comparisons,
+            Ties = ties, OracleFractions = parts.Fractions,
+        };
+    }
+
+    private static bool Same(double a, double b) => a == b || (double.IsNaN(a) && double.IsNaN(b));
+
+    /// <summary>What the probes produced, filled as they finish (so a cancel keeps it).</summary>
+    private sealed class GridParts
+    {
+        public List<GridCell> Cells { get; } = [];
+        public List<OracleResult> Oracles { get; } = [];
+        public List<RandomBaseline> Random { get; } = [];
+        public List<ulong> Seeds { get; } = [];
+        public List<SelectionComparison> Comparisons { get; } = [];
+        public List<MinimalSet> Minimal { get; } = [];
+        public List<OracleFractionPoint> Fractions { get; } = [];
     }
 
     private static void RunRankings(GridOptions options, ProbingData data, IReadOnlyList<IRankingMethod> rankers, IPluginContext context,
@@ -71,24 +92,23 @@ public static class ProbeRankingGrid
     }
 
     private static void RunProbes(GridOptions options, ProbingData data, IReadOnlyList<IProbe> probes, IPluginContext context,
-        List<int> ks, List<Ranking> rankings, List<GridCell> cells, List<OracleResult> oracles, List<PluginFailure> failures)
+        List<int> ks, List<Ranking> rankings, GridParts parts, List<PluginFailure> failures)
     {
         var ct = context.Cancellation;
         int d = data.Neurons.Count;
-        // selections: (ranking, top|bottom) and one seeded random order
-        var selections = new List<(string Ranking, string Selection, int[] Order)>();
+        ulong seed = (ulong)context.Seed;
+        // selections: each ranking's top and bottom (ties cut by seeded sampling), then the seeded random draws
+        var selections = new List<(string Ranking, string Selection, Func<int, int[]> Columns)>();
         foreach (var r in rankings)
         {
-            var order = r.Order.Select(n => n.Column).ToArray();
-            selections.Add((r.Method, Top, order));
-            if (options.Bottom && r.Method != RandomSel) selections.Add((r.Method, BottomSel, order.Reverse().ToArray()));
+            selections.Add((r.Method, Top, k => RankingCuts.Top(r, k, seed).Select(n => n.Column).ToArray()));
+            if (options.Bottom && r.Method != RandomSel)
+                selections.Add((r.Method, BottomSel, k => RankingCuts.Bottom(r, k, seed).Select(n => n.Column).ToArray()));
         }
-        if (options.Random && rankings.All(r => r.Method != RandomSel))
-        {
-            var perm = Enumerable.Range(0, d).ToArray();
-            new Random(context.Seed).Shuffle(perm);
-            selections.Add((RandomSel, RandomSel, perm));
-        }
+        if (options.Random && options.RandomDraws < 1) throw new GridException($"random draws must be at least 1, got {options.RandomDraws}");
+        var seeds = options.Random ? BaselineDraws.Seeds(context.Seed, options.RandomDraws) : [];
+        parts.Seeds.AddRange(seeds);
+        var randomOrders = seeds.Select(sd => Permutations.Of(d, sd)).ToArray();
 
         // probes on every selection × k, then the oracle — each within the probe's own neuron limit
         var probeKs = probes.ToDictionary(p => p, p => ks.Where(k => k <= p.MaxNeurons).ToList());
@@ -101,33 +121,82 @@ public static class ProbeRankingGrid
             if (options.Oracle && !runsOracle[probe])
                 context.Log.Warn($"grid: no all-neuron oracle for '{probe.Info.Name}': {d} neurons exceed its limit of {probe.MaxNeurons}");
         }
-        int total = probes.Sum(p => selections.Count * probeKs[p].Count + (runsOracle[p] ? 1 : 0));
+        int total = probes.Sum(p => (selections.Count + randomOrders.Length) * probeKs[p].Count + (runsOracle[p] ? 1 : 0));
         int done = 0;
         var controlData = options.Control is null ? null : WithControl(data, options.Control);
         context.Progress.Report(new ProgressReport("probe × ranking grid", 0, total, "probes"));   // the oracle comes first and is the slowest
         foreach (var probe in probes)
         {
-            int planned = selections.Count * probeKs[probe].Count + (runsOracle[probe] ? 1 : 0);
+            int planned = (selections.Count + randomOrders.Length) * probeKs[probe].Count + (runsOracle[probe] ? 1 : 0);
             int doneBefore = done;
+            string name = probe.Info.Name;
             try
             {
+                OracleResult? oracle = null;
                 if (runsOracle[probe])
                 {
                     var all = Enumerable.Range(0, d).ToArray();
                     var task = Evaluate(probe, data, all, context);
                     var control = controlData is null ? SplitAccuracies.None : Evaluate(probe, controlData, all, context);
-                    oracles.Add(new OracleResult(probe.Info.Name, task, control));
+                    parts.Oracles.Add(oracle = new OracleResult(name, task, control));
                     context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
                 }
-                foreach (var (rankingName, selection, order) in selections)
+                var correct = new Dictionary<(string Ranking, string Selection, int K), bool[]>();
+                foreach (var (rankingName, selection, columns) in selections)
                     foreach (int k in probeKs[probe])
                     {
                         ct.ThrowIfCancellationRequested();
-                        var cols = order.AsSpan(0, k).ToArray();
-                        var task = Evaluate(probe, data, cols, context);
+                        var cols = columns(k);
+                        var (task, items) = EvaluateItems(probe, data, cols, context);
                         var control = controlData is null ? SplitAccuracies.None : Evaluate(probe, controlData, cols, context);
-                        cells.Add(new GridCell(rankingName, selection, probe.Info.Name, k, task, control));
+                        parts.Cells.Add(new GridCell(rankingName, selection, name, k, task, control));
+                        correct[(rankingName, selection, k)] = items;
                         context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
+                    }
+                var randomMean = new Dictionary<int, double[]>();
+                foreach (int k in randomOrders.Length == 0 ? [] : probeKs[probe])
+                {
+                    var draws = new List<RandomDraw>();
+                    double[]? itemMean = null;
+                    for (int i = 0; i < randomOrders.Length; i++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        var cols = randomOrders[i].AsSpan(0, k).ToArray();
+                        var (task, items) = EvaluateItems(probe, data, cols, context);
+                        // control accuracy of the first draw only: selectivity of random-k is a side figure
+                        var control = controlData is null || i > 0 ? SplitAccuracies.None : Evaluate(probe, controlData, cols, context);
+                        draws.Add(new RandomDraw(i, seeds[i], task, control));
+                        itemMean ??= new double[items.Length];
+                        for (int t = 0; t < items.Length; t++) if (items[t]) itemMean[t] += 1.0 / randomOrders.Length;
+                        context.Progress.Report(new ProgressReport("probe × ranking grid", ++done, total, "probes"));
+                    }
+                    randomMean[k] = itemMean!;
+                    var summary = SampleSummary.Of(draws.Select(x => x.Task.HeldOut));
+                    parts.Random.Add(new RandomBaseline(name, k, draws, summary));
+                    static double Mean(IEnumerable<double> v) => v.Where(x => !double.IsNaN(x)).DefaultIfEmpty(double.NaN).Average();
+                    var mean = new SplitAccuracies(Mean(draws.Select(x => x.Task.Train)), Mean(draws.Select(x => x.Task.Dev)), Mean(draws.Select(x => x.Task.Test)));
+                    parts.Cells.Add(new GridCell(RandomSel, RandomSel, name, k, mean, draws[0].Control));
+                }
+                parts.Comparisons.AddRange(Compare(name, probeKs[probe], rankings, correct, randomMean, parts, options, seed, ct));
+                if (oracle is not null)
+                    foreach (var r in rankings)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        // A ranking may order only part of the neurons: the search stops at its length, and
+                        // its top-d is the oracle only when it orders them all.
+                        var known = parts.Cells.Where(c => c.Ranking == r.Method && c.Selection == Top && c.Probe == name).Select(c => (c.K, c.Task));
+                        if (r.Order.Count == d) known = known.Append((d, oracle.Task));
+                        int[] Cols(int k) => RankingCuts.Top(r, k, seed).Select(n => n.Column).ToArray();
+                        var search = new MinimalNeuronSet.Search(r, name, r.Order.Count, k =>
+                        {
+                            ct.ThrowIfCancellationRequested();
+                            context.Progress.Report(new ProgressReport($"minimal set search ({r.Method}, {name})", 0, 1, "k = " + k));
+                            return Evaluate(probe, data, Cols(k), context);
+                        }, known);
+                        var (set, fractions) = MinimalNeuronSet.Find(search, oracle, options.MinimalSetMargin, options.OracleFractions,
+                            controlData is null ? null : k => Evaluate(probe, controlData, Cols(k), context), seed);
+                        parts.Minimal.Add(set);
+                        parts.Fractions.AddRange(fractions);
                     }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
@@ -135,11 +204,47 @@ public static class ProbeRankingGrid
             {
                 // This probe's remaining cells are skipped; the cells it finished stay.
                 string reason = FailureReason(e);
-                failures.Add(new PluginFailure(probe.Info.Name, PluginKind.Probe, reason));
-                context.Log.Warn($"grid: probe '{probe.Info.Name}' failed: {reason}");
+                failures.Add(new PluginFailure(name, PluginKind.Probe, reason));
+                context.Log.Warn($"grid: probe '{name}' failed: {reason}");
                 done = doneBefore + planned;
                 context.Progress.Report(new ProgressReport("probe × ranking grid", done, total, "probes"));
             }
+        }
+    }
+
+    /// <summary>Paired tests over the held-out tokens at every k: each ranking's top against the
+    /// mean of the random draws (and against their spread) and against its own bottom, and every
+    /// pair of rankings' tops.</summary>
+    private static IEnumerable<SelectionComparison> Compare(string probe, List<int> ks, List<Ranking> rankings,
+        Dictionary<(string Ranking, string Selection, int K), bool[]> correct, Dictionary<int, double[]> randomMean,
+        GridParts parts, GridOptions options, ulong seed, CancellationToken ct)
+    {
+        static double[] AsDouble(bool[] b) => b.Select(x => x ? 1.0 : 0.0).ToArray();
+        foreach (int k in ks)
+        {
+            var baseline = parts.Random.FirstOrDefault(b => b.Probe == probe && b.K == k);
+            foreach (var r in rankings.Where(r => r.Method != RandomSel))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (!correct.TryGetValue((r.Method, Top, k), out var top)) continue;
+                double topAcc = top.Length == 0 ? double.NaN : top.Count(x => x) / (double)top.Length;
+                if (randomMean.TryGetValue(k, out var rand) && rand.Length == top.Length)
+                    yield return new SelectionComparison(ComparisonKind.TopVsRandom, probe, k, r.Method, RandomSel,
+                        PairedTest.Compare(AsDouble(top), rand, seed, options.TestRounds),
+                        baseline is null ? double.NaN : BaselineDraws.PValueAgainstDraws(topAcc, baseline.HeldOut));
+                if (correct.TryGetValue((r.Method, BottomSel, k), out var bottom))
+                    yield return new SelectionComparison(ComparisonKind.TopVsBottom, probe, k, r.Method, r.Method,
+                        PairedTest.Compare(AsDouble(top), AsDouble(bottom), seed, options.TestRounds), double.NaN);
+            }
+            var tops = rankings.Where(r => correct.ContainsKey((r.Method, Top, k))).ToList();
+            for (int i = 0; i < tops.Count; i++)
+                for (int j = i + 1; j < tops.Count; j++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    yield return new SelectionComparison(ComparisonKind.RankingVsRanking, probe, k, tops[i].Method, tops[j].Method,
+                        PairedTest.Compare(AsDouble(correct[(tops[i].Method, Top, k)]), AsDouble(correct[(tops[j].Method, Top, k)]), seed, options.TestRounds),
+                        double.NaN);
+                }
         }
     }
 
@@ -160,13 +265,21 @@ public static class ProbeRankingGrid
     /// <summary>Trains the probe on the columns (train split) and scores every split present. A
     /// probe that throws or predicts a wrong number of labels or an unknown class gives a
     /// <see cref="GridException"/> that names it.</summary>
-    public static SplitAccuracies Evaluate(IProbe probe, ProbingData data, int[] columns, IPluginContext context)
+    public static SplitAccuracies Evaluate(IProbe probe, ProbingData data, int[] columns, IPluginContext context) =>
+        EvaluateItems(probe, data, columns, context).Accuracies;
+
+    /// <summary><see cref="Evaluate"/>, and which held-out tokens (test, else dev, else train —
+    /// the split of <see cref="SplitAccuracies.HeldOut"/>) the probe got right: the items of the
+    /// paired comparisons.</summary>
+    public static (SplitAccuracies Accuracies, bool[] HeldOutCorrect) EvaluateItems(IProbe probe, ProbingData data, int[] columns, IPluginContext context)
     {
         string Where() => $"probe '{probe.Info.Name}' on {columns.Length} neuron(s) of task '{data.Task}'";
         ITrainedProbe trained;
         try { trained = probe.Train(data, columns, context); }
         catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }
         catch (Exception e) { throw new GridException($"{Where()}: {FailureReason(e)}", e); }
+        var heldOut = data.Test is { Tokens: > 0 } ? data.Test : data.Dev is { Tokens: > 0 } ? data.Dev : data.Train;
+        bool[] heldOutCorrect = [];
         double Acc(DataSplit? s, string name)
         {
             if (s is null || s.Tokens == 0) return double.NaN;
@@ -176,9 +289,15 @@ public static class ProbeRankingGrid
             catch (Exception e) { throw new GridException($"{Where()}: predicting {name}: {FailureReason(e)}", e); }
             if (PluginOutputCheck.Predictions(predicted, s.Tokens, data.ClassCount, name) is { } problem)
                 throw new GridException($"{Where()}: {problem}");
+            if (ReferenceEquals(s, heldOut))
+            {
+                var labels = s.Labels.Span;
+                heldOutCorrect = new bool[predicted.Length];
+                for (int i = 0; i < predicted.Length; i++) heldOutCorrect[i] = predicted[i] == labels[i];
+            }
             return ProbeReport.FromPredictions(s.Labels.Span, predicted, data.ClassNames).Accuracy;
         }
-        return new SplitAccuracies(Acc(data.Train, "train"), Acc(data.Dev, "dev"), Acc(data.Test, "test"));
+        return (new SplitAccuracies(Acc(data.Train, "train"), Acc(data.Dev, "dev"), Acc(data.Test, "test")), heldOutCorrect);
     }
 
     /// <summary>Accuracy of always predicting the most frequent training class.</summary>

@@ -33,6 +33,11 @@ public sealed class AnalysisConfig
     public List<int> KGrid { get; set; } = [1, 5, 10, 20, 50, 100];
     /// <summary>Minimal neuron set: accuracy within this of the all-neuron accuracy.</summary>
     public double MinimalSetMargin { get; set; } = 0.01;
+    /// <summary>Seeded draws of every random-k baseline (grid; ablation and translation unless their
+    /// own random-draws parameter is set); at least 10 for an interval that means something.</summary>
+    public int RandomDraws { get; set; } = 10;
+    /// <summary>"Neurons to reach X of the oracle": the fractions searched for on dev.</summary>
+    public List<double> OracleFractions { get; set; } = [0.9, 0.95, 0.99];
     /// <summary>Neurons per ranking shown with their max-activating contexts.</summary>
     public int TopContexts { get; set; } = 5;
     public string OutputDir { get; set; } = "neuronhost-run";

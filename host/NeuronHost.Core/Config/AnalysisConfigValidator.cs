@@ -15,6 +15,8 @@ public static class AnalysisConfigValidator
     public static readonly string[] Backends = NeuronHost.Kernels.KernelBackends.Choices.Split(", ");
     /// <summary>Most k values one grid probes (Pitfalls' grid has 150); each probe retrains.</summary>
     public const int MaxKGridEntries = 1000;
+    /// <summary>Each random draw retrains every probe at every k; more than this is a typo.</summary>
+    public const int MaxRandomDraws = 1000;
     /// <summary>Largest k (neurons in one subset); above any model's neuron count we run.</summary>
     public const int MaxK = 1_000_000;
 
@@ -60,6 +62,9 @@ public static class AnalysisConfigValidator
             foreach (var (k, i) in c.KGrid.Select((k, i) => (k, i)))
                 if (k < 1 || k > MaxK) Fail($"k_grid[{i}]", $"k must be from 1 to {MaxK}, not {k}");
         if (c.MinimalSetMargin < 0) Fail("minimal_set_margin", "must not be negative");
+        if (c.RandomDraws < 1 || c.RandomDraws > MaxRandomDraws) Fail("random_draws", $"must be from 1 to {MaxRandomDraws}, not {c.RandomDraws} (10 or more for a meaningful interval)");
+        foreach (var (f, i) in c.OracleFractions.Select((f, i) => (f, i)))
+            if (!(f > 0 && f <= 1)) Fail($"oracle_fractions[{i}]", $"must be a fraction in (0, 1], not {f}");
         if (c.TopContexts < 0) Fail("top_contexts", "must not be negative");
         if (string.IsNullOrWhiteSpace(c.OutputDir)) Fail("output", "missing: the folder the results go to");
         else if (checkFiles && OutputFolderProblem(c.OutputDir) is { } outputProblem) Fail("output", outputProblem);

@@ -19,7 +19,7 @@ public static class AnalysisYaml
 
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "lm_input", "store", "rankings", "probes",
-         "interventions", "prompts", "k_grid", "minimal_set_margin", "top_contexts", "output", "seed", "backend", "plugin_timeout"];
+         "interventions", "prompts", "k_grid", "minimal_set_margin", "random_draws", "oracle_fractions", "top_contexts", "output", "seed", "backend", "plugin_timeout"];
     private static readonly string[] CorpusKeys = ["path", "format", "max_sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min_class_count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
@@ -133,6 +133,8 @@ public static class AnalysisYaml
                 case "interventions": c.Interventions = r.Plugins(value, path); break;
                 case "k_grid": c.KGrid = r.Ints(value, path); break;
                 case "minimal_set_margin": c.MinimalSetMargin = r.Double(value, path); break;
+                case "random_draws": c.RandomDraws = r.Int(value, path); break;
+                case "oracle_fractions": c.OracleFractions = r.Doubles(value, path); break;
                 case "top_contexts": c.TopContexts = r.Int(value, path); break;
                 // A built-in set name ("agreement") or a JSONL file, relative to this file.
                 case "prompts":
@@ -175,6 +177,8 @@ public static class AnalysisYaml
         root.Add("interventions", Plugins(c.Interventions));
         root.Add("k_grid", Flow(c.KGrid.Select(Scalar)));
         root.Add("minimal_set_margin", Scalar(c.MinimalSetMargin));
+        root.Add("random_draws", Scalar(c.RandomDraws));
+        root.Add("oracle_fractions", Flow(c.OracleFractions.Select(Scalar)));
         root.Add("top_contexts", Scalar(c.TopContexts));
         if (c.Prompts is not null) root.Add("prompts", c.Prompts);
         root.Add("output", c.OutputDir);

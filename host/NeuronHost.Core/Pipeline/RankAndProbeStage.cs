@@ -27,6 +27,8 @@ public sealed class RankAndProbeStage : IPipelineStage
         {
             KValues = c.KGrid,
             MinimalSetMargin = c.MinimalSetMargin,
+            RandomDraws = c.RandomDraws,
+            OracleFractions = c.OracleFractions,
             Control = c.Task.Control && probes.Count > 0 ? ControlTask.Build(task.Data, c.Seed) : null,
         };
         // The grid reports its own steps; mirror its overall count under this stage's name.
@@ -49,6 +51,7 @@ public sealed class RankAndProbeStage : IPipelineStage
             s.Results.Rankings.Add(ResultsMapping.Ranking(r, use.Plugin, use.Parameters));
         }
         ResultsMapping.AddGrid(s.Results, grid);
+        s.Results.Statistics = ResultsMapping.Statistics(grid, options, c.Seed);
         s.Cancellation.ThrowIfCancellationRequested();
     }
 }

@@ -44,8 +44,49 @@ public static class ResultsMapping
                 Ranking = m.Ranking, Probe = m.Probe, K = m.Size, Accuracy = double.IsNaN(m.Accuracy) ? 0 : m.Accuracy,
                 OracleAccuracy = m.OracleAccuracy, Margin = m.Margin, Reached = m.Size > 0,
                 Layers = m.LayerCounts.OrderBy(kv => kv.Key).Select(kv => new LayerCount(kv.Key, kv.Value)).ToList(),
+                SelectedOn = m.SelectedOn, SelectionAccuracy = Value(m.SelectionAccuracy), OracleSelectionAccuracy = Value(m.OracleSelectionAccuracy),
+                ControlAccuracy = Value(m.ControlAccuracy), Selectivity = Value(m.Selectivity), EvaluatedK = m.Evaluated.ToList(),
             });
+        foreach (var f in grid.OracleFractions)
+            results.OracleFractions.Add(new OracleFractionResult
+            {
+                Ranking = f.Ranking, Probe = f.Probe, Fraction = f.Fraction, K = f.K, Reached = f.K > 0, SelectedOn = f.SelectedOn,
+                SelectionAccuracy = Value(f.SelectionAccuracy), TestAccuracy = Value(f.TestAccuracy),
+            });
+        foreach (var b in grid.RandomBaselines)
+            results.RandomBaselines.Add(new RandomBaselineResult
+            {
+                Probe = b.Probe, K = b.K, Draws = b.HeldOut.N, Mean = Value(b.HeldOut.Mean), Sd = Value(b.HeldOut.Sd),
+                Low95 = Value(b.HeldOut.Low95), High95 = Value(b.HeldOut.High95), Min = Value(b.HeldOut.Min), Max = Value(b.HeldOut.Max),
+                Values = b.Draws.Select(x => new RandomDrawResult
+                {
+                    Draw = x.Draw, Seed = x.Seed, TestAccuracy = Value(x.Task.HeldOut), DevAccuracy = Value(x.Task.Dev), ControlAccuracy = Value(x.Control.HeldOut),
+                }).ToList(),
+            });
+        foreach (var c in grid.Comparisons)
+            results.Comparisons.Add(Comparison(c));
+        foreach (var t in grid.Ties)
+            if (results.Rankings.FirstOrDefault(r => r.Name == t.Ranking) is { } ranking)
+            {
+                ranking.TiedAtBottom = t.TiedAtBottom; ranking.BottomScore = Value(t.BottomScore); ranking.TiedAtTop = t.TiedAtTop;
+            }
     }
+
+    public static ComparisonResult Comparison(SelectionComparison c) => new()
+    {
+        Kind = c.Kind, Probe = c.Probe, K = c.K, A = c.A, B = c.B, Items = c.Paired.N,
+        MeanDifference = Value(c.Paired.MeanDifference), Low95 = Value(c.Paired.Low95), High95 = Value(c.Paired.High95),
+        PValue = Value(c.Paired.PValue), DrawPValue = Value(c.DrawPValue), Distinguishable = c.Distinguishable(), Seed = c.Paired.Seed,
+    };
+
+    /// <summary>The seeds and settings behind the grid's baselines and tests.</summary>
+    public static StatisticsSettings Statistics(GridResult grid, GridOptions options, int seed) => new()
+    {
+        RandomDraws = grid.RandomSeeds.Count, RandomSeeds = grid.RandomSeeds.ToList(), TestRounds = options.TestRounds, TestSeed = (ulong)seed,
+        Items = "held-out tokens (test split; dev, then train, when absent)",
+        Interval = "random draws: mean ± Student-t 95% interval over draws; comparisons: 2.5–97.5% percentile bootstrap over items",
+        Test = "two-sided sign-flip permutation over items (exact up to 20 items); top vs random also: t prediction test of top against the draws",
+    };
 
     public static InterventionResult Intervention(InterventionReport report) => new()
     {

@@ -18,6 +18,15 @@ public sealed class RunResults
     /// <summary>Each probe on all neurons (the "oracle"), and the majority-class baseline.</summary>
     public List<OracleResult> Oracle { get; set; } = [];
     public List<MinimalSetResult> MinimalSets { get; set; } = [];
+    /// <summary>"Neurons to reach X of the oracle" per ranking × probe, chosen on dev.</summary>
+    public List<OracleFractionResult> OracleFractions { get; set; } = [];
+    /// <summary>Every random-k draw of the grid per probe and k, with mean, sd and 95% interval
+    /// (the "random" rows of <see cref="Accuracy"/> hold the mean over these draws).</summary>
+    public List<RandomBaselineResult> RandomBaselines { get; set; } = [];
+    /// <summary>Paired tests of the grid: top vs random, top vs bottom, ranking vs ranking.</summary>
+    public List<ComparisonResult> Comparisons { get; set; } = [];
+    /// <summary>Seeds and settings of the random baselines and tests; null in results written before they existed.</summary>
+    public StatisticsSettings? Statistics { get; set; }
     public List<InterventionResult> Interventions { get; set; } = [];
     public List<NeuronContexts> TopNeuronContexts { get; set; } = [];
     public List<StageTiming> Timings { get; set; } = [];
@@ -75,6 +84,11 @@ public sealed class RankingResult
     public string Plugin { get; set; } = "";
     public Dictionary<string, string> Parameters { get; set; } = [];
     public List<RankedNeuronResult> Neurons { get; set; } = [];
+    /// <summary>Neurons sharing the ranking's lowest score (e.g. zero L1 weight): bottom-k samples among them with the run's seed.</summary>
+    public int? TiedAtBottom { get; set; }
+    public double? BottomScore { get; set; }
+    /// <summary>Neurons sharing the ranking's highest score.</summary>
+    public int? TiedAtTop { get; set; }
 }
 
 public sealed class RankedNeuronResult
@@ -137,6 +151,88 @@ public sealed class MinimalSetResult
     public double Margin { get; set; }
     public bool Reached { get; set; }
     public List<LayerCount> Layers { get; set; } = [];
+    /// <summary>Split the size was chosen on ("dev"; "train" without a dev split). Accuracy is the test accuracy.</summary>
+    public string? SelectedOn { get; set; }
+    public double? SelectionAccuracy { get; set; }
+    public double? OracleSelectionAccuracy { get; set; }
+    /// <summary>Control-task test accuracy of the same neurons and probe, and task − control.</summary>
+    public double? ControlAccuracy { get; set; }
+    public double? Selectivity { get; set; }
+    /// <summary>The k values the binary search evaluated (grid k values included).</summary>
+    public List<int> EvaluatedK { get; set; } = [];
+}
+
+/// <summary>The smallest top-k of a ranking reaching Fraction × the oracle's accuracy on the
+/// selection split (binary search on dev), with its test accuracy; K = -1 when not reached.</summary>
+public sealed class OracleFractionResult
+{
+    public string Ranking { get; set; } = "";
+    public string Probe { get; set; } = "";
+    public double Fraction { get; set; }
+    public int K { get; set; }
+    public bool Reached { get; set; }
+    public string SelectedOn { get; set; } = "dev";
+    public double? SelectionAccuracy { get; set; }
+    public double? TestAccuracy { get; set; }
+}
+
+/// <summary>The random-k baseline of one probe at one k: each seeded draw and their summary.</summary>
+public sealed class RandomBaselineResult
+{
+    public string Probe { get; set; } = "";
+    public int K { get; set; }
+    public int Draws { get; set; }
+    public double? Mean { get; set; }
+    public double? Sd { get; set; }
+    public double? Low95 { get; set; }
+    public double? High95 { get; set; }
+    public double? Min { get; set; }
+    public double? Max { get; set; }
+    public List<RandomDrawResult> Values { get; set; } = [];
+}
+
+public sealed class RandomDrawResult
+{
+    public int Draw { get; set; }
+    public ulong Seed { get; set; }
+    public double? TestAccuracy { get; set; }
+    public double? DevAccuracy { get; set; }
+    /// <summary>Only the first draw is scored on the control task.</summary>
+    public double? ControlAccuracy { get; set; }
+}
+
+/// <summary>One paired comparison (accuracy of A − accuracy of B over the held-out tokens) with
+/// its 95% bootstrap interval and sign-flip permutation p-value; for top vs random also the
+/// p-value of A against the spread of the random draws. Distinguishable: every p &lt; 0.05 and
+/// the interval excludes 0.</summary>
+public sealed class ComparisonResult
+{
+    /// <summary>top_vs_random, top_vs_bottom or ranking_vs_ranking.</summary>
+    public string Kind { get; set; } = "";
+    public string Probe { get; set; } = "";
+    public int K { get; set; }
+    public string A { get; set; } = "";
+    public string B { get; set; } = "";
+    public int Items { get; set; }
+    public double? MeanDifference { get; set; }
+    public double? Low95 { get; set; }
+    public double? High95 { get; set; }
+    public double? PValue { get; set; }
+    public double? DrawPValue { get; set; }
+    public bool Distinguishable { get; set; }
+    public ulong Seed { get; set; }
+}
+
+/// <summary>How the baselines and tests of a run were drawn, so they can be repeated.</summary>
+public sealed class StatisticsSettings
+{
+    public int RandomDraws { get; set; }
+    public List<ulong> RandomSeeds { get; set; } = [];
+    public int TestRounds { get; set; }
+    public ulong TestSeed { get; set; }
+    public string Items { get; set; } = "held-out tokens";
+    public string Interval { get; set; } = "";
+    public string Test { get; set; } = "";
 }
 
 public sealed record LayerCount(int Layer, int Count);

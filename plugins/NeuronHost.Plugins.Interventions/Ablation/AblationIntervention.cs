@@ -1,6 +1,7 @@
 using NeuronHost.Plugins.Interventions.Common;
 using NeuronHost.Sdk.Interventions;
 using NeuronHost.Sdk;
+using NeuronHost.Sdk.Statistics;
 
 namespace NeuronHost.Plugins.Interventions.Ablation;
 
@@ -23,8 +24,14 @@ public sealed class AblationIntervention : IIntervention
     [PluginParameter("held-out sentences scored per setting", Min = 1)]
     public int MaxSentences { get; set; } = 200;
 
-    [PluginParameter("seed of the random-k baseline")]
+    [PluginParameter("seed of the random-k baseline (draw d uses seed·1000 + d)")]
     public int Seed { get; set; } = 1;
+
+    [PluginParameter("seeded random-k draws per k (mean, sd and 95% interval; 10 or more)", Min = 1)]
+    public int RandomDraws { get; set; } = BaselineDraws.Minimum;
+
+    [PluginParameter("bootstrap resamples and permutations of each paired test", Min = 100)]
+    public int TestRounds { get; set; } = 2000;
 
     public InterventionReport Run(InterventionRequest request, IPluginContext context)
     {
@@ -39,36 +46,88 @@ public sealed class AblationIntervention : IIntervention
         var metric = OutputMetric.Create(request.Model, texts, MaxSentences, Info.Name, context.Cancellation);
 
         var rows = new List<IReadOnlyList<object>>();
-        double clean = metric.Measure([]);
+        var drawRows = new List<IReadOnlyList<object>>();
+        var comparisons = new List<IReadOnlyList<object>>();
+        var cleanItems = metric.MeasureItems([]);
+        double clean = cleanItems.Average();
         double cleanProbe = ProbeAccuracy(request, [], means);
-        int total = request.Rankings.Count * 3 * ks.Length, done = 0;
+        var seeds = BaselineDraws.Seeds(Seed, RandomDraws);
+        int total = request.Rankings.Count * (2 + seeds.Length) * ks.Length, done = 0;
+        // Random draws pick from the neurons in column order, so rankings over the same neurons share them.
+        var randomCache = new Dictionary<(string Neurons, int K, int Draw), (double[] Items, double Probe)>();
+        (double[] Items, double Value, double Probe) Ablate(IReadOnlyList<RankedNeuron> neurons)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var edits = Value == AblationValue.Zero
+                ? NeuronSelection.Edits(neurons, EditOp.Zero, null)
+                : NeuronSelection.Edits(neurons, EditOp.Set, n => (float)means![n.Column]);
+            var items = metric.MeasureItems(edits);
+            return (items, items.Average(), ProbeAccuracy(request, neurons, means));
+        }
+        IReadOnlyList<object> Row(string ranking, string selection, int k, double value, double probe, int draws, SampleSummary? spread) =>
+            [ranking, selection, k, metric.Name, value, value - clean, probe, probe - cleanProbe, draws,
+             spread?.Sd ?? double.NaN, spread?.Low95 ?? double.NaN, spread?.High95 ?? double.NaN];
         foreach (var ranking in request.Rankings)
-            foreach (var selection in new[] { Selection.Top, Selection.Random, Selection.Bottom })
-                foreach (int k in ks.Where(k => k <= ranking.Order.Count))
+        {
+            string neuronSet = string.Join(",", ranking.Order.Select(n => n.Neuron.ToString()).Order());
+            foreach (int k in ks.Where(k => k <= ranking.Order.Count))
+            {
+                var top = Ablate(NeuronSelection.Pick(ranking, Selection.Top, k, Seed));
+                rows.Add(Row(ranking.Method, "top", k, top.Value, top.Probe, 1, null));
+                context.Progress.Report(new ProgressReport("ablation", ++done, total, "settings"));
+
+                var draws = new List<(double[] Items, double Probe)>();
+                for (int d = 0; d < seeds.Length; d++)
                 {
-                    context.Cancellation.ThrowIfCancellationRequested();
-                    var neurons = NeuronSelection.Pick(ranking, selection, k, Seed);
-                    var edits = Value == AblationValue.Zero
-                        ? NeuronSelection.Edits(neurons, EditOp.Zero, null)
-                        : NeuronSelection.Edits(neurons, EditOp.Set, n => (float)means![n.Column]);
-                    double value = metric.Measure(edits);
-                    double probe = ProbeAccuracy(request, neurons, means);
-                    rows.Add([ranking.Method, selection.ToString().ToLowerInvariant(), k, metric.Name, value, value - clean, probe, probe - cleanProbe]);
+                    if (!randomCache.TryGetValue((neuronSet, k, d), out var draw))
+                    {
+                        var result = Ablate(NeuronSelection.Pick(ranking, Selection.Random, k, seeds[d]));
+                        randomCache[(neuronSet, k, d)] = draw = (result.Items, result.Probe);
+                    }
+                    draws.Add(draw);
+                    double v = draw.Items.Average();
+                    drawRows.Add([ranking.Method, k, d, (double)seeds[d], v, v - clean]);
                     context.Progress.Report(new ProgressReport("ablation", ++done, total, "settings"));
                 }
+                var drawDeltas = draws.Select(x => x.Items.Average() - clean).ToArray();
+                var spread = SampleSummary.Of(drawDeltas);
+                rows.Add(Row(ranking.Method, "random", k, spread.Mean + clean, draws.Select(x => x.Probe).Average(), draws.Count, spread));
 
-        var summary = new Dictionary<string, double> { [$"clean_{metric.Name}"] = clean, ["sentences"] = metric.Sentences };
+                var bottom = Ablate(NeuronSelection.Pick(ranking, Selection.Bottom, k, Seed));
+                rows.Add(Row(ranking.Method, "bottom", k, bottom.Value, bottom.Probe, 1, null));
+                context.Progress.Report(new ProgressReport("ablation", ++done, total, "settings"));
+
+                comparisons.Add(SelectionStatistics.VersusRandom(ranking.Method, k, top.Items, draws.Select(x => x.Items).ToArray(),
+                    top.Value - clean, drawDeltas, (ulong)Seed, TestRounds));
+                comparisons.Add(SelectionStatistics.VersusBottom(ranking.Method, k, top.Items, bottom.Items, (ulong)Seed, TestRounds));
+            }
+        }
+
+        var summary = new Dictionary<string, double>
+        {
+            [$"clean_{metric.Name}"] = clean, ["sentences"] = metric.Sentences, ["random_draws"] = seeds.Length, ["seed"] = Seed,
+        };
         if (!double.IsNaN(cleanProbe)) summary["clean_probe_accuracy"] = cleanProbe;
         foreach (var ranking in request.Rankings)
         {
             int kMax = ks.Where(k => k <= ranking.Order.Count).DefaultIfEmpty(0).Max();
             foreach (var row in rows.Where(r => (string)r[0] == ranking.Method && (int)r[2] == kMax))
                 summary[$"{ranking.Method}_{row[1]}_k{kMax}_delta_{metric.Name}"] = (double)row[5];
+            if (rows.FirstOrDefault(r => (string)r[0] == ranking.Method && (int)r[2] == kMax && (string)r[1] == "random") is { } random)
+            {
+                summary[$"{ranking.Method}_random_k{kMax}_delta_{metric.Name}_sd"] = (double)random[9];
+                summary[$"{ranking.Method}_random_k{kMax}_delta_{metric.Name}_low95"] = (double)random[10];
+                summary[$"{ranking.Method}_random_k{kMax}_delta_{metric.Name}_high95"] = (double)random[11];
+            }
+            if (comparisons.FirstOrDefault(r => (string)r[0] == ranking.Method && (int)r[1] == kMax && (string)r[2] == SelectionStatistics.TopVsRandom) is { } c)
+                summary[$"{ranking.Method}_top_vs_random_k{kMax}_p"] = Math.Max((double)c[7], (double)c[8]);
         }
         return new InterventionReport(Info.Name, summary,
         [
             new ResultTable("ablation",
-                ["ranking", "selection", "k", "metric", "value", "delta", "probe_accuracy", "probe_delta"], rows),
+                ["ranking", "selection", "k", "metric", "value", "delta", "probe_accuracy", "probe_delta", "draws", "delta_sd", "delta_low95", "delta_high95"], rows),
+            new ResultTable("ablation_random_draws", ["ranking", "k", "draw", "seed", "value", "delta"], drawRows),
+            new ResultTable("ablation_comparisons", SelectionStatistics.ComparisonColumns, comparisons),
         ]);
     }
 

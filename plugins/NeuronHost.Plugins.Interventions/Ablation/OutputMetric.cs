@@ -10,7 +10,9 @@ internal abstract class OutputMetric
 {
     public abstract string Name { get; }
     public abstract int Sentences { get; }
-    public abstract double Measure(IReadOnlyList<HookEdit> edits);
+    /// <summary>One value per scored sentence; their plain mean is the metric.</summary>
+    public abstract double[] MeasureItems(IReadOnlyList<HookEdit> edits);
+    public double Measure(IReadOnlyList<HookEdit> edits) => MeasureItems(edits).Average();
 
     public static OutputMetric Create(IModelSession model, string[] texts, int maxSentences, string plugin, CancellationToken cancellation)
     {
@@ -27,7 +29,7 @@ internal abstract class OutputMetric
     {
         public override string Name => "lm_nll";
         public override int Sentences => loss.Sentences;
-        public override double Measure(IReadOnlyList<HookEdit> edits) => loss.MeanNll(edits, cancellation);
+        public override double[] MeasureItems(IReadOnlyList<HookEdit> edits) => loss.SentenceItems(edits, cancellation);
     }
 
     private sealed class EmbeddingShift : OutputMetric
@@ -46,12 +48,12 @@ internal abstract class OutputMetric
         public override string Name => "embedding_cosine_distance";
         public override int Sentences => inputs.Count;
 
-        public override double Measure(IReadOnlyList<HookEdit> edits)
+        public override double[] MeasureItems(IReadOnlyList<HookEdit> edits)
         {
             var edited = model.Forward(new ForwardRequest(inputs) { Edits = edits }, cancellation).Logits;
-            double sum = 0;
-            for (int i = 0; i < inputs.Count; i++) sum += 1 - ModelOutputs.Cosine(clean[i].Data, edited[i].Data);
-            return sum / inputs.Count;
+            var items = new double[inputs.Count];
+            for (int i = 0; i < inputs.Count; i++) items[i] = 1 - ModelOutputs.Cosine(clean[i].Data, edited[i].Data);
+            return items;
         }
     }
 }

@@ -40,8 +40,14 @@ public sealed class TranslationIntervention : IIntervention
     [PluginParameter("fewest training words of that class a value z needs for its mean q(z)", Min = 1)]
     public int MinClassCount { get; set; } = 100;
 
-    [PluginParameter("seed of the random-k baseline")]
+    [PluginParameter("seed of the random-k baseline (draw d uses seed·1000 + d)")]
     public int Seed { get; set; } = 1;
+
+    [PluginParameter("seeded random-k draws per k (mean, sd and 95% interval; 10 or more)", Min = 1)]
+    public int RandomDraws { get; set; } = BaselineDraws.Minimum;
+
+    [PluginParameter("bootstrap resamples and permutations of each paired test", Min = 100)]
+    public int TestRounds { get; set; } = 2000;
 
     public InterventionReport Run(InterventionRequest request, IPluginContext context)
     {
@@ -68,25 +74,73 @@ public sealed class TranslationIntervention : IIntervention
             ["q_rows_Sing"] = classNote.Sing, ["q_rows_Plur"] = classNote.Plur,
         };
         var ks = Ks.Where(k => k > 0).Distinct().Order().ToArray();
-        int total = request.Rankings.Count * 3 * ks.Length, done = 0;
+        var seeds = BaselineDraws.Seeds(Seed, RandomDraws);
+        var drawRows = new List<IReadOnlyList<object>>();
+        var comparisons = new List<IReadOnlyList<object>>();
+        int total = request.Rankings.Count * (2 + seeds.Length) * ks.Length, done = 0;
+        // With a scalar α a random set's edit does not depend on the ranking: rankings over the same neurons share the draws.
+        var randomCache = new Dictionary<(string Key, int K, int Draw), ItemScore[]>();
+        ItemScore[] Translate(Ranking ranking, IReadOnlyList<RankedNeuron> neurons)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var rankOf = ranking.Order.Select((n, i) => (n.Column, i)).ToDictionary(x => x.Column, x => x.i);
+            var edits = items.SelectMany((item, s) =>
+            {
+                int from = item.Item.Value == "Sing" ? sing : plur, to = from == sing ? plur : sing;
+                return NeuronSelection.Edits(neurons, EditOp.Add, n =>
+                    (float)(Alphas.For(Scaling, Alpha, rankOf[n.Column], ranking.Order.Count) *
+                            (moments.Means[to * moments.Neurons + n.Column] - moments.Means[from * moments.Neurons + n.Column])),
+                    sequence: s, positions: item.NounPositions);
+            }).ToArray();
+            return Score(model, items, edits, context.Cancellation);
+        }
+        double[] Shifts(ItemScore[] edited) => edited.Select((e, i) => (e.OtherLogit - e.OwnLogit) - (clean[i].OtherLogit - clean[i].OwnLogit)).ToArray();
         foreach (var ranking in request.Rankings)
-            foreach (var selection in new[] { Selection.Top, Selection.Random, Selection.Bottom })
-                foreach (int k in ks.Where(k => k <= ranking.Order.Count))
+        {
+            string key = (Scaling == AlphaScaling.Scalar ? "" : ranking.Method + "|") + string.Join(",", ranking.Order.Select(n => n.Neuron.ToString()).Order());
+            foreach (int k in ks.Where(k => k <= ranking.Order.Count))
+            {
+                var top = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Top, k, Seed));
+                rows.Add(Row(ranking.Method, Selection.Top, k, items, clean, top, (ulong)Seed));
+                context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
+
+                var draws = new List<ItemScore[]>();
+                for (int d = 0; d < seeds.Length; d++)
                 {
-                    var neurons = NeuronSelection.Pick(ranking, selection, k, Seed);
-                    var rankOf = ranking.Order.Select((n, i) => (n.Column, i)).ToDictionary(x => x.Column, x => x.i);
-                    var edits = items.SelectMany((item, s) =>
-                    {
-                        int from = item.Item.Value == "Sing" ? sing : plur, to = from == sing ? plur : sing;
-                        return NeuronSelection.Edits(neurons, EditOp.Add, n =>
-                            (float)(Alphas.For(Scaling, Alpha, rankOf[n.Column], ranking.Order.Count) *
-                                    (moments.Means[to * moments.Neurons + n.Column] - moments.Means[from * moments.Neurons + n.Column])),
-                            sequence: s, positions: item.NounPositions);
-                    }).ToArray();
-                    var scores = Score(model, items, edits, context.Cancellation);
-                    rows.Add(Row(ranking.Method, selection, k, items, clean, scores, (ulong)Seed));
+                    if (!randomCache.TryGetValue((key, k, d), out var draw))
+                        randomCache[(key, k, d)] = draw = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Random, k, seeds[d]));
+                    draws.Add(draw);
+                    var r = Row(ranking.Method, Selection.Random, k, items, clean, draw, (ulong)seeds[d]);
+                    drawRows.Add([ranking.Method, k, d, (double)seeds[d], r[Columns.IndexOf("preference_flip_rate")], r[Columns.IndexOf("mean_logodds_shift")]]);
                     context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
                 }
+                var drawShifts = draws.Select(Shifts).ToArray();
+                var spread = SampleSummary.Of(drawShifts.Select(x => x.Average()));
+                // The random row: each rate averaged over the draws; the shift's interval is the draws' spread
+                // (its paired p-value against the clean run is left out: the comparisons table tests top vs random).
+                var perDraw = draws.Select((d, i) => Row(ranking.Method, Selection.Random, k, items, clean, d, (ulong)seeds[i])).ToArray();
+                var mean = perDraw[0].ToList();
+                for (int c = 4; c < Columns.Count - 2; c++)
+                    mean[c] = perDraw.Select(x => (double)x[c]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
+                mean[Columns.IndexOf("logodds_shift_low95")] = spread.Low95;
+                mean[Columns.IndexOf("logodds_shift_high95")] = spread.High95;
+                mean[Columns.IndexOf("logodds_shift_p")] = double.NaN;
+                mean[Columns.IndexOf("draws")] = draws.Count;
+                mean[Columns.IndexOf("logodds_shift_sd")] = spread.Sd;
+                rows.Add(mean);
+
+                var bottom = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Bottom, k, Seed));
+                rows.Add(Row(ranking.Method, Selection.Bottom, k, items, clean, bottom, (ulong)Seed));
+                context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
+
+                var topShift = Shifts(top);
+                comparisons.Add(SelectionStatistics.VersusRandom(ranking.Method, k, topShift, drawShifts, topShift.Average(),
+                    drawShifts.Select(x => x.Average()), (ulong)Seed, TestRounds));
+                comparisons.Add(SelectionStatistics.VersusBottom(ranking.Method, k, topShift, Shifts(bottom), (ulong)Seed, TestRounds));
+            }
+        }
+        summary["random_draws"] = seeds.Length;
+        summary["seed"] = Seed;
         foreach (var ranking in request.Rankings)
         {
             var best = rows.Where(r => (string)r[0] == ranking.Method && (string)r[1] == "top").Select(r => (double)r[Columns.IndexOf("preference_flip_rate")]).DefaultIfEmpty(double.NaN).Max();
@@ -96,7 +150,12 @@ public sealed class TranslationIntervention : IIntervention
                 foreach (var c in new[] { "mean_logodds_shift", "logodds_shift_low95", "logodds_shift_high95", "logodds_shift_p" })
                     summary[$"{ranking.Method}_top_k{last[2]}_{c}"] = (double)last[Columns.IndexOf(c)];
         }
-        return new InterventionReport(Info.Name, summary, [new ResultTable("translation", Columns, rows)]);
+        return new InterventionReport(Info.Name, summary,
+        [
+            new ResultTable("translation", Columns, rows),
+            new ResultTable("translation_random_draws", ["ranking", "k", "draw", "seed", "preference_flip_rate", "mean_logodds_shift"], drawRows),
+            new ResultTable("translation_comparisons", SelectionStatistics.ComparisonColumns, comparisons),
+        ]);
     }
 
     private static readonly List<string> Columns =
@@ -106,6 +165,7 @@ public sealed class TranslationIntervention : IIntervention
         "preference_flip_rate", "preference_flip_low95", "preference_flip_high95",
         "kept_top1_rate", "broken_rate",
         "mean_logodds_shift", "logodds_shift_low95", "logodds_shift_high95", "logodds_shift_p",
+        "draws", "logodds_shift_sd",
     ];
 
     /// <summary>Class means of the training words of <see cref="WordClass"/> (all words when the
@@ -226,6 +286,6 @@ public sealed class TranslationIntervention : IIntervention
         var shift = PairedTest.Compare(shifts, seed);
         return [method, selection.ToString().ToLowerInvariant(), k, n,
             flips.Rate, flips.Low95, flips.High95, preference.Rate, preference.Low95, preference.High95,
-            kept / (double)n, broken / (double)n, shift.MeanDifference, shift.Low95, shift.High95, shift.PValue];
+            kept / (double)n, broken / (double)n, shift.MeanDifference, shift.Low95, shift.High95, shift.PValue, 1, double.NaN];
     }
 }

@@ -57,9 +57,14 @@ public sealed class LanguageModelLoss
 
     /// <summary>Mean NLL per predicted token with the edits applied (none: the clean model),
     /// <paramref name="batchSize"/> texts per forward pass.</summary>
-    public double MeanNll(IReadOnlyList<HookEdit> edits, CancellationToken cancellation, int batchSize = 16)
+    public double MeanNll(IReadOnlyList<HookEdit> edits, CancellationToken cancellation, int batchSize = 16) =>
+        SentenceItems(edits, cancellation, batchSize).Average();
+
+    /// <summary>One value per kept text whose plain mean is <see cref="MeanNll"/>: the text's summed
+    /// NLL × texts / predicted tokens. The items of a paired test over sentences.</summary>
+    public double[] SentenceItems(IReadOnlyList<HookEdit> edits, CancellationToken cancellation, int batchSize = 16)
     {
-        double total = 0; long count = 0;
+        var sums = new double[inputs.Count];
         foreach (var batch in PromptBatches.Of(inputs.Count, batchSize))
         {
             cancellation.ThrowIfCancellationRequested();
@@ -68,12 +73,11 @@ public sealed class LanguageModelLoss
             {
                 var logits = result.Logits[s];
                 foreach (var (position, token) in targets[batch.Start + s])
-                {
-                    total -= Softmax.LogProbability(logits.Row(position), token);
-                    count++;
-                }
+                    sums[batch.Start + s] -= Softmax.LogProbability(logits.Row(position), token);
             }
         }
-        return total / count;
+        double scale = inputs.Count / (double)PredictedTokens;
+        for (int i = 0; i < sums.Length; i++) sums[i] *= scale;
+        return sums;
     }
 }

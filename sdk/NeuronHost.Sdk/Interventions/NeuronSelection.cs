@@ -9,17 +9,30 @@ public static class NeuronSelection
 {
     /// <summary>The first k, k drawn without replacement with a seeded <see cref="Permutations"/>
     /// (the same seed gives the same k on every machine), or the last k (worst first) of the
-    /// ranking's order. k larger than the ranking is a <see cref="PluginInputException"/>.</summary>
-    public static IReadOnlyList<RankedNeuron> Pick(Ranking ranking, Selection selection, int k, int seed)
+    /// ranking's order. A cut through tied scores samples among the tied neurons with the seed
+    /// (<see cref="Statistics.RankingCuts"/>) instead of taking them in column order. Random
+    /// draws are taken from the neurons in column order, so every ranking over the same neurons
+    /// shares the same random sets. k larger than the ranking is a <see cref="PluginInputException"/>.</summary>
+    public static IReadOnlyList<RankedNeuron> Pick(Ranking ranking, Selection selection, int k, int seed) =>
+        Pick(ranking, selection, k, (ulong)seed);
+
+    public static IReadOnlyList<RankedNeuron> Pick(Ranking ranking, Selection selection, int k, ulong seed)
     {
         if (k > ranking.Order.Count)
             throw new PluginInputException($"k = {k} is larger than the {ranking.Order.Count} neurons of ranking '{ranking.Method}'");
+        if (k < 1) throw new PluginInputException($"k = {k}: at least one neuron must be selected");
         return selection switch
         {
-            Selection.Top => ranking.Order.Take(k).ToArray(),
-            Selection.Bottom => ranking.Order.Reverse().Take(k).ToArray(),
-            _ => Permutations.Of(ranking.Order.Count, (ulong)seed).Take(k).Select(i => ranking.Order[i]).ToArray(),
+            Selection.Top => Statistics.RankingCuts.Top(ranking, k, seed),
+            Selection.Bottom => Statistics.RankingCuts.Bottom(ranking, k, seed),
+            _ => RandomPick(ranking, k, seed),
         };
+    }
+
+    private static RankedNeuron[] RandomPick(Ranking ranking, int k, ulong seed)
+    {
+        var byColumn = ranking.Order.OrderBy(n => n.Column).ToArray();
+        return Permutations.Of(byColumn.Length, seed).Take(k).Select(i => byColumn[i]).ToArray();
     }
 
     /// <summary>One <see cref="HookEdit"/> per hook point: <paramref name="value"/> gives the edit

@@ -19,7 +19,11 @@ public sealed class RealModelFixture : IDisposable
 
     /// <summary>Activations of <paramref name="hooks"/> at each word's last subword for a word-level
     /// task (upos or a feature); words without a value are skipped. Train and test sentences.</summary>
-    public ProbingData TaskData(string task, string[] hooks, IReadOnlyList<AnnotatedSentence> train, IReadOnlyList<AnnotatedSentence> test)
+    public ProbingData TaskData(string task, string[] hooks, IReadOnlyList<AnnotatedSentence> train, IReadOnlyList<AnnotatedSentence> test) =>
+        TaskData(task, hooks, train, [], test);
+
+    /// <summary>The same with a dev split (classes numbered over all three splits).</summary>
+    public ProbingData TaskData(string task, string[] hooks, IReadOnlyList<AnnotatedSentence> train, IReadOnlyList<AnnotatedSentence> dev, IReadOnlyList<AnnotatedSentence> test)
     {
         var classes = new List<string>();
         DataSplit Build(IReadOnlyList<AnnotatedSentence> sentences)
@@ -48,8 +52,9 @@ public sealed class RealModelFixture : IDisposable
             return new DataSplit(new DenseActivationMatrix(values.ToArray(), labels.Count, neurons), labels.ToArray()) { WordClasses = upos.ToArray() };
         }
         var trainSplit = Build(train);
+        var devSplit = dev.Count > 0 ? Build(dev) : null;
         var testSplit = test.Count > 0 ? Build(test) : null;
-        return new ProbingData(task, classes.ToArray(), trainSplit, null, testSplit);
+        return new ProbingData(task, classes.ToArray(), trainSplit, devSplit, testSplit);
     }
 
     public void Dispose() => (model.IsValueCreated ? model.Value as IDisposable : null)?.Dispose();

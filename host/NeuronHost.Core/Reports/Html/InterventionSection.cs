@@ -18,7 +18,7 @@ internal static class InterventionSection
     private const int MaxRowsShown = 20;
     private const int MaxMetricsPlotted = 6;
     /// <summary>Numeric columns that are identifiers or counts, not effects.</summary>
-    private static readonly string[] NotMetrics = ["items", "count", "n", "layer", "neuron", "index", "prompt", "tokens"];
+    private static readonly string[] NotMetrics = ["items", "count", "n", "layer", "neuron", "index", "prompt", "tokens", "seed", "draw", "draws"];
 
     public static void Write(HtmlDoc doc, RunResults r)
     {

@@ -1,0 +1,41 @@
+using NeuronHost.Sdk.Statistics;
+
+namespace NeuronHost.Plugins.Interventions.Common;
+
+/// <summary>The statistics rows an intervention adds beside its effects: per-item paired tests of
+/// top vs random (random = the mean over the seeded draws, and top also tested against the spread
+/// of the draws) and top vs bottom, and the summary of the random draws.</summary>
+internal static class SelectionStatistics
+{
+    public const string TopVsRandom = "top_vs_random", TopVsBottom = "top_vs_bottom";
+
+    public static readonly string[] ComparisonColumns =
+        ["ranking", "k", "comparison", "items", "mean_difference", "low95", "high95", "p_value", "draw_p_value", "distinguishable", "seed"];
+
+    /// <summary>Item-wise mean over the draws.</summary>
+    public static double[] MeanOver(IReadOnlyList<double[]> draws)
+    {
+        var mean = new double[draws[0].Length];
+        foreach (var d in draws) for (int i = 0; i < mean.Length; i++) mean[i] += d[i] / draws.Count;
+        return mean;
+    }
+
+    /// <summary>Top's items against the mean of the random draws' items, and top's headline value
+    /// against the draws' headline values.</summary>
+    public static IReadOnlyList<object> VersusRandom(string ranking, int k, double[] top, IReadOnlyList<double[]> draws,
+        double topValue, IEnumerable<double> drawValues, ulong seed, int rounds)
+    {
+        var paired = PairedTest.Compare(top, MeanOver(draws), seed, rounds);
+        double drawP = BaselineDraws.PValueAgainstDraws(topValue, SampleSummary.Of(drawValues));
+        return Row(ranking, k, TopVsRandom, paired, drawP, paired.Distinguishable() && drawP < 0.05);
+    }
+
+    public static IReadOnlyList<object> VersusBottom(string ranking, int k, double[] top, double[] bottom, ulong seed, int rounds)
+    {
+        var paired = PairedTest.Compare(top, bottom, seed, rounds);
+        return Row(ranking, k, TopVsBottom, paired, double.NaN, paired.Distinguishable());
+    }
+
+    private static IReadOnlyList<object> Row(string ranking, int k, string kind, PairedComparison c, double drawP, bool distinguishable) =>
+        [ranking, k, kind, c.N, c.MeanDifference, c.Low95, c.High95, c.PValue, drawP, distinguishable, (double)c.Seed];
+}
