@@ -17,26 +17,29 @@ public sealed class RunCommand : ICliCommand
         var file = new Argument<string>("CONFIG") { Description = "analysis.yaml (the TUI saves one; see docs in the report)" };
         var outOption = new Option<string?>("--out") { Description = "Write the results here instead of the config's output folder", HelpName = "DIR" };
         var isolation = new IsolationCliOptions();
+        var backend = BackendOption.Create();
         var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report. "
             + IsolationCliOptions.ExitCodesHelp);
         command.Add(file);
         command.Add(outOption);
+        command.Add(backend);
         isolation.AddTo(command);
-        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), isolation));
+        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), parse.GetValue(backend), isolation));
         return command;
     }
 
-    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, IsolationCliOptions isolation)
+    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, string? backend, IsolationCliOptions isolation)
     {
+        using var catalog = cli.LoadPlugins(parse);
         AnalysisConfig config;
         try
         {
             config = AnalysisYaml.Load(path);
             if (outDir is not null) config.OutputDir = Path.GetFullPath(outDir);
+            if (backend is not null) config.Backend = backend;
         }
-        catch (ConfigException e) { throw new CliException(e.Message, e); }
+        catch (ConfigException e) { throw new CliException(AllProblems(e, catalog).Message, e); }
 
-        using var catalog = cli.LoadPlugins(parse);
         var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -57,5 +60,16 @@ public sealed class RunCommand : ICliCommand
         else ResultsSummary.Write(cli.Console(parse), results, config.OutputDir);
         if (results.Status == RunStatus.Cancelled) return 130;
         return results.PluginFailures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
+    }
+
+    /// <summary>A file that does not parse cleanly is still checked by the validator as far as it
+    /// was read, so a YAML with several mistakes (a misspelt key and an unknown plugin) reports
+    /// all of them in one run.</summary>
+    public static ConfigException AllProblems(ConfigException parsing, NeuronHost.Core.Plugins.PluginCatalog catalog)
+    {
+        if (parsing.Partial is not { } partial) return parsing;
+        try { AnalysisConfigValidator.Validate(partial, PluginDirectory.FromCatalog(catalog)); }
+        catch (ConfigException more) { return ConfigException.Of([.. parsing.Problems, .. more.Problems.Except(parsing.Problems)]); }
+        return parsing;
     }
 }

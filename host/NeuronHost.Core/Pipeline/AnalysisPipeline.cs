@@ -17,7 +17,7 @@ namespace NeuronHost.Core.Pipeline;
 public sealed class AnalysisPipeline(PluginCatalog plugins)
 {
     public PipelineLog Log { get; } = new();
-    /// <summary>How plugins run; the config's plugin_timeout fills in a missing timeout.</summary>
+    /// <summary>How plugins run; the config's plugin-timeout fills in a missing timeout.</summary>
     public IsolationOptions Isolation { get; set; } = IsolationOptions.Default;
 
     public static IReadOnlyList<IPipelineStage> Stages { get; } =
@@ -38,6 +38,7 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
     public RunResults Run(AnalysisConfig config, IProgress<ProgressReport> progress, CancellationToken cancellation = default)
     {
         AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(plugins));
+        foreach (var warning in config.Warnings) Log.Warn(warning);
         var backend = NeuronHost.Kernels.KernelBackends.Create(config.Backend);
         if (!string.IsNullOrEmpty(backend.Notice)) Log.Info(backend.Notice);
         var isolation = Isolation with
