@@ -38,7 +38,7 @@ public sealed class RunCommand : ICliCommand
             if (outDir is not null) config.OutputDir = Path.GetFullPath(outDir);
             if (backend is not null) config.Backend = backend;
         }
-        catch (ConfigException e) { throw new CliException(AllProblems(e, catalog).Message, e); }
+        catch (ConfigException e) { throw new CliException(AnalysisConfigValidator.AllProblems(e, PluginDirectory.FromCatalog(catalog)).Message, e); }
 
         var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
         using var cts = new CancellationTokenSource();
@@ -60,16 +60,5 @@ public sealed class RunCommand : ICliCommand
         else ResultsSummary.Write(cli.Console(parse), results, config.OutputDir);
         if (results.Status == RunStatus.Cancelled) return 130;
         return results.PluginFailures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
-    }
-
-    /// <summary>A file that does not parse cleanly is still checked by the validator as far as it
-    /// was read, so a YAML with several mistakes (a misspelt key and an unknown plugin) reports
-    /// all of them in one run.</summary>
-    public static ConfigException AllProblems(ConfigException parsing, NeuronHost.Core.Plugins.PluginCatalog catalog)
-    {
-        if (parsing.Partial is not { } partial) return parsing;
-        try { AnalysisConfigValidator.Validate(partial, PluginDirectory.FromCatalog(catalog)); }
-        catch (ConfigException more) { return ConfigException.Of([.. parsing.Problems, .. more.Problems.Except(parsing.Problems)]); }
-        return parsing;
     }
 }

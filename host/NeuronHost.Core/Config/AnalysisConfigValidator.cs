@@ -101,6 +101,17 @@ public static class AnalysisConfigValidator
         if (problems.Count > 0) throw ConfigException.Of(problems);
     }
 
+    /// <summary>A file that does not parse cleanly is still validated as far as it was read, so a
+    /// YAML with several mistakes (a misspelt key and an unknown plugin) reports all of them in one
+    /// run: the parse problems, then the validator's.</summary>
+    public static ConfigException AllProblems(ConfigException parsing, IPluginDirectory plugins)
+    {
+        if (parsing.Partial is not { } partial) return parsing;
+        try { Validate(partial, plugins); }
+        catch (ConfigException more) { return ConfigException.Of([.. parsing.Problems, .. more.Problems.Except(parsing.Problems)]); }
+        return parsing;
+    }
+
     /// <summary>Checked before any work: a run only ever replaces its own earlier output folder.</summary>
     private static string? OutputFolderProblem(string outDir)
     {
