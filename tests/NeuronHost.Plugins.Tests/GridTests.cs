@@ -58,8 +58,9 @@ public class GridTests
         var dir = TestData.TempDir("grid");
         var files = GridResultWriter.Write(result, dir);
         // The CSVs `run` writes, under the same names: grid.json, rankings, accuracy, oracle, minimal sets and their layers.
-        Assert.Equal(["accuracy.csv", "grid.json", "minimal_set_layers.csv", "minimal_sets.csv", "oracle.csv", "rankings.csv"],
-            files.Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        string[] names = files.Select(f => Path.GetFileName(f) ?? "").ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        Assert.Equal(new[] { "accuracy.csv", "grid.json", "minimal_set_layers.csv", "minimal_sets.csv", "oracle.csv", "rankings.csv" }, names);
         var csv = File.ReadAllLines(Path.Combine(dir, "accuracy.csv"));
         Assert.Equal("ranking,probe,selection,k,train_accuracy,dev_accuracy,test_accuracy,control_accuracy,selectivity", csv[0]);
         Assert.Equal(1 + result.Cells.Count, csv.Length);
