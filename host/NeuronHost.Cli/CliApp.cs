@@ -89,14 +89,15 @@ public static class CliApp
         }
     }
 
-    /// <summary>The message of an exception on one terminal-safe line, without its class name; for
-    /// unexpected exceptions the type of the cause and a pointer to --verbose.</summary>
+    /// <summary>The message of an exception on one terminal-safe line, without its class name (a
+    /// researcher cannot act on "IOException"); an unexpected one says so and points to --verbose,
+    /// which prints the exception with its type and stack trace.</summary>
     public static string Describe(Exception e)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate) e = aggregate.InnerExceptions[0];
         var message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         message = TerminalText.Safe(message);
-        return IsExpected(e) ? message : $"{message} ({Cause(e).GetType().Name}; --verbose shows where)";
+        return IsExpected(e) ? message : $"{message} (unexpected; --verbose shows where)";
     }
 
     /// <summary>"error: unknown command 'rnak' — did you mean 'rank'? (commands: …)".</summary>
@@ -123,14 +124,6 @@ public static class CliApp
         }
         return row[b.Length];
     }
-
-    private static Exception Cause(Exception e) => e switch
-    {
-        AggregateException { InnerExceptions.Count: 1 } a => Cause(a.InnerExceptions[0]),
-        PipelineException { InnerException: { } inner } => Cause(inner),
-        CliException { InnerException: { } inner } => Cause(inner),
-        _ => e,
-    };
 
     /// <summary>The errors NeuronHost raises on purpose (bad input, named file/key/line): shown
     /// without the "unexpected" suffix. A wrapper is expected when what it wraps is.</summary>

@@ -25,26 +25,44 @@ internal static class LinearProbeData
             context.Progress, context.Cancellation, warm, held);
     }
 
+    /// <summary>The class of every row, one block of rows at a time: only a block's selected
+    /// columns are copied (a whole split gathered at once was a second copy of the training
+    /// matrix, 420 MB for the demo's all-neuron probe).</summary>
     public static int[] Predict(SoftmaxModel model, IActivationMatrix matrix, IReadOnlyList<int> columns, IComputeKernels kernels,
         CancellationToken cancellation)
     {
         var (w, b) = model.RawSpace();
-        int rows = checked((int)matrix.Rows), cc = model.Classes;
-        var x = matrix.GatherColumns(columns, cancellation);
-        for (int i = 0; i < x.Length; i++)
-            if (!float.IsFinite(x[i])) throw new NonFiniteActivationException(i / Math.Max(columns.Count, 1), columns[i % columns.Count], x[i]);
-        var z = new float[(long)rows * cc];
-        kernels.Sgemm(false, false, rows, cc, columns.Count, 1f, x, columns.Count, w, cc, 0f, z, cc);
+        int rows = checked((int)matrix.Rows), cc = model.Classes, features = columns.Count;
+        foreach (int c in columns)
+            if ((uint)c >= (uint)matrix.Columns) throw new PluginInputException($"neuron column {c} is outside 0..{matrix.Columns - 1}");
         var pred = new int[rows];
-        for (int i = 0; i < rows; i++)
+        float[] x = [], z = [];
+        for (int blockIndex = 0; blockIndex < matrix.BlockCount; blockIndex++)
         {
-            int best = 0; float bv = float.NegativeInfinity;
-            for (int c = 0; c < cc; c++)
+            cancellation.ThrowIfCancellationRequested();
+            var block = matrix.GetBlock(blockIndex);
+            var span = block.Span;
+            int n = block.Rows;
+            if (x.Length < n * features) x = new float[n * features];
+            if (z.Length < n * cc) z = new float[n * cc];
+            for (int r = 0; r < n; r++)
+                for (int j = 0; j < features; j++)
+                {
+                    float v = span[r * block.Columns + columns[j]];
+                    if (!float.IsFinite(v)) throw new NonFiniteActivationException((int)block.FirstRow + r, columns[j], v);
+                    x[r * features + j] = v;
+                }
+            kernels.Sgemm(false, false, n, cc, features, 1f, x.AsSpan(0, n * features), features, w, cc, 0f, z.AsSpan(0, n * cc), cc);
+            for (int i = 0; i < n; i++)
             {
-                float v = z[i * cc + c] + b[c];
-                if (v > bv) { bv = v; best = c; }
+                int best = 0; float bv = float.NegativeInfinity;
+                for (int c = 0; c < cc; c++)
+                {
+                    float v = z[i * cc + c] + b[c];
+                    if (v > bv) { bv = v; best = c; }
+                }
+                pred[block.FirstRow + i] = best;
             }
-            pred[i] = best;
         }
         return pred;
     }

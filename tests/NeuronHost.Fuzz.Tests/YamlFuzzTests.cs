@@ -31,7 +31,9 @@ public sealed class YamlFuzzTests(BuiltInPlugins plugins) : IClassFixture<BuiltI
     {
         string file = scratch.File(name);
         File.WriteAllText(file, text);
-        var config = AnalysisYaml.Load(file);
+        AnalysisConfig config;
+        try { config = AnalysisYaml.Load(file); }
+        catch (ConfigException e) { throw AnalysisConfigValidator.AllProblems(e, plugins.Directory); }   // as `run` reports them
         AnalysisConfigValidator.Validate(config, plugins.Directory);
         return config;
     }
@@ -48,11 +50,11 @@ public sealed class YamlFuzzTests(BuiltInPlugins plugins) : IClassFixture<BuiltI
     public static TheoryData<string, string, string> Mistakes() => new()
     {
         { "rankings:\n  - plugin: linear\n    parameters: {l1: -1}", "parameters.l1", "at least 0" },
-        { "rankings:\n  - plugin: gaussian\n    parameters: {max_neurons: -1}", "parameters.max_neurons", "from 1 to 4096" },
-        { "rankings:\n  - plugin: gaussian\n    parameters: {max_neurons: 2147483647}", "parameters.max_neurons", "from 1 to 4096" },
+        { "rankings:\n  - plugin: gaussian\n    parameters: {max_neurons: -1}", "parameters.max-neurons", "from 1 to 4096" },
+        { "rankings:\n  - plugin: gaussian\n    parameters: {max_neurons: 2147483647}", "parameters.max-neurons", "from 1 to 4096" },
         { "probes:\n  - plugin: linear-probe\n    parameters: {l2: -0.5}", "parameters.l2", "at least 0" },
-        { $"k_grid: [{string.Join(", ", Enumerable.Range(1, 20_000))}]", "k_grid", "at most 1000" },
-        { "k_grid: [1, 0, 2147483647]", "k_grid[1]", "from 1 to" },
+        { $"k_grid: [{string.Join(", ", Enumerable.Range(1, 20_000))}]", "k-grid", "at most 1000" },
+        { "k_grid: [1, 0, 2147483647]", "k-grid[1]", "from 1 to" },
         { "{? [a] : b}", "(top level)", "plain name" },
         { "rankings:\n  - plugin: linear\n    parameters: {? [a] : b}", "parameters", "plain name" },
         { "seed: 1e999", "seed", "not an integer" },
@@ -95,13 +97,16 @@ public sealed class YamlFuzzTests(BuiltInPlugins plugins) : IClassFixture<BuiltI
     {
         using var scratch = new Scratch();
         string text = Valid().Replace("k_grid: [1, 5]", "k_grid: [0]").Replace("task: upos", "task: upos\nbogus: 1\naggregation: median");
-        var line = Outcome.MustFail(() => Load(text, scratch), scratch.File("analysis.yaml"));
-        Assert.Contains("bogus", line, StringComparison.Ordinal);
-        // Parsing problems come first; once the file parses, the validator's problems come together.
-        text = Valid().Replace("k_grid: [1, 5]", "k_grid: [0]").Replace("task: upos", "task: upos\naggregation: median");
+        // A key the parser refuses and two values the validator refuses: all three in one message.
+        var line = Outcome.MustFail(() => Load(text, scratch), scratch.File("analysis.yaml"), "3 problems");
+        Assert.Contains("unknown key 'bogus'", line, StringComparison.Ordinal);
+        Assert.Contains("k-grid[0]", line, StringComparison.Ordinal);
+        Assert.Contains("aggregation: 'median'", line, StringComparison.Ordinal);
+        // An unknown plugin and a misspelt parameter are found with a key of the wrong type.
+        text = Valid().Replace("k_grid: [1, 5]", "k_grid: [1, x]").Replace("plugin: probeless", "plugin: probles");
         line = Outcome.MustFail(() => Load(text, scratch), scratch.File("analysis.yaml"), "2 problems");
-        Assert.Contains("k_grid[0]", line, StringComparison.Ordinal);
-        Assert.Contains("aggregation", line, StringComparison.Ordinal);
+        Assert.Contains("k-grid[1]: 'x' is not an integer", line, StringComparison.Ordinal);
+        Assert.Contains("unknown ranking plugin 'probles'", line, StringComparison.Ordinal);
     }
 
     [SharedFact]

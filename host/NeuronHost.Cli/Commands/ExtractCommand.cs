@@ -19,8 +19,9 @@ public sealed class ExtractCommand : ICliCommand
         var task = new Option<string?>("--task") { Description = "Task recorded with the store: upos, xpos, deprel or a feature such as Number" };
         var hooks = new Option<string[]>("--hooks") { Description = "Hook points, e.g. blocks.1.mlp.hook_post (or a suffix such as mlp.hook_post for every layer)", Required = true, AllowMultipleArgumentsPerToken = true };
         var output = new Option<string>("--out") { Description = "Store folder", Required = true, HelpName = "STORE" };
-        var aggregation = new Option<WordAggregation>("--aggregation") { Description = "One vector per word from its subword tokens: First, Last or Mean", DefaultValueFactory = _ => WordAggregation.Last };
-        var dtype = new Option<StoreDType>("--dtype") { Description = "Float32 or Float16 on disk", DefaultValueFactory = _ => StoreDType.Float32 };
+        // Values in lower case like everywhere else (analysis.yaml aggregation: last); any case is read.
+        var aggregation = Choice("--aggregation", "One vector per word from its subword tokens: first, last or mean", "last", "first", "last", "mean");
+        var dtype = Choice("--dtype", "float32 or float16 on disk", "float32", "float32", "float16");
         var batch = new Option<int>("--batch") { Description = "Sentences per forward pass", DefaultValueFactory = _ => 16 };
         var maxSentences = new Option<int?>("--max-sentences") { Description = "Keep about this many sentences: the first ones of each split, in proportion to its size", HelpName = "N" };
         var lmInput = new Option<string>("--lm-input") { Description = "What the model reads: text (a CoNLL-U sentence's # text, words aligned by characters) or words (joined by spaces)", DefaultValueFactory = _ => "text" };
@@ -44,8 +45,8 @@ public sealed class ExtractCommand : ICliCommand
                 Corpus = parse.GetValue(maxSentences) is int max ? words.FirstSentences(max) : words,
                 HookPoints = hookPoints,
                 OutputDirectory = parse.GetRequiredValue(output),
-                Aggregation = parse.GetValue(aggregation),
-                DType = parse.GetValue(dtype),
+                Aggregation = Enum.Parse<WordAggregation>(parse.GetRequiredValue(aggregation), ignoreCase: true),
+                DType = Enum.Parse<StoreDType>(parse.GetRequiredValue(dtype), ignoreCase: true),
                 BatchSize = parse.GetValue(batch),
                 Force = parse.GetValue(force),
                 Words = parse.GetValue(lmInput) == "words" ? WordUnit.Syntactic : WordUnit.Text,
@@ -94,5 +95,18 @@ public sealed class ExtractCommand : ICliCommand
         var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
         return cts;
+    }
+
+    /// <summary>A string option with lower-case choices, read in any case (Last still works).</summary>
+    private static Option<string> Choice(string name, string description, string defaultValue, params string[] choices)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = string.Join('|', choices) };
+        option.Validators.Add(result =>
+        {
+            string? value = result.GetValueOrDefault<string>();
+            if (value is not null && !choices.Contains(value, StringComparer.OrdinalIgnoreCase))
+                result.AddError($"{name}: '{value}' is not one of {string.Join(", ", choices)}");
+        });
+        return option;
     }
 }

@@ -24,12 +24,12 @@ public sealed class RankCommand : ICliCommand
     {
         var input = new Argument<string>("ACTIVATIONS") { Description = "An activation store folder (neuronhost extract), an export folder (activations.npy + labels.json), or NeuroX files (activations.hdf5 or .json + sentences.txt + labels.txt)" };
         var task = new Option<string>("--task") { Description = "For a store: upos, xpos, deprel or a feature such as Number", DefaultValueFactory = _ => "upos" };
-        var minCount = new Option<int>("--min-count") { Description = "Drop classes with fewer training words", DefaultValueFactory = _ => 100 };
+        var minCount = new Option<int>("--min-count") { Description = "Drop classes with fewer training words", DefaultValueFactory = _ => TaskOptions.DefaultMinCount };
         var rankings = new Option<string[]>("--rankings") { Description = "Ranking plugins", DefaultValueFactory = _ => ["probeless", "linear"], AllowMultipleArgumentsPerToken = true };
         var probes = new Option<string[]>("--probes") { Description = "Probe plugins", DefaultValueFactory = _ => ["linear-probe"], AllowMultipleArgumentsPerToken = true };
         var ks = new Option<int[]>("--k") { Description = "k values of the grid", DefaultValueFactory = _ => [.. GridOptions.DefaultK], AllowMultipleArgumentsPerToken = true };
         var margin = new Option<double>("--margin") { Description = "Minimal neuron set: within this of the all-neuron accuracy", DefaultValueFactory = _ => 0.01 };
-        var backend = new Option<string>("--backend") { Description = $"Kernel backend: {KernelBackends.Choices}", DefaultValueFactory = _ => "auto" };
+        var backend = BackendOption.Create();
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline and the control task", DefaultValueFactory = _ => 1 };
         var draws = new Option<int>("--random-draws") { Description = "Seeded random-k draws (mean, sd and 95% interval are reported; 10 or more)", DefaultValueFactory = _ => 10 };
         var output = new Option<string>("--out") { Description = "Folder for grid.json and the CSVs", Required = true, HelpName = "DIR" };
@@ -50,7 +50,7 @@ public sealed class RankCommand : ICliCommand
             var values = PluginParameterValues(parse, parameters, [.. rankingNames, .. probeNames]);
             var choice = KernelBackends.Create(parse.GetValue(backend));
             // Workers use the backend chosen here, without probing devices again.
-            string workerBackend = choice.Kernels.Backend.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : parse.GetValue(backend) ?? "auto";
+            string workerBackend = choice.Kernels.Backend.StartsWith("cpu", StringComparison.Ordinal) ? "cpu" : parse.GetValue(backend) ?? "";
             using var runners = new PluginRunners(catalog, isolation.Read(parse, workerBackend));
             var rankers = rankingNames.Select(n => runners.Ranking(n, values.GetValueOrDefault(n))).ToList();
             var probeList = probeNames.Select(n => runners.Probe(n, values.GetValueOrDefault(n))).ToList();
@@ -102,16 +102,12 @@ public sealed class RankCommand : ICliCommand
             if (result.Cancelled) err.WriteLine("cancelled; the finished rankings and grid cells are saved");
             int exitCode = result.Cancelled ? 130 : result.Failures.Count > 0 ? IsolationCliOptions.PluginFailuresExitCode : 0;
             if (cli.Json(parse)) { cli.Out(parse).WriteLine(GridResultWriter.Json(result)); return exitCode; }
-            var summary = new RunResults
+            var summary = GridResultWriter.AsResults(result);
+            summary.Identity = new RunIdentity
             {
-                Identity = new RunIdentity
-                {
-                    Model = model, Task = data.Task, Classes = [.. data.ClassNames], Neurons = data.Neurons.Count,
-                    TrainTokens = data.Train.Tokens, DevTokens = data.Dev?.Tokens ?? 0, TestTokens = data.Test?.Tokens ?? 0,
-                },
-                Rankings = result.Rankings.Select(r => ResultsMapping.Ranking(r, r.Method, new Dictionary<string, string>())).ToList(),
+                Model = model, Task = data.Task, Classes = [.. data.ClassNames], Neurons = data.Neurons.Count,
+                TrainTokens = data.Train.Tokens, DevTokens = data.Dev?.Tokens ?? 0, TestTokens = data.Test?.Tokens ?? 0,
             };
-            ResultsMapping.AddGrid(summary, result);
             summary.Statistics = ResultsMapping.Statistics(result, options, parse.GetValue(seed));
             ResultsSummary.Write(cli.Console(parse), summary, outDir, reportPath: null);
             cli.Out(parse).WriteLine($"files: {string.Join(", ", files)}");

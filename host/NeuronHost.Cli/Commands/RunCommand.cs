@@ -20,30 +20,33 @@ public sealed class RunCommand : ICliCommand
         var cluster = new Option<string?>("--cluster") { Description = "Extract on a NeuronHost cluster (silos started with 'neuronhost cluster silo'); same YAML, same results folder", HelpName = "redis://HOST:PORT" };
         var shardBatches = new Option<int>("--shard-batches") { Description = "With --cluster: batches of sentences per shard (default 4)", DefaultValueFactory = _ => 4, HelpName = "N" };
         var isolation = new IsolationCliOptions();
+        var backend = BackendOption.Create();
         var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report. "
             + IsolationCliOptions.ExitCodesHelp);
         command.Add(file);
         command.Add(outOption);
         command.Add(cluster);
         command.Add(shardBatches);
+        command.Add(backend);
         isolation.AddTo(command);
-        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), isolation,
+        command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), parse.GetValue(backend), isolation,
             parse.GetValue(cluster), parse.GetValue(shardBatches)));
         return command;
     }
 
-    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, IsolationCliOptions isolation,
+    private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, string? backend, IsolationCliOptions isolation,
         string? clusterAddress, int shardBatches)
     {
+        using var catalog = cli.LoadPlugins(parse);
         AnalysisConfig config;
         try
         {
             config = AnalysisYaml.Load(path);
             if (outDir is not null) config.OutputDir = Path.GetFullPath(outDir);
+            if (backend is not null) config.Backend = backend;
         }
-        catch (ConfigException e) { throw new CliException(e.Message, e); }
+        catch (ConfigException e) { throw new CliException(AnalysisConfigValidator.AllProblems(e, PluginDirectory.FromCatalog(catalog)).Message, e); }
 
-        using var catalog = cli.LoadPlugins(parse);
         var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
         using var cluster = clusterAddress is null ? null : ClusterRun.Connect(clusterAddress, shardBatches);
         if (cluster is not null) pipeline.Extract = cluster.Stage;

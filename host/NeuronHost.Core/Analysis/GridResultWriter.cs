@@ -5,22 +5,30 @@ using System.Text.Json.Serialization;
 
 namespace NeuronHost.Core.Analysis;
 
-/// <summary>Writes a grid as files a person can open: grid.json (everything), accuracies.csv
-/// (one row per ranking × selection × probe × k, plus the oracle as k = all), rankings.csv (each
-/// ranking's ordered neurons with scores) and minimal_sets.csv.</summary>
+/// <summary>Writes a grid as files a person can open: grid.json (everything, with control
+/// accuracy per split) and the same CSVs, with the same names and columns, that <c>run</c> writes
+/// (accuracy.csv, rankings.csv, oracle.csv, minimal_sets.csv, minimal_set_layers.csv), so a script
+/// reads the output of <c>rank</c> and of <c>run</c> alike.</summary>
 public static class GridResultWriter
 {
     public static IReadOnlyList<string> Write(GridResult result, string directory)
     {
         Directory.CreateDirectory(directory);
-        var files = new List<string>
-        {
-            WriteText(Path.Combine(directory, "grid.json"), Json(result)),
-            WriteText(Path.Combine(directory, "accuracies.csv"), AccuraciesCsv(result)),
-            WriteText(Path.Combine(directory, "rankings.csv"), RankingsCsv(result)),
-            WriteText(Path.Combine(directory, "minimal_sets.csv"), MinimalCsv(result)),
-        };
+        var files = new List<string> { WriteText(Path.Combine(directory, "grid.json"), Json(result)) };
+        foreach (var (name, text) in Reports.ResultsCsv.Tables(AsResults(result)))
+            files.Add(WriteText(Path.Combine(directory, name), text));
         return files;
+    }
+
+    /// <summary>The grid in the results model <c>run</c> writes and the summary reads.</summary>
+    public static Reports.RunResults AsResults(GridResult result)
+    {
+        var results = new Reports.RunResults
+        {
+            Rankings = result.Rankings.Select(r => Pipeline.ResultsMapping.Ranking(r, r.Method, new Dictionary<string, string>())).ToList(),
+        };
+        Pipeline.ResultsMapping.AddGrid(results, result);
+        return results;
     }
 
     private static string WriteText(string path, string text)

@@ -42,13 +42,16 @@ public sealed class AnalysisConfig
     public int TopContexts { get; set; } = 5;
     public string OutputDir { get; set; } = "neuronhost-run";
     public int Seed { get; set; } = 1;
-    /// <summary>Longest one plugin call may take, in seconds (YAML plugin_timeout); null: no limit.
+    /// <summary>Longest one plugin call may take, in seconds (YAML plugin-timeout); null: no limit.
     /// A plugin that takes longer is stopped and recorded as failed.</summary>
     public double? PluginTimeoutSeconds { get; set; }
-    /// <summary>Kernel backend: auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu.</summary>
-    public string Backend { get; set; } = "cpu";
+    /// <summary>Kernel backend: auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu; empty (the default,
+    /// as for rank --backend): NEURONHOST_BACKEND, else auto.</summary>
+    public string Backend { get; set; } = "";
     /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>
     public ConfigSource? Source { get; set; }
+    /// <summary>Lines about the file the run should show (old key spellings still read).</summary>
+    public List<string> Warnings { get; } = [];
 
     /// <summary>The hook points to extract, in order: Layers × Hook, then HookPoints.</summary>
     public List<string> ResolvedHookPoints() =>
@@ -77,8 +80,8 @@ public sealed class TaskConfig
 {
     /// <summary>upos, xpos, deprel, or a morphological feature (Number, Tense…).</summary>
     public string Name { get; set; } = "upos";
-    /// <summary>Classes with fewer words are dropped (Pitfalls used 100).</summary>
-    public int MinClassCount { get; set; } = 1;
+    /// <summary>Classes with fewer training words are dropped (the default every command shares).</summary>
+    public int MinClassCount { get; set; } = NeuronHost.Data.Tasks.TaskOptions.DefaultMinCount;
     /// <summary>Build the Hewitt &amp; Liang control task for selectivity.</summary>
     public bool Control { get; set; } = true;
 }

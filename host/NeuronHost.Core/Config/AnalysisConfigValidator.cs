@@ -40,32 +40,32 @@ public static class AnalysisConfigValidator
         else if (checkFiles && c.Source?.Lines.ContainsKey("corpus.format") == true
                  && Corpus.FormatOf(c.Corpus.Path) is { } found && found != c.Corpus.Format)
             Fail("corpus.format", $"is '{c.Corpus.Format}' but '{c.Corpus.Path}' is a {found} corpus");
-        if (c.Corpus.MaxSentences is <= 0) Fail("corpus.max_sentences", "must be positive");
+        if (c.Corpus.MaxSentences is <= 0) Fail("corpus.max-sentences", "must be positive");
         if (c.Corpus.Split.Count != 3 || c.Corpus.Split.Any(f => f < 0) || Math.Abs(c.Corpus.Split.Sum() - 1) > 1e-6)
             Fail("corpus.split", "must be three fractions (train, dev, test) that sum to 1");
         if (string.IsNullOrWhiteSpace(c.Task.Name)) Fail("task.name", "missing: the task (upos, xpos, deprel or a feature like Number)");
-        if (c.Task.MinClassCount < 1) Fail("task.min_class_count", "must be at least 1");
+        if (c.Task.MinClassCount < 1) Fail("task.min-class-count", "must be at least 1");
 
         if (c.Layers.Any(l => l < 0)) Fail("layers", "layer numbers start at 0");
         var hooks = c.ResolvedHookPoints();
-        if (hooks.Count == 0) Fail("layers", "choose at least one layer (layers: [0]) or hook point (hook_points: [...])");
+        if (hooks.Count == 0) Fail("layers", "choose at least one layer (layers: [0]) or hook point (hook-points: [...])");
         foreach (var (h, i) in c.HookPoints.Select((h, i) => (h, i)))
-            if (HookPoints.LayerOf(h) < 0) Fail($"hook_points[{i}]", $"'{h}' is not a hook point like blocks.0.mlp.hook_post");
+            if (HookPoints.LayerOf(h) < 0) Fail($"hook-points[{i}]", $"'{h}' is not a hook point like blocks.0.mlp.hook_post");
         if (!Aggregations.Contains(c.Aggregation)) Fail("aggregation", $"'{c.Aggregation}' is not one of {string.Join(", ", Aggregations)}");
-        if (!LmInputs.Contains(c.LmInput)) Fail("lm_input", $"'{c.LmInput}' is not one of {string.Join(", ", LmInputs)}");
-        if (!NeuronHost.Kernels.KernelBackends.IsKnown(c.Backend)) Fail("backend", $"'{c.Backend}' is not one of {string.Join(", ", Backends)}");
+        if (!LmInputs.Contains(c.LmInput)) Fail("lm-input", $"'{c.LmInput}' is not one of {string.Join(", ", LmInputs)}");
+        if (c.Backend.Length > 0 && !NeuronHost.Kernels.KernelBackends.IsKnown(c.Backend)) Fail("backend", $"'{c.Backend}' is not one of {string.Join(", ", Backends)}");
 
-        if (c.KGrid.Count == 0 && c.Probes.Count > 0 && c.Rankings.Count > 0) Fail("k_grid", "is empty: list the neuron counts k to probe");
+        if (c.KGrid.Count == 0 && c.Probes.Count > 0 && c.Rankings.Count > 0) Fail("k-grid", "is empty: list the neuron counts k to probe");
         if (c.KGrid.Count > MaxKGridEntries)
-            Fail("k_grid", $"has {c.KGrid.Count} entries; at most {MaxKGridEntries} are allowed (each one retrains every probe)");
+            Fail("k-grid", $"has {c.KGrid.Count} entries; at most {MaxKGridEntries} are allowed (each one retrains every probe)");
         else
             foreach (var (k, i) in c.KGrid.Select((k, i) => (k, i)))
-                if (k < 1 || k > MaxK) Fail($"k_grid[{i}]", $"k must be from 1 to {MaxK}, not {k}");
-        if (c.MinimalSetMargin < 0) Fail("minimal_set_margin", "must not be negative");
-        if (c.RandomDraws < 1 || c.RandomDraws > MaxRandomDraws) Fail("random_draws", $"must be from 1 to {MaxRandomDraws}, not {c.RandomDraws} (10 or more for a meaningful interval)");
+                if (k < 1 || k > MaxK) Fail($"k-grid[{i}]", $"k must be from 1 to {MaxK}, not {k}");
+        if (c.MinimalSetMargin < 0) Fail("minimal-set-margin", "must not be negative");
+        if (c.RandomDraws < 1 || c.RandomDraws > MaxRandomDraws) Fail("random-draws", $"must be from 1 to {MaxRandomDraws}, not {c.RandomDraws} (10 or more for a meaningful interval)");
         foreach (var (f, i) in c.OracleFractions.Select((f, i) => (f, i)))
-            if (!(f > 0 && f <= 1)) Fail($"oracle_fractions[{i}]", $"must be a fraction in (0, 1], not {f}");
-        if (c.TopContexts < 0) Fail("top_contexts", "must not be negative");
+            if (!(f > 0 && f <= 1)) Fail($"oracle-fractions[{i}]", $"must be a fraction in (0, 1], not {f}");
+        if (c.TopContexts < 0) Fail("top-contexts", "must not be negative");
         if (string.IsNullOrWhiteSpace(c.OutputDir)) Fail("output", "missing: the folder the results go to");
         else if (checkFiles && OutputFolderProblem(c.OutputDir) is { } outputProblem) Fail("output", outputProblem);
 
@@ -106,6 +106,17 @@ public static class AnalysisConfigValidator
             }
         }
         if (problems.Count > 0) throw ConfigException.Of(problems);
+    }
+
+    /// <summary>A file that does not parse cleanly is still validated as far as it was read, so a
+    /// YAML with several mistakes (a misspelt key and an unknown plugin) reports all of them in one
+    /// run: the parse problems, then the validator's.</summary>
+    public static ConfigException AllProblems(ConfigException parsing, IPluginDirectory plugins)
+    {
+        if (parsing.Partial is not { } partial) return parsing;
+        try { Validate(partial, plugins); }
+        catch (ConfigException more) { return ConfigException.Of([.. parsing.Problems, .. more.Problems.Except(parsing.Problems)]); }
+        return parsing;
     }
 
     /// <summary>Checked before any work: a run only ever replaces its own earlier output folder.</summary>

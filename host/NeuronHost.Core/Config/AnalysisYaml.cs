@@ -9,7 +9,10 @@ namespace NeuronHost.Core.Config;
 /// value of the wrong type or malformed YAML is one <see cref="ConfigException"/> line
 /// "file:line: key: what is wrong" (several problems are reported together). The line of every
 /// key is kept for the validator. Files over <see cref="MaxFileBytes"/> or nested deeper than
-/// <see cref="MaxDepth"/> are refused before the YAML tree is built.</summary>
+/// <see cref="MaxDepth"/> are refused before the YAML tree is built. Keys are kebab-case like every
+/// name a user types (command-line options, plugin names, plugin parameters); the snake_case
+/// spellings of earlier versions (k_grid, max_sentences) are still read, with one warning line
+/// in <see cref="AnalysisConfig.Warnings"/> naming them.</summary>
 public static class AnalysisYaml
 {
     /// <summary>The largest analysis.yaml read (a full config is under 4 KB).</summary>
@@ -18,10 +21,10 @@ public static class AnalysisYaml
     public const int MaxDepth = 32;
 
     private static readonly string[] TopKeys =
-        ["model", "corpus", "task", "layers", "hook", "hook_points", "aggregation", "lm_input", "store", "rankings", "probes",
-         "interventions", "prompts", "k_grid", "minimal_set_margin", "random_draws", "oracle_fractions", "top_contexts", "output", "seed", "backend", "plugin_timeout"];
-    private static readonly string[] CorpusKeys = ["path", "format", "max_sentences", "split"];
-    private static readonly string[] TaskKeys = ["name", "min_class_count", "control"];
+        ["model", "corpus", "task", "layers", "hook", "hook-points", "aggregation", "lm-input", "store", "rankings", "probes",
+         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout"];
+    private static readonly string[] CorpusKeys = ["path", "format", "max-sentences", "split"];
+    private static readonly string[] TaskKeys = ["name", "min-class-count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
 
     public static AnalysisConfig Load(string path)
@@ -91,7 +94,10 @@ public static class AnalysisYaml
             try { Read(c, r, key, value, path); }
             catch (ConfigException e) { r.Problems.Add(e.Message); }
         }
-        if (r.Problems.Count > 0) throw ConfigException.Of(r.Problems);
+        if (r.OldSpellings.Count > 0)
+            c.Warnings.Add($"{fileName}: old key spellings, still read but to be renamed: " +
+                string.Join(", ", r.OldSpellings.Select(o => $"{o.Old} → {o.New} (line {o.Line})")));
+        if (r.Problems.Count > 0) throw ConfigException.Of(r.Problems, c);
         return c;
     }
 
@@ -108,7 +114,7 @@ public static class AnalysisYaml
                         {
                             case "path": c.Corpus.Path = r.PathValue(v, p); break;
                             case "format": c.Corpus.Format = r.String(v, p); break;
-                            case "max_sentences": c.Corpus.MaxSentences = r.Int(v, p); break;
+                            case "max-sentences": c.Corpus.MaxSentences = r.Int(v, p); break;
                             case "split": c.Corpus.Split = r.Doubles(v, p); break;
                         }
                     break;
@@ -118,24 +124,24 @@ public static class AnalysisYaml
                         switch (k)
                         {
                             case "name": c.Task.Name = r.String(v, p); break;
-                            case "min_class_count": c.Task.MinClassCount = r.Int(v, p); break;
+                            case "min-class-count": c.Task.MinClassCount = r.Int(v, p); break;
                             case "control": c.Task.Control = r.Bool(v, p); break;
                         }
                     break;
                 case "layers": c.Layers = r.Ints(value, path); break;
                 case "hook": c.Hook = r.String(value, path); break;
-                case "hook_points": c.HookPoints = r.Strings(value, path); break;
+                case "hook-points": c.HookPoints = r.Strings(value, path); break;
                 case "aggregation": c.Aggregation = r.String(value, path); break;
-                case "lm_input": c.LmInput = r.String(value, path); break;
+                case "lm-input": c.LmInput = r.String(value, path); break;
                 case "store": c.StoreDir = r.PathValue(value, path); break;
                 case "rankings": c.Rankings = r.Plugins(value, path); break;
                 case "probes": c.Probes = r.Plugins(value, path); break;
                 case "interventions": c.Interventions = r.Plugins(value, path); break;
-                case "k_grid": c.KGrid = r.Ints(value, path); break;
-                case "minimal_set_margin": c.MinimalSetMargin = r.Double(value, path); break;
-                case "random_draws": c.RandomDraws = r.Int(value, path); break;
-                case "oracle_fractions": c.OracleFractions = r.Doubles(value, path); break;
-                case "top_contexts": c.TopContexts = r.Int(value, path); break;
+                case "k-grid": c.KGrid = r.Ints(value, path); break;
+                case "minimal-set-margin": c.MinimalSetMargin = r.Double(value, path); break;
+                case "random-draws": c.RandomDraws = r.Int(value, path); break;
+                case "oracle-fractions": c.OracleFractions = r.Doubles(value, path); break;
+                case "top-contexts": c.TopContexts = r.Int(value, path); break;
                 // A built-in set name ("agreement") or a JSONL file, relative to this file.
                 case "prompts":
                     c.Prompts = r.String(value, path);
@@ -144,7 +150,7 @@ public static class AnalysisYaml
                 case "output": c.OutputDir = r.PathValue(value, path); break;
                 case "seed": c.Seed = r.Int(value, path); break;
                 case "backend": c.Backend = r.String(value, path); break;
-                case "plugin_timeout":
+                case "plugin-timeout":
                     double seconds = r.Double(value, path);
                     if (seconds <= 0) throw r.Error(value, path, $"'{seconds}' is not a positive number of seconds");
                     c.PluginTimeoutSeconds = seconds;
@@ -163,28 +169,28 @@ public static class AnalysisYaml
         {
             { "model", c.ModelDir },
             { "corpus", Map(("path", c.Corpus.Path), ("format", c.Corpus.Format),
-                ("max_sentences", c.Corpus.MaxSentences is { } m ? Scalar(m) : null), ("split", Flow(c.Corpus.Split.Select(Scalar)))) },
-            { "task", Map(("name", c.Task.Name), ("min_class_count", Scalar(c.Task.MinClassCount)), ("control", c.Task.Control ? "true" : "false")) },
+                ("max-sentences", c.Corpus.MaxSentences is { } m ? Scalar(m) : null), ("split", Flow(c.Corpus.Split.Select(Scalar)))) },
+            { "task", Map(("name", c.Task.Name), ("min-class-count", Scalar(c.Task.MinClassCount)), ("control", c.Task.Control ? "true" : "false")) },
             { "layers", Flow(c.Layers.Select(Scalar)) },
             { "hook", c.Hook },
         };
-        if (c.HookPoints.Count > 0) root.Add("hook_points", Flow(c.HookPoints.Select(h => (YamlNode)new YamlScalarNode(h))));
+        if (c.HookPoints.Count > 0) root.Add("hook-points", Flow(c.HookPoints.Select(h => (YamlNode)new YamlScalarNode(h))));
         root.Add("aggregation", c.Aggregation);
-        root.Add("lm_input", c.LmInput);
+        root.Add("lm-input", c.LmInput);
         if (!string.IsNullOrEmpty(c.StoreDir)) root.Add("store", c.StoreDir);
         root.Add("rankings", Plugins(c.Rankings));
         root.Add("probes", Plugins(c.Probes));
         root.Add("interventions", Plugins(c.Interventions));
-        root.Add("k_grid", Flow(c.KGrid.Select(Scalar)));
-        root.Add("minimal_set_margin", Scalar(c.MinimalSetMargin));
-        root.Add("random_draws", Scalar(c.RandomDraws));
-        root.Add("oracle_fractions", Flow(c.OracleFractions.Select(Scalar)));
-        root.Add("top_contexts", Scalar(c.TopContexts));
+        root.Add("k-grid", Flow(c.KGrid.Select(Scalar)));
+        root.Add("minimal-set-margin", Scalar(c.MinimalSetMargin));
+        root.Add("random-draws", Scalar(c.RandomDraws));
+        root.Add("oracle-fractions", Flow(c.OracleFractions.Select(Scalar)));
+        root.Add("top-contexts", Scalar(c.TopContexts));
         if (c.Prompts is not null) root.Add("prompts", c.Prompts);
         root.Add("output", c.OutputDir);
         root.Add("seed", Scalar(c.Seed));
-        root.Add("backend", c.Backend);
-        if (c.PluginTimeoutSeconds is { } timeout) root.Add("plugin_timeout", Scalar(timeout));
+        if (c.Backend.Length > 0) root.Add("backend", c.Backend);
+        if (c.PluginTimeoutSeconds is { } timeout) root.Add("plugin-timeout", Scalar(timeout));
         var sw = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(sw, assignAnchors: false);
         var text = sw.ToString();
@@ -231,6 +237,8 @@ public static class AnalysisYaml
     {
         /// <summary>Problems found so far; reading goes on so they are all reported together.</summary>
         public List<string> Problems { get; } = [];
+        /// <summary>Keys and parameter names written in an older spelling: (as written, canonical, line).</summary>
+        public List<(string Old, string New, int Line)> OldSpellings { get; } = [];
 
         public ConfigException Error(YamlNode node, string path, string message) =>
             new($"{source.File}:{node.Start.Line}: {path}: {message}");
@@ -244,13 +252,15 @@ public static class AnalysisYaml
                     Problems.Add($"{source.File}:{k.Start.Line}: {(prefix.Length == 0 ? "(top level)" : prefix)}: a key must be a plain name, not a list or mapping");
                     continue;
                 }
-                string key = s.Value ?? "";
+                string written = s.Value ?? "";
+                string key = written.Replace('_', '-');
                 string path = prefix.Length == 0 ? key : $"{prefix}.{key}";
                 if (!allowed.Contains(key))
                 {
-                    Problems.Add($"{source.File}:{k.Start.Line}: {path}: unknown key '{key}' (known here: {string.Join(", ", allowed)})");
+                    Problems.Add($"{source.File}:{k.Start.Line}: {path}: unknown key '{written}' (known here: {string.Join(", ", allowed)})");
                     continue;
                 }
+                if (written != key) OldSpellings.Add((written, key, (int)k.Start.Line));
                 source.Lines[path] = (int)k.Start.Line;
                 yield return (key, v, path);
             }
@@ -319,8 +329,11 @@ public static class AnalysisYaml
                             if (v is YamlScalarNode e && string.IsNullOrEmpty(e.Value)) break;
                             foreach (var (pk, pv) in Mapping(v, p).Children)
                             {
-                                string key = pk is YamlScalarNode ks ? ks.Value ?? ""
+                                string written = pk is YamlScalarNode ks ? ks.Value ?? ""
                                     : throw Error(pk, p, "a parameter name must be a plain name, not a list or mapping");
+                                // Parameter names are kebab-case (max-neurons); max_neurons and MaxNeurons still read.
+                                string key = NeuronHost.Core.Plugins.PluginParameters.ToKebabCase(written.Trim());
+                                if (key != written) OldSpellings.Add((written, key, (int)pk.Start.Line));
                                 source.Lines[$"{p}.{key}"] = (int)pk.Start.Line;
                                 use.Parameters[key] = pv switch
                                 {

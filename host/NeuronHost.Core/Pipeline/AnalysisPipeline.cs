@@ -17,7 +17,7 @@ namespace NeuronHost.Core.Pipeline;
 public sealed class AnalysisPipeline(PluginCatalog plugins)
 {
     public PipelineLog Log { get; } = new();
-    /// <summary>How plugins run; the config's plugin_timeout fills in a missing timeout.</summary>
+    /// <summary>How plugins run; the config's plugin-timeout fills in a missing timeout.</summary>
     public IsolationOptions Isolation { get; set; } = IsolationOptions.Default;
     /// <summary>Runs instead of <see cref="ExtractStage"/> when set (the cluster's extraction).</summary>
     public IPipelineStage? Extract { get; set; }
@@ -40,6 +40,7 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
     public RunResults Run(AnalysisConfig config, IProgress<ProgressReport> progress, CancellationToken cancellation = default)
     {
         AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(plugins));
+        foreach (var warning in config.Warnings) Log.Warn(warning);
         var backend = NeuronHost.Kernels.KernelBackends.Create(config.Backend);
         if (!string.IsNullOrEmpty(backend.Notice)) Log.Info(backend.Notice);
         var isolation = Isolation with

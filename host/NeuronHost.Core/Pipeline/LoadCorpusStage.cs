@@ -3,7 +3,7 @@ using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Pipeline;
 
-/// <summary>Reads the corpus and keeps about max_sentences sentences, the first ones of each split in proportion to its size.</summary>
+/// <summary>Reads the corpus and keeps about max-sentences sentences, the first ones of each split in proportion to its size.</summary>
 public sealed class LoadCorpusStage : IPipelineStage
 {
     public string Name => "read corpus";

@@ -22,9 +22,14 @@ public enum Balancing
 /// <summary>How a labelled task is derived from a corpus.</summary>
 public sealed record TaskOptions
 {
+    /// <summary>The one default of every place a user sets the minimum class count (rank and
+    /// export --min-count, analysis.yaml task.min-class-count, the TUI, the demo): 20 keeps the
+    /// rarer POS tags of a few thousand sentences; Antverg &amp; Belinkov used 100 on full corpora.</summary>
+    public const int DefaultMinCount = 20;
+
     /// <summary>Label values with fewer train tokens than this are dropped from the task, with
-    /// their tokens, in every split (Antverg &amp; Belinkov used 100).</summary>
-    public int MinCount { get; init; } = 100;
+    /// their tokens, in every split.</summary>
+    public int MinCount { get; init; } = DefaultMinCount;
     public SplitMode Splits { get; init; } = SplitMode.Auto;
     /// <summary>For random splits: fraction of sentences in train and dev (test gets the rest).</summary>
     public double TrainFraction { get; init; } = 0.8;

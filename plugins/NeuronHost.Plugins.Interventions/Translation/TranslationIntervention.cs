@@ -201,7 +201,7 @@ public sealed class TranslationIntervention : IIntervention
     private void Require(int sing, int plur, string what)
     {
         if (sing < MinClassCount || plur < MinClassCount)
-            throw new PluginInputException($"translation: q(z) needs at least {MinClassCount} training {what} per value, but Sing has {sing} and Plur {plur} (lower min_class_count or use more sentences)");
+            throw new PluginInputException($"translation: q(z) needs at least {MinClassCount} training {what} per value, but Sing has {sing} and Plur {plur} (lower min-class-count or use more sentences)");
     }
 
     private static int IndexOfClass(ProbingData data, string name)

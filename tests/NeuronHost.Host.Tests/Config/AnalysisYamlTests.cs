@@ -97,7 +97,7 @@ public sealed class AnalysisYamlTests : IDisposable
         Assert.Null(Load(Good).PluginTimeoutSeconds);
         string msg = ErrorOf(Good + "\nplugin_timeout: -3\n");
         Assert.StartsWith($"{yamlPath}:", msg);
-        Assert.Contains("plugin_timeout: '-3' is not a positive number of seconds", msg);
+        Assert.Contains("plugin-timeout: '-3' is not a positive number of seconds", msg);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class AnalysisYamlTests : IDisposable
 
     [Theory]
     [InlineData("seed: 7", "seed: seven", "22: seed: 'seven' is not an integer")]
-    [InlineData("k_grid: 1, 5, 10", "k_grid: 1, five", "20: k_grid[1]: 'five' is not an integer")]
+    [InlineData("k_grid: 1, 5, 10", "k_grid: 1, five", "20: k-grid[1]: 'five' is not an integer")]
     [InlineData("layers: [1, 3]", "layers: [1, x]", "7: layers[1]: 'x' is not an integer")]
     [InlineData("layers: [1, 3]", "layers: {a: 1}", "7: layers: expected a list")]
     public void ValuesOfTheWrongTypeNameTheKey(string from, string to, string expected)

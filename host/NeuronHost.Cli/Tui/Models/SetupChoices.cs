@@ -30,7 +30,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
     public string? Prompts { get; set; }
     public string KGrid { get; set; } = "1,5,10,20,50";
     public string Sentences { get; set; } = "200";
-    public string MinClassCount { get; set; } = "20";
+    public string MinClassCount { get; set; } = NeuronHost.Data.Tasks.TaskOptions.DefaultMinCount.ToString(CultureInfo.InvariantCulture);
     public string Output { get; set; } = "neuronhost-run";
     /// <summary>Settings an analysis.yaml carried that the view has no pane for; kept as loaded.</summary>
     private AnalysisConfig loaded = new();

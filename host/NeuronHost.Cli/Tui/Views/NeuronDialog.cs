@@ -26,7 +26,7 @@ public sealed class NeuronDialog : Dialog
     public static string Describe(NeuronDetail d)
     {
         var lines = new List<string> { "Top-activating words in context" };
-        if (d.Contexts.Count == 0) lines.Add("  (the run recorded contexts for each ranking's first neurons only: top_contexts in analysis.yaml)");
+        if (d.Contexts.Count == 0) lines.Add("  (the run recorded contexts for each ranking's first neurons only: top-contexts in analysis.yaml)");
         foreach (var c in d.Contexts)
             lines.Add($"  {c.Activation,8:0.000}  …{Tail(c.Left, 28)} [{c.Word}] {Head(c.Right, 28)}…" + (c.Label is { } l ? $"  ({l})" : ""));
         lines.Add("");

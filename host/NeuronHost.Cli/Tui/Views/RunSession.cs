@@ -63,7 +63,7 @@ public sealed class RunSession
             catch (Exception e)
             {
                 // A bug, not bad input: still the TUI's to show, never a process exit.
-                app.Invoke(() => End(() => Failed?.Invoke($"{e.GetType().Name}: {e.Message}")));
+                app.Invoke(() => End(() => Failed?.Invoke($"{e.Message} (unexpected; run it with neuronhost run --verbose to see where)")));
             }
         });
     }
