@@ -8,13 +8,13 @@ public sealed record LegendEntry(string Label, string Color, string? Dash = null
 public sealed class ChartFrame
 {
     private const double FontSize = 11;
-    private readonly string title, xLabel, yLabel;
+    private readonly string title, xLabel, yLabel, kind;
     private readonly double width, height;
 
-    public ChartFrame(string title, string xLabel, string yLabel, double width = 520, double height = 320)
+    public ChartFrame(string title, string xLabel, string yLabel, double width = 520, double height = 320, string kind = "plot")
     {
         this.title = title; this.xLabel = xLabel; this.yLabel = yLabel;
-        this.width = width; this.height = height;
+        this.width = width; this.height = height; this.kind = kind;
     }
 
     public double Left { get; private set; }
@@ -53,7 +53,7 @@ public sealed class ChartFrame
         Top = 30;
         PlotWidth = width - Left - 14 - legendWidth;
         PlotHeight = height - Top - 46;
-        var svg = new SvgBuilder(width, height, title);
+        var svg = new SvgBuilder(width, height, title, kind);
         svg.Text(Left + PlotWidth / 2, 18, title, 12.5, "middle", Palette.Text, "bold", cssClass: "title");
 
         // Grid and y ticks.
@@ -67,12 +67,19 @@ public sealed class ChartFrame
         // x ticks: numbers or category names.
         if (XScale is not null)
         {
-            foreach (var t in XScale.Ticks)
+            // Every tick gets a grid line; labels are thinned so neighbours never touch
+            // ("100125150175200" on a narrow plot).
+            var ticks = XScale.Ticks;
+            double widest = ticks.Max(t => SvgBuilder.TextWidth(XScale.Format(t), FontSize));
+            double spacing = ticks.Count > 1 ? PlotWidth / (ticks.Count - 1) : PlotWidth;
+            int every = Math.Max(1, (int)Math.Ceiling((widest + 8) / Math.Max(1, spacing)));
+            for (int i = 0; i < ticks.Count; i++)
             {
-                double px = Px(t);
+                double px = Px(ticks[i]);
                 svg.Line(px, Top, px, Top + PlotHeight, Palette.Grid);
                 svg.Line(px, Top + PlotHeight, px, Top + PlotHeight + 4, Palette.Axis);
-                svg.Text(px, Top + PlotHeight + 16, XScale.Format(t), FontSize, "middle", Palette.Text);
+                if (i % every == 0)
+                    svg.Text(px, Top + PlotHeight + 16, XScale.Format(ticks[i]), FontSize, "middle", Palette.Text, cssClass: "xtick");
             }
         }
         else if (categories is not null)
@@ -81,7 +88,7 @@ public sealed class ChartFrame
             double maxLabel = categories.Count == 0 ? 0 : categories.Max(c => SvgBuilder.TextWidth(c, FontSize));
             int every = Math.Max(1, (int)Math.Ceiling((maxLabel + 6) / Math.Max(1, CategoryWidth)));
             for (int i = 0; i < categories.Count; i += every)
-                svg.Text(CategoryCenter(i), Top + PlotHeight + 16, categories[i], FontSize, "middle", Palette.Text);
+                svg.Text(CategoryCenter(i), Top + PlotHeight + 16, categories[i], FontSize, "middle", Palette.Text, cssClass: "xtick");
         }
         // Axes (left and bottom, like a journal figure).
         svg.Line(Left, Top, Left, Top + PlotHeight, Palette.Axis);
@@ -91,6 +98,7 @@ public sealed class ChartFrame
 
         // Legend to the right of the plot area.
         double lx = Left + PlotWidth + 16, ly = Top + 6;
+        svg.BeginGroup("legend", title);
         foreach (var e in legend)
         {
             if (e.Box) svg.Rect(lx, ly - 5, 14, 10, e.Color);
@@ -102,6 +110,7 @@ public sealed class ChartFrame
             svg.Text(lx + 28, ly + 3.6, e.Label, 10.5, "start", Palette.Text);
             ly += 16;
         }
+        svg.EndGroup();
         return svg;
     }
 }
