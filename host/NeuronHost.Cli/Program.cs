@@ -20,6 +20,7 @@ public static class Program
         new PluginWorkerCommand(),
         new RunCommand(),
         new CacheCommand(),
+        new ReportCommand(),
         new TuiCommand(),
     ];
 
