@@ -45,7 +45,7 @@ public sealed class ReportRenderingTests : IDisposable
         Assert.Contains("neurons (count)", html);
         Assert.Contains("NEG linearity", html);
         Assert.Contains("NeurGrad vs empirical NEG", html);
-        Assert.Contains(">random-k</text>", html);
+        Assert.Contains(">random-k (1 draw)</text>", html);
         Assert.Contains(">control task</text>", html);
         Assert.Contains("stroke-dasharray=\"1.5,3\"", html); // control dotted
         Assert.Contains("dog &lt;&amp;&gt; ran", html);        // contexts escaped
