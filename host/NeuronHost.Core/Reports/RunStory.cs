@@ -55,8 +55,7 @@ public sealed class RunStory
             Encoding.Add($"No probe was trained, so this run does not measure how well these neurons predict {task}: the rankings below order the neurons, but only a probe's held-out accuracy against the majority class says whether they encode it.");
         if (r.Oracle.Count == 0 && r.Accuracy.Count > 0) Encoding.Add($"No probe was trained on all neurons; {against}.");
 
-        var randomByProbeK = r.Accuracy.Where(a => a.Selection == Selection.Random && a.TestAccuracy is not null)
-            .GroupBy(a => (a.Probe, a.K)).ToDictionary(g => g.Key, g => Spread.Of(g.Select(a => a.TestAccuracy!.Value))!);
+        var randomByProbeK = Baselines.RandomDraws(r);
         foreach (var probe in r.Accuracy.Select(a => a.Probe).Distinct())
         {
             var top = r.Accuracy.Where(a => a.Probe == probe && a.Selection == Selection.Top && a.TestAccuracy is not null && a.Ranking != Selection.Random).ToList();
@@ -71,7 +70,7 @@ public sealed class RunStory
                 string sentence = $"With only the top {k} neuron{(k == 1 ? "" : "s")} of the {best.Ranking} ranking, the {probe} reaches {F(acc)}{others}";
                 if (randomByProbeK.TryGetValue((probe, k), out var random))
                 {
-                    sentence += $"; {k} random neuron{(k == 1 ? "" : "s")} reach {random.Describe()}";
+                    sentence += $"; {k} random neuron{(k == 1 ? " reaches" : "s reach")} {random.Describe()}";
                     sentence += " — " + CompareToRandom(acc, random, id.TestTokens);
                 }
                 if (majority is { } m && acc < m) sentence += $"; below the majority class ({F(m)})";
@@ -194,4 +193,12 @@ public static class Baselines
 {
     public static double? Majority(RunResults r) => r.Oracle.Select(o => o.MajorityBaseline).FirstOrDefault(m => m is not null);
     public static double? Chance(RunResults r) => r.Identity.Classes.Count > 0 ? 1.0 / r.Identity.Classes.Count : null;
+
+    /// <summary>Random-k accuracy per probe and k. Draws are repeated random rows of one ranking
+    /// (the grid's "random" order, several seeds); rows of different rankings with the same k are
+    /// copies of one draw, not draws, so the ranking with the most rows is taken.</summary>
+    public static Dictionary<(string Probe, int K), Spread> RandomDraws(RunResults r) =>
+        r.Accuracy.Where(a => a.Selection == Selection.Random && a.TestAccuracy is not null)
+            .GroupBy(a => (a.Probe, a.K))
+            .ToDictionary(g => g.Key, g => Spread.Of(g.GroupBy(a => a.Ranking).OrderByDescending(x => x.Count()).First().Select(a => a.TestAccuracy!.Value))!);
 }

@@ -65,8 +65,8 @@ public static class SummaryFlags
             lines.Add($"only {id.TestTokens} held-out words: one accuracy carries a 95 % interval of up to ±{1.96 * Math.Sqrt(0.25 / id.TestTokens):0.000}, so smaller differences are noise");
         if (id.TestTokens > 0 && id.Classes.Count > 0 && id.TestTokens / (double)id.Classes.Count < FewWordsPerClass)
             lines.Add($"{id.Classes.Count} classes share {id.TestTokens} held-out words (about {id.TestTokens / (double)id.Classes.Count:0} per class): rare classes are judged on a handful of words");
-        var random = r.Accuracy.Where(a => a.Selection == Selection.Random && a.TestAccuracy is not null).GroupBy(a => (a.Probe, a.K)).ToList();
-        if (random.Count > 0 && random.All(g => g.Count() == 1))
+        var random = Baselines.RandomDraws(r);
+        if (random.Count > 0 && random.Values.All(s => s.Draws == 1))
             lines.Add("random-k in the probe grid is one draw per k: its spread over draws is unknown, so top-k vs random-k is judged against binomial noise only");
         foreach (var iv in r.Interventions)
             foreach (var t in iv.Tables)

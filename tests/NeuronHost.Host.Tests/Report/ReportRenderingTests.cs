@@ -39,7 +39,7 @@ public sealed class ReportRenderingTests : IDisposable
         Assert.Equal(14, svgs.Count);
         Assert.All(svgs, s => Assert.Matches("<(polyline|rect|circle)", s));
         Assert.All(svgs, s => Assert.Contains("class=\"xlabel\"", s));
-        Assert.Contains(">k (neurons)</text>", html);
+        Assert.Contains(">k (neurons, log scale)</text>", html);
         Assert.Contains(">test accuracy</text>", html);
         Assert.Contains(">layer</text>", html);
         Assert.Contains("neurons (count)", html);

@@ -96,14 +96,20 @@ public sealed class ReportStoryTests : IDisposable
         Assert.Contains("inside the random draws' range", RunStory.CompareToRandom(numpy[3] - 0.001, spread, 100));
         Assert.Contains("above every random draw's 95 % range", RunStory.CompareToRandom(numpy[3] + 0.001, spread, 100));
 
-        // The same draws as rows of an ablation table: the report shades the band and names the draws.
+        // The same draws as rows of an ablation table: the report shades the band, names the
+        // draws and judges top-k against their range.
         var r = SampleResults.Create();
-        var table = r.Interventions[0].Tables[0];
-        foreach (var d in draws) table.Rows.Add(["linear", Selection.Random, 200, d, 0.5]);
-        table.Rows.Add(["linear", Selection.Top, 200, numpy[3] + 0.01, 0.5]);
+        var table = new TableData { Name = "ablation", Columns = ["ranking", "selection", "k", "metric", "delta"] };
+        foreach (int k in new[] { 10, 200 })
+        {
+            foreach (var d in draws) table.Rows.Add(["linear", Selection.Random, k, "lm_nll", d]);
+            table.Rows.Add(["linear", Selection.Top, k, "lm_nll", numpy[3] + 0.01]);
+        }
+        r.Interventions.Add(new InterventionResult { Method = "ablation", Summary = new() { ["clean_lm_nll"] = 6.0 }, Tables = [table] });
         string html = HtmlReport.Render(r);
-        Assert.Contains("(mean, 95 % of 12 draws)", html);
+        Assert.Contains(">random (mean, 95 % of 12 draws)</text>", html);
         Assert.Contains("larger than random", html);
+        Assert.Contains("a larger effect than random neurons: the model uses them more", html);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal static class AccuracySection
             if (series.Count == 0) continue;
             if (RandomSeries(r, probe, 1.7) is { } random) series.Add(random);
             doc.Figure(LineChart.Render($"{probe}: top-k neurons of each ranking", "k (neurons)", "test accuracy",
-                    series, 0, 1, References(r, probe), width: 860, height: 380),
+                    series, 0, 1, References(r, probe), width: 860, height: 380, logXWhenWide: true),
                 $"Test accuracy of the {probe} retrained on the top-k neurons of each ranking. Judge each curve against random-k (grey dashed{RandomBandWords(r, probe)}), " +
                 "the majority class (always the most frequent tag) and uniform chance; the all-neuron accuracy is the ceiling.");
         }
@@ -54,11 +54,11 @@ internal static class AccuracySection
             var s = new List<LineSeries> { new("top-k", top, color, Marker: 0) };
             var bottom = Points(r, ranking, probe, Selection.Bottom, a => a.TestAccuracy);
             if (bottom.Count > 0) s.Add(new LineSeries("bottom-k", bottom, color, BottomDash, 1, 1.4));
-            if (RandomSeries(r, probe, 1.4) is { } random) s.Add(random);
+            if (RandomSeries(r, probe, 1.4, compact: true) is { } random) s.Add(random);
             var control = Points(r, ranking, probe, Selection.Top, a => a.ControlAccuracy);
             if (control.Count > 0) s.Add(new LineSeries("control task", control, color, ControlDash, -1, 1.4, Baseline: "control"));
             multiples.Add(LineChart.Render($"{ranking} × {probe}", "k (neurons)", "accuracy", s, 0, 1,
-                References(r, probe, compact: true), width: 400, height: 300));
+                References(r, probe, compact: true), width: 600, height: 300, logXWhenWide: true));
         }
         if (multiples.Count > 0)
             doc.FigureGrid(multiples,
@@ -88,20 +88,20 @@ internal static class AccuracySection
 
     /// <summary>Random-k: the mean over draws per k, with the draws' 95 % range as a band when there
     /// are several draws (one row per draw), else the single draw.</summary>
-    private static LineSeries? RandomSeries(RunResults r, string probe, double width)
+    private static LineSeries? RandomSeries(RunResults r, string probe, double width, bool compact = false)
     {
-        var spreads = r.Accuracy.Where(a => a.Probe == probe && a.Selection == Selection.Random && a.TestAccuracy.HasValue)
-            .GroupBy(a => a.K).OrderBy(g => g.Key).Select(g => (K: (double)g.Key, S: Spread.Of(g.Select(a => a.TestAccuracy!.Value))!)).ToList();
+        var spreads = Baselines.RandomDraws(r).Where(x => x.Key.Probe == probe).OrderBy(x => x.Key.K)
+            .Select(x => (K: (double)x.Key.K, S: x.Value)).ToList();
         if (spreads.Count == 0) return null;
         bool band = spreads.Any(x => x.S.HasInterval);
         int draws = spreads.Max(x => x.S.Draws);
-        return new LineSeries(band ? $"random-k (mean of {draws}, 95 % band)" : "random-k (1 draw)", spreads.Select(x => (x.K, x.S.Mean)).ToList(),
+        return new LineSeries(compact ? (band ? "random-k, 95 % band" : "random-k") : band ? $"random-k (mean of {draws}, 95 % band)" : "random-k (1 draw)", spreads.Select(x => (x.K, x.S.Mean)).ToList(),
             Palette.Baseline, RandomDash, -1, width, Baseline: "random",
             Band: band ? spreads.Where(x => x.S.HasInterval).Select(x => (x.K, x.S.Low!.Value, x.S.High!.Value)).ToList() : null);
     }
 
     private static string RandomBandWords(RunResults r, string probe) =>
-        r.Accuracy.Where(a => a.Probe == probe && a.Selection == Selection.Random).GroupBy(a => a.K).Any(g => g.Count() > 1)
+        Baselines.RandomDraws(r).Any(x => x.Key.Probe == probe && x.Value.HasInterval)
             ? "; the band holds 95 % of the random draws"
             : "; one random draw per k, so its spread is unknown";
 
@@ -111,7 +111,7 @@ internal static class AccuracySection
 
     private static List<ReferenceLine> OracleLine(RunResults r, string probe) =>
         r.Oracle.Where(o => o.Probe == probe && o.TestAccuracy.HasValue)
-            .Select(o => new ReferenceLine($"all neurons {o.TestAccuracy!.Value:0.000}", o.TestAccuracy!.Value, Palette.Axis, "9,3,2,3", "oracle")).Take(1).ToList();
+            .Select(o => new ReferenceLine($"all {o.TestAccuracy!.Value:0.000}", o.TestAccuracy!.Value, Palette.Axis, "9,3,2,3", "oracle")).Take(1).ToList();
 
     private static List<(double, double)> Points(RunResults r, string ranking, string probe, string selection, Func<AccuracyPoint, double?> value) =>
         r.Accuracy.Where(a => a.Ranking == ranking && a.Probe == probe && a.Selection == selection && value(a).HasValue)

@@ -161,7 +161,7 @@ internal static class InterventionSection
             }
             if (series.Count == 0) continue;
             var (title, axis) = Titles(iv.Method, column, metricName);
-            charts.Add(LineChart.Render(title, "k (neurons intervened on)", axis, series, references: References(r, iv, column, metricName), width: 560, height: 320));
+            charts.Add(LineChart.Render(title, "k (neurons intervened on)", axis, series, references: References(r, iv, column, metricName), width: 560, height: 320, logXWhenWide: true));
         }
         if (charts.Count > 0)
             doc.FigureGrid(charts, $"{iv.Method}: effect against the number of neurons k, per ranking — top-k solid, bottom-k dashed, random-k grey dashed " +

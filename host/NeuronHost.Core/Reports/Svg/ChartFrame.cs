@@ -25,7 +25,12 @@ public sealed class ChartFrame
     public NiceScale YScale { get; private set; } = new(0, 1);
     private IReadOnlyList<string>? categories;
 
-    public double Px(double x) => XScale is null ? Left : Left + (x - XScale.Min) / (XScale.Max - XScale.Min) * PlotWidth;
+    /// <summary>A logarithmic x axis (k grids such as 1, 5, 10, 30, 100): its data range.</summary>
+    private (double Lo, double Hi)? logX;
+
+    public double Px(double x) => logX is { } l
+        ? Left + (Math.Log10(x) - Math.Log10(l.Lo)) / Math.Max(1e-12, Math.Log10(l.Hi) - Math.Log10(l.Lo)) * PlotWidth
+        : XScale is null ? Left : Left + (x - XScale.Min) / (XScale.Max - XScale.Min) * PlotWidth;
     public double Py(double y) => Top + PlotHeight - (y - YScale.Min) / (YScale.Max - YScale.Min) * PlotHeight;
     public double CategoryWidth => categories is null ? 0 : PlotWidth / Math.Max(1, categories.Count);
     public double CategoryCenter(int i) => Left + (i + 0.5) * CategoryWidth;
@@ -35,6 +40,25 @@ public sealed class ChartFrame
     {
         XScale = x;
         return Draw(y, legend);
+    }
+
+    /// <summary>Starts a chart with a logarithmic x axis over [lo, hi] (both &gt; 0), ticks at
+    /// 1, 2, 5 × 10ⁿ and at both ends.</summary>
+    public SvgBuilder BeginLog(double lo, double hi, NiceScale y, IReadOnlyList<LegendEntry> legend)
+    {
+        logX = (lo, Math.Max(hi, lo * 1.0001));
+        XScale = new NiceScale(lo, hi);
+        return Draw(y, legend);
+    }
+
+    /// <summary>1, 2, 5 × 10ⁿ inside [lo, hi], plus lo and hi themselves.</summary>
+    public static List<double> LogTicks(double lo, double hi)
+    {
+        var ticks = new SortedSet<double> { lo, hi };
+        for (double decade = Math.Pow(10, Math.Floor(Math.Log10(lo))); decade <= hi; decade *= 10)
+            foreach (double m in new[] { 1.0, 2, 5 })
+                if (m * decade >= lo && m * decade <= hi) ticks.Add(m * decade);
+        return ticks.ToList();
     }
 
     /// <summary>Starts a chart whose x axis is a list of categories (bar charts).</summary>
@@ -69,17 +93,23 @@ public sealed class ChartFrame
         {
             // Every tick gets a grid line; labels are thinned so neighbours never touch
             // ("100125150175200" on a narrow plot).
-            var ticks = XScale.Ticks;
-            double widest = ticks.Max(t => SvgBuilder.TextWidth(XScale.Format(t), FontSize));
-            double spacing = ticks.Count > 1 ? PlotWidth / (ticks.Count - 1) : PlotWidth;
-            int every = Math.Max(1, (int)Math.Ceiling((widest + 8) / Math.Max(1, spacing)));
+            var ticks = logX is { } l ? LogTicks(l.Lo, l.Hi) : XScale.Ticks.ToList();
+            Func<double, string> format = logX is null ? XScale.Format : t => t.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+            // Labels left to right, each only where it keeps clear of the last one drawn (and of
+            // the last tick, which is always labelled).
+            double lastRight = double.NegativeInfinity;
+            double endLeft = Px(ticks[^1]) - SvgBuilder.TextWidth(format(ticks[^1]), FontSize) / 2;
             for (int i = 0; i < ticks.Count; i++)
             {
                 double px = Px(ticks[i]);
                 svg.Line(px, Top, px, Top + PlotHeight, Palette.Grid);
                 svg.Line(px, Top + PlotHeight, px, Top + PlotHeight + 4, Palette.Axis);
-                if (i % every == 0)
-                    svg.Text(px, Top + PlotHeight + 16, XScale.Format(ticks[i]), FontSize, "middle", Palette.Text, cssClass: "xtick");
+                string label = format(ticks[i]);
+                double half = SvgBuilder.TextWidth(label, FontSize) / 2;
+                bool last = i == ticks.Count - 1;
+                if (px - half < lastRight + 6 || (!last && px + half > endLeft - 6)) continue;
+                svg.Text(px, Top + PlotHeight + 16, label, FontSize, "middle", Palette.Text, cssClass: "xtick");
+                lastRight = px + half;
             }
         }
         else if (categories is not null)

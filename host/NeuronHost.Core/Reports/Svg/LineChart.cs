@@ -18,7 +18,7 @@ public static class LineChart
     /// range (accuracies: 0..1) when given. Series without a finite point are left out.</summary>
     public static string Render(string title, string xLabel, string yLabel, IReadOnlyList<LineSeries> series,
         double? yMin = null, double? yMax = null, IReadOnlyList<ReferenceLine>? references = null,
-        double width = 520, double height = 320)
+        double width = 520, double height = 320, bool logXWhenWide = false)
     {
         references = (references ?? []).Where(r => double.IsFinite(r.Y)).ToList();
         series = series.Select(s => s with { Points = s.Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).OrderBy(p => p.X).ToList() })
@@ -31,8 +31,11 @@ public static class LineChart
         var y = new NiceScale(yMin ?? (ys.Count == 0 ? 0 : ys.Min()), yMax ?? (ys.Count == 0 ? 1 : ys.Max()), 6);
         var legend = series.Select(s => new LegendEntry(s.Name, s.Color, s.Dash, s.Points.Count <= 40 ? s.Marker : -1))
             .Concat(references.Select(r => new LegendEntry(r.Name, r.Color, r.Dash))).ToList();
+        // k grids (1, 5, 10, 30, 100) crowd the small k into a corner of a linear axis.
+        bool log = logXWhenWide && xs.Count > 0 && xs.Min() > 0 && xs.Max() / xs.Min() >= 20;
+        if (log) xLabel = xLabel.EndsWith(')') ? xLabel[..^1] + ", log scale)" : xLabel + " (log scale)";
         var frame = new ChartFrame(title, xLabel, yLabel, width, height, "line");
-        var svg = frame.Begin(x, y, legend);
+        var svg = log ? frame.BeginLog(xs.Min(), xs.Max(), y, legend) : frame.Begin(x, y, legend);
         foreach (var r in references)
         {
             svg.BeginGroup("baseline", r.Name, r.Baseline, 1);
