@@ -22,6 +22,7 @@ public static class Program
         new RunCommand(),
         new CacheCommand(),
         new ClusterCommand(),
+        new ReportCommand(),
         new TuiCommand(),
     ];
 

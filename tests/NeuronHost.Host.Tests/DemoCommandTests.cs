@@ -60,6 +60,17 @@ public sealed class DemoCommandTests
             Assert.Contains("<svg", html);
             Assert.Contains("use-lite", html);
             Assert.Contains("No oracle for gaussian-probe: its neuron limit (max-neurons) is below the 3,072 neurons.", html);
+
+            // In Chromium: the story first, every plot with data, accuracy plots with majority /
+            // chance / random-k / control lines, ablation curves with random-k and the unedited level.
+            if (Report.HeadlessChromium.Executable is null) { Assert.Fail("chromium is missing: CI must apt-get install chromium"); return; }
+            var dom = new Report.ReportDom(Report.HeadlessChromium.DumpDom(Path.Combine(outDir, ReportFolder.ReportFile)));
+            dom.AssertEveryPlotIsSound();
+            Report.ReportDom.AssertAccuracyAndInterventionBaselines(dom, results);
+            Assert.Contains("Which neurons encode upos?", dom.Html);
+            Assert.Contains("Does the model use them?", dom.Html);
+            Assert.Contains("the sentence embedding (cosine distance from unedited)", dom.Html);
+            Report.ReportDom.Keep(Path.Combine(outDir, ReportFolder.ReportFile), "demo-report");
         }
         finally
         {

@@ -21,6 +21,7 @@ public static class ResultsSummary
         oracle = r.Oracle.Select(o => new { probe = o.Probe, train = o.TrainAccuracy, dev = o.DevAccuracy, accuracy = o.TestAccuracy, control = o.ControlAccuracy, selectivity = o.Selectivity, majority = o.MajorityBaseline }),
         uniformChance = r.Identity.Classes.Count > 0 ? 1.0 / r.Identity.Classes.Count : (double?)null,
         flags = SummaryFlags.Of(r),
+        caveats = SummaryFlags.Caveats(r),
         rankings = r.Rankings.Select(k => new
         {
             name = k.Name,
@@ -143,23 +144,8 @@ public static class ResultsSummary
         _ => false,
     };
 
-    /// <summary>The skill-neuron line: held-out accuracy first, beside train, the model's own on the
-    /// same prompts, and the exact binomial p-value against uniform chance.</summary>
-    public static string? SkillLine(InterventionResult i)
-    {
-        var s = i.Summary;
-        if (!s.TryGetValue("skill_neuron_accuracy_test", out double test)) return null;
-        string train = s.TryGetValue("skill_neuron_accuracy_train", out double tr) ? $" (train {tr:0.000})" : "";
-        string model = s.TryGetValue("model_accuracy_test", out double m) ? $"; the model's own answers {m:0.000}" : "";
-        string majority = s.TryGetValue("majority_answer_rate", out double maj) ? $"; always the most frequent answer {maj:0.000}" : "";
-        string count = s.TryGetValue("test_prompts", out double n) ? $" on {n:0} held-out test prompts" : "";
-        string k = s.TryGetValue("top_k", out double kk) ? $"{kk:0} " : "";
-        string chance = s.TryGetValue("skill_neuron_test_p_above_chance", out double p) && s.TryGetValue("uniform_chance_test", out double c)
-            ? $"; chance {c:0.000}, one-sided binomial p = {p:0.000}" + (p >= 0.05 ? " — not distinguishable from chance" : "") : "";
-        string verdict = s.ContainsKey("model_accuracy_test") && test < m
-            ? " — below the model itself: the skill neurons alone do not carry what the model uses" : "";
-        return $"{TerminalText.Safe(i.Method)}: {k}skill neurons score {test:0.000}{count}{train}{chance}{model}{majority}{verdict}";
-    }
+    /// <summary>The skill-neuron line (shared with report.html).</summary>
+    public static string? SkillLine(InterventionResult i) => RunStory.SkillLine(i) is { } line ? TerminalText.Safe(line) : null;
 
     /// <summary>A minimal set: its size as chosen on dev, the test accuracy beside the oracle's, and
     /// its selectivity (control task) so a barely selective set is visible.</summary>
@@ -185,7 +171,7 @@ public static class ResultsSummary
             console.WriteLine($"held-out accuracy of each probe on each ranking's top k neurons (random = mean ± sd of {draws} seeded draws of k random neurons); selectivity = task − control accuracy");
             console.Write(AccuracyTable(r));
         }
-        foreach (var flag in SummaryFlags.Of(r)) console.MarkupLine($"[yellow]![/] {E(flag)}");
+        foreach (var flag in SummaryFlags.Of(r).Concat(SummaryFlags.Caveats(r))) console.MarkupLine($"[yellow]![/] {E(flag)}");
         foreach (var m in r.MinimalSets) console.WriteLine(MinimalSetLine(m));
         foreach (var g in r.OracleFractions.GroupBy(f => (f.Ranking, f.Probe)))
             console.WriteLine($"neurons to reach {string.Join(" / ", g.Select(f => $"{f.Fraction:0.##%}"))} of the oracle ({g.First().SelectedOn}) " +

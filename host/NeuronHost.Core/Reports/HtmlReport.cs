@@ -16,9 +16,23 @@ public static class HtmlReport
         .multiples{display:flex;flex-wrap:wrap;gap:8px 14px}svg.plot{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif}
         mark{background:#ffe8a3;padding:0 2px}.ctx{color:#333}.act{color:#777;font-size:.9em}table.contexts td:last-child{max-width:760px}
         nav a{margin-right:14px}details pre{background:#f6f6f6;padding:10px;overflow:auto}
+        details{margin:8px 0 14px}details>summary{cursor:pointer;color:#0b4f8a}
+        .scroll{max-height:460px;overflow:auto;display:inline-block;max-width:100%;border:1px solid #ddd;margin:10px 0 18px}.scroll table{margin:0}
+        .scroll thead th{position:sticky;top:0;background:#fff;z-index:1}
+        ul.story li{margin:6px 0;max-width:980px}ul.caveats li{margin:6px 0;max-width:980px;color:#7a4b00}
+        table.summary td:first-child{max-width:620px}.act code{font-size:.9em}
         """;
 
     public static string Render(RunResults r)
+    {
+        // Numbers in sentences and plots read the same on every machine (1,234.5, never 1.234,5).
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+        try { return RenderInvariant(r); }
+        finally { System.Globalization.CultureInfo.CurrentCulture = culture; }
+    }
+
+    private static string RenderInvariant(RunResults r)
     {
         var id = r.Identity;
         var doc = new HtmlDoc();
@@ -28,6 +42,7 @@ public static class HtmlReport
         if (r.Status != RunStatus.Complete)
             doc.Raw($"<p class=\"banner {r.Status}\"><b>This run is {HtmlDoc.E(r.Status)}.</b> {HtmlDoc.E(r.StatusMessage ?? "")} Only the stages that finished are shown.</p>\n");
         doc.Raw(Nav(r));
+        StorySection.Write(doc, r);
         if (r.PluginFailures.Count > 0)
         {
             doc.H2("Plugin failures", "plugin-failures");
@@ -35,13 +50,14 @@ public static class HtmlReport
             doc.Table(["plugin", "kind", "reason"], r.PluginFailures.Select(f => (IReadOnlyList<string>)[HtmlDoc.E(f.Plugin), HtmlDoc.E(f.Kind), HtmlDoc.E(f.Reason)]), cssClass: "compact");
         }
 
+        AccuracySection.Write(doc, r);
+        InterventionSection.Write(doc, r);
+        RankingSection.Write(doc, r);
+        LayerSection.Write(doc, r);
+        ContextSection.Write(doc, r);
+
         doc.H2("Run", "run");
         doc.Table(["", ""], IdentityRows(r), cssClass: "compact");
-
-        AccuracySection.Write(doc, r);
-        LayerSection.Write(doc, r);
-        InterventionSection.Write(doc, r);
-        ContextSection.Write(doc, r);
 
         if (r.Timings.Count > 0)
         {
@@ -67,11 +83,14 @@ public static class HtmlReport
 
     private static string Nav(RunResults r)
     {
-        var links = new List<string> { "<a href=\"#run\">Run</a>" };
+        var links = new List<string>();
+        if (r.Accuracy.Count > 0 || r.Oracle.Count > 0 || r.Interventions.Count > 0) links.Add("<a href=\"#story\">What this run shows</a>");
         if (r.Accuracy.Count > 0 || r.Oracle.Count > 0) links.Add("<a href=\"#accuracy\">Probe × ranking</a>");
-        if (r.Rankings.Count > 0 || r.MinimalSets.Count > 0) links.Add("<a href=\"#layers\">Layers</a>");
         if (r.Interventions.Count > 0) links.Add("<a href=\"#interventions\">Interventions</a>");
-        if (r.TopNeuronContexts.Count > 0 || r.Rankings.Count > 0) links.Add("<a href=\"#neurons\">Top neurons</a>");
+        if (r.Rankings.Any(k => k.Neurons.Count > 0)) links.Add("<a href=\"#rankings\">Rankings</a>");
+        if (r.Rankings.Count > 0 || r.MinimalSets.Count > 0) links.Add("<a href=\"#layers\">Layers</a>");
+        if (r.TopNeuronContexts.Count > 0) links.Add("<a href=\"#neurons\">Top neurons</a>");
+        links.Add("<a href=\"#run\">Run</a>");
         return $"<nav>{string.Join("", links)}</nav>\n";
     }
 

@@ -58,6 +58,23 @@ public static class ReportFolder
         if (old is not null) TryDelete(old);
     }
 
+    /// <summary>Writes <paramref name="dir"/>/report.html again from its results.json (atomically:
+    /// a temporary file renamed over the old report). Only a run folder NeuronHost wrote is
+    /// touched; anything else is one <see cref="InvalidDataException"/> naming the folder or file.</summary>
+    public static string Rerender(string dir)
+    {
+        string full = Path.GetFullPath(dir.TrimEnd('/', '\\'));
+        string results = Path.Combine(full, ResultsFile);
+        if (!File.Exists(results)) throw new InvalidDataException($"'{dir}' has no {ResultsFile}: not a finished NeuronHost run folder");
+        if (!OutputFolder.IsOwnOutput(full, Kind, IsRunFile))
+            throw new InvalidDataException($"'{dir}' is not a NeuronHost run folder (no {OutputFolder.MarkerFile}); its report is left alone");
+        var run = ResultsJson.Load(results); // a malformed file: InvalidDataException naming it
+        string target = Path.Combine(full, ReportFile), temp = target + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        File.WriteAllText(temp, HtmlReport.Render(run));
+        File.Move(temp, target, overwrite: true);
+        return target;
+    }
+
     private static void TryDelete(string dir)
     {
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

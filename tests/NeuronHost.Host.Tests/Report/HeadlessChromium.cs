@@ -11,6 +11,15 @@ public static class HeadlessChromium
 
     public static void Screenshot(string htmlPath, string pngPath, int width = 1280, int height = 2000)
     {
+        Run(htmlPath, [$"--screenshot={pngPath}", $"--window-size={width},{height}"]);
+        if (!File.Exists(pngPath)) throw new InvalidOperationException("chromium wrote no screenshot");
+    }
+
+    /// <summary>The document as Chromium holds it after loading (and after any script ran).</summary>
+    public static string DumpDom(string htmlPath) => Run(htmlPath, ["--dump-dom"]);
+
+    private static string Run(string htmlPath, string[] mode)
+    {
         var exe = Executable ?? throw new InvalidOperationException("chromium is not installed (apt-get install -y chromium)");
         var profile = Directory.CreateTempSubdirectory("nh-chromium-");
         try
@@ -21,14 +30,15 @@ public static class HeadlessChromium
             };
             foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         $"--user-data-dir={profile.FullName}", $"--screenshot={pngPath}", $"--window-size={width},{height}",
-                         "file://" + Path.GetFullPath(htmlPath) })
+                         $"--user-data-dir={profile.FullName}" }.Concat(mode).Append("file://" + Path.GetFullPath(htmlPath)))
                 psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
             var err = p.StandardError.ReadToEndAsync();
-            _ = p.StandardOutput.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromSeconds(90))) { p.Kill(true); throw new TimeoutException("chromium screenshot timed out"); }
-            if (!File.Exists(pngPath)) throw new InvalidOperationException($"chromium wrote no screenshot (exit {p.ExitCode}): {err.Result}");
+            var output = p.StandardOutput.ReadToEndAsync();
+            if (!p.WaitForExit(TimeSpan.FromSeconds(120))) { p.Kill(true); throw new TimeoutException("chromium timed out"); }
+            if (p.ExitCode != 0 && !mode.Any(m => m.StartsWith("--screenshot")))
+                throw new InvalidOperationException($"chromium exited with {p.ExitCode}: {err.Result}");
+            return output.Result;
         }
         finally
         {

@@ -39,13 +39,13 @@ public sealed class ReportRenderingTests : IDisposable
         Assert.Equal(14, svgs.Count);
         Assert.All(svgs, s => Assert.Matches("<(polyline|rect|circle)", s));
         Assert.All(svgs, s => Assert.Contains("class=\"xlabel\"", s));
-        Assert.Contains(">k (neurons)</text>", html);
+        Assert.Contains(">k (neurons, log scale)</text>", html);
         Assert.Contains(">test accuracy</text>", html);
         Assert.Contains(">layer</text>", html);
         Assert.Contains("neurons (count)", html);
         Assert.Contains("NEG linearity", html);
         Assert.Contains("NeurGrad vs empirical NEG", html);
-        Assert.Contains(">random-k</text>", html);
+        Assert.Contains(">random-k (1 draw)</text>", html);
         Assert.Contains(">control task</text>", html);
         Assert.Contains("stroke-dasharray=\"1.5,3\"", html); // control dotted
         Assert.Contains("dog &lt;&amp;&gt; ran", html);        // contexts escaped

@@ -5,7 +5,7 @@ internal static class ContextSection
 {
     public static void Write(HtmlDoc doc, RunResults r)
     {
-        if (r.TopNeuronContexts.Count == 0 && r.Rankings.Count == 0) return;
+        if (r.TopNeuronContexts.Count == 0) return;
         doc.H2("Top neurons and their max-activating contexts", "neurons");
         foreach (var group in r.TopNeuronContexts.GroupBy(n => n.Ranking))
         {
@@ -14,12 +14,6 @@ internal static class ContextSection
                     n.Layer.ToString(), HtmlDoc.Num(n.Score, "G4"), Contexts(n)]),
                 $"{group.Key}: top neurons", "contexts");
         }
-        // Rankings without contexts: at least their top neurons.
-        foreach (var k in r.Rankings.Where(k => r.TopNeuronContexts.All(n => n.Ranking != k.Name) && k.Neurons.Count > 0))
-            doc.Table(["rank", "neuron", "layer", "score"],
-                k.Neurons.Take(15).Select(n => (IReadOnlyList<string>)[n.Rank.ToString(), $"<code>{HtmlDoc.E(n.Neuron)}</code>",
-                    n.Layer.ToString(), HtmlDoc.Num(n.Score, "G4")]),
-                $"{k.Name}: top {Math.Min(15, k.Neurons.Count)} of {k.Neurons.Count} neurons", "compact");
     }
 
     private static string Contexts(NeuronContexts n) =>

@@ -38,21 +38,57 @@ public sealed class HtmlDoc
         return this;
     }
 
-    /// <summary>A table; cells are already HTML (use <see cref="E"/> for text).</summary>
+    /// <summary>Tables longer than this scroll inside a box (sticky header) instead of being cut.</summary>
+    public const int ScrollRows = 25;
+
+    /// <summary>A table; cells are already HTML (use <see cref="E"/> for text). Every row is
+    /// written; a long table scrolls in its box.</summary>
     public HtmlDoc Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, string cssClass = "")
     {
-        body.Append($"<table class=\"{cssClass}\">");
-        if (caption is not null) body.Append($"<caption>{E(caption)}</caption>");
-        body.Append("<thead><tr>");
-        foreach (var h in header) body.Append("<th>").Append(E(h)).Append("</th>");
-        body.Append("</tr></thead><tbody>");
-        foreach (var row in rows)
+        body.Append(TableHtml(header, rows, caption, cssClass));
+        return this;
+    }
+
+    public static string TableHtml(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string? caption = null, string cssClass = "",
+        IReadOnlyList<string>? headerTitles = null)
+    {
+        var list = rows.ToList();
+        var sb = new StringBuilder();
+        if (list.Count > ScrollRows) sb.Append("<div class=\"scroll\">");
+        sb.Append($"<table class=\"{cssClass}\" data-rows=\"{list.Count}\">");
+        if (caption is not null) sb.Append($"<caption>{E(caption)}</caption>");
+        sb.Append("<thead><tr>");
+        for (int i = 0; i < header.Count; i++)
         {
-            body.Append("<tr>");
-            foreach (var c in row) body.Append("<td>").Append(c).Append("</td>");
-            body.Append("</tr>");
+            string? tip = headerTitles is not null && i < headerTitles.Count ? headerTitles[i] : null;
+            sb.Append(tip is { Length: > 0 } ? $"<th title=\"{E(tip)}\">" : "<th>").Append(E(header[i])).Append("</th>");
         }
-        body.Append("</tbody></table>\n");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var row in list)
+        {
+            sb.Append("<tr>");
+            foreach (var c in row) sb.Append("<td>").Append(c).Append("</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table>");
+        if (list.Count > ScrollRows) sb.Append("</div>");
+        sb.Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>A collapsible block (closed by default): long tables a reader opens on demand.</summary>
+    public HtmlDoc Details(string summary, string html, bool open = false)
+    {
+        body.Append($"<details{(open ? " open" : "")}><summary>{E(summary)}</summary>{html}</details>\n");
+        return this;
+    }
+
+    /// <summary>A bulleted list of sentences (text, escaped).</summary>
+    public HtmlDoc List(IEnumerable<string> items, string cssClass = "")
+    {
+        body.Append($"<ul class=\"{cssClass}\">");
+        foreach (var i in items) body.Append("<li>").Append(E(i)).Append("</li>");
+        body.Append("</ul>\n");
         return this;
     }
 

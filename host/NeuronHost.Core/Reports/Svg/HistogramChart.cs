@@ -23,8 +23,9 @@ public static class HistogramChart
             legend.Add(new LegendEntry($"mean {mean:F3}", Palette.Axis, "5,3"));
             legend.Add(new LegendEntry($"median {median:F3}", Palette.Axis, Palette.Dotted));
         }
-        var frame = new ChartFrame(title, xLabel, "neurons (count)", width, height);
+        var frame = new ChartFrame(title, xLabel, "neurons (count)", width, height, "histogram");
         var svg = frame.Begin(x, y, legend);
+        svg.BeginGroup("series", title, points: v.Length);
         for (int b = 0; b < bins; b++)
         {
             if (counts[b] == 0) continue;
@@ -32,6 +33,7 @@ public static class HistogramChart
             svg.Rect(x0 + 0.3, frame.Py(counts[b]), x1 - x0 - 0.6, frame.Py(0) - frame.Py(counts[b]), color,
                 title: $"[{x.Min + b * binWidth:G3}, {x.Min + (b + 1) * binWidth:G3}): {counts[b]}");
         }
+        svg.EndGroup();
         if (v.Length > 0)
         {
             svg.Line(frame.Px(mean), frame.Top, frame.Px(mean), frame.Top + frame.PlotHeight, Palette.Axis, 1.2, "5,3");

@@ -13,10 +13,12 @@ public static class ScatterChart
         var legend = new List<LegendEntry> { new($"neurons (n = {p.Length})", color, Marker: 0) };
         legend[0] = legend[0] with { Dash = "0,100" };
         if (fit is { } f) legend.Add(new LegendEntry($"fit, r = {f.R:F3}", Palette.Color(1)));
-        var frame = new ChartFrame(title, xLabel, yLabel, width, height);
+        var frame = new ChartFrame(title, xLabel, yLabel, width, height, "scatter");
         var svg = frame.Begin(x, y, legend);
         double opacity = p.Length > 500 ? 0.35 : 0.7;
+        svg.BeginGroup("series", "neurons", points: p.Length);
         foreach (var q in p) svg.Circle(frame.Px(q.X), frame.Py(q.Y), 2.4, color, opacity: opacity);
+        svg.EndGroup();
         if (fit is { } g)
         {
             // Clip the fitted line to the plot's y range.

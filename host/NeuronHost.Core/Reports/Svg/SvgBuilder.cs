@@ -9,10 +9,12 @@ public sealed class SvgBuilder
 {
     private readonly StringBuilder sb = new();
 
-    public SvgBuilder(double width, double height, string? ariaLabel = null)
+    /// <param name="kind">line, bar, histogram or scatter: written as data-kind so tests (and
+    /// readers of the DOM) can tell plots apart; every plot carries data-role="plot".</param>
+    public SvgBuilder(double width, double height, string? ariaLabel = null, string kind = "plot")
     {
         Width = width; Height = height;
-        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" width=\"{N(width)}\" height=\"{N(height)}\" viewBox=\"0 0 {N(width)} {N(height)}\" role=\"img\"");
+        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" data-role=\"plot\" data-kind=\"{Escape(kind)}\" width=\"{N(width)}\" height=\"{N(height)}\" viewBox=\"0 0 {N(width)} {N(height)}\" role=\"img\"");
         if (ariaLabel is not null) sb.Append($" aria-label=\"{Escape(ariaLabel)}\"");
         sb.Append('>');
         // White background so screenshots and dark viewers show the figure as on paper.
@@ -65,6 +67,35 @@ public sealed class SvgBuilder
         sb.Append($"\" stroke=\"{stroke}\" stroke-width=\"{N(width)}\"");
         if (dash is not null) sb.Append($" stroke-dasharray=\"{dash}\"");
         sb.Append("/>");
+        return this;
+    }
+
+    /// <summary>Opens a group that names what it draws: data-role "series" (data), "baseline" (what
+    /// the data is judged against: majority class, chance, random-k, control task, no change) with
+    /// data-baseline naming which, data-points the number of finite points drawn.</summary>
+    public SvgBuilder BeginGroup(string role, string name, string? baseline = null, int? points = null)
+    {
+        sb.Append($"<g data-role=\"{Escape(role)}\" data-name=\"{Escape(name)}\"");
+        if (baseline is not null) sb.Append($" data-baseline=\"{Escape(baseline)}\"");
+        if (points is not null) sb.Append($" data-points=\"{points}\"");
+        sb.Append('>');
+        return this;
+    }
+
+    public SvgBuilder EndGroup() { sb.Append("</g>"); return this; }
+
+    /// <summary>A filled area between an upper and a lower curve (an interval band).</summary>
+    public SvgBuilder Band(IReadOnlyList<(double X, double Y)> upper, IReadOnlyList<(double X, double Y)> lower, string fill, double opacity = 0.18)
+    {
+        if (upper.Count == 0 || lower.Count == 0) return this;
+        sb.Append("<polygon points=\"");
+        var all = upper.Concat(lower.Reverse()).ToList();
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (i > 0) sb.Append(' ');
+            sb.Append(N(all[i].X)).Append(',').Append(N(all[i].Y));
+        }
+        sb.Append($"\" fill=\"{fill}\" fill-opacity=\"{N(opacity)}\" stroke=\"none\"/>");
         return this;
     }
 

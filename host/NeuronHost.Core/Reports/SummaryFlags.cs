@@ -1,12 +1,10 @@
-using NeuronHost.Core.Reports;
-
-namespace NeuronHost.Cli.Commands;
+namespace NeuronHost.Core.Reports;
 
 /// <summary>What in a run's accuracies a reader should not take at face value, each as one line
 /// with its explanation: a probe below the majority-class baseline, a probe whose accuracy
 /// falls as it is given more of a ranking's top neurons, a top-k that is not distinguishable
 /// from the random draws (grid, ablation, translation), and a ranking whose bottom is a block
-/// of tied scores.</summary>
+/// of tied scores. The terminal summary and report.html both show these lines (one flag system).</summary>
 public static class SummaryFlags
 {
     /// <summary>Accuracy drops smaller than this (over one k step) are noise, not a flag.</summary>
@@ -117,6 +115,42 @@ public static class SummaryFlags
                 $"(peak {peak.Score:0.000} bits at k={peak.Rank}) — its Gaussian probe predicts those words worse than the class frequencies, " +
                 "so this order says nothing about where the property is (see docs/rankings.md, Gaussian estimator)";
         }
+    }
+
+    /// <summary>Selectivity (task − control accuracy) below this is low: the control task is
+    /// nearly as learnable as the property.</summary>
+    public const double LowSelectivity = 0.10;
+    /// <summary>Fewer held-out words than this: one accuracy's 95 % interval is wider than ±0.05.</summary>
+    public const int SmallTestSet = 400;
+    /// <summary>Fewer held-out words per class (on average) than this: class accuracies rest on a handful of words.</summary>
+    public const int FewWordsPerClass = 20;
+
+    /// <summary>What the numbers' precision allows a reader to conclude: low selectivity, a small
+    /// or thinly spread test set, and random baselines measured by a single draw.</summary>
+    public static IReadOnlyList<string> Caveats(RunResults r)
+    {
+        var lines = new List<string>();
+        var id = r.Identity;
+        string task = id.Task.Length > 0 ? id.Task : "the property";
+        foreach (var o in r.Oracle.Where(o => o.Selectivity is not null && o.TestAccuracy is not null && o.ControlAccuracy is not null))
+            if (o.Selectivity < LowSelectivity)
+                lines.Add($"{o.Probe} on all neurons: selectivity {o.Selectivity:+0.000;-0.000} (task {o.TestAccuracy:0.000} − control {o.ControlAccuracy:0.000}) is low — " +
+                    $"a random label per word type is nearly as learnable, so much of the accuracy may come from word identity rather than {task}");
+        if (id.TestTokens is > 0 and < SmallTestSet)
+            lines.Add($"only {id.TestTokens} held-out words: one accuracy carries a 95 % interval of up to ±{1.96 * Math.Sqrt(0.25 / id.TestTokens):0.000}, so smaller differences are noise");
+        if (id.TestTokens > 0 && id.Classes.Count > 0 && id.TestTokens / (double)id.Classes.Count < FewWordsPerClass)
+            lines.Add($"{id.Classes.Count} classes share {id.TestTokens} held-out words (about {id.TestTokens / (double)id.Classes.Count:0} per class): rare classes are judged on a handful of words");
+        var random = Baselines.RandomDraws(r);
+        if (random.Count > 0 && random.Values.All(s => s.Draws == 1))
+            lines.Add("random-k in the probe grid is one draw per k: its spread over draws is unknown, so top-k vs random-k is judged against binomial noise only");
+        foreach (var iv in r.Interventions)
+            foreach (var t in iv.Tables)
+                if (InterventionSelections.Of(t) is { } sel && sel.Cells.Any(c => c.Random is not null) && sel.Cells.All(c => c.Random is null || !c.Random.HasInterval))
+                {
+                    lines.Add($"{iv.Method}: random-k is one draw per k, so no effect can be told apart from random neurons (that needs repeated random draws with an interval)");
+                    break;
+                }
+        return lines;
     }
 
     /// <summary>The top-k accuracies of each ranking × probe, in k order.</summary>
