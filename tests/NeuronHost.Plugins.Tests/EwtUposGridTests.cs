@@ -62,7 +62,7 @@ public class EwtUposGridTests(ITestOutputHelper output)
             $"all-neuron probe {oracle.Task.Test:P1} vs majority class {result.MajorityBaseline.Test:P1}");
         Assert.True(oracle.Selectivity > 0, $"oracle selectivity {oracle.Selectivity:P1}");
         // Linear and Probeless: top-k > random-k and > bottom-k for every k ≤ 50, random-k >
-        // bottom-k from k = 10 (at k = 5 one random draw is within noise of the bottom: measured
+        // bottom-k (probeless) from k = 10 (at k = 5 one random draw is within noise of the bottom: measured
         // 24.1 % vs 25.2 % for linear's zero-weight bottom), and the top-k selective.
         foreach (var ranking in new[] { "linear", "probeless" })
             foreach (int k in new[] { 5, 10, 20, 50 })
@@ -72,7 +72,10 @@ public class EwtUposGridTests(ITestOutputHelper output)
                 double bottom = result.Cell(ranking, "bottom", "linear-probe", k)!.Task.Test;
                 Assert.True(top.Task.Test > random, $"{ranking} k={k}: top {top.Task.Test:P1} ≤ random {random:P1}");
                 Assert.True(top.Task.Test > bottom, $"{ranking} k={k}: top {top.Task.Test:P1} ≤ bottom {bottom:P1}");
-                if (k >= 10) Assert.True(random > bottom, $"{ranking} k={k}: random {random:P1} ≤ bottom {bottom:P1}");
+                // Only where the bottom is an order: linear's bottom is a block of ~1,100 tied zero
+                // weights, of which bottom-k is a seeded sample from every layer, so it need not be
+                // worse than random (the summary flags the tie instead).
+                if (k >= 10 && ranking == "probeless") Assert.True(random > bottom, $"{ranking} k={k}: random {random:P1} ≤ bottom {bottom:P1}");
                 Assert.True(top.Selectivity > 0, $"{ranking} k={k}: selectivity {top.Selectivity:P1}");
             }
         // Gaussian-selected neurons judged by the linear probe (Pitfalls: "probe quality is not

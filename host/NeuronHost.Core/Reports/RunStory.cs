@@ -194,11 +194,16 @@ public static class Baselines
     public static double? Majority(RunResults r) => r.Oracle.Select(o => o.MajorityBaseline).FirstOrDefault(m => m is not null);
     public static double? Chance(RunResults r) => r.Identity.Classes.Count > 0 ? 1.0 / r.Identity.Classes.Count : null;
 
-    /// <summary>Random-k accuracy per probe and k. Draws are repeated random rows of one ranking
-    /// (the grid's "random" order, several seeds); rows of different rankings with the same k are
-    /// copies of one draw, not draws, so the ranking with the most rows is taken.</summary>
+    /// <summary>Random-k accuracy per probe and k: from the run's seeded draws (results.json
+    /// <c>randomBaselines</c>) when it has them; in older results, from repeated random rows of one
+    /// ranking (rows of different rankings with the same k are copies of one draw, not draws, so the
+    /// ranking with the most rows is taken).</summary>
     public static Dictionary<(string Probe, int K), Spread> RandomDraws(RunResults r) =>
-        r.Accuracy.Where(a => a.Selection == Selection.Random && a.TestAccuracy is not null)
+        r.RandomBaselines.Count > 0
+            ? r.RandomBaselines.Where(b => b.Values.Any(v => v.TestAccuracy is not null))
+                .GroupBy(b => (b.Probe, b.K))
+                .ToDictionary(g => g.Key, g => Spread.Of(g.First().Values.Where(v => v.TestAccuracy is not null).Select(v => v.TestAccuracy!.Value))!)
+            : r.Accuracy.Where(a => a.Selection == Selection.Random && a.TestAccuracy is not null)
             .GroupBy(a => (a.Probe, a.K))
             .ToDictionary(g => g.Key, g => Spread.Of(g.GroupBy(a => a.Ranking).OrderByDescending(x => x.Count()).First().Select(a => a.TestAccuracy!.Value))!);
 }

@@ -113,6 +113,25 @@ public sealed class ReportStoryTests : IDisposable
     }
 
     [Fact]
+    public void Seeded_draws_in_results_json_are_the_random_baseline_not_the_repeated_rows()
+    {
+        // Ten draws 0.50, 0.51, …, 0.59: mean 0.545; numpy's linear percentiles 2.5 / 97.5 are
+        // 0.50 + 0.225·0.01 and 0.50 + 8.775·0.01 (position q·(n−1)).
+        var r = new RunResults();
+        r.Accuracy.Add(new AccuracyPoint { Ranking = "random", Selection = Selection.Random, Probe = "linear-probe", K = 10, TestAccuracy = 0.9 });
+        r.RandomBaselines.Add(new RandomBaselineResult
+        {
+            Probe = "linear-probe", K = 10, Draws = 10,
+            Values = [.. Enumerable.Range(0, 10).Select(d => new RandomDrawResult { Draw = d, Seed = (ulong)(1000 + d), TestAccuracy = 0.50 + d / 100.0 })],
+        });
+        var spread = Baselines.RandomDraws(r)[("linear-probe", 10)];
+        Assert.Equal(10, spread.Draws);
+        Assert.Equal(0.545, spread.Mean, 12);
+        Assert.Equal(0.50225, spread.Low!.Value, 12);
+        Assert.Equal(0.58775, spread.High!.Value, 12);
+    }
+
+    [Fact]
     public void Report_command_rerenders_a_run_folder_and_leaves_other_folders_alone()
     {
         string outDir = Path.Combine(temp.FullName, "run");
