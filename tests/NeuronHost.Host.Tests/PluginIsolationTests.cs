@@ -87,8 +87,9 @@ public sealed class PluginIsolationTests(MisbehavingPluginsFixture bad, ITestOut
         Assert.Equal(["probeless", "chatty-ranking", "random"], rankings);
         var cells = root.GetProperty("cells").EnumerateArray().ToList();
         Assert.All(cells, c => Assert.Equal("linear-probe", c.GetProperty("probe").GetString()));
-        // probeless and chatty: top + bottom, random: top; 3 k each.
-        Assert.Equal(5 * 3, cells.Count);
+        // probeless and chatty: top + bottom at 3 k each; the random baseline's cells besides.
+        Assert.Equal(4 * 3, cells.Count(c => c.GetProperty("ranking").GetString() != "random"));
+        Assert.True(cells.Count(c => c.GetProperty("ranking").GetString() == "random") >= 3);
         // Probeless' top 10 beat chance by far on UPOS (17 classes; the majority class is ~17 %).
         var top10 = cells.Single(c => c.GetProperty("ranking").GetString() == "probeless" && c.GetProperty("selection").GetString() == "top" && c.GetProperty("k").GetInt32() == 10);
         double majority = root.GetProperty("majorityBaseline").GetProperty("test").GetDouble();

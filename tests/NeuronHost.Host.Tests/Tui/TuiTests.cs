@@ -79,7 +79,8 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             s = tui.Screen();
             Assert.Empty(TuiSession.StrayRows(s, 80));
 
-            s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(300), "Rankings", "Accuracy vs k", "blocks.1.mlp.hook_post[", "complete");
+            // 600 s: the default analysis ablates with 10 seeded random draws per k (about 4× the settings of one draw).
+            s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(600), "Rankings", "Accuracy vs k", "blocks.1.mlp.hook_post[", "complete");
             output.WriteLine("results:\n" + s);
             Assert.Contains("rank ▲", s);
             Assert.Contains("majority baseline", s);

@@ -53,8 +53,14 @@ internal static class InterventionSection
                     HtmlDoc.Num(kv.Value, "G5"), $"<code>{HtmlDoc.E(kv.Key)}</code>"]), $"{iv.Method}: headline numbers.", "compact summary");
             foreach (var t in iv.Tables)
             {
-                SelectionTable(doc, iv, t);
-                Curves(doc, r, iv, t, rankings);
+                // The per-draw and paired-test tables back the random band and the verdicts: listed
+                // whole below, not plotted as if their columns were effects.
+                bool backing = t.Name.EndsWith("_comparisons", StringComparison.Ordinal) || t.Name.EndsWith("_random_draws", StringComparison.Ordinal);
+                if (!backing)
+                {
+                    SelectionTable(doc, iv, t);
+                    Curves(doc, r, iv, t, rankings);
+                }
                 Linearity(doc, iv.Method, t);
                 NegScatter(doc, iv.Method, t);
                 doc.Details($"{iv.Method}, table “{t.Name}”: all {t.Rows.Count} rows (intervention_{ResultsCsv.Slug(iv.Method)}_{ResultsCsv.Slug(t.Name)}.csv)",
