@@ -35,8 +35,12 @@ public sealed class BatchingTests
         var picked = session.Forward(new ForwardRequest(sequences) { LogitPositions = [.. sequences.Select(q => q.Length / 2)] });
         for (int s = 0; s < sequences.Length; s++)
         {
-            Assert.True(ReferenceTests.MaxAbs(last.Logits[s].Data, batch.Logits[s].Row(sequences[s].Length - 1).ToArray()) < 1e-5);
-            Assert.True(ReferenceTests.MaxAbs(picked.Logits[s].Data, batch.Logits[s].Row(sequences[s].Length / 2).ToArray()) < 1e-5);
+            double lastErr = ReferenceTests.MaxAbs(last.Logits[s].Data, batch.Logits[s].Row(sequences[s].Length - 1).ToArray());
+            double pickedErr = ReferenceTests.MaxAbs(picked.Logits[s].Data, batch.Logits[s].Row(sequences[s].Length / 2).ToArray());
+            // 1e-4 as above: a one-row product takes another OpenBLAS kernel path than the all-rows one, and
+            // float32 rounding of logits around ±10 over a 256-wide sum reaches 1.1e-5 (measured on gpt2-mini-brown).
+            Assert.True(lastErr < 1e-4, $"sequence {s}: last-position logits differ from the all-positions row by {lastErr}");
+            Assert.True(pickedErr < 1e-4, $"sequence {s}: picked-position logits differ from the all-positions row by {pickedErr}");
         }
     }
 
