@@ -105,12 +105,14 @@ public sealed class TranslationIntervention : IIntervention
                 context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
 
                 var draws = new List<ItemScore[]>();
+                var perDraw = new List<IReadOnlyList<object>>();
                 for (int d = 0; d < seeds.Length; d++)
                 {
                     if (!randomCache.TryGetValue((key, k, d), out var draw))
                         randomCache[(key, k, d)] = draw = Translate(ranking, NeuronSelection.Pick(ranking, Selection.Random, k, seeds[d]));
                     draws.Add(draw);
                     var r = Row(ranking.Method, Selection.Random, k, items, clean, draw, (ulong)seeds[d]);
+                    perDraw.Add(r);
                     drawRows.Add([ranking.Method, k, d, (double)seeds[d], r[Columns.IndexOf("preference_flip_rate")], r[Columns.IndexOf("mean_logodds_shift")]]);
                     context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
                 }
@@ -118,7 +120,6 @@ public sealed class TranslationIntervention : IIntervention
                 var spread = SampleSummary.Of(drawShifts.Select(x => x.Average()));
                 // The random row: each rate averaged over the draws; the shift's interval is the draws' spread
                 // (its paired p-value against the clean run is left out: the comparisons table tests top vs random).
-                var perDraw = draws.Select((d, i) => Row(ranking.Method, Selection.Random, k, items, clean, d, (ulong)seeds[i])).ToArray();
                 var mean = perDraw[0].ToList();
                 for (int c = 4; c < Columns.Count - 2; c++)
                     mean[c] = perDraw.Select(x => (double)x[c]).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
