@@ -59,6 +59,24 @@ public class TextInputTests
         Assert.Equal(".", tok.Decode(a.Ids.Skip(lastSpan.Start).Take(lastSpan.Length)));
     }
 
+    [SharedFact]
+    public void A_text_that_disagrees_with_its_forms_falls_back_to_the_words_with_a_reason()
+    {
+        using var session = Load();
+        var tok = session.Tokenizer!;
+        // Hostile or malformed `# text` lines: forms out of order, a form missing, escape
+        // sequences and a 100,000-character text that never contains the forms.
+        string[] texts = ["world Hello .", "Hello .", "\u001B]0;pwned\u0007Hello world .", new string('x', 100_000)];
+        foreach (string text in texts)
+        {
+            string conllu = $"# sent_id = s1\n# text = {text}\n1\tHello\thello\tINTJ\t_\t_\t0\troot\t_\t_\n" +
+                "2\tworld\tworld\tNOUN\t_\t_\t1\tvocative\t_\t_\n3\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n";
+            var sentence = ConlluReader.Read(new StringReader(conllu), "hostile.conllu").Single();
+            Assert.Null(TextAlignment.Align(sentence, tok, true, out var reason));
+            Assert.Equal("forms do not match # text", reason);
+        }
+    }
+
     [SharedTorchFact]
     public void TextStoreRowsEqualAnIndependentTorchForwardOfTheText()
     {
