@@ -17,7 +17,7 @@ internal static class AnalysisRun
             corpus:
               path: {SharedAssets.Corpus("ud-english-ewt")}
               format: conllu
-              max_sentences: 240
+              max-sentences: 240
             task:
               name: upos
             layers: [1]
@@ -27,7 +27,7 @@ internal static class AnalysisRun
               - plugin: linear
             probes:
               - plugin: linear-probe
-            k_grid: [1, 10, 50]
+            k-grid: [1, 10, 50]
             output: {output}
             seed: 1
             """);
