@@ -93,6 +93,16 @@ public class TextInputTests
             });
             Assert.Empty(result.TextFallbacks);
             Assert.Equal(corpus.SentenceCount, result.TextSentences);
+            // A run that reuses the store states the same input as the run that wrote it.
+            var reused = ExtractionJob.Run(session, new ExtractionOptions
+            {
+                Corpus = corpus, HookPoints = hooks, OutputDirectory = Path.Combine(root, "store"), ModelDirectory = ModelDir,
+                Words = WordUnit.Text,
+            });
+            Assert.Equal(StoreOpenState.Reused, reused.State);
+            Assert.True(reused.TextRecorded);
+            Assert.Equal(corpus.SentenceCount, reused.TextSentences);
+            Assert.Empty(reused.TextFallbacks);
             using var store = ActivationStore.Open(Path.Combine(root, "store"), verifyHashes: true);
             Assert.Equal("text", store.Manifest.WordUnit);
 

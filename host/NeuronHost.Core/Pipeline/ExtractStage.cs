@@ -33,7 +33,7 @@ public sealed class ExtractStage : IPipelineStage
         s.Results.Identity.HookPoints = c.ResolvedHookPoints();
         s.Results.Identity.Aggregation = c.Aggregation;
         s.Results.Identity.LmInput = c.LmInput == "words" ? "words (joined by spaces)"
-            : result.State == StoreOpenState.Reused ? "text (# text where present, else words joined by spaces)"
+            : !result.TextRecorded ? "text (# text where present, else words joined by spaces)"
             : result.TextFallbacks.Count == 0 ? "text (# text)"
             : $"text (# text for {result.TextSentences} sentences, words joined by spaces for {result.TextFallbacks.Values.Sum()})";
         s.Results.Identity.Neurons = s.Store.Columns;

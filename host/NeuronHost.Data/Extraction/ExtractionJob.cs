@@ -93,7 +93,12 @@ public static class ExtractionJob
         StoreVerifier.Verify(options.OutputDirectory, existing, hash: true, progress, cancellation);
         var x = existing.Extraction;
         return new ExtractionResult(options.OutputDirectory, StoreOpenState.Reused, 0, rows,
-            x?.ModelTokens ?? 0, x?.WindowedSentences ?? 0, x?.TruncatedTokens ?? 0, x?.EmptyWords ?? 0);
+            x?.ModelTokens ?? 0, x?.WindowedSentences ?? 0, x?.TruncatedTokens ?? 0, x?.EmptyWords ?? 0)
+        {
+            TextSentences = x?.TextSentences ?? 0,
+            TextFallbacks = x?.TextFallbacks ?? new Dictionary<string, int>(),
+            TextRecorded = x?.TextSentences is not null,
+        };
     }
 
     /// <summary>"sha256:…" over the model's weight, config and vocabulary files (names and bytes).</summary>

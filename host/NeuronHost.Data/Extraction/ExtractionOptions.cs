@@ -78,8 +78,10 @@ public sealed record ExtractionResult(
     long TruncatedTokens,
     int EmptyWords)
 {
-    /// <summary>Sentences read as their text (<see cref="WordUnit.Text"/>); 0 for a reused store.</summary>
+    /// <summary>Sentences read as their text (<see cref="WordUnit.Text"/>); for a reused store, as its manifest recorded.</summary>
     public int TextSentences { get; init; }
     /// <summary>Sentences that fell back to joined words, by reason.</summary>
     public IReadOnlyDictionary<string, int> TextFallbacks { get; init; } = new Dictionary<string, int>();
+    /// <summary>False only for a reused store from a version that did not record the two above.</summary>
+    public bool TextRecorded { get; init; } = true;
 }

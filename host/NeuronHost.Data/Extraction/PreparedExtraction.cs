@@ -91,7 +91,8 @@ public sealed class PreparedExtraction
             TotalRows = Table.Rows,
             Splits = SplitRanges(corpus),
             Extraction = new StoreExtraction(Math.Max(1, options.BatchSize), info.MaxPositions, "window", options.AddSpecialTokens,
-                stats.ModelTokens, stats.Windowed, stats.Truncated, stats.Empty),
+                stats.ModelTokens, stats.Windowed, stats.Truncated, stats.Empty,
+                options.Words == WordUnit.Text ? stats.TextSentences : null, options.Words == WordUnit.Text ? stats.TextFallbacks : null),
             Task = options.Task is { } t ? new StoreTask(t.Name, labels!.Where(l => l is not null).Distinct().Order(StringComparer.Ordinal).ToArray()!) : null,
             Sidecar = new StoreSidecar(TokenSidecar.FileName, 0, ""),
         };

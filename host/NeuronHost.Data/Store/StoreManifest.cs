@@ -30,7 +30,11 @@ public sealed record StoreExtraction(
     long ModelTokens,
     int WindowedSentences,
     long TruncatedTokens,
-    int EmptyWords);
+    int EmptyWords,
+    // Text input only: sentences fed as their "# text" and, per reason, those fed as words joined
+    // by spaces instead, so a run that reuses the store states what the model read (absent in older stores).
+    int? TextSentences = null,
+    IReadOnlyDictionary<string, int>? TextFallbacks = null);
 
 /// <summary>manifest.json of an activation store. Shards hold rows
 /// [FirstRow, FirstRow + Rows) as raw little-endian row-major [rows, Columns] values of

@@ -32,6 +32,9 @@ internal static class StoreManifestRules
         long shardCount = m.TotalRows / m.RowsPerShard + (m.TotalRows % m.RowsPerShard == 0 ? 0 : 1);
         if (shardCount > int.MaxValue) Fail("totalRows", $"{m.TotalRows} rows make more than {int.MaxValue} shards");
         if (m.Extraction is { BatchSize: <= 0 } x) Fail("extraction.batchSize", $"{x.BatchSize}: must be positive");
+        if (m.Extraction is { TextSentences: < 0 } ts) Fail("extraction.textSentences", $"{ts.TextSentences}: must not be negative");
+        if (m.Extraction?.TextFallbacks is { } fb && (fb.Count > 64 || fb.Any(f => f.Value < 0 || f.Key.Length is 0 or > 200)))
+            Fail("extraction.textFallbacks", "at most 64 reasons of 1–200 characters, each with a count that is not negative");
 
         CheckShards(m, shardCount, Fail);
         CheckSplits(m, Fail);

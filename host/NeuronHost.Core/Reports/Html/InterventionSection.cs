@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using NeuronHost.Core.Reports.Svg;
 
 namespace NeuronHost.Core.Reports.Html;
@@ -22,7 +23,9 @@ internal static class InterventionSection
     private const int MaxMetricsPlotted = 6;
     /// <summary>Numeric columns that are identifiers or counts, not effects.</summary>
     private static readonly string[] NotMetrics = ["items", "count", "n", "layer", "neuron", "index", "prompt", "tokens", "draws", "random_draws", "n_draws", "seed", "draw"];
-    private static readonly string[] IntervalSuffixes = ["_sd", "_std", "_low", "_high", "_lo", "_hi", "_ci_low", "_ci_high", "_p", "_p_value"];
+    /// <summary>An interval bound, spread or p-value of another column (flipped_top1_low95 of
+    /// flipped_top1_rate, logodds_shift_p of mean_logodds_shift): drawn with that column, never as an effect.</summary>
+    private static readonly Regex IntervalSuffix = new("_(sd|std|low\\d*|high\\d*|lo|hi|ci_low|ci_high|p|p_value)$", RegexOptions.CultureInvariant);
 
     private static readonly Dictionary<string, string> Methods = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -113,11 +116,19 @@ internal static class InterventionSection
         var names = t.Columns.Select(c => c.ToLowerInvariant()).ToList();
         return Enumerable.Range(0, t.Columns.Count).Where(c => c != k && IsNumeric(t, c) && HasFinite(t, c)
                 && !NotMetrics.Contains(names[c])
-                && !IntervalSuffixes.Any(s => names[c].EndsWith(s) && names.Contains(names[c][..^s.Length]))
+                && !IsIntervalOfAnother(names, c)
                 && !(names[c] == "value" && names.Contains("delta") && HasFinite(t, names.IndexOf("delta")))
                 && !(names.Contains(names[c] + "_delta") && HasFinite(t, names.IndexOf(names[c] + "_delta")))
                 && !(names[c].EndsWith("_accuracy") && names.Contains(names[c][..^"_accuracy".Length] + "_delta") && HasFinite(t, names.IndexOf(names[c][..^"_accuracy".Length] + "_delta"))))
             .Take(MaxMetricsPlotted).ToList();
+    }
+
+    private static bool IsIntervalOfAnother(List<string> names, int c)
+    {
+        var m = IntervalSuffix.Match(names[c]);
+        if (!m.Success) return false;
+        string stem = names[c][..m.Index];
+        return stem.Length > 0 && names.Where((n, i) => i != c && !IntervalSuffix.IsMatch(n)).Any(n => n.Contains(stem, StringComparison.Ordinal));
     }
 
     private static void Curves(HtmlDoc doc, RunResults r, InterventionResult iv, TableData t, List<string> rankings)
