@@ -79,8 +79,8 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             s = tui.Screen();
             Assert.Empty(TuiSession.StrayRows(s, 80));
 
-            // 600 s: the default analysis ablates with 10 seeded random draws per k (about 4× the settings of one draw).
-            s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(600), "Rankings", "Accuracy vs k", "blocks.1.mlp.hook_post[", "complete");
+            // 1500 s: the default analysis ablates with 10 seeded random draws per k (144 settings of 200 sentences); a loaded machine needs that long.
+            s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(1500), "Rankings", "Accuracy vs k", "blocks.1.mlp.hook_post[", "complete");
             output.WriteLine("results:\n" + s);
             Assert.Contains("rank ▲", s);
             Assert.Contains("majority baseline", s);
@@ -116,7 +116,12 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5))) await p.WaitForExitAsync(timeout.Token);
+        // The same analysis the TUI ran (ten random-k draws, ablation); generous for a loaded CI machine.
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15)))
+        {
+            try { await p.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"batch run of {yaml} did not finish in 15 min"); }
+        }
         string err = await stderr, json = await stdout;
         Assert.True(p.ExitCode == 0, $"batch run failed ({p.ExitCode}): {err}");
         Assert.Contains("\"status\": \"complete\"", json);
