@@ -1,3 +1,4 @@
+using NeuronHost.Tests.Common;
 using NeuronHost.Kernels.Cpu;
 using NeuronHost.Sdk;
 
@@ -44,6 +45,58 @@ public sealed class CpuKernelTests : KernelContractTests
             many.ApplyEdit(e2, rows, cols, [], edit);
             Assert.Equal(e1, e2);
         }
+    }
+
+    /// <summary>The tiled path: rows sorted by class in tiles of 1,024 and summed in groups of
+    /// eight, four and one, a column tail past the last 8-wide chunk, blocks that cut tiles; a
+    /// class with 3 rows (no group), one with most rows. Checked against numpy in float64, and
+    /// bit-identical from run to run.</summary>
+    [NumpyFact]
+    public void ClassMoments_over_many_tiles_match_numpy_and_repeat_exactly()
+    {
+        int rows = 2600, cols = 45, classes = 6;
+        var rng = new Random(61);
+        var labels = new int[rows];
+        for (int r = 0; r < rows; r++) labels[r] = rng.Next(20) switch { 0 => -1, < 12 => 0, < 15 => 1, < 18 => 2, _ => 3 + rng.Next(2) };
+        foreach (int r in new[] { 17, 900, 2001 }) labels[r] = 5;   // 3 rows only
+        var x = TestData.Matrix(rows, cols, seed: 62, offset: 40, labels: labels);
+        var kernels = new CpuKernels(2);
+        var m = kernels.ClassMoments(TestData.Dense(x, rows, cols, 700), labels, classes);
+        var again = kernels.ClassMoments(TestData.Dense(x, rows, cols, 700), labels, classes);
+        Assert.Equal(m.Means, again.Means);
+        Assert.Equal(m.Variances, again.Variances);
+        Assert.Equal(m.OverallVariance, again.OverallVariance);
+
+        var dir = Directory.CreateTempSubdirectory("nh-moments-");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir.FullName, "x.f32"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray());
+            File.WriteAllBytes(Path.Combine(dir.FullName, "y.i32"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan()).ToArray());
+            var script = $"""
+                import numpy as np
+                x = np.fromfile("x.f32", dtype="<f4").reshape({rows}, {cols}).astype(np.float64)
+                y = np.fromfile("y.i32", dtype="<i4")
+                out = []
+                for c in range({classes}):
+                    out += [x[y == c].mean(0), x[y == c].var(0)]
+                out += [x.mean(0), x.var(0), x.min(0), x.max(0), np.array([(y == c).sum() for c in range({classes})], dtype=np.float64)]
+                print("\n".join(repr(float(v)) for v in np.concatenate(out)))
+                """;
+            var e = PythonReference.RunOrThrow(script, workingDirectory: dir.FullName)
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            for (int c = 0; c < classes; c++)
+            {
+                Close.All(e.AsSpan(2 * c * cols, cols), m.MeanOf(c), 1e-9, $"class {c} means vs numpy");
+                Close.All(e.AsSpan((2 * c + 1) * cols, cols), m.VarianceOf(c), 1e-9, $"class {c} variances vs numpy");
+            }
+            int o = 2 * classes * cols;
+            Close.All(e.AsSpan(o, cols), m.OverallMean, 1e-9, "overall mean vs numpy");
+            Close.All(e.AsSpan(o + cols, cols), m.OverallVariance, 1e-9, "overall variance vs numpy");
+            Close.All(e.AsSpan(o + 2 * cols, cols), m.Min, 0, "min vs numpy");
+            Close.All(e.AsSpan(o + 3 * cols, cols), m.Max, 0, "max vs numpy");
+            Assert.Equal(e.Skip(o + 4 * cols).Select(v => (long)v), m.Counts);
+        }
+        finally { dir.Delete(true); }
     }
 
     [Fact]

@@ -8,7 +8,9 @@ namespace NeuronHost.Kernels.Cpu;
 /// sums of (x − K) and (x − K)² per class slot, K being the first row (a shift that keeps the
 /// sums of squares well conditioned); rows labelled -1 go to an extra "no class" slot so the
 /// overall moments come from merging all slots. Partials become (n, mean, M2) and are merged
-/// with Chan et al.'s pairwise formula. NaN/∞ poisons the sums, so the only per-value cost of
+/// with Chan et al.'s pairwise formula. A thread's rows are taken in tiles of 1,024, sorted by
+/// slot (a counting sort, the only place labels are read), so each slot's rows are added eight
+/// at a time in registers (<see cref="AccumulateTile"/>). NaN/∞ poisons the sums, so the only per-value cost of
 /// the finiteness check is nothing: the sums are checked once at the end and the slow path
 /// locates the cell.</summary>
 internal static unsafe class ClassMomentsKernel
@@ -37,36 +39,35 @@ internal static unsafe class ClassMomentsKernel
         {
             var part = parts[t];
             var lab = labels is { } ls ? ls.Span : default;
-            var data = block.Span;
-            fixed (float* px = data)
+            fixed (float* px = block.Span)
             fixed (double* pk = shift, ps1 = part.S1, ps2 = part.S2)
             fixed (float* pmin = part.Min, pmax = part.Max)
+            fixed (nint* rows = part.TileRows)
+            fixed (int* slotStart = part.SlotStart, rowSlot = part.RowSlot)
             {
-                int r = start;
-                if (FourRows && Vector512.IsHardwareAccelerated && d >= 16)
+                for (int r0 = start; r0 < end; r0 += TileRows)
                 {
-                    // Four rows at a time: min/max are read and written once per four rows.
-                    long* off = stackalloc long[4];
-                    for (; r + 4 <= end; r += 4)
+                    int n = Math.Min(end - r0, TileRows);
+                    // Counting sort of the tile's rows by slot: the label is read once per row,
+                    // never in the column loops.
+                    new Span<int>(slotStart, slots + 1).Clear();
+                    for (int i = 0; i < n; i++)
                     {
-                        for (int q = 0; q < 4; q++)
-                        {
-                            int label = lab.IsEmpty ? -1 : lab[(int)(block.FirstRow + r + q)];
-                            int slot = label < 0 ? classCount : label;
-                            part.Counts[slot]++;
-                            off[q] = (long)slot * d;
-                        }
-                        AccumulateRows4(px + (long)r * d, d, pk, ps1, ps2, off, pmin, pmax);
+                        int label = lab.IsEmpty ? -1 : lab[(int)(block.FirstRow + r0 + i)];
+                        int slot = label < 0 ? classCount : label;
+                        rowSlot[i] = slot;
+                        slotStart[slot + 1]++;
                     }
-                }
-                for (; r < end; r++)
-                {
-                    long row = block.FirstRow + r;
-                    int label = lab.IsEmpty ? -1 : lab[(int)row];
-                    int slot = label < 0 ? classCount : label;
-                    part.Counts[slot]++;
-                    long offset = (long)slot * d;
-                    AccumulateRow(px + (long)r * d, pk, ps1 + offset, ps2 + offset, pmin, pmax, d);
+                    for (int s = 0; s < slots; s++)
+                    {
+                        part.Counts[s] += slotStart[s + 1];
+                        slotStart[s + 1] += slotStart[s];
+                    }
+                    // rows[] in slot order; slotStart[s] walks to slotStart[s + 1] and is restored below
+                    for (int i = 0; i < n; i++) rows[slotStart[rowSlot[i]]++] = (nint)(px + (long)(r0 + i) * d);
+                    for (int s = slots; s > 0; s--) slotStart[s] = slotStart[s - 1];
+                    slotStart[0] = 0;
+                    AccumulateTile((float**)rows, slotStart, slots, d, pk, ps1, ps2, pmin, pmax);
                 }
             }
         });
@@ -94,54 +95,132 @@ internal static unsafe class ClassMomentsKernel
         public readonly double[] S2 = new double[(long)slots * d];
         public readonly float[] Min = Filled(d, float.PositiveInfinity);
         public readonly float[] Max = Filled(d, float.NegativeInfinity);
+        // one tile's rows sorted by slot, the slot of each row, and where each slot's rows start
+        public readonly nint[] TileRows = new nint[ClassMomentsKernel.TileRows];
+        public readonly int[] RowSlot = new int[ClassMomentsKernel.TileRows];
+        public readonly int[] SlotStart = new int[slots + 1];
 
         private static float[] Filled(int n, float v) { var a = new float[n]; a.AsSpan().Fill(v); return a; }
     }
 
-    /// <summary>Internal switch for A/B timing of the four-row path against row by row.</summary>
-    internal static bool FourRows = true;
+    /// <summary>Rows per tile: each class should have many rows per tile, so that few are left
+    /// over after its groups of eight and four.</summary>
+    internal const int TileRows = 1024;
 
-    /// <summary>Four consecutive rows (row q's class sums at s1/s2 + off[q]); each row still adds
-    /// to its class in row order, so the sums are the same as row by row.</summary>
+    /// <summary>One tile whose rows are sorted by slot: the rows of a slot go eight (then four)
+    /// at a time, each streamed in memory order, their (x − K) and (x − K)² summed in registers
+    /// before the slot's float64 sums are read and written — once per eight rows instead of per
+    /// row: the 2·(classes + 1)·d sums (884 KiB per thread for 17 classes × 3,072 neurons) do not
+    /// fit in L2, and their loads and stores, not the arithmetic, bounded the row-by-row loop.
+    /// Within a slot, rows are added in row order, in pairs and fours (a fixed tree), so results
+    /// are the same from run to run.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateRows4(float* x, int d, double* k, double* s1, double* s2, long* off, float* min, float* max)
+    private static void AccumulateTile(float** rows, int* slotStart, int slots, int d, double* k, double* s1, double* s2, float* min, float* max)
     {
-        float* x1 = x + d, x2 = x + 2L * d, x3 = x + 3L * d;
-        double* a0 = s1 + off[0], a1 = s1 + off[1], a2 = s1 + off[2], a3 = s1 + off[3];
-        double* b0 = s2 + off[0], b1 = s2 + off[1], b2 = s2 + off[2], b3 = s2 + off[3];
-        int j = 0;
-        for (; j <= d - 16; j += 16)
+        for (int s = 0; s < slots; s++)
         {
-            var v0 = Vector512.Load(x + j);
-            var v1 = Vector512.Load(x1 + j);
-            var v2 = Vector512.Load(x2 + j);
-            var v3 = Vector512.Load(x3 + j);
-            Vector512.Store(Vector512.MinNative(Vector512.Load(min + j), Vector512.MinNative(Vector512.MinNative(v0, v1), Vector512.MinNative(v2, v3))), min + j);
-            Vector512.Store(Vector512.MaxNative(Vector512.Load(max + j), Vector512.MaxNative(Vector512.MaxNative(v0, v1), Vector512.MaxNative(v2, v3))), max + j);
-            var klo = Vector512.Load(k + j);
-            var khi = Vector512.Load(k + j + 8);
-            Add(v0, klo, khi, a0 + j, b0 + j);
-            Add(v1, klo, khi, a1 + j, b1 + j);
-            Add(v2, klo, khi, a2 + j, b2 + j);
-            Add(v3, klo, khi, a3 + j, b3 + j);
+            int i = slotStart[s], e = slotStart[s + 1];
+            double* p1 = s1 + (long)s * d, p2 = s2 + (long)s * d;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= e; i += 8)
+                    AccumulateRows8(rows + i, d, k, p1, p2, min, max);
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 4 <= e; i += 4)
+                    AccumulateRows4(rows[i], rows[i + 1], rows[i + 2], rows[i + 3], d, k, p1, p2, min, max);
+            for (; i < e; i++) AccumulateRow(rows[i], k, p1, p2, min, max, d);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateRows4(float* x0, float* x1, float* x2, float* x3, int d, double* k, double* s1, double* s2, float* min, float* max)
+    {
+        int j = 0;
+        for (; j <= d - 8; j += 8)
+        {
+            var v0 = Vector256.Load(x0 + j);
+            var v1 = Vector256.Load(x1 + j);
+            var v2 = Vector256.Load(x2 + j);
+            var v3 = Vector256.Load(x3 + j);
+            Vector256.Store(Vector256.MinNative(Vector256.Load(min + j), Vector256.MinNative(Vector256.MinNative(v0, v1), Vector256.MinNative(v2, v3))), min + j);
+            Vector256.Store(Vector256.MaxNative(Vector256.Load(max + j), Vector256.MaxNative(Vector256.MaxNative(v0, v1), Vector256.MaxNative(v2, v3))), max + j);
+            var kk = Vector256.Load(k + j);
+            var e0 = Vector256.WidenLower(v0) - kk;
+            var e1 = Vector256.WidenLower(v1) - kk;
+            var e2 = Vector256.WidenLower(v2) - kk;
+            var e3 = Vector256.WidenLower(v3) - kk;
+            Vector256.Store(Vector256.Load(s1 + j) + ((e0 + e1) + (e2 + e3)), s1 + j);
+            Vector256.Store(Vector256.Load(s2 + j) + (Vector256.FusedMultiplyAdd(e0, e0, e1 * e1) + Vector256.FusedMultiplyAdd(e2, e2, e3 * e3)), s2 + j);
+            kk = Vector256.Load(k + j + 4);
+            e0 = Vector256.WidenUpper(v0) - kk;
+            e1 = Vector256.WidenUpper(v1) - kk;
+            e2 = Vector256.WidenUpper(v2) - kk;
+            e3 = Vector256.WidenUpper(v3) - kk;
+            Vector256.Store(Vector256.Load(s1 + j + 4) + ((e0 + e1) + (e2 + e3)), s1 + j + 4);
+            Vector256.Store(Vector256.Load(s2 + j + 4) + (Vector256.FusedMultiplyAdd(e0, e0, e1 * e1) + Vector256.FusedMultiplyAdd(e2, e2, e3 * e3)), s2 + j + 4);
         }
         if (j < d)
         {
-            AccumulateTail(x + j, k + j, a0 + j, b0 + j, min + j, max + j, d - j);
-            AccumulateTail(x1 + j, k + j, a1 + j, b1 + j, min + j, max + j, d - j);
-            AccumulateTail(x2 + j, k + j, a2 + j, b2 + j, min + j, max + j, d - j);
-            AccumulateTail(x3 + j, k + j, a3 + j, b3 + j, min + j, max + j, d - j);
+            AccumulateTail(x0 + j, k + j, s1 + j, s2 + j, min + j, max + j, d - j);
+            AccumulateTail(x1 + j, k + j, s1 + j, s2 + j, min + j, max + j, d - j);
+            AccumulateTail(x2 + j, k + j, s1 + j, s2 + j, min + j, max + j, d - j);
+            AccumulateTail(x3 + j, k + j, s1 + j, s2 + j, min + j, max + j, d - j);
         }
+    }
 
-        static void Add(Vector512<float> v, Vector512<double> klo, Vector512<double> khi, double* s1, double* s2)
-        {
-            var lo = Vector512.WidenLower(v) - klo;
-            var hi = Vector512.WidenUpper(v) - khi;
-            Vector512.Store(Vector512.Load(s1) + lo, s1);
-            Vector512.Store(Vector512.Load(s1 + 8) + hi, s1 + 8);
-            Vector512.Store(Vector512.FusedMultiplyAdd(lo, lo, Vector512.Load(s2)), s2);
-            Vector512.Store(Vector512.FusedMultiplyAdd(hi, hi, Vector512.Load(s2 + 8)), s2 + 8);
-        }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateRows8(float** x, int d, double* k, double* s1, double* s2, float* min, float* max)
+    {
+        float* x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5], x6 = x[6], x7 = x[7];
+        int j = 0;
+        for (; j <= d - 8; j += 8)
+            Columns8(x0 + j, x1 + j, x2 + j, x3 + j, x4 + j, x5 + j, x6 + j, x7 + j, k + j, s1 + j, s2 + j, min + j, max + j);
+        for (int q = 0; q < 8 && j < d; q++)
+            AccumulateTail(x[q] + j, k + j, s1 + j, s2 + j, min + j, max + j, d - j);
+    }
+
+    /// <summary>Eight rows × eight columns: min/max, then Σ(x − K) and Σ(x − K)² of the eight
+    /// rows added to the slot's sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Columns8(float* x0, float* x1, float* x2, float* x3, float* x4, float* x5, float* x6, float* x7, double* k, double* s1, double* s2, float* min, float* max)
+    {
+        var v0 = Vector256.Load(x0);
+        var v1 = Vector256.Load(x1);
+        var v2 = Vector256.Load(x2);
+        var v3 = Vector256.Load(x3);
+        var v4 = Vector256.Load(x4);
+        var v5 = Vector256.Load(x5);
+        var v6 = Vector256.Load(x6);
+        var v7 = Vector256.Load(x7);
+        var lo = Vector256.MinNative(Vector256.MinNative(Vector256.MinNative(v0, v1), Vector256.MinNative(v2, v3)), Vector256.MinNative(Vector256.MinNative(v4, v5), Vector256.MinNative(v6, v7)));
+        var hi = Vector256.MaxNative(Vector256.MaxNative(Vector256.MaxNative(v0, v1), Vector256.MaxNative(v2, v3)), Vector256.MaxNative(Vector256.MaxNative(v4, v5), Vector256.MaxNative(v6, v7)));
+        Vector256.Store(Vector256.MinNative(Vector256.Load(min), lo), min);
+        Vector256.Store(Vector256.MaxNative(Vector256.Load(max), hi), max);
+        var kk = Vector256.Load(k);
+        var e0 = Vector256.WidenLower(v0) - kk;
+        var e1 = Vector256.WidenLower(v1) - kk;
+        var e2 = Vector256.WidenLower(v2) - kk;
+        var e3 = Vector256.WidenLower(v3) - kk;
+        var sum = (e0 + e1) + (e2 + e3);
+        var sq = Vector256.FusedMultiplyAdd(e0, e0, e1 * e1) + Vector256.FusedMultiplyAdd(e2, e2, e3 * e3);
+        e0 = Vector256.WidenLower(v4) - kk;
+        e1 = Vector256.WidenLower(v5) - kk;
+        e2 = Vector256.WidenLower(v6) - kk;
+        e3 = Vector256.WidenLower(v7) - kk;
+        Vector256.Store(Vector256.Load(s1) + (sum + ((e0 + e1) + (e2 + e3))), s1);
+        Vector256.Store(Vector256.Load(s2) + (sq + (Vector256.FusedMultiplyAdd(e0, e0, e1 * e1) + Vector256.FusedMultiplyAdd(e2, e2, e3 * e3))), s2);
+        kk = Vector256.Load(k + 4);
+        e0 = Vector256.WidenUpper(v0) - kk;
+        e1 = Vector256.WidenUpper(v1) - kk;
+        e2 = Vector256.WidenUpper(v2) - kk;
+        e3 = Vector256.WidenUpper(v3) - kk;
+        sum = (e0 + e1) + (e2 + e3);
+        sq = Vector256.FusedMultiplyAdd(e0, e0, e1 * e1) + Vector256.FusedMultiplyAdd(e2, e2, e3 * e3);
+        e0 = Vector256.WidenUpper(v4) - kk;
+        e1 = Vector256.WidenUpper(v5) - kk;
+        e2 = Vector256.WidenUpper(v6) - kk;
+        e3 = Vector256.WidenUpper(v7) - kk;
+        Vector256.Store(Vector256.Load(s1 + 4) + (sum + ((e0 + e1) + (e2 + e3))), s1 + 4);
+        Vector256.Store(Vector256.Load(s2 + 4) + (sq + (Vector256.FusedMultiplyAdd(e0, e0, e1 * e1) + Vector256.FusedMultiplyAdd(e2, e2, e3 * e3))), s2 + 4);
     }
 
     private static void AccumulateTail(float* x, double* k, double* s1, double* s2, float* min, float* max, int n)
