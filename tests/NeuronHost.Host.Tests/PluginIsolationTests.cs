@@ -265,6 +265,10 @@ public sealed class PluginIsolationTests(MisbehavingPluginsFixture bad, ITestOut
         Assert.Equal("cancelled", results.RootElement.GetProperty("status").GetString());
         Assert.Equal(["probeless"], results.RootElement.GetProperty("rankings").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
         Assert.Equal(["ablation"], results.RootElement.GetProperty("interventions").EnumerateArray().Select(r => r.GetProperty("method").GetString()));
+        // The report is the full one or, when rendering missed its budget, the short page that says how to render it.
+        string report = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        output.WriteLine(report.Contains("<svg") ? "full report written" : "short report written");
+        Assert.True(report.Contains("<svg") || report.Contains("neuronhost report"), report[..Math.Min(report.Length, 400)]);
     }
 
     [SharedFact]

@@ -3,7 +3,9 @@ using NeuronHost.Sdk;
 
 namespace NeuronHost.Core.Isolation;
 
-/// <summary>A ranking plugin run in its own worker process, one per call. Data that does not come
+/// <summary>A ranking plugin run in a worker process: a new one for its first call, and for later
+/// calls with the same parameters and data the worker of the last call when that one answered
+/// (see <see cref="IdleWorkers"/>). Data that does not come
 /// from an activation store (or other models' activations for cross-model rankings) cannot be
 /// mapped by a worker; such calls run in process, guarded.</summary>
 internal sealed class IsolatedRanking(PluginCatalog catalog, LoadedPlugin plugin, IReadOnlyDictionary<string, string>? parameters,
@@ -21,16 +23,25 @@ internal sealed class IsolatedRanking(PluginCatalog catalog, LoadedPlugin plugin
             return GuardedCall.Run(displayName, PluginKind.Ranking, options.Timeout, context.Cancellation,
                 () => inner.Rank(request, context)) with { Method = displayName };
         }
-        using var worker = PluginWorker.Start(setup, displayName, options, context.Log, context.Cancellation);
-        worker.Post(WorkerMessage.Labels, w => LabelSet.Write(w, 0, request.Data));
-        var body = worker.Call(WorkerMessage.Rank, w => w.Write(0), WorkerMessage.Ranked, context.Progress, context.Cancellation);
-        body.ReadString();
-        int count = body.ReadInt32();
-        if (count < 0) throw new PluginFailedException(displayName, PluginKind.Ranking, "its worker sent a negative neuron count");
-        var order = new RankedNeuron[count];
-        for (int i = 0; i < count; i++)
-            order[i] = new RankedNeuron(body.ReadInt32(), new NeuronRef(body.ReadString(), body.ReadInt32()), body.ReadDouble());
-        return new Ranking(displayName, order);
+        var worker = PluginWorker.Start(setup, displayName, options, context.Log, context.Cancellation);
+        try
+        {
+            worker.Post(WorkerMessage.Labels, w => LabelSet.Write(w, 0, request.Data));
+            var body = worker.Call(WorkerMessage.Rank, w => w.Write(0), WorkerMessage.Ranked, context.Progress, context.Cancellation);
+            body.ReadString();
+            int count = body.ReadInt32();
+            if (count < 0) throw new PluginFailedException(displayName, PluginKind.Ranking, "its worker sent a negative neuron count");
+            var order = new RankedNeuron[count];
+            for (int i = 0; i < count; i++)
+                order[i] = new RankedNeuron(body.ReadInt32(), new NeuronRef(body.ReadString(), body.ReadInt32()), body.ReadDouble());
+            WorkerTrace.Mark("host: ranking read");
+            return new Ranking(displayName, order);
+        }
+        finally
+        {
+            // A worker whose call answered waits for the next call of this ranking on the same data.
+            worker.Release();
+        }
     }
 }
 

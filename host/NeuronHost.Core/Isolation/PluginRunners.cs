@@ -29,6 +29,9 @@ public sealed class PluginRunners : IDisposable
     /// <summary>Benchmarks: stops the spare worker, so the next call starts its worker on demand.</summary>
     public static void StopSpareWorker() => PluginWorker.ReleaseSpare();
 
+    /// <summary>Benchmarks: stops the idle workers kept for reuse, so the next call starts a new one.</summary>
+    public static void StopIdleWorkers() => IdleWorkers.Clear();
+
     public IRankingMethod Ranking(string plugin, IReadOnlyDictionary<string, string>? parameters, string? displayName = null)
     {
         catalog.Create<IRankingMethod>(plugin, parameters);
@@ -52,6 +55,6 @@ public sealed class PluginRunners : IDisposable
             foreach (var o in owned) o.Dispose();
             owned.Clear();
         }
-        PluginWorker.ReleaseSpare();
+        PluginWorker.ReleaseAll();
     }
 }

@@ -29,6 +29,9 @@ internal sealed class PluginWorker : IDisposable
     private IProgress<ProgressReport> progress = new Progress<ProgressReport>();
     private long outputLines;
     private string? failure;
+    // The setup this worker was bound with (see IdleWorkers); whether its last call answered.
+    private byte[]? poolKey;
+    private bool lastCallAnswered = true;
 
     private PluginWorker(IsolationOptions options, Process process, NamedPipeServerStream pipe)
     {
@@ -80,16 +83,44 @@ internal sealed class PluginWorker : IDisposable
         }
     }
 
+    /// <summary>Stops the spare and every idle worker (end of a command's plugin runs).</summary>
+    public static void ReleaseAll()
+    {
+        ReleaseSpare();
+        IdleWorkers.Clear();
+    }
+
+    /// <summary>Ends a call's use of this worker: a healthy worker whose last call answered (no
+    /// exception, no time-out, no crash) waits idle for the next call with the same setup;
+    /// any other is stopped.</summary>
+    public void Release()
+    {
+        if (poolKey is not null && lastCallAnswered && Alive && IdleWorkers.Park(poolKey, this)) return;
+        Dispose();
+    }
+
     /// <summary>Starts a worker for <paramref name="setup"/> (the spare when one is waiting) and
     /// waits until it has loaded the plugin and mapped the store; then starts the next spare.</summary>
     public static PluginWorker Start(WorkerSetup setup, string displayName, IsolationOptions options, IPluginLog log, CancellationToken cancellation)
     {
+        byte[] key = IdleWorkers.Key(setup, options);
+        if (IdleWorkers.Take(key) is { } idle)
+        {
+            // Same plugin, parameters and data as its last call: loaded, mapped and compiled already.
+            WorkerTrace.Mark("host start: reused an idle worker");
+            idle.plugin = displayName;
+            idle.options = options;
+            idle.log = log;
+            idle.poolKey = key;
+            return idle;
+        }
         PluginWorker? worker;
         lock (spareGate)
         {
             worker = spare is not null && spare.options.WorkerMemoryMb == options.WorkerMemoryMb && !spare.process.HasExited ? spare : null;
             if (worker is not null) spare = null;
         }
+        WorkerTrace.Mark(worker is null ? "host start: launching on demand" : "host start: took the spare");
         worker ??= Launch(options);
         try
         {
@@ -100,7 +131,10 @@ internal sealed class PluginWorker : IDisposable
             worker.Dispose();
             throw;
         }
+        worker.poolKey = key;
+        WorkerTrace.Mark("host: worker bound (ready)");
         Prestart(options);
+        WorkerTrace.Mark("host: next spare launched");
         return worker;
     }
 
@@ -116,7 +150,9 @@ internal sealed class PluginWorker : IDisposable
         process.ErrorDataReceived += (_, e) => worker.OnOutput("stderr", e.Data);
         try
         {
+            WorkerTrace.Mark("host: process.Start");
             process.Start();
+            WorkerTrace.Mark("host: process started");
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             return worker;
@@ -140,7 +176,9 @@ internal sealed class PluginWorker : IDisposable
         cancellation.ThrowIfCancellationRequested();
         if (started != connected || !pipe.IsConnected)
             throw Failure(started == exited ? "its worker process exited before connecting" : "its worker process did not start within 60 s");
+        WorkerTrace.Mark("host: pipe connected");
         channel.Send(WorkerMessage.Setup, setup.Write);
+        WorkerTrace.Mark("host: setup sent");
         Call(null, WorkerMessage.Ready, cancellation, startup: true);
     }
 
@@ -164,9 +202,14 @@ internal sealed class PluginWorker : IDisposable
     {
         if (failure is not null) throw new PluginFailedException(plugin, kind, failure);
         progress = progressTo;
+        WorkerTrace.Mark($"host: sending {request}");
         try { channel.Send(request, body); }
         catch (IOException) { throw Failure(Died()); }
-        return Call(request, reply, cancellation, startup: false);
+        lastCallAnswered = false;
+        var answer = Call(request, reply, cancellation, startup: false);
+        lastCallAnswered = true;
+        WorkerTrace.Mark($"host: {reply} received");
+        return answer;
     }
 
     /// <summary>Sends one message that needs no reply (label sets).</summary>
@@ -292,6 +335,7 @@ internal sealed class PluginWorker : IDisposable
 
     public void Dispose()
     {
+        WorkerTrace.Mark("host: disposing worker");
         try { pipe.Dispose(); } catch (IOException) { }
         try
         {
@@ -302,6 +346,7 @@ internal sealed class PluginWorker : IDisposable
         long lines = Interlocked.Read(ref outputLines);
         if (lines > LoggedOutputLines) log.Info($"{plugin}: {lines - LoggedOutputLines} more line(s) of plugin output not shown");
         process.Dispose();
+        WorkerTrace.Mark("host: worker disposed");
     }
 }
 

@@ -20,13 +20,17 @@ public static class PluginWorkerServer
     {
         // Ctrl+C in a terminal reaches the whole process group; the host decides when we stop.
         Console.CancelKeyPress += (_, e) => e.Cancel = true;
+        WorkerTrace.MarkProcessStart();
+        WorkerTrace.Mark("worker main");
         var early = backend is null ? null : Task.Run(() => NeuronHost.Kernels.KernelBackends.Create(backend).Kernels);
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut);
         pipe.Connect(TimeSpan.FromSeconds(30));
+        WorkerTrace.Mark("worker pipe connected");
         var channel = new WorkerChannel(pipe);
         var first = channel.Receive();
         if (first is not { Type: WorkerMessage.Setup } setupMessage) return 2;
         var setup = WorkerSetup.Read(setupMessage.Body);
+        WorkerTrace.Mark("worker setup received");
 
         Session session;
         try { session = Session.Open(setup, channel, early is not null && setup.Backend == backend ? early : null); }
@@ -38,14 +42,17 @@ public static class PluginWorkerServer
         using (session)
         {
             channel.Send(WorkerMessage.Ready);
+            WorkerTrace.Mark("worker ready sent");
             while (channel.Receive() is { } message)
             {
+                WorkerTrace.Mark($"worker received {message.Type}");
                 try { session.Handle(message.Type, message.Body); }
                 catch (Exception e)
                 {
                     var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
                     channel.Send(WorkerMessage.Failed, w => { w.Write(inner.GetType().Name); w.Write(inner.Message); });
                 }
+                WorkerTrace.Mark($"worker handled {message.Type}");
                 CollectCallGarbage();
             }
         }
@@ -103,16 +110,20 @@ public static class PluginWorkerServer
         public static Session Open(WorkerSetup setup, WorkerChannel channel, Task<IComputeKernels>? early)
         {
             var catalog = PluginCatalog.Load(setup.Folders);
+            WorkerTrace.Mark("worker catalog loaded");
             ActivationStore? store = null;
             IModelSession? model = null;
             try
             {
                 catalog.Get(setup.Plugin);
                 if (setup.ProbePlugin.Length > 0) catalog.Get(setup.ProbePlugin);
+                WorkerTrace.Mark("worker plugin found");
                 // The host opened (and hashed) this store before sending it; hashing it again cost
                 // every worker ~0.4 s per GB. Shard lengths are still checked.
                 store = ActivationStore.Open(setup.StoreDirectory, verifyHashes: false);
+                WorkerTrace.Mark("worker store opened");
                 var kernels = early?.GetAwaiter().GetResult() ?? NeuronHost.Kernels.KernelBackends.Create(setup.Backend).Kernels;
+                WorkerTrace.Mark("worker kernels ready");
                 if (setup.ModelDirectory.Length > 0)
                 {
                     // An intervention drives its own copy of the model, opened as the host opens it.
@@ -144,7 +155,9 @@ public static class PluginWorkerServer
                     break;
                 case WorkerMessage.Rank:
                     var ranker = catalog.Create<IRankingMethod>(setup.Plugin, setup.Parameters);
+                    WorkerTrace.Mark("worker ranking created");
                     var ranking = ranker.Rank(new RankingRequest(labelSets[body.ReadInt32()]), context);
+                    WorkerTrace.Mark("worker ranked");
                     channel.Send(WorkerMessage.Ranked, w =>
                     {
                         w.Write(ranking.Method ?? "");

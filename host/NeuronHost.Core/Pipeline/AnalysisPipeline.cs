@@ -37,9 +37,14 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
 
     public const string WriteReportStage = "write report";
 
+    /// <summary>Longest a cancelled run spends rendering report.html; past it a short page points
+    /// to <c>neuronhost report</c> (results.json and the CSVs are complete either way).</summary>
+    public static readonly TimeSpan CancelledReportBudget = TimeSpan.FromSeconds(0.6);
+
     public RunResults Run(AnalysisConfig config, IProgress<ProgressReport> progress, CancellationToken cancellation = default)
     {
         AnalysisConfigValidator.Validate(config, PluginDirectory.FromCatalog(plugins));
+        ReportWarmup.Start();
         foreach (var warning in config.Warnings) Log.Warn(warning);
         var backend = NeuronHost.Kernels.KernelBackends.Create(config.Backend);
         if (!string.IsNullOrEmpty(backend.Notice)) Log.Info(backend.Notice);
@@ -80,7 +85,8 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
             throw new PipelineException(current, e);
         }
         progress.Report(new ProgressReport(WriteReportStage, 0, 1, "folders"));
-        ReportFolder.Write(results, config.OutputDir);
+        // A cancelled run must exit within 2 s (Ctrl+C): the report gets what is left of that.
+        ReportFolder.Write(results, config.OutputDir, results.Status == RunStatus.Cancelled ? CancelledReportBudget : null);
         progress.Report(new ProgressReport(WriteReportStage, 1, 1, "folders"));
         Log.Info($"results in {config.OutputDir}");
         return results;

@@ -22,7 +22,7 @@ public sealed class InterventionsStage : IPipelineStage
         var rankings = s.Grid?.Rankings ?? [];
         PluginWorker.Prestart(s.Isolation);
         try { RunAll(s, c, task, rankings); }
-        finally { PluginWorker.ReleaseSpare(); }
+        finally { PluginWorker.ReleaseAll(); }
     }
 
     private void RunAll(PipelineState s, Config.AnalysisConfig c, NeuronHost.Data.Store.StoreTaskData task, IReadOnlyList<Ranking> rankings)
