@@ -20,6 +20,7 @@ public static class Program
         new RankCommand(),
         new PluginWorkerCommand(),
         new RunCommand(),
+        new ReproduceCommand(),
         new CacheCommand(),
         new ClusterCommand(),
         new ReportCommand(),

@@ -47,6 +47,11 @@ public sealed partial class VocabularyTests
                 }
         }
         Assert.True(options > 40, $"only {options} option names found");
+        // reproduce is enumerated like every command; its own options are there to be checked.
+        var reproduce = Root().Subcommands.Single(c => c.Name == "reproduce").Options.Select(o => o.Name).ToList();
+        foreach (var name in new[] { "--model", "--corpus", "--out", "--sentences", "--draws", "--ks", "--layers", "--ablation-sentences",
+                                     "--translation-items", "--number-min-class-count", "--neg-neurons", "--seed", "--backend", "--plugin-timeout" })
+            Assert.Contains(name, reproduce);
         Assert.True(bad.Count == 0, "not kebab-case: " + string.Join("; ", bad));
     }
 
@@ -183,7 +188,7 @@ public sealed partial class VocabularyTests
         Assert.Equal(20, counts["rank --min-count"]);
 
         // Backend: unset everywhere, so NEURONHOST_BACKEND decides, then auto.
-        foreach (var command in new[] { "rank", "run", "demo" })
+        foreach (var command in new[] { "rank", "run", "demo", "reproduce" })
         {
             var option = root.Subcommands.Single(c => c.Name == command).Options.SingleOrDefault(o => o.Name == "--backend");
             Assert.True(option is not null, $"{command} has no --backend");

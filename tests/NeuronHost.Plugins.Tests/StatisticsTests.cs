@@ -42,6 +42,39 @@ public sealed class StatisticsTests
         Assert.InRange(BinomialTest.PGreater(42, 72, 0.5), 0.0972, 0.0973);
     }
 
+    /// <summary>NEG's significance: the p-value of a linearity r (null ρ = 0) is scipy's pearsonr
+    /// p-value, and the NEG-vs-NeurGrad interval is scipy's Fisher interval, on fixed data.</summary>
+    [PythonModuleFact("scipy")]
+    public void Correlation_p_values_and_fisher_intervals_match_scipy_pearsonr()
+    {
+        var x = Normal(40, 7, 0);
+        var noise = Normal(40, 8, 0);
+        double[][] ys = [x.Zip(noise, (a, b) => 0.9 * a + 0.1 * b).ToArray(), x.Zip(noise, (a, b) => 0.2 * a + b).ToArray(), noise];
+        string script = $$"""
+            import scipy.stats as st
+            x = {{Py(x)}}
+            for y in [{{string.Join(",", ys.Select(Py))}}]:
+                r = st.pearsonr(x, y)
+                ci = r.confidence_interval(0.95)
+                print(repr(r.statistic), repr(r.pvalue), repr(ci.low), repr(ci.high))
+            """;
+        var lines = PythonReference.RunOrThrow(script).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        for (int i = 0; i < ys.Length; i++)
+        {
+            var v = Numbers(lines[i]);
+            double mx = x.Average(), my = ys[i].Average();
+            double r = x.Zip(ys[i]).Sum(t => (t.First - mx) * (t.Second - my)) / Math.Sqrt(x.Sum(a => (a - mx) * (a - mx)) * ys[i].Sum(b => (b - my) * (b - my)));
+            Assert.Equal(v[0], r, 12);
+            Assert.Equal(v[1], CorrelationTest.PValue(r, x.Length), 1e-12 + 1e-8 * v[1]);
+            var (lo, hi) = CorrelationTest.Interval(r, x.Length);
+            Assert.Equal(v[2], lo, 1e-9);
+            Assert.Equal(v[3], hi, 1e-9);
+        }
+        Assert.True(CorrelationTest.PValue(0.999, 40) < 1e-40);   // a linear neuron: far beyond chance
+        Assert.True(double.IsNaN(CorrelationTest.PValue(0.5, 2)));
+    }
+
     [PythonModuleFact("scipy")]
     public void Summary_interval_is_scipys_t_interval_and_non_finite_draws_are_counted_not_averaged()
     {

@@ -7,10 +7,10 @@ namespace NeuronHost.Plugins.Interventions.Common;
 /// of the draws) and top vs bottom, and the summary of the random draws.</summary>
 internal static class SelectionStatistics
 {
-    public const string TopVsRandom = "top_vs_random", TopVsBottom = "top_vs_bottom";
+    public const string TopVsRandom = "top_vs_random", TopVsBottom = "top_vs_bottom", RankingVsRanking = "ranking_vs_ranking";
 
     public static readonly string[] ComparisonColumns =
-        ["ranking", "k", "comparison", "items", "mean_difference", "low95", "high95", "p_value", "draw_p_value", "distinguishable", "seed"];
+        ["ranking", "k", "comparison", "items", "mean_difference", "low95", "high95", "p_value", "draw_p_value", "distinguishable", "seed", "versus"];
 
     /// <summary>Item-wise mean over the draws.</summary>
     public static double[] MeanOver(IReadOnlyList<double[]> draws)
@@ -27,15 +27,23 @@ internal static class SelectionStatistics
     {
         var paired = PairedTest.Compare(top, MeanOver(draws), seed, rounds);
         double drawP = BaselineDraws.PValueAgainstDraws(topValue, SampleSummary.Of(drawValues));
-        return Row(ranking, k, TopVsRandom, paired, drawP, paired.Distinguishable() && drawP < 0.05);
+        return Row(ranking, k, TopVsRandom, paired, drawP, paired.Distinguishable() && drawP < 0.05, "random");
     }
 
     public static IReadOnlyList<object> VersusBottom(string ranking, int k, double[] top, double[] bottom, ulong seed, int rounds)
     {
         var paired = PairedTest.Compare(top, bottom, seed, rounds);
-        return Row(ranking, k, TopVsBottom, paired, double.NaN, paired.Distinguishable());
+        return Row(ranking, k, TopVsBottom, paired, double.NaN, paired.Distinguishable(), ranking + " bottom");
     }
 
-    private static IReadOnlyList<object> Row(string ranking, int k, string kind, PairedComparison c, double drawP, bool distinguishable) =>
-        [ranking, k, kind, c.N, c.MeanDifference, c.Low95, c.High95, c.PValue, drawP, distinguishable, (double)c.Seed];
+    /// <summary>Ranking A's top-k against ranking B's top-k on the same items (A − B): which
+    /// ranking's neurons the model uses more, with the same paired test.</summary>
+    public static IReadOnlyList<object> VersusRanking(string a, string b, int k, double[] topA, double[] topB, ulong seed, int rounds)
+    {
+        var paired = PairedTest.Compare(topA, topB, seed, rounds);
+        return Row(a, k, RankingVsRanking, paired, double.NaN, paired.Distinguishable(), b);
+    }
+
+    private static IReadOnlyList<object> Row(string ranking, int k, string kind, PairedComparison c, double drawP, bool distinguishable, string versus) =>
+        [ranking, k, kind, c.N, c.MeanDifference, c.Low95, c.High95, c.PValue, drawP, distinguishable, (double)c.Seed, versus];
 }

@@ -1,6 +1,7 @@
 using NeuronHost.Plugins.Interventions.Common;
 using NeuronHost.Sdk.Interventions;
 using NeuronHost.Sdk;
+using NeuronHost.Sdk.Statistics;
 
 namespace NeuronHost.Plugins.Interventions.Gradients;
 
@@ -62,18 +63,29 @@ public sealed class EmpiricalNegIntervention : IIntervention
                 // just as linear. (Signed r put half of gpt2-mini-brown's neurons at "r < 0".)
                 double r = Math.Abs(Statistics.Pearson(deltas, measured[i]));
                 double g = neurGrad[hook][index];
-                rows.Add([pi, prompt.Source.Prompt, hook, index, HookPoints.LayerOf(hook), neg, r, g]);
+                // p of r against "Δp does not depend on Δ linearly" (ρ = 0), t-test with n − 2 df.
+                rows.Add([pi, prompt.Source.Prompt, hook, index, HookPoints.LayerOf(hook), neg, r, g, CorrelationTest.PValue(r, deltas.Length)]);
                 negs.Add(neg); rs.Add(r); grads.Add(g);
             }
         }
 
+        // Against chance: with no linear relation anywhere, 5% of neurons would pass p < 0.05 by
+        // accident; the binomial test says whether more do. NEG vs NeurGrad: Fisher interval, t-test vs ρ = 0.
+        int linear = rows.Count(row => (double)row[8] < 0.05);
+        double pearson = Statistics.Pearson(negs, grads);
+        var (pearsonLow, pearsonHigh) = CorrelationTest.Interval(pearson, negs.Count);
         var summary = new Dictionary<string, double>
         {
             ["prompts"] = prompts.Length,
+            ["fraction_linear_p05"] = linear / (double)rows.Count,
+            ["linear_count_p_vs_chance"] = BinomialTest.PGreater(linear, rows.Count, 0.05),
+            ["pearson_neg_vs_neurgrad_low95"] = pearsonLow,
+            ["pearson_neg_vs_neurgrad_high95"] = pearsonHigh,
+            ["pearson_neg_vs_neurgrad_p"] = CorrelationTest.PValue(pearson, negs.Count),
             ["neurons_measured"] = negs.Count,
             ["median_linearity_r"] = Statistics.Median(rs),
             ["fraction_r_above_0.9"] = rs.Count(r => r > 0.9) / (double)rs.Count,
-            ["pearson_neg_vs_neurgrad"] = Statistics.Pearson(negs, grads),
+            ["pearson_neg_vs_neurgrad"] = pearson,
             ["mean_abs_neg"] = negs.Average(Math.Abs),
             ["fraction_r_above_0.99"] = rs.Count(r => r > 0.99) / (double)rs.Count,
         };
@@ -86,7 +98,7 @@ public sealed class EmpiricalNegIntervention : IIntervention
                 rs.Count(r => r >= lo && r < hi || (double.IsNaN(r) && b == 0));
         }
         return new InterventionReport(Info.Name, summary,
-            [new ResultTable("neg", ["prompt", "text", "hook_point", "neuron", "layer", "neg", "linearity_r", "neurgrad"], rows)]);
+            [new ResultTable("neg", ["prompt", "text", "hook_point", "neuron", "layer", "neg", "linearity_r", "neurgrad", "linearity_p"], rows)]);
     }
 
     private double[] Deltas()

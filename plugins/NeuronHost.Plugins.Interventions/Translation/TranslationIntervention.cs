@@ -94,6 +94,7 @@ public sealed class TranslationIntervention : IIntervention
             }).ToArray();
             return Score(model, items, edits, context.Cancellation);
         }
+        var topShifts = new List<(string Ranking, int K, double[] Shift)>();
         double[] Shifts(ItemScore[] edited) => edited.Select((e, i) => (e.OtherLogit - e.OwnLogit) - (clean[i].OtherLogit - clean[i].OwnLogit)).ToArray();
         foreach (var ranking in request.Rankings)
         {
@@ -135,11 +136,17 @@ public sealed class TranslationIntervention : IIntervention
                 context.Progress.Report(new ProgressReport("translation", ++done, total, "settings"));
 
                 var topShift = Shifts(top);
+                topShifts.Add((ranking.Method, k, topShift));
                 comparisons.Add(SelectionStatistics.VersusRandom(ranking.Method, k, topShift, drawShifts, topShift.Average(),
                     drawShifts.Select(x => x.Average()), (ulong)Seed, TestRounds));
                 comparisons.Add(SelectionStatistics.VersusBottom(ranking.Method, k, topShift, Shifts(bottom), (ulong)Seed, TestRounds));
             }
         }
+        // Every pair of rankings at each k on the same items: "used" compared between rankings.
+        foreach (var a in topShifts)
+            foreach (var b in topShifts.Where(b => b.K == a.K && string.CompareOrdinal(b.Ranking, a.Ranking) != 0
+                                                    && topShifts.IndexOf(b) > topShifts.IndexOf(a)))
+                comparisons.Add(SelectionStatistics.VersusRanking(a.Ranking, b.Ranking, a.K, a.Shift, b.Shift, (ulong)Seed, TestRounds));
         summary["random_draws"] = seeds.Length;
         summary["seed"] = Seed;
         foreach (var ranking in request.Rankings)
