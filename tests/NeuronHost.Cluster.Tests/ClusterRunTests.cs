@@ -33,6 +33,7 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             Assert.Equal(c.Shards, c.Silos.Sum(s => s.Shards.Count));
             Assert.True(c.Silos.Count >= 2, $"only {string.Join(", ", c.Silos.Select(s => s.Name))} extracted");
             Assert.Equal(c.Silos.Sum(s => s.Bytes), c.BytesReceived);
+            ProgressLog.AssertPerSiloLines(run.Stderr, c);
         }
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }
@@ -55,8 +56,24 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
                 cluster.Kill("victim");
                 victimDone.TrySetResult();
             });
-            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null,
+            // While the run extracts, `cluster status` is asked (again, until one answer lists the run) for the per-silo picture.
+            var extracting = new TaskCompletionSource();
+            var over = new CancellationTokenSource();
+            void OnLine(string line) { if (line.Contains("shards by silo:")) extracting.TrySetResult(); }
+            var status = Task.Run(async () =>
+            {
+                await extracting.Task;
+                while (!over.IsCancellationRequested)
+                {
+                    var st = await AnalysisRun.Cli(Path.Combine(folder, "stores-status"), TimeSpan.FromMinutes(3), null,
+                        "cluster", "status", "--redis", cluster.Address, "--json");
+                    if (st.ExitCode == 0 && st.Stdout.Contains("\"bySilo\"")) return st;
+                }
+                return null;
+            });
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), OnLine,
                 "run", AnalysisRun.WriteYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
+            over.Cancel();
             output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
             Assert.True(victimDone.Task.IsCompleted, "the victim never finished a shard, so it was not killed mid-run");
             Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
@@ -68,6 +85,11 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             Assert.NotEmpty(c.ReassignedShards);
             Assert.All(c.ReassignedShards, r => { Assert.Equal("victim", r.FromSilo); Assert.Contains(r.ToSilo, new[] { "a", "b" }); });
             Assert.Contains("silo victim left the cluster", run.Stderr);
+            ProgressLog.AssertPerSiloLines(run.Stderr, c);
+            var during = await status;
+            Assert.True(during is not null, "no `cluster status` answer listed the run while it ran");
+            output.WriteLine($"cluster status during the run:\n{during.Stdout}");
+            ProgressLog.AssertStatusShowsTheRun(during.Stdout, c, ["a", "b", "victim"]);
         }
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }

@@ -13,6 +13,7 @@ internal sealed class LocalCluster : IDisposable
 {
     private readonly Process redis;
     private readonly Dictionary<string, (Process Process, StringBuilder Log)> silos = [];
+    private readonly Dictionary<string, (int Port, int Gateway, string[] Extra)> endpoints = [];
     public string Folder { get; }
     public int RedisPort { get; }
     public string Address => $"redis://127.0.0.1:{RedisPort}";
@@ -52,20 +53,33 @@ internal sealed class LocalCluster : IDisposable
     }
 
     /// <summary>Starts silo <paramref name="name"/> and waits for its "ready" line.</summary>
-    public async Task StartSilo(string name, params string[] extra)
+    public Task StartSilo(string name, params string[] extra) => Start(name, FreePort(), FreePort(), extra, new StringBuilder());
+
+    /// <summary>Starts silo <paramref name="name"/> again after it was killed: the same name, ports
+    /// and row folder, as a host's service manager would restart it; its log goes on in the same log.</summary>
+    public Task Restart(string name)
     {
-        int port = FreePort(), gateway = FreePort();
+        var (port, gateway, extra) = endpoints[name];
+        var (old, log) = silos[name];
+        old.WaitForExit(10_000);
+        lock (log) log.AppendLine($"--- silo {name} restarted");
+        return Start(name, port, gateway, extra, log);
+    }
+
+    private async Task Start(string name, int port, int gateway, string[] extra, StringBuilder log)
+    {
+        endpoints[name] = (port, gateway, extra);
         var psi = new ProcessStartInfo(Exe, ["cluster", "silo", "--redis", $"127.0.0.1:{RedisPort}", "--port", port.ToString(),
             "--gateway-port", gateway.ToString(), "--name", name, "--store-dir", Path.Combine(Folder, "silo-" + name), .. extra])
             { RedirectStandardOutput = true, RedirectStandardError = true };
         Environment(psi, Path.Combine(Folder, "silo-stores"));
-        var log = new StringBuilder();
         var ready = new TaskCompletionSource();
         var p = new Process { StartInfo = psi };
         p.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (log) log.AppendLine(e.Data); if (e.Data.StartsWith($"silo {name} ready")) ready.TrySetResult(); };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
         p.Start();
         p.BeginErrorReadLine(); p.BeginOutputReadLine();
+        if (silos.TryGetValue(name, out var previous)) previous.Process.Dispose();
         silos[name] = (p, log);
         var exited = p.WaitForExitAsync();
         if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromMinutes(2))) != ready.Task)

@@ -101,39 +101,48 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         var sink = cluster.Client.CreateObjectReference<IShardSink>(receiver);
         var coordinator = cluster.Client.GetGrain<IExtractionCoordinator>(spec.JobId);
         var board = cluster.Client.GetGrain<IClusterBoard>(0);
-        try
+        var progress = new SiloProgressLines(spec.JobId, s.Log);
+        async Task<CoordinatorState> PollPatiently()
         {
-            await coordinator.Start(spec, needed);
-            await coordinator.Poll(sink);
-            await board.AddJob(spec.JobId);
-            int next = 0, reported = 0;
-            var unreachableSince = (DateTime?)null;
-            var lastLine = "";
-            while (next < needed.Count)
+            DateTime? unreachableSince = null;
+            while (true)
             {
                 s.Cancellation.ThrowIfCancellationRequested();
-                CoordinatorState state;
                 try
                 {
-                    state = await coordinator.Poll(sink);
-                    unreachableSince = null;
+                    // A call to a grain on a dead silo hangs until Orleans' response timeout (30 s); the log keeps its beat meanwhile.
+                    var call = coordinator.Poll(sink, receiver.Receipts());
+                    var askedAt = DateTime.UtcNow;
+                    while (await Task.WhenAny(call, Task.Delay(1000, s.Cancellation)) != call)
+                    {
+                        s.Cancellation.ThrowIfCancellationRequested();
+                        if (DateTime.UtcNow - askedAt > TimeSpan.FromSeconds(5)) progress.Waiting(unreachableSince ?? askedAt);
+                    }
+                    return await call;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The coordinator's silo died: Orleans reactivates the grain elsewhere from Redis once membership declares it dead.
+                    if (unreachableSince is null) s.Log.Warn($"the coordinator of job {spec.JobId} does not answer ({ClusterAddress.FirstLine(e.Message)}); waiting for Orleans to reactivate it from its state in Redis");
                     unreachableSince ??= DateTime.UtcNow;
+                    progress.Waiting(unreachableSince.Value);
                     if (DateTime.UtcNow - unreachableSince > CoordinatorPatience)
                         throw new ClusterException($"the coordinator of job {spec.JobId} has been unreachable for {CoordinatorPatience.TotalSeconds:0} s: {ClusterAddress.FirstLine(e.Message)}", e);
                     await Task.Delay(500, s.Cancellation);
-                    continue;
                 }
+            }
+        }
+        try
+        {
+            await coordinator.Start(spec, needed);
+            await coordinator.Poll(sink, []);
+            await board.AddJob(spec.JobId);
+            int next = 0;
+            while (next < needed.Count)
+            {
+                var state = await PollPatiently();
                 if (state.Error is { } error) throw new ClusterException(error);
-                foreach (var r in state.Reassigned.Skip(reported))
-                    s.Log.Warn($"silo {r.FromSilo} left the cluster; shard {r.Shard} goes to another silo");
-                reported = state.Reassigned.Count;
-                string line = string.Join(", ", state.Shards.Where(x => x.Silo.Length > 0).GroupBy(x => x.Silo).OrderBy(g => g.Key, StringComparer.Ordinal)
-                    .Select(g => $"{g.Key} {g.Count(x => x.Status == ShardStatus.Done)} done{(g.Any(x => x.Status == ShardStatus.Running) ? " +1 running" : "")}"));
-                if (line != lastLine && line.Length > 0) { s.Log.Info($"shards by silo: {line}"); lastLine = line; }
+                progress.Update(state);
                 // Append, in sentence order, every shard whose rows are here.
                 while (next < needed.Count && receiver.Has(needed[next].Index))
                 {
@@ -146,8 +155,12 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 }
                 if (next < needed.Count) await Task.Delay(200, s.Cancellation);
             }
-            var final = await coordinator.Peek();
-            Record(result, final, await cluster.Silos());
+            // Once more: the receipts of the last shards reach the grain, so its table is complete.
+            var final = await PollPatiently();
+            progress.Update(final, force: true);
+            List<SiloView> silos = [];
+            try { silos = await cluster.Silos(); } catch (Exception) { /* versions are only a label in results.json */ }
+            Record(result, final, silos);
         }
         finally
         {
@@ -175,17 +188,22 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
 
     private static void Record(ClusterRunResult result, CoordinatorState state, List<SiloView> silos)
     {
-        foreach (var g in state.Shards.Where(x => x.Status == ShardStatus.Done).GroupBy(x => x.Silo).OrderBy(g => g.Key, StringComparer.Ordinal))
+        // One entry per silo process: a silo restarted under the same name is listed again, with its new address.
+        var joined = state.Incarnations.ToDictionary(i => i.Address, i => i.JoinedDuringRun);
+        foreach (var g in state.Shards.Where(x => x.Status == ShardStatus.Done).GroupBy(x => (x.Silo, x.Incarnation))
+                     .OrderBy(g => g.Key.Silo, StringComparer.Ordinal).ThenBy(g => state.Incarnations.FindIndex(i => i.Address == g.Key.Incarnation)))
             result.Silos.Add(new ClusterSiloResult
             {
-                Name = g.Key, Version = silos.FirstOrDefault(v => v.Name == g.Key)?.Version ?? "",
+                Name = g.Key.Silo, Address = g.Key.Incarnation, Version = silos.FirstOrDefault(v => v.Name == g.Key.Silo)?.Version ?? "",
                 Shards = g.Select(x => x.Spec.Index).Order().ToList(), Bytes = g.Sum(x => x.Bytes),
+                JoinedDuringRun = joined.GetValueOrDefault(g.Key.Incarnation),
             });
         result.LostSilos = state.LostSilos.ToList();
+        result.CoordinatorSilos = state.Hosts.ToList();
         foreach (var r in state.Reassigned)
             result.ReassignedShards.Add(new ClusterReassignment
             {
-                Shard = r.Shard, FromSilo = r.FromSilo,
+                Shard = r.Shard, FromSilo = r.FromSilo, Reason = r.Reason,
                 ToSilo = state.Shards.FirstOrDefault(x => x.Spec.Index == r.Shard)?.Silo ?? "",
             });
     }

@@ -54,6 +54,32 @@ public sealed class ShardState
     [Id(3)] public List<string> Attempts { get; set; } = [];
     [Id(4)] public long Bytes { get; set; }
     [Id(5)] public double Seconds { get; set; }
+    /// <summary>The Orleans address (endpoint and generation) of the silo process running or
+    /// having done it: a silo restarted under the same name is another process.</summary>
+    [Id(6)] public string Incarnation { get; set; } = "";
+    /// <summary>Batches of a running shard extracted so far (reported by the silo; a progress hint, not a record).</summary>
+    [Id(7)] public int BatchesDone { get; set; }
+}
+
+/// <summary>One silo process that asked for work during the run.</summary>
+[GenerateSerializer]
+public sealed class SiloIncarnation
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public string Address { get; set; } = "";
+    [Id(2)] public DateTime FirstSeenUtc { get; set; }
+    /// <summary>Not active in the cluster when the run started: a silo that came (back) later.</summary>
+    [Id(3)] public bool JoinedDuringRun { get; set; }
+}
+
+/// <summary>A shard whose rows all reached the coordinator client, and from whom.</summary>
+[GenerateSerializer]
+public sealed class ShardReceipt
+{
+    [Id(0)] public int Shard { get; set; }
+    [Id(1)] public string Silo { get; set; } = "";
+    [Id(2)] public string Incarnation { get; set; } = "";
+    [Id(3)] public long Bytes { get; set; }
 }
 
 /// <summary>A shard taken back from a silo that left the cluster.</summary>
@@ -78,6 +104,13 @@ public sealed class CoordinatorState
     [Id(4)] public string? Error { get; set; }
     [Id(5)] public bool Closed { get; set; }
     [Id(6)] public DateTime StartedUtc { get; set; }
+    /// <summary>The silos that hosted this grain, in order: more than one when its silo died and
+    /// Orleans reactivated it elsewhere from the state in Redis.</summary>
+    [Id(7)] public List<string> Hosts { get; set; } = [];
+    /// <summary>Every silo process that asked for work, in the order they first asked.</summary>
+    [Id(8)] public List<SiloIncarnation> Incarnations { get; set; } = [];
+    /// <summary>Silo addresses active when the run started.</summary>
+    [Id(9)] public List<string> ActiveAtStart { get; set; } = [];
 }
 
 /// <summary>A shard handed to a silo, with where to send its rows.</summary>

@@ -6,14 +6,19 @@ namespace NeuronHost.Cluster.Contracts;
 public interface IExtractionCoordinator : IGrainWithStringKey
 {
     Task Start(ClusterJobSpec spec, List<ShardSpec> shards);
-    /// <summary>The next pending shard for <paramref name="silo"/>, or null (none now, or the job is over).</summary>
-    Task<ShardAssignment?> Next(string silo);
-    Task Done(string silo, int shard, long bytes, double seconds);
+    /// <summary>The next pending shard for silo <paramref name="silo"/> (Orleans address
+    /// <paramref name="incarnation"/>), or null (none now, or the job is over).</summary>
+    Task<ShardAssignment?> Next(string silo, string incarnation);
+    Task Done(string silo, string incarnation, int shard, long bytes, double seconds);
+    /// <summary>Batches of a running shard extracted so far (kept in memory only: a hint for progress lines).</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Progress(string silo, int shard, int batchesDone);
     /// <summary>A silo cannot do the job (model folder missing, another version…): the run stops with this line.</summary>
     Task Fail(string silo, string message);
     /// <summary>The coordinator client's poll: registers where rows go (again after a reactivation),
-    /// takes back the shards of dead silos, and returns the state.</summary>
-    Task<CoordinatorState> Poll(IShardSink sink);
+    /// marks done the shards whose rows arrived (a silo's own Done may have been lost with the
+    /// coordinator's silo), takes back the shards of dead silos, and returns the state.</summary>
+    Task<CoordinatorState> Poll(IShardSink sink, List<ShardReceipt> received);
     Task<CoordinatorState> Peek();
     Task Close();
 }
@@ -32,5 +37,5 @@ public interface IClusterBoard : IGrainWithIntegerKey
 public interface IShardSink : IGrainObserver
 {
     /// <summary>Bytes [offset, offset + data.Length) of shard <paramref name="shard"/>'s rows (float32, row-major), from <paramref name="silo"/>.</summary>
-    Task Receive(string jobId, int shard, string silo, long offset, byte[] data, bool last);
+    Task Receive(string jobId, int shard, string silo, string incarnation, long offset, byte[] data, bool last);
 }

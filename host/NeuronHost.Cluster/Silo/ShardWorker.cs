@@ -9,9 +9,11 @@ namespace NeuronHost.Cluster.Silo;
 /// the runs in progress for shards, extracts each into this silo's folder, sends its rows to the
 /// run's client and reports it done. One shard at a time: the forward pass already uses every core.
 /// When a run ends, the folder this silo made for it is removed.</summary>
-internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, IHostApplicationLifetime lifetime, ILogger<ShardWorker> log)
-    : BackgroundService
+internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, IHostApplicationLifetime lifetime, ILogger<ShardWorker> log,
+    Orleans.Runtime.ILocalSiloDetails here) : BackgroundService
 {
+    /// <summary>This process among the silos of this name (endpoint and generation): a restarted silo is a new one.</summary>
+    private string Incarnation => here.SiloAddress.ToParsableString();
     /// <summary>Bytes per observer call: large enough to keep the link busy, far below Orleans' message limit.</summary>
     private const int ChunkBytes = 4 << 20;
     private readonly Dictionary<string, SiloJob?> jobs = [];
@@ -37,7 +39,7 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
                 foreach (var id in active)
                 {
                     var coordinator = grains.GetGrain<IExtractionCoordinator>(id);
-                    var assignment = await coordinator.Next(settings.Name);
+                    var assignment = await coordinator.Next(settings.Name, Incarnation);
                     if (assignment is null) continue;
                     await Execute(coordinator, assignment, stop);
                     worked = true;
@@ -72,7 +74,16 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
         }
         if (job is null) return;   // this silo already said why it cannot do this run
         var clock = Stopwatch.StartNew();
-        var (path, bytes) = await Task.Run(() => job.Extract(a.Shard, stop), stop);
+        int batchesDone = 0;
+        var extract = Task.Run(() => job.Extract(a.Shard, stop, () => Interlocked.Increment(ref batchesDone)), stop);
+        // Batch progress for the run's lines and `cluster status`, every 2 s (one-way calls; a lost one does not matter).
+        for (int reported = 0; await Task.WhenAny(extract, Task.Delay(2000, stop)) != extract;)
+            if (Volatile.Read(ref batchesDone) is var n && n != reported)
+            {
+                reported = n;
+                try { await coordinator.Progress(settings.Name, a.Shard.Index, n); } catch (Exception) { }
+            }
+        var (path, bytes) = await extract;
         double seconds = clock.Elapsed.TotalSeconds;
         var buffer = new byte[ChunkBytes];
         await using (var file = File.OpenRead(path))
@@ -82,11 +93,13 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
             {
                 int n = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, stop);
                 bool last = offset + n == bytes;
-                await a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, offset, n == buffer.Length ? buffer : buffer[..n], last);
+                await a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, Incarnation, offset, n == buffer.Length ? buffer : buffer[..n], last);
                 offset += n;
             } while (offset < bytes);
         }
-        await coordinator.Done(settings.Name, a.Shard.Index, bytes, seconds);
+        // The coordinator grain may be between silos (its host died): keep trying for as long as the
+        // client waits for it. The client's receipt marks the shard done anyway; this adds the time.
+        await Retry(() => coordinator.Done(settings.Name, Incarnation, a.Shard.Index, bytes, seconds), stop, attempts: 180);
         Console.Error.WriteLine($"silo {settings.Name}: shard {a.Shard.Index} (sentences {a.Shard.FirstSentence}–{a.Shard.EndSentence - 1}) done in {seconds:0.0} s, {bytes:N0} bytes sent");
     }
 
@@ -104,12 +117,12 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
         }
     }
 
-    private static async Task Retry(Func<Task> call, CancellationToken stop)
+    private static async Task Retry(Func<Task> call, CancellationToken stop, int attempts = 20)
     {
         for (int attempt = 0; ; attempt++)
         {
             try { await call(); return; }
-            catch (Exception) when (attempt < 20 && !stop.IsCancellationRequested) { await Task.Delay(500, stop); }
+            catch (Exception) when (attempt < attempts && !stop.IsCancellationRequested) { await Task.Delay(500, stop); }
         }
     }
 }

@@ -67,7 +67,7 @@ internal sealed class SiloJob : IDisposable
     }
 
     /// <summary>Extracts the shard's batches into its file; returns the path and its length in bytes.</summary>
-    public (string Path, long Bytes) Extract(ShardSpec shard, CancellationToken cancellation)
+    public (string Path, long Bytes) Extract(ShardSpec shard, CancellationToken cancellation, Action? batchDone = null)
     {
         string path = System.IO.Path.Combine(Folder, $"shard-{shard.Index:D5}.f32");
         string tmp = path + ".tmp";
@@ -83,6 +83,7 @@ internal sealed class SiloJob : IDisposable
                     file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
                     nextRow += rows;
                 }, cancellation);
+                batchDone?.Invoke();
             }
             file.Flush(flushToDisk: true);
         }

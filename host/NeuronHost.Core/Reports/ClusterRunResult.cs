@@ -12,6 +12,9 @@ public sealed class ClusterRunResult
     public List<ClusterSiloResult> Silos { get; set; } = [];
     public List<string> LostSilos { get; set; } = [];
     public List<ClusterReassignment> ReassignedShards { get; set; } = [];
+    /// <summary>The silos that hosted the run's coordinator grain, in order (more than one when its
+    /// silo died and the grain came back elsewhere from its state in Redis).</summary>
+    public List<string> CoordinatorSilos { get; set; } = [];
     /// <summary>Shard rows received (float32 payload; a shard sent twice counts twice).</summary>
     public long BytesReceived { get; set; }
     public double ExtractSeconds { get; set; }
@@ -22,9 +25,13 @@ public sealed class ClusterRunResult
 public sealed class ClusterSiloResult
 {
     public string Name { get; set; } = "";
+    /// <summary>The silo process's Orleans address (endpoint@generation): a silo restarted under the same name is another entry.</summary>
+    public string Address { get; set; } = "";
     public string Version { get; set; } = "";
     public List<int> Shards { get; set; } = [];
     public long Bytes { get; set; }
+    /// <summary>The process was not in the cluster when the run started: it joined (or came back) during the run.</summary>
+    public bool JoinedDuringRun { get; set; }
 }
 
 public sealed class ClusterReassignment
@@ -32,4 +39,5 @@ public sealed class ClusterReassignment
     public int Shard { get; set; }
     public string FromSilo { get; set; } = "";
     public string ToSilo { get; set; } = "";
+    public string Reason { get; set; } = "";
 }

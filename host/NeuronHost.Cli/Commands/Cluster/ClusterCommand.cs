@@ -86,7 +86,14 @@ public sealed class ClusterCommand : ICliCommand
                 cli.WriteJson(parse, new
                 {
                     redis = address.ToString(), silos,
-                    runs = jobs.Select(j => new { job = j.Id, shards = j.State.Shards.Select(x => new { x.Spec.Index, x.Status, x.Silo, sentences = new[] { x.Spec.FirstSentence, x.Spec.EndSentence } }), j.State.LostSilos, j.State.Error }),
+                    runs = jobs.Select(j => new
+                    {
+                        job = j.Id, coordinatorSilos = j.State.Hosts,
+                        done = j.State.Shards.Count(x => x.Status == ShardStatus.Done), total = j.State.Shards.Count,
+                        bySilo = SiloShare.Of(j.State).Select(v => new { silo = v.Silo, done = v.Done, given = v.Given, running = v.Running, lost = v.Lost }),
+                        shards = j.State.Shards.Select(x => new { x.Spec.Index, x.Status, x.Silo, x.BatchesDone, batches = x.Spec.EndBatch - x.Spec.FirstBatch, sentences = new[] { x.Spec.FirstSentence, x.Spec.EndSentence } }),
+                        j.State.LostSilos, j.State.Error,
+                    }),
                 });
                 return 0;
             }
@@ -94,19 +101,20 @@ public sealed class ClusterCommand : ICliCommand
             o.WriteLine($"cluster {address}: {silos.Count(s => s.Active)} active silo(s) (this NeuronHost: {ClusterNames.Version})");
             foreach (var s in silos.OrderBy(s => s.Name, StringComparer.Ordinal))
             {
-                var running = jobs.SelectMany(j => j.State.Shards.Where(x => x.Silo == s.Name)).ToList();
+                // Per run: shards done/given and the batches of the shard it is extracting.
+                var shares = jobs.Select(j => (j.Id, Share: SiloShare.Of(j.State).FirstOrDefault(v => v.Silo == s.Name))).Where(j => j.Share is not null).ToList();
                 o.WriteLine($"  {s.Name}  {(s.Active ? "active" : "gone")}  {(s.Version.Length > 0 ? s.Version : "version not announced")}  {s.Endpoint}"
-                    + (running.Count > 0 ? $"  shards: {running.Count(x => x.Status == ShardStatus.Done)} done, {running.Count(x => x.Status == ShardStatus.Running)} running" : ""));
+                    + string.Concat(shares.Select(j => $"  run {j.Id}: {j.Share!.Done}/{j.Share.Given} shards done{(j.Share.Running is { } r ? $", {r}" : "")}")));
             }
             if (jobs.Count == 0) o.WriteLine("no run in progress");
             foreach (var (id, st) in jobs)
             {
-                int done = st.Shards.Count(x => x.Status == ShardStatus.Done);
-                o.WriteLine($"run {id}: {done}/{st.Shards.Count} shards done, {st.Shards.Count(x => x.Status == ShardStatus.Running)} running"
+                o.WriteLine($"run {id}: {SiloShare.Line(st)}"
+                    + (st.Hosts.Count > 0 ? $"; coordinator on {st.Hosts[^1]}" : "")
                     + (st.LostSilos.Count > 0 ? $"; lost silos: {string.Join(", ", st.LostSilos)} ({st.Reassigned.Count} shard(s) reassigned)" : "")
                     + (st.Error is { } e ? $"; failed: {e}" : ""));
                 foreach (var x in st.Shards.Where(x => x.Status == ShardStatus.Running))
-                    o.WriteLine($"  shard {x.Spec.Index} (sentences {x.Spec.FirstSentence}–{x.Spec.EndSentence - 1}) on {x.Silo}");
+                    o.WriteLine($"  shard {x.Spec.Index} (sentences {x.Spec.FirstSentence}–{x.Spec.EndSentence - 1}) on {x.Silo}: {x.BatchesDone}/{x.Spec.EndBatch - x.Spec.FirstBatch} batches");
             }
             return 0;
         });

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The cluster table of docs/cluster.md: the same analysis (gpt2-mini-brown, UD English-EWT train,
+# upos, layer 1 FFN, Probeless + Linear, linear probe at k = 1, 10, 50) run locally and on 1, 2
+# and 3 silos on this machine (Redis and silos on loopback), plus 3 silos with one killed
+# (kill -9) after its first shard. Each configuration runs ROUNDS times, interleaved (round 1 of
+# every configuration, then round 2…), so that a change of machine load hits all of them; every
+# run gets a fresh store cache (nothing reused) and fresh silos.
+#
+#   scripts/bench-cluster.sh [--sentences N] [--rounds R] [--shard-batches B] [--out FILE]
+#
+# Prints a markdown table (and writes it to FILE): per configuration the median and range of
+# wall time, extraction time, the row bytes sent to the coordinator (results.json), the bytes
+# that crossed loopback during the run (/proc/net/dev; an upper bound: other processes on the
+# machine use loopback too) and the load average before and after each run.
+# Needs: a Release build (dotnet build NeuronHost.sln -c Release), redis-server, ../shared.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+shared=${NEURONHOST_SHARED:-$(cd "$repo/.." && pwd)/shared}
+exe=$repo/host/NeuronHost.Cli/bin/Release/net10.0/neuronhost
+sentences=""; rounds=1; shard_batches=4; out=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --sentences) sentences=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --shard-batches) shard_batches=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "error: unknown argument $1 (see the comment at the top of $0)" >&2; exit 1 ;;
+  esac
+done
+[[ -x $exe ]] || { echo "error: $exe is not built: dotnet build NeuronHost.sln -c Release" >&2; exit 1; }
+command -v redis-server >/dev/null || { echo "error: redis-server is not installed (apt-get install redis-server)" >&2; exit 1; }
+model=$shared/models/gpt2-mini-brown
+corpus=$(ls "$shared"/corpora/ud-english-ewt/*train*.conllu 2>/dev/null | head -1)
+[[ -d $model && -f $corpus ]] || { echo "error: needs $model and the EWT train file under $shared/corpora/ud-english-ewt" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/nh-bench-cluster-XXXXXX)
+pids=(); keep=0
+# Our own processes only, by pid; the folder stays when a run failed (its logs say why).
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [[ $keep == 1 ]] || rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+lo_bytes() { awk '/^ *lo:/ { print $2 + $10 }' /proc/net/dev; }
+
+redis_port=$(free_port)
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$redis_port) 2>/dev/null && break; sleep 0.1; done
+
+cat >"$work/analysis.yaml" <<EOF
+model: $model
+corpus:
+  path: $corpus
+  format: conllu
+${sentences:+  max-sentences: $sentences}
+task:
+  name: upos
+layers: [1]
+hook: mlp.hook_post
+rankings:
+  - plugin: probeless
+  - plugin: linear
+probes:
+  - plugin: linear-probe
+k-grid: [1, 10, 50]
+seed: 1
+EOF
+
+# start_silo NAME RUN: starts a silo and waits for its ready line; its pid in $silo_pid.
+start_silo() {
+  local name=$1 run=$2 port gateway
+  port=$(free_port); gateway=$(free_port)
+  NEURONHOST_STORES=$work/$run/silo-stores NEURONHOST_CONFIG=/nonexistent "$exe" cluster silo --redis 127.0.0.1:"$redis_port" \
+    --port "$port" --gateway-port "$gateway" --name "$name" --store-dir "$work/$run/silo-$name" >"$work/$run/silo-$name.log" 2>&1 &
+  silo_pid=$!; pids+=("$silo_pid")
+  for _ in $(seq 1200); do grep -q "^silo $name ready" "$work/$run/silo-$name.log" && return 0; sleep 0.1; done
+  echo "error: silo $name did not start; its log: $work/$run/silo-$name.log" >&2; exit 1
+}
+
+# run_config CONFIG ROUND: one run; appends a TSV row to $work/rows.tsv.
+run_config() {
+  local config=$1 round=$2 run="$1-$2" silos=0 kill_one=0 victim_pid=""
+  mkdir -p "$work/$run"
+  case $config in
+    local) ;;
+    1-silo) silos=1 ;; 2-silos) silos=2 ;; 3-silos) silos=3 ;;
+    3-silos-kill) silos=3; kill_one=1 ;;
+  esac
+  local names=(a b c) silo_pids=()
+  for ((i = 0; i < silos; i++)); do start_silo "${names[$i]}" "$run"; silo_pids+=("$silo_pid"); done
+  local args=(run "$work/analysis.yaml" --out "$work/$run/out")
+  [[ $silos -gt 0 ]] && args+=(--cluster "redis://127.0.0.1:$redis_port" --shard-batches "$shard_batches")
+  if [[ $kill_one == 1 ]]; then
+    # kill -9 silo c once it has finished its first shard (it is then extracting its second).
+    ( while ! grep -q "^silo c: shard " "$work/$run/silo-c.log" 2>/dev/null; do sleep 0.1; done
+      sleep 0.3; kill -9 "${silo_pids[2]}"; echo "killed silo c at $(date +%T)" >"$work/$run/killed" ) &
+    pids+=($!)
+  fi
+  local load_before lo_before start end
+  load_before=$(load); lo_before=$(lo_bytes); start=$(date +%s.%N)
+  NEURONHOST_STORES=$work/$run/stores NEURONHOST_CONFIG=/nonexistent "$exe" "${args[@]}" >"$work/$run/stdout" 2>"$work/$run/stderr" \
+    || { echo "error: $config round $round failed; see $work/$run/stderr" >&2; tail -5 "$work/$run/stderr" >&2; keep=1; exit 1; }
+  end=$(date +%s.%N)
+  local lo_after load_after
+  lo_after=$(lo_bytes); load_after=$(load)
+  for p in "${silo_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  /usr/bin/python3 - "$work/$run/out/results.json" "$config" "$round" "$start" "$end" "$((lo_after - lo_before))" "$load_before" "$load_after" >>"$work/rows.tsv" <<'PY'
+import json, sys
+path, config, rnd, start, end, lo, lb, la = sys.argv[1:]
+r = json.load(open(path))
+c = r.get("cluster") or {}
+t = {x.get("stage", x.get("Stage")): x.get("seconds", x.get("Seconds")) for x in r.get("timings") or []}
+extract = t.get("extract")
+print("\t".join(map(str, [config, rnd, round(float(end) - float(start), 1), extract if extract is not None else "", c.get("bytesReceived", 0),
+                          lo, len(c.get("lostSilos", [])), len(c.get("reassignedShards", [])), lb, la])))
+PY
+  rm -rf "$work/$run/stores" "$work/$run/silo-stores"
+}
+
+configs=(local 1-silo 2-silos 3-silos 3-silos-kill)
+for ((r = 1; r <= rounds; r++)); do
+  for config in "${configs[@]}"; do
+    echo "[$(date +%T)] $config, round $r (load $(load))" >&2
+    run_config "$config" "$r"
+  done
+done
+
+/usr/bin/python3 - "$work/rows.tsv" "${sentences:-all}" "$rounds" "$shard_batches" "$(nproc)" <<'PY' | tee ${out:+"$out"}
+import statistics, sys
+from collections import defaultdict
+path, sentences, rounds, shard_batches, cores = sys.argv[1:]
+rows = defaultdict(list)
+for line in open(path):
+    f = line.rstrip("\n").split("\t")
+    rows[f[0]].append(f)
+def spread(values):
+    v = sorted(values)
+    return f"{statistics.median(v):.1f}" + (f" ({v[0]:.1f}–{v[-1]:.1f})" if len(v) > 1 else "")
+base = None
+print(f"EWT train, {sentences} sentences; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
+print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for config, fs in rows.items():
+    wall = [float(f[2]) for f in fs]
+    ext = [float(f[3]) for f in fs if f[3]]
+    print(f"| {config} | {spread(wall)} | {spread(ext) if ext else ''} | {int(fs[0][4]):,} | {spread([int(f[5]) / 1e6 for f in fs])} MB | {fs[0][6]} / {fs[0][7]} | "
+          + "; ".join(f"{f[8]} → {f[9]}" for f in fs) + " |")
+if "3-silos" in rows and "3-silos-kill" in rows:
+    a = statistics.median(float(f[2]) for f in rows["3-silos"]); b = statistics.median(float(f[2]) for f in rows["3-silos-kill"])
+    print(f"\nA silo killed after its first shard adds {b - a:+.1f} s of wall time to the 3-silo run (medians).")
+PY
