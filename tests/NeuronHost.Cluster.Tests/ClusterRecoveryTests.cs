@@ -99,7 +99,11 @@ public sealed class ClusterRecoveryTests(LocalReferenceFixture local, ITestOutpu
             Assert.NotEqual(victim, c.CoordinatorSilos[^1]);
             Assert.Contains($"moved to silo {c.CoordinatorSilos[1]}", run.Stderr);
             Assert.Equal(Enumerable.Range(0, c.Shards), c.Silos.SelectMany(s => s.Shards).Order());
-            Assert.All(c.ReassignedShards, r => Assert.Equal(victim, r.FromSilo));
+            // Shards come back from the victim; a survivor's shard comes back only when the answer
+            // to its request for work died with the coordinator (the table says it runs there, the
+            // silo never heard): it asks again and the shard is handed out anew.
+            Assert.All(c.ReassignedShards, r => Assert.True(r.FromSilo == victim || r.Reason == "silo asked for more work without finishing it",
+                $"shard {r.Shard} reassigned from {r.FromSilo} ({r.Reason}); the victim was {victim}"));
         }
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }
