@@ -44,6 +44,7 @@ public sealed class ClusterBadInputTests(ITestOutputHelper output)
             output.WriteLine(run.Stderr);
             Assert.Equal(1, run.ExitCode);
             Assert.Contains($"no Redis at redis://127.0.0.1:{port}", Error(run));
+            Assert.DoesNotContain("unexpected", Error(run));   // bad input, not a bug
 
             // A malformed address: one line naming the file, the key's line and the key.
             File.WriteAllLines(yaml, File.ReadAllLines(yaml).Take(lines).Append("cluster: redis://no such host:6379"));
