@@ -135,7 +135,7 @@ public static class CliApp
         CliException or PluginException or PluginInputException or FileNotFoundException or DirectoryNotFoundException
             or ModelLoadException or TokenizerFileException or CorpusFormatException or StoreFormatException
             or StoreMismatchException or StoreBusyException or ConfigException or GridException
-            or NeuronHost.Data.Output.OutputFolderException => true,
+            or NeuronHost.Data.Output.OutputFolderException or NeuronHost.Cluster.ClusterException => true,
         _ => false,
     };
 

@@ -21,6 +21,10 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
     public string Name => ExtractionJob.ProgressStage;
     /// <summary>How long the coordinator grain may stay unreachable (its silo died and membership has not yet declared it) before the run gives up.</summary>
     public TimeSpan CoordinatorPatience { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>Every shard table the client receives (several a second), and the last one again
+    /// every second while the coordinator does not answer. Raised on the extraction's thread: a
+    /// handler keeps the update and returns (the TUI redraws from it on its own timer).</summary>
+    public event Action<ClusterProgress>? SiloProgress;
 
     public void Run(PipelineState s) => RunAsync(s).GetAwaiter().GetResult();
 
@@ -102,6 +106,12 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         var coordinator = cluster.Client.GetGrain<IExtractionCoordinator>(spec.JobId);
         var board = cluster.Client.GetGrain<IClusterBoard>(0);
         var progress = new SiloProgressLines(spec.JobId, s.Log);
+        CoordinatorState? lastState = null;
+        void Observe(CoordinatorState? state, DateTime? unansweredSince)
+        {
+            if (state is not null) lastState = state;
+            if (lastState is not null) SiloProgress?.Invoke(new ClusterProgress(cluster.Address.ToString(), spec.JobId, lastState, unansweredSince));
+        }
         async Task<CoordinatorState> PollPatiently()
         {
             DateTime? unreachableSince = null;
@@ -116,7 +126,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                     while (await Task.WhenAny(call, Task.Delay(1000, s.Cancellation)) != call)
                     {
                         s.Cancellation.ThrowIfCancellationRequested();
-                        if (DateTime.UtcNow - askedAt > TimeSpan.FromSeconds(5)) progress.Waiting(unreachableSince ?? askedAt);
+                        if (DateTime.UtcNow - askedAt > TimeSpan.FromSeconds(5)) { progress.Waiting(unreachableSince ?? askedAt); Observe(null, unreachableSince ?? askedAt); }
                     }
                     return await call;
                 }
@@ -126,6 +136,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                     if (unreachableSince is null) s.Log.Warn($"the coordinator of job {spec.JobId} does not answer ({ClusterAddress.FirstLine(e.Message)}); waiting for Orleans to reactivate it from its state in Redis");
                     unreachableSince ??= DateTime.UtcNow;
                     progress.Waiting(unreachableSince.Value);
+                    Observe(null, unreachableSince);
                     if (DateTime.UtcNow - unreachableSince > CoordinatorPatience)
                         throw new ClusterException($"the coordinator of job {spec.JobId} has been unreachable for {CoordinatorPatience.TotalSeconds:0} s: {ClusterAddress.FirstLine(e.Message)}", e);
                     await Task.Delay(500, s.Cancellation);
@@ -143,6 +154,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 var state = await PollPatiently();
                 if (state.Error is { } error) throw new ClusterException(error);
                 progress.Update(state);
+                Observe(state, null);
                 // Append, in sentence order, every shard whose rows are here.
                 while (next < needed.Count && receiver.Has(needed[next].Index))
                 {
@@ -158,6 +170,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             // Once more: the receipts of the last shards reach the grain, so its table is complete.
             var final = await PollPatiently();
             progress.Update(final, force: true);
+            Observe(final, null);
             List<SiloView> silos = [];
             try { silos = await cluster.Silos(); } catch (Exception) { /* versions are only a label in results.json */ }
             Record(result, final, silos);

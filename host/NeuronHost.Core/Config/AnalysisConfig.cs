@@ -48,6 +48,10 @@ public sealed class AnalysisConfig
     /// <summary>Kernel backend: auto, cpu, cuda[:N], opencl[:N] or ilgpu-cpu; empty (the default,
     /// as for rank --backend): NEURONHOST_BACKEND, else auto.</summary>
     public string Backend { get; set; } = "";
+    /// <summary>The Redis address of a NeuronHost cluster to extract on (YAML cluster:, the same as
+    /// <c>run --cluster</c>, which overrides it); null: this machine. Its syntax is checked where the
+    /// cluster client lives (the CLI and the TUI), with this key's file and line.</summary>
+    public string? Cluster { get; set; }
     /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>
     public ConfigSource? Source { get; set; }
     /// <summary>Lines about the file the run should show (old key spellings still read).</summary>

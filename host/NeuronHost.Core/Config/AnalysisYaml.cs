@@ -22,7 +22,7 @@ public static class AnalysisYaml
 
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook-points", "aggregation", "lm-input", "store", "rankings", "probes",
-         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout"];
+         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout", "cluster"];
     private static readonly string[] CorpusKeys = ["path", "format", "max-sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min-class-count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
@@ -150,6 +150,8 @@ public static class AnalysisYaml
                 case "output": c.OutputDir = r.PathValue(value, path); break;
                 case "seed": c.Seed = r.Int(value, path); break;
                 case "backend": c.Backend = r.String(value, path); break;
+                // Empty (cluster: with no value) is this machine, like leaving the key out.
+                case "cluster": c.Cluster = r.String(value, path).Trim() is { Length: > 0 } address ? address : null; break;
                 case "plugin-timeout":
                     double seconds = r.Double(value, path);
                     if (seconds <= 0) throw r.Error(value, path, $"'{seconds}' is not a positive number of seconds");
@@ -191,6 +193,7 @@ public static class AnalysisYaml
         root.Add("seed", Scalar(c.Seed));
         if (c.Backend.Length > 0) root.Add("backend", c.Backend);
         if (c.PluginTimeoutSeconds is { } timeout) root.Add("plugin-timeout", Scalar(timeout));
+        if (!string.IsNullOrWhiteSpace(c.Cluster)) root.Add("cluster", c.Cluster.Trim());
         var sw = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(sw, assignAnchors: false);
         var text = sw.ToString();

@@ -88,6 +88,23 @@ public sealed class AnalysisYamlTests : IDisposable
     }
 
     [Fact]
+    public void ClusterIsReadSavedAndEmptyMeansThisMachine()
+    {
+        var c = Load(Good + "\ncluster: redis://10.0.0.1:6379\n");
+        Assert.Equal("redis://10.0.0.1:6379", c.Cluster);
+        string saved = AnalysisYaml.Save(c);
+        Assert.Contains("\ncluster: redis://10.0.0.1:6379\n", saved);
+        Assert.Equal("redis://10.0.0.1:6379", AnalysisYaml.Parse(saved, yamlPath).Cluster);
+        // Left out or empty: this machine, and nothing is written back.
+        Assert.Null(Load(Good).Cluster);
+        Assert.Null(Load(Good + "\ncluster:\n").Cluster);
+        Assert.DoesNotContain("cluster", AnalysisYaml.Save(Load(Good)));
+        // Line 1 of Good is model:; the appended key is on the line after its last.
+        int line = Good.Split('\n').Length + 1;
+        Assert.Equal($"{yamlPath}:{line}: cluster: expected a single value", ErrorOf(Good + "\ncluster: [a, b]\n"));
+    }
+
+    [Fact]
     public void PluginTimeoutIsReadSavedAndMustBePositive()
     {
         var c = Load(Good + "\nplugin_timeout: 90.5\n");

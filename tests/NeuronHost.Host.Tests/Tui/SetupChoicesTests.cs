@@ -31,6 +31,26 @@ public sealed class SetupChoicesTests
         return c;
     }
 
+    [SharedFact]
+    public void ClusterAddressIsCheckedAsTypedAndGoesIntoTheConfig()
+    {
+        var c = Ready();
+        Assert.Empty(c.Problems());
+        Assert.Null(c.ToConfig("/tmp").Cluster);   // empty field: this machine
+        c.Cluster = "redis://bad host:6379";
+        var problem = Assert.Single(c.Problems());
+        Assert.Equal("cluster: 'redis://bad host:6379' is not a Redis address: give HOST:PORT or redis://HOST:PORT", problem.ToString());
+        c.Cluster = "10.0.0.1:99999";
+        Assert.Contains("the port must be 1–65535", Assert.Single(c.Problems()).Message);
+        c.Cluster = " 10.0.0.1:6390 ";
+        Assert.Empty(c.Problems());
+        var config = c.ToConfig("/tmp");
+        Assert.Equal("10.0.0.1:6390", config.Cluster);
+        var loaded = new SetupChoices(Plugins);
+        loaded.Load(AnalysisYaml.Parse(AnalysisYaml.Save(config), "/tmp/analysis.yaml"));
+        Assert.Equal("10.0.0.1:6390", loaded.Cluster);
+    }
+
     [Fact]
     public void NothingChosenNamesModelAndCorpus()
     {

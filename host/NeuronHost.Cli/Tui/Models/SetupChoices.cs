@@ -32,6 +32,8 @@ public sealed class SetupChoices(IPluginDirectory plugins)
     public string Sentences { get; set; } = "200";
     public string MinClassCount { get; set; } = NeuronHost.Data.Tasks.TaskOptions.DefaultMinCount.ToString(CultureInfo.InvariantCulture);
     public string Output { get; set; } = "neuronhost-run";
+    /// <summary>The Redis address of a NeuronHost cluster to extract on; empty: this machine.</summary>
+    public string Cluster { get; set; } = "";
     /// <summary>Settings an analysis.yaml carried that the view has no pane for; kept as loaded.</summary>
     private AnalysisConfig loaded = new();
 
@@ -77,6 +79,12 @@ public sealed class SetupChoices(IPluginDirectory plugins)
         if (ParseCount(MinClassCount, allowAll: false) is null)
             problems.Add(new("min class", $"'{MinClassCount}' is not a positive whole number"));
         if (string.IsNullOrWhiteSpace(Output)) problems.Add(new("output", "name the output folder"));
+        // Only the syntax here; whether Redis and silos answer is checked when Run connects.
+        if (Cluster.Trim().Length > 0)
+        {
+            try { NeuronHost.Cluster.ClusterAddress.Parse(Cluster); }
+            catch (NeuronHost.Cluster.ClusterException e) { problems.Add(new("cluster", e.Message)); }
+        }
         if (problems.Count == 0)
         {
             try { AnalysisConfigValidator.Validate(ToConfig(Environment.CurrentDirectory), Plugins); }
@@ -109,6 +117,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, Output.Trim())),
             Seed = loaded.Seed,
             Backend = loaded.Backend,
+            Cluster = Cluster.Trim() is { Length: > 0 } address ? address : null,
         };
     }
 
@@ -132,6 +141,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
         KGrid = string.Join(",", c.KGrid);
         Sentences = c.Corpus.MaxSentences?.ToString(CultureInfo.InvariantCulture) ?? "all";
         Output = c.OutputDir;
+        Cluster = c.Cluster ?? "";
     }
 
     /// <summary>"1, 10,5" → [1, 5, 10]; null when any part is not a positive whole number.</summary>

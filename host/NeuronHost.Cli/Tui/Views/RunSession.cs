@@ -1,4 +1,6 @@
+using NeuronHost.Cli.Commands.Cluster;
 using NeuronHost.Cli.Tui.Models;
+using NeuronHost.Cluster.Client;
 using NeuronHost.Core.Config;
 using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Plugins;
@@ -11,7 +13,9 @@ namespace NeuronHost.Cli.Tui.Views;
 /// <summary>One analysis run behind the Run view: the pipeline on a worker thread (the same
 /// <see cref="AnalysisPipeline"/> the batch <c>run</c> uses), a timer that redraws the view five
 /// times a second, and cancellation. Finishing, cancelling or failing is reported once, on the
-/// UI thread.</summary>
+/// UI thread. A cluster run (a connected <see cref="ClusterRun"/>) extracts on the silos and
+/// adds the per-silo panel, fed by the cluster stage's shard tables; the session disconnects when
+/// the run ends.</summary>
 public sealed class RunSession
 {
     private readonly IApplication app;
@@ -19,6 +23,9 @@ public sealed class RunSession
     private readonly ProgressTracker tracker = new();
     private readonly CancellationTokenSource cancellation = new();
     private readonly IReadOnlyList<string> stages;
+    private readonly ClusterRun? cluster;
+    private readonly ClusterPanel clusterPanel = new();
+    private volatile ClusterProgress? clusterProgress;
     private object? timer;
 
     public RunView View { get; }
@@ -30,11 +37,17 @@ public sealed class RunSession
     /// <summary>Raised on the UI thread with the one-line error of a failed run.</summary>
     public event Action<string>? Failed;
 
-    public RunSession(IApplication app, PluginCatalog plugins, AnalysisConfig config)
+    public RunSession(IApplication app, PluginCatalog plugins, AnalysisConfig config, ClusterRun? cluster = null)
     {
         this.app = app;
         Config = config;
+        this.cluster = cluster;
         pipeline = new AnalysisPipeline(plugins);
+        if (cluster is not null)
+        {
+            pipeline.Extract = cluster.Stage;
+            cluster.Stage.SiloProgress += p => clusterProgress = p;   // drawn by the redraw timer
+        }
         stages = AnalysisPipeline.StageNames(config);
         View = new RunView(stages, $"{config.Task.Name} in {Path.GetFileName(config.ModelDir.TrimEnd('/'))}");
         View.CancelButton.Accepting += (_, e) => { Cancel(); e.Handled = true; };
@@ -65,6 +78,7 @@ public sealed class RunSession
                 // A bug, not bad input: still the TUI's to show, never a process exit.
                 app.Invoke(() => End(() => Failed?.Invoke($"{e.Message} (unexpected; run it with neuronhost run --verbose to see where)")));
             }
+            finally { cluster?.Dispose(); }
         });
     }
 
@@ -89,5 +103,10 @@ public sealed class RunSession
         string status = cancellation.IsCancellationRequested ? "cancelling… finished results will be kept"
             : Running ? "running · Ctrl+C or Cancel stops and keeps finished results" : "finished";
         View.Update(StageLine.From(stages, tracker.Snapshot(), 3), pipeline.Log.Lines, status);
+        if (clusterProgress is { } p)
+        {
+            clusterPanel.Update(p, DateTime.Now);
+            View.UpdateCluster(clusterPanel);
+        }
     }
 }

@@ -14,6 +14,10 @@ public sealed class RunView : View
     private const int SubSteps = 3;
     private readonly FrameView stagesFrame = PlainText.Of(new FrameView { X = 0, Y = 0, Width = Dim.Fill() });
     private readonly List<(Label Name, ProgressBar Bar, Label Detail)> rows = [];
+    /// <summary>Shown during a cluster run only: one line per silo (<see cref="ClusterPanel"/>).</summary>
+    private readonly FrameView clusterFrame = PlainText.Of(new FrameView { X = 0, Width = Dim.Fill(), Height = 3, Visible = false });
+    private readonly ListView clusterLines = PlainText.Of(new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() });
+    private readonly ObservableCollection<string> clusterItems = [];
     private readonly FrameView logFrame = new() { Title = "Log", X = 0, Width = Dim.Fill(), Height = Dim.Fill(1) };
     private readonly ListView log = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly ObservableCollection<string> logLines = [];
@@ -35,10 +39,13 @@ public sealed class RunView : View
             rows.Add((name, bar, detail));
             stagesFrame.Add(name, bar, detail);
         }
+        clusterFrame.Y = Pos.Bottom(stagesFrame);
+        clusterLines.SetSource(clusterItems);
+        clusterFrame.Add(clusterLines);
         logFrame.Y = Pos.Bottom(stagesFrame);
         log.SetSource(logLines);
         logFrame.Add(log);
-        Add(stagesFrame, logFrame, state, CancelButton);
+        Add(stagesFrame, clusterFrame, logFrame, state, CancelButton);
     }
 
     /// <summary>Redraws the bars from the latest progress and appends new log lines.</summary>
@@ -61,6 +68,26 @@ public sealed class RunView : View
         if (logLines.Count > 0) log.SelectedItem = logLines.Count - 1;
         state.Text = status;
     }
+
+    /// <summary>The cluster panel between the stages and the log; it grows with the lines up to
+    /// <see cref="MaxClusterLines"/> (then scrolls) and the log keeps the rest.</summary>
+    public void UpdateCluster(ClusterPanel panel)
+    {
+        if (!clusterFrame.Visible)
+        {
+            clusterFrame.Visible = true;
+            logFrame.Y = Pos.Bottom(clusterFrame);
+        }
+        clusterFrame.Title = panel.Title;
+        int height = Math.Min(panel.Lines.Count, MaxClusterLines) + 2;
+        if (clusterFrame.Height is not DimAbsolute a || a.Size != height) clusterFrame.Height = height;
+        for (int i = 0; i < panel.Lines.Count; i++)
+            if (i >= clusterItems.Count) clusterItems.Add(panel.Lines[i]);
+            else if (clusterItems[i] != panel.Lines[i]) clusterItems[i] = panel.Lines[i];
+        while (clusterItems.Count > panel.Lines.Count) clusterItems.RemoveAt(clusterItems.Count - 1);
+    }
+
+    private const int MaxClusterLines = 8;
 
     private static string Fit(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
 }

@@ -25,8 +25,9 @@ public sealed class SetupView : View
     private readonly TextField sentences = new() { Width = 6 };
     private readonly TextField minClass = new() { Width = 4 };
     private readonly TextField output = new() { Width = Dim.Fill() };
-    private readonly Label about = PlainText.Of(new Label { X = 0, Y = 2, Width = Dim.Fill(), Height = 1, Text = "" });
-    private readonly Label problemsLabel = PlainText.Of(new Label { X = 0, Y = 3, Width = Dim.Fill(), Height = Dim.Fill(1), Text = "" });
+    private readonly TextField cluster = new() { Width = Dim.Fill() };
+    private readonly Label about = PlainText.Of(new Label { X = 0, Y = 3, Width = Dim.Fill(), Height = 1, Text = "" });
+    private readonly Label problemsLabel = PlainText.Of(new Label { X = 0, Y = 4, Width = Dim.Fill(), Height = Dim.Fill(1), Text = "" });
     public Button RunButton { get; } = new() { Text = "Run (F5)" };
     public Button SaveButton { get; } = new() { Text = "_Save yaml" };
     public Button LoadButton { get; } = new() { Text = "L_oad yaml" };
@@ -61,11 +62,13 @@ public sealed class SetupView : View
         minClass.X = Pos.Right(mLabel) + 1;
         var oLabel = new Label { Text = "o_utput:", X = 0, Y = 1 };
         output.X = Pos.Right(oLabel) + 1; output.Y = 1;
+        var cLabel = new Label { Text = "Cluster (Re_dis address, empty = this machine):", X = 0, Y = 2 };
+        cluster.X = Pos.Right(cLabel) + 1; cluster.Y = 2;
         RunButton.X = 0; RunButton.Y = Pos.AnchorEnd(1);
         ParamsButton.X = Pos.Right(RunButton) + 1; ParamsButton.Y = Pos.AnchorEnd(1);
         SaveButton.X = Pos.Right(ParamsButton) + 1; SaveButton.Y = Pos.AnchorEnd(1);
         LoadButton.X = Pos.Right(SaveButton) + 1; LoadButton.Y = Pos.AnchorEnd(1);
-        options.Add(kLabel, kGrid, sLabel, sentences, mLabel, minClass, oLabel, output, about, problemsLabel, RunButton, ParamsButton, SaveButton, LoadButton);
+        options.Add(kLabel, kGrid, sLabel, sentences, mLabel, minClass, oLabel, output, cLabel, cluster, about, problemsLabel, RunButton, ParamsButton, SaveButton, LoadButton);
         Add(modelList, corpusList, taskList, layerList, hookList, rankingList, probeList, interventionList, options);
 
         modelList.Changed += i => { choices.Model = models[i]; LayersChanged(); Edited(); };
@@ -85,6 +88,7 @@ public sealed class SetupView : View
         sentences.ValueChanged += (_, _) => { choices.Sentences = sentences.Text; Edited(); };
         minClass.ValueChanged += (_, _) => { choices.MinClassCount = minClass.Text; Edited(); };
         output.ValueChanged += (_, _) => { choices.Output = output.Text; Edited(); };
+        cluster.ValueChanged += (_, _) => { choices.Cluster = cluster.Text; Edited(); };
         ShowChoices();
     }
 
@@ -115,6 +119,7 @@ public sealed class SetupView : View
         sentences.Text = choices.Sentences;
         minClass.Text = choices.MinClassCount;
         output.Text = choices.Output;
+        cluster.Text = choices.Cluster;
         Edited();
     }
 
@@ -138,8 +143,21 @@ public sealed class SetupView : View
     {
         foreach (var list in new[] { modelList, corpusList, taskList, layerList, hookList, rankingList, probeList, interventionList }) list.Refresh();
         var problems = choices.Problems();
+        about.Visible = true;
+        problemsLabel.Y = Pos.Bottom(about);
         problemsLabel.Text = problems.Count == 0 ? "Ready: F5 or Run starts the analysis." : "Run refused: " + string.Join("; ", problems);
         RunButton.Enabled = problems.Count == 0;
         ProblemsChanged?.Invoke(problems);
+    }
+
+    /// <summary>A line in place of the problems line until the next edit: connecting to a cluster,
+    /// or why a run did not start (Run stays disabled while <paramref name="runEnabled"/> is false).</summary>
+    public void ShowLine(string text, bool runEnabled)
+    {
+        // The plugin description's row too: a cluster error with its hint needs three rows at 80 columns.
+        about.Visible = false;
+        problemsLabel.Y = Pos.Top(about);
+        problemsLabel.Text = text;
+        RunButton.Enabled = runEnabled;
     }
 }

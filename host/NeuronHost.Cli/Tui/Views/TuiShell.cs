@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using NeuronHost.Cli.Commands.Cluster;
 using NeuronHost.Cli.Tui.Models;
 using NeuronHost.Core.Config;
 using NeuronHost.Core.Plugins;
@@ -22,6 +23,8 @@ public sealed class TuiShell : Runnable
     private readonly View content = new() { X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill(1), CanFocus = true };
     private readonly StatusBar status = new();
     private RunSession? run;
+    /// <summary>Set while Run connects to a cluster (Redis, then the silos and their versions).</summary>
+    private string? connecting;
     private ResultsView? results;
     private IReadOnlyList<SetupProblem> problems = [];
 
@@ -144,7 +147,7 @@ public sealed class TuiShell : Runnable
 
     private void StartRun()
     {
-        if (Running) return;
+        if (Running || connecting is not null) return;
         var now = choices.Problems();
         if (now.Count > 0)
         {
@@ -152,7 +155,39 @@ public sealed class TuiShell : Runnable
             return;
         }
         var config = choices.ToConfig(Environment.CurrentDirectory);
-        run = new RunSession(app, catalog, config);
+        if (config.Cluster is { } address) ConnectThenRun(config, address);
+        else StartSession(config, null);
+    }
+
+    /// <summary>Connects off the UI thread (a cluster that does not answer takes seconds to say so);
+    /// the run starts only once Redis and every silo answered, else one line says why in Setup.</summary>
+    private void ConnectThenRun(AnalysisConfig config, string address)
+    {
+        connecting = address;
+        setup.ShowLine($"Connecting to the cluster at {address}: Redis, then the silos and their versions…", runEnabled: false);
+        Task.Run(() =>
+        {
+            ClusterRun? cluster = null;
+            string? error = null;
+            try { cluster = ClusterRun.Connect(address, ClusterRun.DefaultShardBatches); }
+            catch (CliException e) { error = e.Message; }
+            catch (Exception e) { error = $"cluster {address}: {e.Message}"; }
+            app.Invoke(() =>
+            {
+                connecting = null;
+                if (cluster is not null && content.SubViews.Contains(setup)) StartSession(config, cluster);
+                else
+                {
+                    cluster?.Dispose();
+                    setup.ShowLine("Run not started: " + (error is null ? "Setup was left while connecting" : ClusterPanel.Brief(error)), runEnabled: true);
+                }
+            });
+        });
+    }
+
+    private void StartSession(AnalysisConfig config, ClusterRun? cluster)
+    {
+        run = new RunSession(app, catalog, config, cluster);
         run.Finished += r =>
         {
             ShowResults(r, config.OutputDir);
