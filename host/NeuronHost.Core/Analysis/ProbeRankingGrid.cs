@@ -34,6 +34,9 @@ public static class ProbeRankingGrid
         try
         {
             RunRankings(options, data, rankers, context, ks.Count == 0 ? 1 : ks[^1], rankings, failures);
+            // A grid calls each ranking once: the ranking workers kept for reuse would only sit
+            // beside the probes' workers for the rest of the grid (each its own runtime).
+            Isolation.IdleWorkers.Clear();
             RunProbes(options, data, probes, context, ks, rankings, parts, failures);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -378,7 +378,15 @@ internal static class WorkerLauncher
         // Workers start with tiered compilation (unless the environment says otherwise): a worker
         // JITs all of its code afresh, and fully optimising every method on first call — the host's
         // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50.
-        foreach (var (name, value) in new[] { ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0") })
+        // Workstation GC without the background (concurrent) collector, conserving memory: under
+        // load the background GC thread starves while the plugin thread goes on allocating (a
+        // gather over a store row view makes a 32 MB row buffer per block), so garbage piled up
+        // beside the live data. Blocking gen2 collections keep a worker's peak near its live data.
+        foreach (var (name, value) in new[]
+        {
+            ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0"),
+            ("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0"), ("DOTNET_GCConserveMemory", "5"),
+        })
             if (Environment.GetEnvironmentVariable(name) is null) psi.Environment[name] = value;
         psi.RedirectStandardInput = true;
         psi.RedirectStandardOutput = true;

@@ -40,11 +40,14 @@ public static class PluginWorkerServer
             return 0;
         }
         using (session)
+        using (var idle = new Timer(_ => Shrink(session), null, Timeout.Infinite, Timeout.Infinite))
         {
             channel.Send(WorkerMessage.Ready);
             WorkerTrace.Mark("worker ready sent");
+            idle.Change(IdleShrinkAfter, Timeout.InfiniteTimeSpan);
             while (channel.Receive() is { } message)
             {
+                idle.Change(Timeout.Infinite, Timeout.Infinite);
                 WorkerTrace.Mark($"worker received {message.Type}");
                 try { session.Handle(message.Type, message.Body); }
                 catch (Exception e)
@@ -54,25 +57,46 @@ public static class PluginWorkerServer
                 }
                 WorkerTrace.Mark($"worker handled {message.Type}");
                 CollectCallGarbage();
+                idle.Change(IdleShrinkAfter, Timeout.InfiniteTimeSpan);
             }
         }
         return 0;
     }
 
-    /// <summary>Garbage above which a finished call is collected before the next one starts.</summary>
+    /// <summary>Garbage (or memory the GC holds committed) above which a finished call is collected
+    /// before the next one starts.</summary>
     private const long CollectAboveBytes = 64L << 20;
 
     /// <summary>A call's big arrays — a probe's copy of its columns (420 MB for the demo's 3,072
     /// neurons × 34,000 training words) and the per-block row buffers of the store view it was
     /// gathered from — are garbage once the call has answered. The GC may leave them on the large
-    /// object heap while the next call (the control probe, the next k) gathers its own copy, and
-    /// the demo's grid worker peaked at 2.2 GB that way; a blocking collection between calls keeps
-    /// the peak to one call's working set, at a cost of milliseconds (little survives a call).</summary>
+    /// object heap while the next call (the control probe, the next k) gathers its own copy (the
+    /// demo's grid worker peaked at 2.2 GB that way), and even collected it keeps the freed regions
+    /// committed: a worker that then waits — the grid's other probe while this one trains, a
+    /// ranking kept for reuse — sat at its last call's peak (0.44 GB of RssAnon for the 300-sentence demo's
+    /// idle Gaussian worker). An aggressive collection between calls frees the garbage and
+    /// decommits what it held, at a cost of milliseconds (little survives a call). It runs at the
+    /// same point of every run, not on a timer: where later arrays land must not depend on timing,
+    /// because vectorised sums depend on their alignment in the last bits.</summary>
     private static void CollectCallGarbage()
     {
-        if (GC.GetTotalMemory(forceFullCollection: false) < CollectAboveBytes) return;
+        if (GC.GetTotalMemory(forceFullCollection: false) < CollectAboveBytes
+            && GC.GetGCMemoryInfo().TotalCommittedBytes < CollectAboveBytes) return;
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    /// <summary>Quiet time after which a worker gives back the store pages it read.</summary>
+    private static readonly TimeSpan IdleShrinkAfter = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The store pages a worker read stay in its RSS (up to three 32 MB shards) while it
+    /// waits; after <see cref="IdleShrinkAfter"/> without a request they are released (madvise;
+    /// they come back from the page cache on the next read). This changes no value, so it may
+    /// run on a timer; busy workers, whose next request follows at once, are not slowed.</summary>
+    private static void Shrink(Session session)
+    {
+        WorkerTrace.Mark("worker idle: releasing store pages");
+        session.ReleaseStorePages();
     }
 
     private sealed class Session : IDisposable
@@ -212,8 +236,18 @@ public static class PluginWorkerServer
             return new ProbingData(task, classes, Split(0)!, Split(1), Split(2));
         }
 
+        // The idle timer's thread may release store pages while the pipe closes: never after unmapping.
+        private readonly object mappingGate = new();
+        private bool disposed;
+
+        public void ReleaseStorePages()
+        {
+            lock (mappingGate) if (!disposed) store.ReleaseResident();
+        }
+
         public void Dispose()
         {
+            lock (mappingGate) disposed = true;
             (model as IDisposable)?.Dispose();
             store.Dispose();
             catalog.Dispose();

@@ -72,6 +72,9 @@ public sealed class AnalysisPipeline(PluginCatalog plugins)
                 clock.Restart();
                 stage.Run(state);
                 results.Timings.Add(new StageTiming(stage.Name, Math.Round(clock.Elapsed.TotalSeconds, 3)));
+                // The workers of the next stage run beside the host: give back what this stage
+                // left (the extraction's buffers, the GC's retained free regions).
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

@@ -138,6 +138,16 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
         }
     }
 
+    /// <summary>Gives every resident shard's pages back (an idle plugin worker calls this, so the
+    /// store pages it read stop counting in its RSS); they reload from the page cache on demand.</summary>
+    public void ReleaseResident()
+    {
+        lock (gate)
+        {
+            while (resident.Count > 0) shards[resident.Dequeue()].Release();
+        }
+    }
+
     /// <summary>A view of the given rows (ascending) as a matrix, blocks of at most one shard's rows.</summary>
     public IActivationMatrix SelectRows(long[] rows) => new StoreRowView(this, rows);
 
