@@ -212,6 +212,26 @@ internal sealed class PluginWorker : IDisposable
         return answer;
     }
 
+    // The label sets this worker holds, by id: a reused worker is not sent the same labels again.
+    private readonly Dictionary<int, (string Task, string[] Classes, int[]?[] Labels)> labelSets = [];
+
+    /// <summary>Sends the labels of <paramref name="data"/> as label set <paramref name="id"/>,
+    /// unless this worker already holds exactly these (a reused worker, the same task).</summary>
+    public void PostLabels(int id, ProbingData data)
+    {
+        var splits = new[] { data.Train, data.Dev, data.Test };
+        if (labelSets.TryGetValue(id, out var held) && held.Task == data.Task && held.Classes.SequenceEqual(data.ClassNames)
+            && Enumerable.Range(0, 3).All(i => splits[i] is null ? held.Labels[i] is null
+                : held.Labels[i] is { } h && h.AsSpan().SequenceEqual(splits[i]!.Labels.Span)))
+        {
+            WorkerTrace.Mark("host: labels already held by the worker");
+            return;
+        }
+        labelSets.Remove(id);
+        Post(WorkerMessage.Labels, w => LabelSet.Write(w, id, data));
+        labelSets[id] = (data.Task, [.. data.ClassNames], splits.Select(s => s?.Labels.ToArray()).ToArray());
+    }
+
     /// <summary>Sends one message that needs no reply (label sets).</summary>
     public void Post(WorkerMessage message, Action<BinaryWriter> body)
     {
