@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using NeuronHost.Data.Tasks;
 using NeuronHost.Sdk;
 
@@ -114,6 +115,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
     }
 
     /// <summary>Copies row <paramref name="row"/>'s values into <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal unsafe void CopyRow(long row, Span<float> destination, int shardIndex)
     {
         var shard = Manifest.Shards[shardIndex];
