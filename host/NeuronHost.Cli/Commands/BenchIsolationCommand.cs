@@ -38,7 +38,7 @@ public static class BenchIsolationCommand
                 var clock = Stopwatch.StartNew();
                 var r = rank();
                 into.Add(clock.Elapsed.TotalSeconds);
-                if (expected is not null && !expected.Order.Select(n => n.Column).SequenceEqual(r.Order.Select(n => n.Column)))
+                if (expected is not null && !expected.Order.Select(n => (n.Column, n.Score)).SequenceEqual(r.Order.Select(n => (n.Column, n.Score))))
                     throw new CliException($"{name}: the isolated ranking differs from the in-process one");
                 return r;
             }
