@@ -100,6 +100,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
     }
 
     /// <summary>All values of shard <paramref name="index"/> as floats (mapped or converted).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal unsafe ReadOnlyMemory<float> ShardFloats(int index)
     {
         Touch(index);
@@ -130,6 +131,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
 
     /// <summary>Marks a shard as in use; the oldest beyond <see cref="ResidentShards"/> gives its
     /// pages back (they reload on demand).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Touch(int index)
     {
         lock (gate)

@@ -38,6 +38,7 @@ internal sealed class StoreRowView : IActivationMatrix
     public ActivationStore Store => store;
     internal long[] RowArray => rows;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ActivationBlock GetBlock(int index)
     {
         int start = blockStarts[index], count = blockStarts[index + 1] - start;

@@ -18,6 +18,7 @@ internal static unsafe class ClassMomentsKernel
     public readonly record struct Moments(long Count, double Mean, double M2);
 
     /// <param name="labels">null: every row is "no class" (column statistics only).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ClassMoments Compute(IActivationMatrix x, ReadOnlyMemory<int>? labels, int classCount, int threads, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -35,7 +36,7 @@ internal static unsafe class ClassMomentsKernel
         var parts = new Partial[threads];
         for (int t = 0; t < threads; t++) parts[t] = new Partial(slots, d);
 
-        RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
+        RowStreaming.Run(x, threads, cancellation, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t, block, start, end) =>
             AccumulateSegment(parts[t], labels is { } ls ? ls.Span : default, block, start, end, shift, classCount));
 
         foreach (var part in parts)
