@@ -73,6 +73,7 @@ public static class PluginWorkerServer
         if (GC.GetTotalMemory(forceFullCollection: false) < CollectAboveBytes) return;
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        WorkerTrace.Mark("worker collected the call's garbage");
     }
 
     private sealed class Session : IDisposable
