@@ -397,8 +397,13 @@ internal static class WorkerLauncher
         psi.ArgumentList.Add(backend);
         // Workers start with tiered compilation (unless the environment says otherwise): a worker
         // JITs all of its code afresh, and fully optimising every method on first call — the host's
-        // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50.
-        foreach (var (name, value) in new[] { ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0") })
+        // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50. Their hot
+        // loops are fully optimised on first call anyway ([MethodImpl(AggressiveOptimization)]).
+        // A method is recompiled at tier 1 after 4,096 calls (0x1000; the runtime's default is 30):
+        // with 30, a reused worker spent ~30-70 ms of CPU in its second call recompiling methods
+        // its first call had run a few dozen times (+23-78 % of a 0.1 s probeless call), with
+        // 4,096 +15 % (docs/plugin-isolation.md).
+        foreach (var (name, value) in new[] { ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountThreshold", "0x1000") })
             if (Environment.GetEnvironmentVariable(name) is null) psi.Environment[name] = value;
         psi.RedirectStandardInput = true;
         psi.RedirectStandardOutput = true;
