@@ -13,7 +13,10 @@ namespace NeuronHost.Cli.Commands;
 /// the worker started ahead of need (plugin load, store mapping, labels over the pipe, the ranking,
 /// the result back), the same call again on the worker the first one kept (warm), and one whose
 /// worker process is started on demand, on the same task; it
-/// prints the medians, their spread, the ratios and the load average read in the same run.</summary>
+/// prints the medians, their spread, the ratios and the load average read in the same run. Beside
+/// the wall-clock time it reports the CPU time the host and its worker processes spent on each call
+/// (Linux): at load averages of 30 on 2 cores wall-clock time is mostly waiting for a core and
+/// swings by ±50 % between rounds, while CPU time measures the work the isolation adds.</summary>
 public static class BenchIsolationCommand
 {
     public static Command Build(CliContext cli)
@@ -32,13 +35,20 @@ public static class BenchIsolationCommand
             var context = new PluginContext(KernelBackends.Create("cpu").Kernels) { Seed = 1 };
             using var runners = new PluginRunners(catalog, new IsolationOptions { Backend = "cpu" });
             var inProcess = new List<double>(); var warm = new List<double>(); var reused = new List<double>(); var cold = new List<double>();
+            var cpu = new Dictionary<List<double>, List<double>> { [inProcess] = [], [warm] = [], [reused] = [], [cold] = [] };
             var output = cli.Out(parse);
             Ranking Time(Func<Ranking> rank, List<double> into, Ranking? expected)
             {
+                // Background work of the previous call (the next spare starting, a worker's
+                // collection between calls) settles first, so it is charged to no call.
+                PluginRunners.WaitForSpareWorker();
+                Thread.Sleep(300);
+                double cpuBefore = FamilyCpuSeconds();
                 var clock = Stopwatch.StartNew();
                 var r = rank();
                 into.Add(clock.Elapsed.TotalSeconds);
-                if (expected is not null && !expected.Order.Select(n => n.Column).SequenceEqual(r.Order.Select(n => n.Column)))
+                cpu[into].Add(FamilyCpuSeconds() - cpuBefore);
+                if (expected is not null && !expected.Order.Select(n => (n.Column, n.Score)).SequenceEqual(r.Order.Select(n => (n.Column, n.Score))))
                     throw new CliException($"{name}: the isolated ranking differs from the in-process one");
                 return r;
             }
@@ -68,10 +78,61 @@ public static class BenchIsolationCommand
             output.WriteLine($"  reused worker (warm)        {m4:0.000} s (spread {reused.Min():0.000}–{reused.Max():0.000}); overhead {m4 - m1:0.000} s = {(m4 / m1 - 1) * 100:0.0} % of the warm in-process time");
             output.WriteLine($"  pre-started worker (cold)   {m2:0.000} s (spread {warm.Min():0.000}–{warm.Max():0.000}); overhead {m2 - inProcess[0]:0.000} s = {(m2 / inProcess[0] - 1) * 100:0.0} % of the cold in-process call");
             output.WriteLine($"  worker started on demand    {m3:0.000} s (spread {cold.Min():0.000}–{cold.Max():0.000}); overhead {m3 - inProcess[0]:0.000} s = {(m3 / inProcess[0] - 1) * 100:0.0} % of the cold in-process call");
+            if (OperatingSystem.IsLinux())
+            {
+                // CPU time: the first in-process call compiles, so warm calls are compared with the later ones.
+                var cpuWarm = cpu[inProcess].Count > 1 ? cpu[inProcess].Skip(1).ToList() : cpu[inProcess];
+                double c1 = Median(cpuWarm), c0 = cpu[inProcess][0];
+                output.WriteLine("  CPU time of the host and its workers per call (all threads), median (spread):");
+                output.WriteLine($"  in process, first call      {c0:0.000} s");
+                output.WriteLine($"  in process, later calls     {c1:0.000} s ({cpuWarm.Min():0.000}–{cpuWarm.Max():0.000})");
+                foreach (var (label, list, basis, basisName) in new[] { ("reused worker (warm)      ", reused, c1, "warm"), ("pre-started worker (cold) ", warm, c0, "cold"), ("worker started on demand  ", cold, c0, "cold") })
+                {
+                    double m = Median(cpu[list]);
+                    output.WriteLine($"  {label}  {m:0.000} s ({cpu[list].Min():0.000}–{cpu[list].Max():0.000}); overhead {m - basis:0.000} s = {(m / basis - 1) * 100:0.0} % of the {basisName} in-process call");
+                }
+            }
             output.WriteLine($"  load average {load} at the start, {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end on {Environment.ProcessorCount} cores");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>CPU seconds on the clock of this process and its child processes (the workers),
+    /// summed over their threads (/proc/PID/task/*/schedstat: nanoseconds on a CPU); 0 off Linux.
+    /// A worker started during a call (the next spare) counts from its start, as it should: it is
+    /// work the isolation does.</summary>
+    private static double FamilyCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        int self = Environment.ProcessId;
+        long ns = ProcessCpuNanoseconds(self);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == self) continue;
+            try
+            {
+                // ppid is the 2nd field after the parenthesised command name
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1]) == self) ns += ProcessCpuNanoseconds(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
+        }
+        return ns / 1e9;
+    }
+
+    private static long ProcessCpuNanoseconds(int pid)
+    {
+        long ns = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                try { ns += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0]); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return ns;
     }
 
     private static double Median(List<double> values)

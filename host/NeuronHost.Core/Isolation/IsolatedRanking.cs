@@ -26,7 +26,7 @@ internal sealed class IsolatedRanking(PluginCatalog catalog, LoadedPlugin plugin
         var worker = PluginWorker.Start(setup, displayName, options, context.Log, context.Cancellation);
         try
         {
-            worker.Post(WorkerMessage.Labels, w => LabelSet.Write(w, 0, request.Data));
+            worker.PostLabels(0, request.Data);
             var body = worker.Call(WorkerMessage.Rank, w => w.Write(0), WorkerMessage.Ranked, context.Progress, context.Cancellation);
             body.ReadString();
             int count = body.ReadInt32();

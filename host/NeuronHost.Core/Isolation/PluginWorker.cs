@@ -212,6 +212,26 @@ internal sealed class PluginWorker : IDisposable
         return answer;
     }
 
+    // The label sets this worker holds, by id: a reused worker is not sent the same labels again.
+    private readonly Dictionary<int, (string Task, string[] Classes, int[]?[] Labels)> labelSets = [];
+
+    /// <summary>Sends the labels of <paramref name="data"/> as label set <paramref name="id"/>,
+    /// unless this worker already holds exactly these (a reused worker, the same task).</summary>
+    public void PostLabels(int id, ProbingData data)
+    {
+        var splits = new[] { data.Train, data.Dev, data.Test };
+        if (labelSets.TryGetValue(id, out var held) && held.Task == data.Task && held.Classes.SequenceEqual(data.ClassNames)
+            && Enumerable.Range(0, 3).All(i => splits[i] is null ? held.Labels[i] is null
+                : held.Labels[i] is { } h && h.AsSpan().SequenceEqual(splits[i]!.Labels.Span)))
+        {
+            WorkerTrace.Mark("host: labels already held by the worker");
+            return;
+        }
+        labelSets.Remove(id);
+        Post(WorkerMessage.Labels, w => LabelSet.Write(w, id, data));
+        labelSets[id] = (data.Task, [.. data.ClassNames], splits.Select(s => s?.Labels.ToArray()).ToArray());
+    }
+
     /// <summary>Sends one message that needs no reply (label sets).</summary>
     public void Post(WorkerMessage message, Action<BinaryWriter> body)
     {
@@ -377,14 +397,18 @@ internal static class WorkerLauncher
         psi.ArgumentList.Add(backend);
         // Workers start with tiered compilation (unless the environment says otherwise): a worker
         // JITs all of its code afresh, and fully optimising every method on first call — the host's
-        // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50.
+        // setting — cost a probeless worker on EWT ~0.9 s more at a load average of ~50. Their hot
+        // loops are fully optimised on first call anyway ([MethodImpl(AggressiveOptimization)]).
+        // A method is recompiled at tier 1 after 4,096 calls (0x1000; the runtime's default is 30):
+        // with 30, a reused worker spent ~30-70 ms of CPU in its second call recompiling methods
+        // its first call had run a few dozen times (docs/plugin-isolation.md).
         // Workstation GC without the background (concurrent) collector, conserving memory: under
         // load the background GC thread starves while the plugin thread goes on allocating (a
         // gather over a store row view makes a 32 MB row buffer per block), so garbage piled up
         // beside the live data. Blocking gen2 collections keep a worker's peak near its live data.
         foreach (var (name, value) in new[]
         {
-            ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0"),
+            ("DOTNET_TieredCompilation", "1"), ("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountThreshold", "0x1000"),
             ("DOTNET_gcServer", "0"), ("DOTNET_gcConcurrent", "0"), ("DOTNET_GCConserveMemory", "5"),
         })
             if (Environment.GetEnvironmentVariable(name) is null) psi.Environment[name] = value;

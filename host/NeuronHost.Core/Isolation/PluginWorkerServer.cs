@@ -84,6 +84,7 @@ public static class PluginWorkerServer
             && GC.GetGCMemoryInfo().TotalCommittedBytes < CollectAboveBytes) return;
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        WorkerTrace.Mark("worker collected the call's garbage");
     }
 
     /// <summary>Quiet time after which a worker gives back the store pages it read.</summary>

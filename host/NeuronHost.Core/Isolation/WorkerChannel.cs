@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace NeuronHost.Core.Isolation;
@@ -60,16 +61,21 @@ internal sealed class WorkerChannel(Stream stream)
 
 internal static class BinaryArrays
 {
+    // Arrays go as one block of little-endian bytes: a split's labels and store rows (200,000+
+    // values for EWT) written or read one value at a time cost a reused worker's call ~20-40 ms.
     public static void Write(this BinaryWriter w, ReadOnlySpan<int> values)
     {
         w.Write(values.Length);
-        foreach (int v in values) w.Write(v);
+        if (BitConverter.IsLittleEndian) w.Write(MemoryMarshal.AsBytes(values));
+        else foreach (int v in values) w.Write(v);
     }
 
     public static void Write(this BinaryWriter w, long[]? values)
     {
         w.Write(values?.Length ?? -1);
-        if (values is not null) foreach (long v in values) w.Write(v);
+        if (values is null) return;
+        if (BitConverter.IsLittleEndian) w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        else foreach (long v in values) w.Write(v);
     }
 
     public static void WriteStrings(this BinaryWriter w, IReadOnlyList<string> values)
@@ -82,7 +88,8 @@ internal static class BinaryArrays
     {
         int n = Count(r);
         var a = new int[n];
-        for (int i = 0; i < n; i++) a[i] = r.ReadInt32();
+        if (BitConverter.IsLittleEndian) ReadExactly(r, MemoryMarshal.AsBytes(a.AsSpan()));
+        else for (int i = 0; i < n; i++) a[i] = r.ReadInt32();
         return a;
     }
 
@@ -92,8 +99,19 @@ internal static class BinaryArrays
         if (n == -1) return null;
         if (n < 0 || n > r.BaseStream.Length / 8) throw new InvalidDataException($"bad array length {n}");
         var a = new long[n];
-        for (int i = 0; i < n; i++) a[i] = r.ReadInt64();
+        if (BitConverter.IsLittleEndian) ReadExactly(r, MemoryMarshal.AsBytes(a.AsSpan()));
+        else for (int i = 0; i < n; i++) a[i] = r.ReadInt64();
         return a;
+    }
+
+    private static void ReadExactly(BinaryReader r, Span<byte> into)
+    {
+        while (into.Length > 0)
+        {
+            int n = r.Read(into);
+            if (n == 0) throw new EndOfStreamException("worker message ends inside an array");
+            into = into[n..];
+        }
     }
 
     public static string[] ReadStrings(this BinaryReader r)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using NeuronHost.Data.Tasks;
 using NeuronHost.Sdk;
 
@@ -99,6 +100,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
     }
 
     /// <summary>All values of shard <paramref name="index"/> as floats (mapped or converted).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal unsafe ReadOnlyMemory<float> ShardFloats(int index)
     {
         Touch(index);
@@ -114,6 +116,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
     }
 
     /// <summary>Copies row <paramref name="row"/>'s values into <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal unsafe void CopyRow(long row, Span<float> destination, int shardIndex)
     {
         var shard = Manifest.Shards[shardIndex];
@@ -128,6 +131,7 @@ public sealed class ActivationStore : IActivationMatrix, IDisposable
 
     /// <summary>Marks a shard as in use; the oldest beyond <see cref="ResidentShards"/> gives its
     /// pages back (they reload on demand).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Touch(int index)
     {
         lock (gate)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Data.Store;
@@ -11,6 +12,7 @@ internal sealed class StoreRowView : IActivationMatrix
     private readonly long[] rows;
     private readonly int[] blockStarts; // index into rows; one extra entry = rows.Length
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public StoreRowView(ActivationStore store, long[] rows)
     {
         this.store = store;
@@ -36,6 +38,7 @@ internal sealed class StoreRowView : IActivationMatrix
     public ActivationStore Store => store;
     internal long[] RowArray => rows;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ActivationBlock GetBlock(int index)
     {
         int start = blockStarts[index], count = blockStarts[index + 1] - start;
@@ -49,8 +52,16 @@ internal sealed class StoreRowView : IActivationMatrix
         }
         store.Touch(shard);
         var buffer = GC.AllocateUninitializedArray<float>(count * Columns);
+        Gather(start, count, shard, buffer);
+        return new ActivationBlock(start, count, Columns, buffer.AsMemory(0, count * Columns));
+    }
+
+    // Fully optimised on first call, as in the host: a plugin worker runs tiered and would copy its
+    // first blocks with tier-0 code (docs/plugin-isolation.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Gather(int start, int count, int shard, float[] buffer)
+    {
         for (int i = 0; i < count; i++)
             store.CopyRow(rows[start + i], buffer.AsSpan(i * Columns, Columns), shard);
-        return new ActivationBlock(start, count, Columns, buffer.AsMemory(0, count * Columns));
     }
 }

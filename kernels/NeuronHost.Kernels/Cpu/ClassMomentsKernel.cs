@@ -18,6 +18,7 @@ internal static unsafe class ClassMomentsKernel
     public readonly record struct Moments(long Count, double Mean, double M2);
 
     /// <param name="labels">null: every row is "no class" (column statistics only).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ClassMoments Compute(IActivationMatrix x, ReadOnlyMemory<int>? labels, int classCount, int threads, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -35,42 +36,8 @@ internal static unsafe class ClassMomentsKernel
         var parts = new Partial[threads];
         for (int t = 0; t < threads; t++) parts[t] = new Partial(slots, d);
 
-        RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
-        {
-            var part = parts[t];
-            var lab = labels is { } ls ? ls.Span : default;
-            fixed (float* px = block.Span)
-            fixed (double* pk = shift, ps1 = part.S1, ps2 = part.S2)
-            fixed (float* pmin = part.Min, pmax = part.Max)
-            fixed (nint* rows = part.TileRows)
-            fixed (int* slotStart = part.SlotStart, rowSlot = part.RowSlot)
-            {
-                for (int r0 = start; r0 < end; r0 += TileRows)
-                {
-                    int n = Math.Min(end - r0, TileRows);
-                    // Counting sort of the tile's rows by slot: the label is read once per row,
-                    // never in the column loops.
-                    new Span<int>(slotStart, slots + 1).Clear();
-                    for (int i = 0; i < n; i++)
-                    {
-                        int label = lab.IsEmpty ? -1 : lab[(int)(block.FirstRow + r0 + i)];
-                        int slot = label < 0 ? classCount : label;
-                        rowSlot[i] = slot;
-                        slotStart[slot + 1]++;
-                    }
-                    for (int s = 0; s < slots; s++)
-                    {
-                        part.Counts[s] += slotStart[s + 1];
-                        slotStart[s + 1] += slotStart[s];
-                    }
-                    // rows[] in slot order; slotStart[s] walks to slotStart[s + 1] and is restored below
-                    for (int i = 0; i < n; i++) rows[slotStart[rowSlot[i]]++] = (nint)(px + (long)(r0 + i) * d);
-                    for (int s = slots; s > 0; s--) slotStart[s] = slotStart[s - 1];
-                    slotStart[0] = 0;
-                    AccumulateTile((float**)rows, slotStart, slots, d, pk, ps1, ps2, pmin, pmax);
-                }
-            }
-        });
+        RowStreaming.Run(x, threads, cancellation, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (t, block, start, end) =>
+            AccumulateSegment(parts[t], labels is { } ls ? ls.Span : default, block, start, end, shift, classCount));
 
         foreach (var part in parts)
             foreach (var s in part.S1)
@@ -79,6 +46,47 @@ internal static unsafe class ClassMomentsKernel
         return Merge(parts, shift, classCount, d);
     }
 
+    /// <summary>Rows [start, end) of one block into a thread's partial sums. Fully optimised on
+    /// first call: a plugin worker runs tiered, and this loop would otherwise spend a ranking's
+    /// first calls in tier-0 or on-stack-replacement code (docs/plugin-isolation.md).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateSegment(Partial part, ReadOnlySpan<int> lab, ActivationBlock block, int start, int end, double[] shift, int classCount)
+    {
+        int d = block.Columns, slots = classCount + 1;
+        fixed (float* px = block.Span)
+        fixed (double* pk = shift, ps1 = part.S1, ps2 = part.S2)
+        fixed (float* pmin = part.Min, pmax = part.Max)
+        fixed (nint* rows = part.TileRows)
+        fixed (int* slotStart = part.SlotStart, rowSlot = part.RowSlot)
+        {
+            for (int r0 = start; r0 < end; r0 += TileRows)
+            {
+                int n = Math.Min(end - r0, TileRows);
+                // Counting sort of the tile's rows by slot: the label is read once per row,
+                // never in the column loops.
+                new Span<int>(slotStart, slots + 1).Clear();
+                for (int i = 0; i < n; i++)
+                {
+                    int label = lab.IsEmpty ? -1 : lab[(int)(block.FirstRow + r0 + i)];
+                    int slot = label < 0 ? classCount : label;
+                    rowSlot[i] = slot;
+                    slotStart[slot + 1]++;
+                }
+                for (int s = 0; s < slots; s++)
+                {
+                    part.Counts[s] += slotStart[s + 1];
+                    slotStart[s + 1] += slotStart[s];
+                }
+                // rows[] in slot order; slotStart[s] walks to slotStart[s + 1] and is restored below
+                for (int i = 0; i < n; i++) rows[slotStart[rowSlot[i]]++] = (nint)(px + (long)(r0 + i) * d);
+                for (int s = slots; s > 0; s--) slotStart[s] = slotStart[s - 1];
+                slotStart[0] = 0;
+                AccumulateTile((float**)rows, slotStart, slots, d, pk, ps1, ps2, pmin, pmax);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ValidateLabels(ReadOnlySpan<int> labels, long rows, int classCount)
     {
         if (labels.Length != rows)
@@ -292,6 +300,7 @@ internal static unsafe class ClassMomentsKernel
         return new Moments(n, a.Mean + delta * b.Count / n, a.M2 + b.M2 + delta * delta * ((double)a.Count * b.Count / n));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ClassMoments Merge(Partial[] parts, double[] shift, int classCount, int d)
     {
         int slots = classCount + 1;

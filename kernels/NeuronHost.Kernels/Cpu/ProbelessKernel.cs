@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Kernels.Cpu;
@@ -6,6 +7,8 @@ namespace NeuronHost.Kernels.Cpu;
 /// O(C²·D) on the moments, never on the activations.</summary>
 internal static class ProbelessKernel
 {
+    // Fully optimised on first call (a plugin worker runs tiered; docs/plugin-isolation.md).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Overall(ClassMoments m)
     {
         ArgumentNullException.ThrowIfNull(m);
@@ -26,6 +29,7 @@ internal static class ProbelessKernel
     }
 
     /// <summary>[C, D]; a class without tokens gets NaN (it has no mean).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] PerClass(ClassMoments m)
     {
         ArgumentNullException.ThrowIfNull(m);

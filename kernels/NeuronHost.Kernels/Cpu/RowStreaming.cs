@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using NeuronHost.Sdk;
 
@@ -15,6 +16,9 @@ internal static class RowStreaming
 
     public delegate void SegmentBody(int partition, ActivationBlock block, int startRow, int endRow);
 
+    // These loops run a few dozen times per pass: in a tiered plugin worker they would be promoted
+    // (and recompiled) during a reused worker's calls; fully optimised at once, like the host.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(IActivationMatrix x, int partitions, CancellationToken cancellation, SegmentBody body)
     {
         var group = new List<ActivationBlock>();
@@ -39,6 +43,7 @@ internal static class RowStreaming
         if (groupRows > 0) RunGroup(group, groupRows, partitions, cancellation, body);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunGroup(List<ActivationBlock> group, long rows, int partitions, CancellationToken cancellation, SegmentBody body)
     {
         int p = (int)Math.Min(partitions, rows);
@@ -50,6 +55,7 @@ internal static class RowStreaming
         ParallelFor(p, cancellation, t => RunPartition(t, p, group, rows, body));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPartition(int t, int p, List<ActivationBlock> group, long rows, SegmentBody body)
     {
         long start = rows * t / p, end = rows * (t + 1) / p, offset = 0;
