@@ -95,6 +95,51 @@ public sealed class ReproduceCommandTests
         finally { Directory.Delete(root, recursive: true); }
     }
 
+    /// <summary>The skipped number run names every reason that applies: a sentence encoder on Brown
+    /// lacks both the Number feature and an LM head, and the table must not blame the corpus alone.</summary>
+    [Fact]
+    public void Skipped_number_run_names_every_missing_piece()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "nh-reproduce-plan-" + Guid.NewGuid().ToString("N")[..8]);
+        string brown = Path.Combine(root, "brown"), ud = Path.Combine(root, "ud");
+        Directory.CreateDirectory(brown);
+        Directory.CreateDirectory(ud);
+        File.WriteAllText(Path.Combine(brown, "ca01"), "The/at jury/nn ./.\n");
+        File.WriteAllText(Path.Combine(ud, "x-ud-train.conllu"), "");
+        try
+        {
+            string? Skip(string corpus, bool lm) => NeuronHost.Core.Reproduce.ReproducePlan
+                .Make(new NeuronHost.Core.Reproduce.ReproduceOptions { ModelDir = root, CorpusPath = corpus }, new NeuronHost.Core.Reproduce.ModelKind("m", 2, lm))
+                .Single(r => r.Name == "number").SkippedBecause;
+            const string NoNumber = "the corpus has no Number feature", NoHead = "m is a sentence encoder without an LM head";
+            var both = Skip(brown, lm: false)!;
+            Assert.Contains(NoNumber, both);
+            Assert.Contains(NoHead, both);
+            Assert.Contains(NoNumber, Skip(brown, lm: true)!);
+            Assert.DoesNotContain(NoHead, Skip(brown, lm: true)!);
+            Assert.Contains(NoHead, Skip(ud, lm: false)!);
+            Assert.DoesNotContain(NoNumber, Skip(ud, lm: false)!);
+            Assert.Null(Skip(ud, lm: true));
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    /// <summary>(d2)'s text puts each minimal set's layer counts beside its own task: the lists once
+    /// came out easy-first after a "hard − easy" difference, so each read as the other task's.</summary>
+    [Fact]
+    public void Layer_counts_stand_beside_their_own_task()
+    {
+        static NeuronHost.Core.Reports.MinimalSetResult Set(int k, params int[] perLayer) => new()
+        {
+            K = k, Layers = perLayer.Select((c, l) => new NeuronHost.Core.Reports.LayerCount(l, c)).ToList(),
+        };
+        var upos = Set(5, 4, 1); var deprel = Set(7, 1, 6);
+        var shift = NeuronHost.Core.Reproduce.FindingRules.LayerShift(upos, deprel);
+        string text = NeuronHost.Core.Reproduce.FindingRules.LayerEffect("deprel", deprel, "upos", upos, shift);
+        Assert.StartsWith("mean layer of the minimal set: deprel (k = 7, layers [L0: 1, L1: 6]) − upos (k = 5, layers [L0: 4, L1: 1]) = ", text);
+        Assert.Equal(6.0 / 7 - 1.0 / 5, shift.Estimate, 12);
+    }
+
     private readonly record struct Iv(double Est, double Lo, double Hi, double Null, int Dir);
 
     private static JsonElement Results(string outDir, string run) =>

@@ -231,9 +231,22 @@ public static class PluginWorkerServer
             }
         }
 
+        /// <summary>The splits as the host's <see cref="StoreTaskData"/> builds them, words and UPOS
+        /// included from the store's tokens: without the word classes translation's q(z) fell back
+        /// to every Number-bearing word instead of the nouns it edits.</summary>
         private ProbingData Data(string task, string[] classes, int[][] labels)
         {
-            DataSplit? Split(int i) => matrices[i] is { } m ? new DataSplit(m, labels[i]) : null;
+            var words = store.Tokens.Words;
+            DataSplit? Split(int i)
+            {
+                if (matrices[i] is not { } m) return null;
+                var rows = setup.SplitRows[i];
+                var splitWords = rows is null ? words : rows.Select(r => words[r]).ToArray();
+                return new DataSplit(m, labels[i], splitWords.Select(w => w.Form).ToArray())
+                {
+                    WordClasses = splitWords.Select(w => w.Upos).ToArray(),
+                };
+            }
             return new ProbingData(task, classes, Split(0)!, Split(1), Split(2));
         }
 

@@ -171,8 +171,7 @@ public static class FindingRules
         {
             var iv = LayerShift(se, sh);
             layers.Intervals = [iv];
-            layers.Effect = $"mean layer of the minimal set: {h.Identity.Task} (k = {sh.K}) − {e.Identity.Task} (k = {se.K}) = {Ci(iv)} "
-                + $"(layers {Counts(se)} vs {Counts(sh)})";
+            layers.Effect = LayerEffect(h.Identity.Task, sh, e.Identity.Task, se, iv);
             layers.Reason = "Welch normal interval treating the set's neurons as independent draws"
                 + (se.Reached && sh.Reached ? "" : "; a minimal set did not reach its oracle within the margin");
             layers.Source = "runs/easy, runs/hard results.json minimalSets (linear × linear-probe)";
@@ -260,6 +259,11 @@ public static class FindingRules
     private static string ToFraction(RunResults r) =>
         r.OracleFractions.FirstOrDefault(o => o.Ranking == Linear && o.Probe == LinearProbe && Math.Abs(o.Fraction - 0.95) < 1e-9) is { } o
             ? (o.Reached ? $"k = {o.K}" : "not reached") : "n/a";
+
+    /// <summary>Each set's layer counts beside its own task and k (they were printed easy-first after a
+    /// hard − easy difference, so each list read as the other task's).</summary>
+    public static string LayerEffect(string hardTask, MinimalSetResult hard, string easyTask, MinimalSetResult easy, FindingInterval shift) =>
+        $"mean layer of the minimal set: {hardTask} (k = {hard.K}, layers {Counts(hard)}) − {easyTask} (k = {easy.K}, layers {Counts(easy)}) = {Ci(shift)}";
 
     private static string Counts(MinimalSetResult m) => "[" + string.Join(", ", m.Layers.Select(l => $"L{l.Layer}: {l.Count}")) + "]";
 

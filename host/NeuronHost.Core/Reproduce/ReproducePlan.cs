@@ -69,9 +69,12 @@ public static class ReproducePlan
                 Control = false,   // selectivity is reported for the easy task; the hard run only needs its minimal set
             }).Build(), null),
         };
-        string? numberProblem = format != "conllu" ? "the corpus has no Number feature (translation needs CoNLL-U nouns with Number and agreeing verbs)"
-            : !model.LanguageModel ? $"{model.Name} is a sentence encoder without an LM head: no next-word agreement to translate and no target probability for NEG"
-            : null;
+        // Every reason that applies is named: USE-Lite + Brown lacks both, and naming only the corpus
+        // suggested that a CoNLL-U corpus would make (b) and (e) measurable on a sentence encoder.
+        var problems = new List<string>();
+        if (format != "conllu") problems.Add("the corpus has no Number feature (translation needs CoNLL-U nouns with Number and agreeing verbs)");
+        if (!model.LanguageModel) problems.Add($"{model.Name} is a sentence encoder without an LM head: no next-word agreement to translate and no target probability for NEG");
+        string? numberProblem = problems.Count == 0 ? null : string.Join("; and ", problems);
         if (numberProblem is not null) runs.Add(new(Number, "Number: translation (b), NEG (e)", null, numberProblem));
         else runs.Add(new(Number, "Number: translation (b), NEG and NeurGrad (e)", (Base(o, format, layers, "Number", "runs/" + Number) with
         {

@@ -161,6 +161,7 @@ public sealed class TranslationIntervention : IIntervention
         return new InterventionReport(Info.Name, summary,
         [
             new ResultTable("translation", Columns, rows),
+            new ResultTable("translation_class_means", ["column", "hook_point", "neuron", "q_Sing", "q_Plur"], MeanRows(request.Rankings, ks, moments, sing, plur)),
             new ResultTable("translation_random_draws", ["ranking", "k", "draw", "seed", "preference_flip_rate", "mean_logodds_shift"], drawRows),
             new ResultTable("translation_comparisons", SelectionStatistics.ComparisonColumns, comparisons),
         ]);
@@ -204,6 +205,17 @@ public sealed class TranslationIntervention : IIntervention
         }
         Require(ns, np, $"{WordClass} words");
         return (context.Kernels.ClassMoments(train.Activations, kept, data.ClassCount, context.Cancellation), (ns, np));
+    }
+
+    /// <summary>q(Sing) and q(Plur) of every neuron some ranking's top-k translates (largest k):
+    /// the means the edit moved them by, so a reader can check which words they came from.</summary>
+    private static List<IReadOnlyList<object>> MeanRows(IReadOnlyList<Ranking> rankings, int[] ks, ClassMoments moments, int sing, int plur)
+    {
+        int kMax = ks.Length == 0 ? 0 : ks[^1];
+        return rankings.SelectMany(r => r.Order.Take(kMax)).DistinctBy(n => n.Column).OrderBy(n => n.Column)
+            .Select(n => (IReadOnlyList<object>)[n.Column, n.Neuron.HookPoint, n.Neuron.Index,
+                moments.Means[sing * moments.Neurons + n.Column], moments.Means[plur * moments.Neurons + n.Column]])
+            .ToList();
     }
 
     private void Require(int sing, int plur, string what)
