@@ -36,6 +36,8 @@ public sealed class PipelineState(AnalysisConfig config, PluginCatalog plugins, 
     public ActivationStore? Store { get; set; }
     public StoreTaskData? Task { get; set; }
     public GridResult? Grid { get; set; }
+    /// <summary>Train-row class moments merged on a cluster's coordinator, for the rankings that need nothing else.</summary>
+    public MergedTrainMoments? TrainMoments { get; set; }
 
     public T Need<T>(T? value, string what) where T : class =>
         value ?? throw new InvalidOperationException($"pipeline: {what} is not ready (a stage ran out of order)");
