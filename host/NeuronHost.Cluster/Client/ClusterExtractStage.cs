@@ -44,6 +44,24 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         plan.PlanSequences();
         var result = new ClusterRunResult { Redis = cluster.Address.ToString(), BatchesPerShard = batchesPerShard };
         s.Results.Cluster = result;
+        s.Results.Identity.HookPoints = c.ResolvedHookPoints();
+        s.Results.Identity.Aggregation = c.Aggregation;
+        s.Results.Identity.Neurons = plan.Columns;
+        // Every plugin runs from statistics and no store of these rows is here yet: the rows stay on the silos.
+        if (MomentRankings.NeedRows(c, s.Plugins).Count == 0 && MomentRankings.FromMoments(c, s.Plugins).Count > 0
+            && !File.Exists(Path.Combine(storeDir, StoreManifest.FileName)))
+        {
+            await Distribute(s, plan, null, result);
+            result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            if (s.TrainMoments is not null)
+            {
+                s.RowsElsewhere = new RowsElsewhere(plan.Table,
+                    plan.Hooks.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray(),
+                    $"run --cluster kept them on the silos: {string.Join(", ", s.TrainMoments.Rankings)} ran from merged class moments");
+                return;
+            }
+            throw new ClusterException("the silos sent no class moments, and the rows stayed on them");
+        }
         using (var writer = StoreWriter.Open(storeDir, plan.Wanted, plan.Sidecar, force: false, s.Progress, s.Cancellation))
         {
             if (writer.State == StoreOpenState.Reused)
@@ -57,15 +75,13 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
         if (string.IsNullOrEmpty(c.StoreDir)) Core.Assets.StoreCache.Touch(storeDir);
         s.Store = ActivationStore.Open(storeDir, verifyHashes: false);
-        s.Results.Identity.HookPoints = c.ResolvedHookPoints();
-        s.Results.Identity.Aggregation = c.Aggregation;
-        s.Results.Identity.Neurons = s.Store.Columns;
     }
 
-    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter writer, ClusterRunResult result)
+    /// <param name="writer">null: the rows stay on the silos (only their class moments come).</param>
+    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter? writer, ClusterRunResult result)
     {
         // A resumed store keeps the batch size it was started with (its bytes must match).
-        int batchSize = writer.Manifest.Extraction?.BatchSize ?? 16;
+        int batchSize = (writer?.Manifest ?? plan.Wanted).Extraction?.BatchSize ?? 16;
         int batches = plan.BatchCount(batchSize);
         var shards = new List<ShardSpec>();
         for (int b = 0, i = 0; b < batches; b += batchesPerShard, i++)
@@ -77,8 +93,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         }
         result.Shards = shards.Count;
         // Rows a resumed store already holds are not asked for again.
-        var needed = shards.Where(x => x.EndRow > writer.NextRow).ToList();
+        var needed = shards.Where(x => x.EndRow > (writer?.NextRow ?? 0)).ToList();
         var moments = MomentsPlan(s, plan, shards, needed, result);
+        if (writer is null && moments is null) return;
         var spec = new ClusterJobSpec
         {
             JobId = Guid.NewGuid().ToString("N")[..16],
@@ -94,6 +111,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             Columns = plan.Columns,
             Version = ClusterNames.Version,
             Statistics = moments is not null,
+            SendRows = writer is not null,
             ClassCount = moments?.Task.ClassNames.Count ?? 0,
         };
         result.JobId = spec.JobId;
@@ -103,7 +121,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
 
         var folder = Directory.CreateTempSubdirectory("neuronhost-cluster-");
         var receiver = new ShardReceiver(spec.JobId, folder.FullName, needed.ToDictionary(x => x.Index, x => (x.EndRow - x.FirstRow) * plan.Columns * 4),
-            moments?.Labels, spec.ClassCount, plan.Columns);
+            moments?.Labels, spec.ClassCount, plan.Columns, rowsWanted: writer is not null);
         var sink = cluster.Client.CreateObjectReference<IShardSink>(receiver);
         var coordinator = cluster.Client.GetGrain<IExtractionCoordinator>(spec.JobId);
         var board = cluster.Client.GetGrain<IClusterBoard>(0);
@@ -153,8 +171,11 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 while (next < needed.Count && receiver.Has(needed[next].Index))
                 {
                     var shard = needed[next];
-                    AppendShard(receiver.PathOf(shard.Index), shard, plan.Columns, writer, s.Cancellation);
-                    File.Delete(receiver.PathOf(shard.Index));
+                    if (writer is not null)
+                    {
+                        AppendShard(receiver.PathOf(shard.Index), shard, plan.Columns, writer, s.Cancellation);
+                        File.Delete(receiver.PathOf(shard.Index));
+                    }
                     doneTokens += shard.Tokens;
                     s.Progress.Report(new ProgressReport(Name, doneTokens, totalTokens, "tokens"));
                     next++;
@@ -197,8 +218,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         var c = s.Config;
         var uses = MomentRankings.FromMoments(c, s.Plugins);
         result.RowsNeededBy = MomentRankings.NeedRows(c, s.Plugins).ToList();
-        if (result.RowsNeededBy.Count > 0)
-            s.Log.Info($"every row goes to the coordinator: {string.Join(", ", result.RowsNeededBy)} need(s) all rows in one place");
+        s.Log.Info(result.RowsNeededBy.Count > 0
+            ? $"every row goes to the coordinator: {string.Join(", ", result.RowsNeededBy)} need(s) all rows in one place"
+            : "no row leaves the silos: every ranking runs from their class moments (no probe, contexts or intervention needs rows)");
         if (uses.Count == 0) return null;
         var names = uses.Select(u => u.DisplayName).ToList();
         if (needed.Count != shards.Count)

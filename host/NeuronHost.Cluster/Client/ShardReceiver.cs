@@ -11,7 +11,7 @@ namespace NeuronHost.Cluster.Client;
 /// hands each silo its shard's train labels and keeps the first class moments each shard sends;
 /// a shard is then complete when both its rows and its moments are here.</summary>
 internal sealed class ShardReceiver(string jobId, string folder, IReadOnlyDictionary<int, long> expectedBytes,
-    IReadOnlyDictionary<int, int[]>? trainLabels = null, int classCount = 0, int columns = 0) : IShardSink
+    IReadOnlyDictionary<int, int[]>? trainLabels = null, int classCount = 0, int columns = 0, bool rowsWanted = true) : IShardSink
 {
     private readonly object gate = new();
     private readonly Dictionary<int, ShardReceipt> receipts = [];
@@ -50,6 +50,7 @@ internal sealed class ShardReceiver(string jobId, string folder, IReadOnlyDictio
             if (moments.ContainsKey(shard)) return Task.CompletedTask;
             moments[shard] = m;
             if (rowsHere.TryGetValue(shard, out var receipt)) receipts[shard] = receipt;
+            else if (!rowsWanted) receipts[shard] = new ShardReceipt { Shard = shard, Silo = silo, Incarnation = incarnation };
         }
         return Task.CompletedTask;
     }
@@ -63,6 +64,7 @@ internal sealed class ShardReceiver(string jobId, string folder, IReadOnlyDictio
 
     public Task Receive(string job, int shard, string silo, string incarnation, long offset, byte[] data, bool last)
     {
+        if (!rowsWanted) throw new InvalidOperationException($"silo {silo} sent rows of shard {shard}, but this run keeps the rows on the silos");
         if (job != jobId || !expectedBytes.TryGetValue(shard, out long size))
             throw new InvalidOperationException($"silo {silo} sent shard {shard} of run {job}, which this run does not have");
         if (offset < 0 || offset + data.LongLength > size || (last && offset + data.LongLength != size))

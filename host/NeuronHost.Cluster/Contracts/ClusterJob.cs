@@ -25,6 +25,8 @@ public sealed class ClusterJobSpec
     [Id(12)] public bool Statistics { get; set; }
     /// <summary>The task's classes (with <see cref="Statistics"/>).</summary>
     [Id(13)] public int ClassCount { get; set; }
+    /// <summary>False when every plugin of the run works from the class moments: the rows stay on the silos.</summary>
+    [Id(14)] public bool SendRows { get; set; } = true;
 }
 
 /// <summary>One shard: batches [FirstBatch, EndBatch) of the plan, which are corpus sentences

@@ -97,8 +97,9 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
             statistics = $", class moments of {moments.Counts.Sum():N0} train rows ({moments.PayloadBytes:N0} bytes) sent first";
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        var buffer = new byte[ChunkBytes];
-        await using (var file = File.OpenRead(path))
+        var buffer = new byte[spec.SendRows ? ChunkBytes : 0];
+        if (!spec.SendRows) bytes = 0;
+        else await using (var file = File.OpenRead(path))
         {
             long offset = 0;
             do

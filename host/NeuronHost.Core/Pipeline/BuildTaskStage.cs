@@ -14,7 +14,9 @@ public sealed class BuildTaskStage : IPipelineStage
     {
         s.Progress.Report(new ProgressReport(Name, 0, 1, "tasks"));
         var c = s.Config;
-        var task = StoreTaskData.Build(s.Need(s.Store, "the activation store"), TaskSpec.Parse(c.Task.Name), Options(c));
+        var task = s.Store is null && s.RowsElsewhere is { } elsewhere
+            ? StoreTaskData.Build(elsewhere, TaskSpec.Parse(c.Task.Name), Options(c))
+            : StoreTaskData.Build(s.Need(s.Store, "the activation store"), TaskSpec.Parse(c.Task.Name), Options(c));
         s.Task = task;
         var id = s.Results.Identity;
         id.Task = task.Task.Name;
