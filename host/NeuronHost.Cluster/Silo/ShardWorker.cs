@@ -18,6 +18,10 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
     /// <summary>Bytes per observer call: large enough to keep the link busy, far below Orleans' message limit.</summary>
     private const int ChunkBytes = 4 << 20;
     private readonly Dictionary<string, SiloJob?> jobs = [];
+    /// <summary>Tries of each call to the client (idempotent): a call routed through a silo that just
+    /// died times out (30 s) until membership declares it dead; one more try goes another way,
+    /// instead of dropping the shard (which the coordinator would then reassign).</summary>
+    private const int SinkAttempts = 3;
     /// <summary>The kernels a local run uses by default (CPU SIMD), for the shards' class moments.</summary>
     private static readonly NeuronHost.Kernels.Cpu.CpuKernels Kernels = new();
 
@@ -91,9 +95,10 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
         if (spec.Statistics)
         {
             // The moments go first: they are small, and a run whose rankings need only them does not wait for the rows.
-            var labels = await a.Sink.TrainLabels(spec.JobId, a.Shard.Index);
+            int[] labels = [];
+            await Retry(async () => labels = await a.Sink.TrainLabels(spec.JobId, a.Shard.Index), stop, SinkAttempts);
             var moments = await Task.Run(() => ShardStatistics.Compute(path, a.Shard.Index, spec.Columns, spec.ClassCount, labels, Kernels, stop), stop);
-            await a.Sink.ReceiveMoments(spec.JobId, a.Shard.Index, settings.Name, Incarnation, moments);
+            await Retry(() => a.Sink.ReceiveMoments(spec.JobId, a.Shard.Index, settings.Name, Incarnation, moments), stop, SinkAttempts);
             statistics = $", class moments of {moments.Counts.Sum():N0} train rows ({moments.PayloadBytes:N0} bytes) sent first";
         }
         double seconds = clock.Elapsed.TotalSeconds;
@@ -106,7 +111,9 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
             {
                 int n = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, stop);
                 bool last = offset + n == bytes;
-                await a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, Incarnation, offset, n == buffer.Length ? buffer : buffer[..n], last);
+                var chunk = n == buffer.Length ? buffer : buffer[..n];
+                long at = offset;
+                await Retry(() => a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, Incarnation, at, chunk, last), stop, SinkAttempts);
                 offset += n;
             } while (offset < bytes);
         }
