@@ -6,7 +6,12 @@
 # every configuration, then round 2…), so that a change of machine load hits all of them; every
 # run gets a fresh store cache (nothing reused) and fresh silos.
 #
-#   scripts/bench-cluster.sh [--sentences N] [--rounds R] [--shard-batches B] [--out FILE]
+#   scripts/bench-cluster.sh [--sentences N] [--rounds R] [--shard-batches B] [--out FILE] [--configs "A B …"]
+#
+# --configs picks configurations (default: local 1-silo 2-silos 3-silos 3-silos-kill). Two more
+# compare rows with class moments on 3 silos for Probeless alone (no probe):
+# 3-silos-moments (top-contexts: 0, nothing needs rows, so only the silos' class moments travel)
+# and 3-silos-rows (top-contexts: 5: the max-activating contexts need every row on the coordinator).
 #
 # Prints a markdown table (and writes it to FILE): per configuration the median and range of
 # wall time, extraction time, the row bytes sent to the coordinator (results.json), the bytes
@@ -18,13 +23,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 shared=${NEURONHOST_SHARED:-$(cd "$repo/.." && pwd)/shared}
 exe=$repo/host/NeuronHost.Cli/bin/Release/net10.0/neuronhost
-sentences=""; rounds=1; shard_batches=4; out=""
+sentences=""; rounds=1; shard_batches=4; out=""; configs="local 1-silo 2-silos 3-silos 3-silos-kill"
 while [[ $# -gt 0 ]]; do
   case $1 in
     --sentences) sentences=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --shard-batches) shard_batches=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --configs) configs=$2; shift 2 ;;
     *) echo "error: unknown argument $1 (see the comment at the top of $0)" >&2; exit 1 ;;
   esac
 done
@@ -67,6 +73,11 @@ probes:
 k-grid: [1, 10, 50]
 seed: 1
 EOF
+# Probeless alone, without and with the max-activating contexts (which need the rows).
+for contexts in 0 5; do
+  sed -e '/^  - plugin: linear$/d' -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml" >"$work/probeless-$contexts.yaml"
+  echo "top-contexts: $contexts" >>"$work/probeless-$contexts.yaml"
+done
 
 # start_silo NAME RUN: starts a silo and waits for its ready line; its pid in $silo_pid.
 start_silo() {
@@ -81,16 +92,19 @@ start_silo() {
 
 # run_config CONFIG ROUND: one run; appends a TSV row to $work/rows.tsv.
 run_config() {
-  local config=$1 round=$2 run="$1-$2" silos=0 kill_one=0 victim_pid=""
+  local config=$1 round=$2 run="$1-$2" silos=0 kill_one=0 victim_pid="" yaml=$work/analysis.yaml
   mkdir -p "$work/$run"
   case $config in
     local) ;;
     1-silo) silos=1 ;; 2-silos) silos=2 ;; 3-silos) silos=3 ;;
     3-silos-kill) silos=3; kill_one=1 ;;
+    3-silos-moments) silos=3; yaml=$work/probeless-0.yaml ;;
+    3-silos-rows) silos=3; yaml=$work/probeless-5.yaml ;;
+    *) echo "error: unknown configuration $config" >&2; exit 1 ;;
   esac
   local names=(a b c) silo_pids=()
   for ((i = 0; i < silos; i++)); do start_silo "${names[$i]}" "$run"; silo_pids+=("$silo_pid"); done
-  local args=(run "$work/analysis.yaml" --out "$work/$run/out")
+  local args=(run "$yaml" --out "$work/$run/out")
   [[ $silos -gt 0 ]] && args+=(--cluster "redis://127.0.0.1:$redis_port" --shard-batches "$shard_batches")
   if [[ $kill_one == 1 ]]; then
     # kill -9 silo c once it has finished its first shard (it is then extracting its second).
@@ -114,14 +128,14 @@ c = r.get("cluster") or {}
 t = {x.get("stage", x.get("Stage")): x.get("seconds", x.get("Seconds")) for x in r.get("timings") or []}
 extract = t.get("extract")
 print("\t".join(map(str, [config, rnd, round(float(end) - float(start), 1), extract if extract is not None else "", c.get("bytesReceived", 0),
-                          lo, len(c.get("lostSilos", [])), len(c.get("reassignedShards", [])), lb, la])))
+                          lo, len(c.get("lostSilos", [])), len(c.get("reassignedShards", [])), lb, la,
+                          c.get("momentBytesReceived", 0), c.get("labelBytesSent", 0)])))
 PY
   rm -rf "$work/$run/stores" "$work/$run/silo-stores"
 }
 
-configs=(local 1-silo 2-silos 3-silos 3-silos-kill)
 for ((r = 1; r <= rounds; r++)); do
-  for config in "${configs[@]}"; do
+  for config in $configs; do
     echo "[$(date +%T)] $config, round $r (load $(load))" >&2
     run_config "$config" "$r"
   done
@@ -140,12 +154,12 @@ def spread(values):
     return f"{statistics.median(v):.1f}" + (f" ({v[0]:.1f}–{v[-1]:.1f})" if len(v) > 1 else "")
 base = None
 print(f"EWT train, {sentences} sentences; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
-print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
-print("| --- | --- | --- | --- | --- | --- | --- |")
+print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for config, fs in rows.items():
     wall = [float(f[2]) for f in fs]
     ext = [float(f[3]) for f in fs if f[3]]
-    print(f"| {config} | {spread(wall)} | {spread(ext) if ext else ''} | {int(fs[0][4]):,} | {spread([int(f[5]) / 1e6 for f in fs])} MB | {fs[0][6]} / {fs[0][7]} | "
+    print(f"| {config} | {spread(wall)} | {spread(ext) if ext else ''} | {int(fs[0][4]):,} | {int(fs[0][10]):,} / {int(fs[0][11]):,} | {spread([int(f[5]) / 1e6 for f in fs])} MB | {fs[0][6]} / {fs[0][7]} | "
           + "; ".join(f"{f[8]} → {f[9]}" for f in fs) + " |")
 if "3-silos" in rows and "3-silos-kill" in rows:
     a = statistics.median(float(f[2]) for f in rows["3-silos"]); b = statistics.median(float(f[2]) for f in rows["3-silos-kill"])

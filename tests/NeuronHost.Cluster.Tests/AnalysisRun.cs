@@ -34,6 +34,30 @@ internal static class AnalysisRun
         return yaml;
     }
 
+    /// <summary>The same data and task with nothing that needs rows in one place: the Probeless
+    /// ranking alone, no probe, no max-activating contexts.</summary>
+    public static string WriteProbelessOnlyYaml(string folder, string output)
+    {
+        string yaml = Path.Combine(folder, $"analysis-{Path.GetFileName(output)}.yaml");
+        File.WriteAllText(yaml, $"""
+            model: {SharedAssets.Model("gpt2-mini-brown")}
+            corpus:
+              path: {SharedAssets.Corpus("ud-english-ewt")}
+              format: conllu
+              max-sentences: 240
+            task:
+              name: upos
+            layers: [1]
+            hook: mlp.hook_post
+            rankings:
+              - plugin: probeless
+            top-contexts: 0
+            output: {output}
+            seed: 1
+            """);
+        return yaml;
+    }
+
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
 
     /// <summary>Runs <c>neuronhost ARGS</c> with its own store cache; returns exit code and output.</summary>

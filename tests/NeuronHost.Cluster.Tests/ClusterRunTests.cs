@@ -34,6 +34,18 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             Assert.True(c.Silos.Count >= 2, $"only {string.Join(", ", c.Silos.Select(s => s.Name))} extracted");
             Assert.Equal(c.Silos.Sum(s => s.Bytes), c.BytesReceived);
             ProgressLog.AssertPerSiloLines(run.Stderr, c);
+            // Probeless came from the silos' class moments, merged in shard order: the plugin's local
+            // ranking and scores, and numpy's on the train rows; the rows still came for the rest.
+            Assert.Equal(["probeless"], c.RankingsFromMoments);
+            Assert.Contains("ranking 'linear'", c.RowsNeededBy);
+            Assert.Contains("probe 'linear-probe'", c.RowsNeededBy);
+            Assert.Contains("every row goes to the coordinator: ranking 'linear', probe 'linear-probe'", run.Stderr);
+            Assert.Contains("ranking 'probeless' from the class moments of", run.Stderr);
+            Assert.True(c.MomentBytesReceived > 0 && c.LabelBytesSent > 0);
+            output.WriteLine($"bytes to the coordinator: rows {c.BytesReceived:N0}, class moments {c.MomentBytesReceived:N0}; train labels to the silos {c.LabelBytesSent:N0}");
+            var probeless = ProbelessReference.Probeless(results);
+            ProbelessReference.AssertSame(ProbelessReference.Probeless(local.Results), probeless, "cluster vs local");
+            await ProbelessReference.AssertEqualsNumpy(stores, ProbelessReference.StoreDir(stores), Path.Combine(folder, "export-train"), probeless, results.Identity.TrainTokens);
         }
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }

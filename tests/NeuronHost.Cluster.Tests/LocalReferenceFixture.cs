@@ -10,11 +10,13 @@ public sealed class LocalReferenceFixture : IAsyncLifetime
     public RunResults Results { get; private set; } = null!;
     public List<string> ShardHashes { get; private set; } = [];
     public TimeSpan Elapsed { get; private set; }
+    /// <summary>The local run's store cache (its store is the rows numpy's references read).</summary>
+    public string Stores => Path.Combine(Temp.FullName, "local-stores");
 
     public async Task InitializeAsync()
     {
         if (RedisFactAttribute.RedisServer is null || !NeuronHost.Tests.Common.SharedAssets.Available) return;
-        string stores = Path.Combine(Temp.FullName, "local-stores"), output = Path.Combine(Temp.FullName, "local");
+        string stores = Stores, output = Path.Combine(Temp.FullName, "local");
         var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null, "run", AnalysisRun.WriteYaml(Temp.FullName, output));
         Assert.True(run.ExitCode == 0, $"local run failed ({run.ExitCode}):\n{run.Stderr}");
         Results = ResultsJson.Load(Path.Combine(output, ReportFolder.ResultsFile));

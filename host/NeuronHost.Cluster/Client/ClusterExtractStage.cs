@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using NeuronHost.Cluster.Contracts;
+using NeuronHost.Cluster.Statistics;
 using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Reports;
 using NeuronHost.Data.Extraction;
 using NeuronHost.Data.Store;
+using NeuronHost.Data.Tasks;
 using NeuronHost.Sdk;
 
 namespace NeuronHost.Cluster.Client;
@@ -46,6 +48,24 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         plan.PlanSequences();
         var result = new ClusterRunResult { Redis = cluster.Address.ToString(), BatchesPerShard = batchesPerShard };
         s.Results.Cluster = result;
+        s.Results.Identity.HookPoints = c.ResolvedHookPoints();
+        s.Results.Identity.Aggregation = c.Aggregation;
+        s.Results.Identity.Neurons = plan.Columns;
+        // Every plugin runs from statistics and no store of these rows is here yet: the rows stay on the silos.
+        if (MomentRankings.NeedRows(c, s.Plugins).Count == 0 && MomentRankings.FromMoments(c, s.Plugins).Count > 0
+            && !File.Exists(Path.Combine(storeDir, StoreManifest.FileName)))
+        {
+            await Distribute(s, plan, null, result);
+            result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
+            if (s.TrainMoments is not null)
+            {
+                s.RowsElsewhere = new RowsElsewhere(plan.Table,
+                    plan.Hooks.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray(),
+                    $"run --cluster kept them on the silos: {string.Join(", ", s.TrainMoments.Rankings)} ran from merged class moments");
+                return;
+            }
+            throw new ClusterException("the silos sent no class moments, and the rows stayed on them");
+        }
         using (var writer = StoreWriter.Open(storeDir, plan.Wanted, plan.Sidecar, force: false, s.Progress, s.Cancellation))
         {
             if (writer.State == StoreOpenState.Reused)
@@ -59,15 +79,13 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
         if (string.IsNullOrEmpty(c.StoreDir)) Core.Assets.StoreCache.Touch(storeDir);
         s.Store = ActivationStore.Open(storeDir, verifyHashes: false);
-        s.Results.Identity.HookPoints = c.ResolvedHookPoints();
-        s.Results.Identity.Aggregation = c.Aggregation;
-        s.Results.Identity.Neurons = s.Store.Columns;
     }
 
-    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter writer, ClusterRunResult result)
+    /// <param name="writer">null: the rows stay on the silos (only their class moments come).</param>
+    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter? writer, ClusterRunResult result)
     {
         // A resumed store keeps the batch size it was started with (its bytes must match).
-        int batchSize = writer.Manifest.Extraction?.BatchSize ?? 16;
+        int batchSize = (writer?.Manifest ?? plan.Wanted).Extraction?.BatchSize ?? 16;
         int batches = plan.BatchCount(batchSize);
         var shards = new List<ShardSpec>();
         for (int b = 0, i = 0; b < batches; b += batchesPerShard, i++)
@@ -79,7 +97,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         }
         result.Shards = shards.Count;
         // Rows a resumed store already holds are not asked for again.
-        var needed = shards.Where(x => x.EndRow > writer.NextRow).ToList();
+        var needed = shards.Where(x => x.EndRow > (writer?.NextRow ?? 0)).ToList();
+        var moments = MomentsPlan(s, plan, shards, needed, result);
+        if (writer is null && moments is null) return;
         var spec = new ClusterJobSpec
         {
             JobId = Guid.NewGuid().ToString("N")[..16],
@@ -94,6 +114,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             BatchCount = batches,
             Columns = plan.Columns,
             Version = ClusterNames.Version,
+            Statistics = moments is not null,
+            SendRows = writer is not null,
+            ClassCount = moments?.Task.ClassNames.Count ?? 0,
         };
         result.JobId = spec.JobId;
         double totalTokens = shards.Sum(x => (double)x.Tokens), doneTokens = shards.Except(needed).Sum(x => (double)x.Tokens);
@@ -101,7 +124,8 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         s.Log.Info($"cluster {cluster.Address}: {needed.Count} shard(s) of {batchesPerShard} batches × {batchSize} sentences to extract (job {spec.JobId})");
 
         var folder = Directory.CreateTempSubdirectory("neuronhost-cluster-");
-        var receiver = new ShardReceiver(spec.JobId, folder.FullName, needed.ToDictionary(x => x.Index, x => (x.EndRow - x.FirstRow) * plan.Columns * 4));
+        var receiver = new ShardReceiver(spec.JobId, folder.FullName, needed.ToDictionary(x => x.Index, x => (x.EndRow - x.FirstRow) * plan.Columns * 4),
+            moments?.Labels, spec.ClassCount, plan.Columns, rowsWanted: writer is not null);
         var sink = cluster.Client.CreateObjectReference<IShardSink>(receiver);
         var coordinator = cluster.Client.GetGrain<IExtractionCoordinator>(spec.JobId);
         var board = cluster.Client.GetGrain<IClusterBoard>(0);
@@ -159,8 +183,11 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 while (next < needed.Count && receiver.Has(needed[next].Index))
                 {
                     var shard = needed[next];
-                    AppendShard(receiver.PathOf(shard.Index), shard, plan.Columns, writer, s.Cancellation);
-                    File.Delete(receiver.PathOf(shard.Index));
+                    if (writer is not null)
+                    {
+                        AppendShard(receiver.PathOf(shard.Index), shard, plan.Columns, writer, s.Cancellation);
+                        File.Delete(receiver.PathOf(shard.Index));
+                    }
                     doneTokens += shard.Tokens;
                     s.Progress.Report(new ProgressReport(Name, doneTokens, totalTokens, "tokens"));
                     next++;
@@ -174,14 +201,64 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             List<SiloView> silos = [];
             try { silos = await cluster.Silos(); } catch (Exception) { /* versions are only a label in results.json */ }
             Record(result, final, silos);
+            if (moments is not null)
+            {
+                var train = moments.Task.Train;
+                var merged = ShardMomentsMerge.Merge(receiver.Moments(), spec.ClassCount, plan.Columns);
+                s.TrainMoments = new MergedTrainMoments(merged, train.Rows, train.Labels, moments.Rankings, $"the class moments of {needed.Count} shards merged in shard order");
+                result.RankingsFromMoments = moments.Rankings.ToList();
+            }
         }
         finally
         {
             result.BytesReceived = receiver.BytesReceived;
+            result.MomentBytesReceived = receiver.MomentBytesReceived;
+            result.LabelBytesSent = receiver.LabelBytesSent;
             try { await board.RemoveJob(spec.JobId); await coordinator.Close(); } catch (Exception) { /* the run's outcome is decided; silos drop the job when it leaves the board */ }
             cluster.Client.DeleteObjectReference<IShardSink>(sink);
             try { folder.Delete(recursive: true); } catch (IOException) { }
         }
+    }
+
+    private sealed record Moments(LabelledTask Task, IReadOnlyList<string> Rankings, Dictionary<int, int[]> Labels);
+
+    /// <summary>Whether the silos compute class moments for this run, and the train labels of each
+    /// shard's rows if so: the task is built here, before extraction, from the same token table and
+    /// options the task stage uses afterwards (which checks that its train rows are these). Logs
+    /// which rankings run from the moments and what still needs the rows here.</summary>
+    private static Moments? MomentsPlan(PipelineState s, PreparedExtraction plan, List<ShardSpec> shards, List<ShardSpec> needed, ClusterRunResult result)
+    {
+        var c = s.Config;
+        var uses = MomentRankings.FromMoments(c, s.Plugins);
+        result.RowsNeededBy = MomentRankings.NeedRows(c, s.Plugins).ToList();
+        s.Log.Info(result.RowsNeededBy.Count > 0
+            ? $"every row goes to the coordinator: {string.Join(", ", result.RowsNeededBy)} need(s) all rows in one place"
+            : "no row leaves the silos: every ranking runs from their class moments (no probe, contexts or intervention needs rows)");
+        if (uses.Count == 0) return null;
+        var names = uses.Select(u => u.DisplayName).ToList();
+        if (needed.Count != shards.Count)
+        {
+            s.Log.Info($"the store was resumed ({shards.Count - needed.Count} shard(s) already here): {string.Join(", ", names)} run(s) from the rows");
+            return null;
+        }
+        LabelledTask task;
+        try { task = TaskBuilder.Build(plan.Table, TaskSpec.Parse(c.Task.Name), BuildTaskStage.Options(c)); }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            s.Log.Info($"no class moments on the silos ({e.Message}); the task stage will say more");
+            return null;
+        }
+        var labels = shards.ToDictionary(x => x.Index, x => Enumerable.Repeat(-1, (int)(x.EndRow - x.FirstRow)).ToArray());
+        var train = task.Train;
+        int shard = 0;
+        for (int i = 0; i < train.Count; i++)
+        {
+            long row = train.Rows[i];
+            while (row >= shards[shard].EndRow) shard++;
+            labels[shards[shard].Index][row - shards[shard].FirstRow] = train.Labels[i];
+        }
+        s.Log.Info($"{string.Join(", ", names.Select(n => $"ranking '{n}'"))} run(s) from class moments computed on the silos, shard by shard");
+        return new Moments(task, names, labels);
     }
 
     private static void AppendShard(string path, ShardSpec shard, int columns, StoreWriter writer, CancellationToken cancellation)

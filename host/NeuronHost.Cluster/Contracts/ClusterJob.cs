@@ -19,6 +19,14 @@ public sealed class ClusterJobSpec
     [Id(10)] public int Columns { get; set; }
     /// <summary>The coordinator's NeuronHost and SDK versions; a silo of another version refuses the job.</summary>
     [Id(11)] public string Version { get; set; } = "";
+    /// <summary>Each silo computes its shard's train-row class moments (asking the client for the
+    /// shard's train labels) and sends them before the rows: rankings that need only class
+    /// moments (Probeless) run from their merge.</summary>
+    [Id(12)] public bool Statistics { get; set; }
+    /// <summary>The task's classes (with <see cref="Statistics"/>).</summary>
+    [Id(13)] public int ClassCount { get; set; }
+    /// <summary>False when every plugin of the run works from the class moments: the rows stay on the silos.</summary>
+    [Id(14)] public bool SendRows { get; set; } = true;
 }
 
 /// <summary>One shard: batches [FirstBatch, EndBatch) of the plan, which are corpus sentences

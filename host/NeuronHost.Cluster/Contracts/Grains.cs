@@ -38,4 +38,8 @@ public interface IShardSink : IGrainObserver
 {
     /// <summary>Bytes [offset, offset + data.Length) of shard <paramref name="shard"/>'s rows (float32, row-major), from <paramref name="silo"/>.</summary>
     Task Receive(string jobId, int shard, string silo, string incarnation, long offset, byte[] data, bool last);
+    /// <summary>The class (0..C−1) of each of the shard's rows that is a train token of the run's task, −1 for the others.</summary>
+    Task<int[]> TrainLabels(string jobId, int shard);
+    /// <summary>The shard's per-class moments over its train rows, computed on the silo.</summary>
+    Task ReceiveMoments(string jobId, int shard, string silo, string incarnation, ShardMoments moments);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NeuronHost.Cluster.Contracts;
+using NeuronHost.Cluster.Statistics;
 
 namespace NeuronHost.Cluster.Silo;
 
@@ -17,6 +18,12 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
     /// <summary>Bytes per observer call: large enough to keep the link busy, far below Orleans' message limit.</summary>
     private const int ChunkBytes = 4 << 20;
     private readonly Dictionary<string, SiloJob?> jobs = [];
+    /// <summary>Tries of each call to the client (idempotent): a call routed through a silo that just
+    /// died times out (30 s) until membership declares it dead; one more try goes another way,
+    /// instead of dropping the shard (which the coordinator would then reassign).</summary>
+    private const int SinkAttempts = 3;
+    /// <summary>The kernels a local run uses by default (CPU SIMD), for the shards' class moments.</summary>
+    private static readonly NeuronHost.Kernels.Cpu.CpuKernels Kernels = new();
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -84,23 +91,36 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
                 try { await coordinator.Progress(settings.Name, a.Shard.Index, n); } catch (Exception) { }
             }
         var (path, bytes) = await extract;
+        string statistics = "";
+        if (spec.Statistics)
+        {
+            // The moments go first: they are small, and a run whose rankings need only them does not wait for the rows.
+            int[] labels = [];
+            await Retry(async () => labels = await a.Sink.TrainLabels(spec.JobId, a.Shard.Index), stop, SinkAttempts);
+            var moments = await Task.Run(() => ShardStatistics.Compute(path, a.Shard.Index, spec.Columns, spec.ClassCount, labels, Kernels, stop), stop);
+            await Retry(() => a.Sink.ReceiveMoments(spec.JobId, a.Shard.Index, settings.Name, Incarnation, moments), stop, SinkAttempts);
+            statistics = $", class moments of {moments.Counts.Sum():N0} train rows ({moments.PayloadBytes:N0} bytes) sent first";
+        }
         double seconds = clock.Elapsed.TotalSeconds;
-        var buffer = new byte[ChunkBytes];
-        await using (var file = File.OpenRead(path))
+        var buffer = new byte[spec.SendRows ? ChunkBytes : 0];
+        if (!spec.SendRows) bytes = 0;
+        else await using (var file = File.OpenRead(path))
         {
             long offset = 0;
             do
             {
                 int n = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, stop);
                 bool last = offset + n == bytes;
-                await a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, Incarnation, offset, n == buffer.Length ? buffer : buffer[..n], last);
+                var chunk = n == buffer.Length ? buffer : buffer[..n];
+                long at = offset;
+                await Retry(() => a.Sink.Receive(spec.JobId, a.Shard.Index, settings.Name, Incarnation, at, chunk, last), stop, SinkAttempts);
                 offset += n;
             } while (offset < bytes);
         }
         // The coordinator grain may be between silos (its host died): keep trying for as long as the
         // client waits for it. The client's receipt marks the shard done anyway; this adds the time.
         await Retry(() => coordinator.Done(settings.Name, Incarnation, a.Shard.Index, bytes, seconds), stop, attempts: 180);
-        Console.Error.WriteLine($"silo {settings.Name}: shard {a.Shard.Index} (sentences {a.Shard.FirstSentence}–{a.Shard.EndSentence - 1}) done in {seconds:0.0} s, {bytes:N0} bytes sent");
+        Console.Error.WriteLine($"silo {settings.Name}: shard {a.Shard.Index} (sentences {a.Shard.FirstSentence}–{a.Shard.EndSentence - 1}) done in {seconds:0.0} s, {bytes:N0} bytes sent{statistics}");
     }
 
     /// <summary>Runs that are over: their models are closed and the folders this silo made for them removed.</summary>

@@ -14,13 +14,9 @@ public sealed class BuildTaskStage : IPipelineStage
     {
         s.Progress.Report(new ProgressReport(Name, 0, 1, "tasks"));
         var c = s.Config;
-        var task = StoreTaskData.Build(s.Need(s.Store, "the activation store"), TaskSpec.Parse(c.Task.Name), new TaskOptions
-        {
-            MinCount = c.Task.MinClassCount,
-            TrainFraction = c.Corpus.Split[0],
-            DevFraction = c.Corpus.Split[1],
-            Seed = c.Seed,
-        });
+        var task = s.Store is null && s.RowsElsewhere is { } elsewhere
+            ? StoreTaskData.Build(elsewhere, TaskSpec.Parse(c.Task.Name), Options(c))
+            : StoreTaskData.Build(s.Need(s.Store, "the activation store"), TaskSpec.Parse(c.Task.Name), Options(c));
         s.Task = task;
         var id = s.Results.Identity;
         id.Task = task.Task.Name;
@@ -32,4 +28,13 @@ public sealed class BuildTaskStage : IPipelineStage
             (task.Task.DroppedClasses.Count > 0 ? $"; dropped rare classes {string.Join(", ", task.Task.DroppedClasses)}" : ""));
         s.Progress.Report(new ProgressReport(Name, 1, 1, "tasks"));
     }
+
+    /// <summary>The task options of a config (a cluster's coordinator builds the same task before extraction).</summary>
+    public static TaskOptions Options(Config.AnalysisConfig c) => new()
+    {
+        MinCount = c.Task.MinClassCount,
+        TrainFraction = c.Corpus.Split[0],
+        DevFraction = c.Corpus.Split[1],
+        Seed = c.Seed,
+    };
 }

@@ -36,6 +36,10 @@ public sealed class PipelineState(AnalysisConfig config, PluginCatalog plugins, 
     public ActivationStore? Store { get; set; }
     public StoreTaskData? Task { get; set; }
     public GridResult? Grid { get; set; }
+    /// <summary>Train-row class moments merged on a cluster's coordinator, for the rankings that need nothing else.</summary>
+    public MergedTrainMoments? TrainMoments { get; set; }
+    /// <summary>Set instead of <see cref="Store"/> when the rows stayed on a cluster's silos (every plugin ran from merged statistics).</summary>
+    public RowsElsewhere? RowsElsewhere { get; set; }
 
     public T Need<T>(T? value, string what) where T : class =>
         value ?? throw new InvalidOperationException($"pipeline: {what} is not ready (a stage ran out of order)");

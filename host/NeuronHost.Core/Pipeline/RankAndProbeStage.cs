@@ -21,7 +21,9 @@ public sealed class RankAndProbeStage : IPipelineStage
         var c = s.Config;
         var task = s.Need(s.Task, "the task");
         using var runners = new PluginRunners(s.Plugins, s.Isolation);
-        var rankers = c.Rankings.Select(u => runners.Ranking(u.Plugin, u.Parameters, u.DisplayName)).ToList();
+        var merged = UsableMoments(s, task);
+        var rankers = c.Rankings.Select(u => runners.Ranking(u.Plugin, u.Parameters, u.DisplayName) is var r
+            && merged is not null && merged.Rankings.Contains(u.DisplayName) ? new ProbelessFromMoments(r, u, merged, s.Kernels) : r).ToList();
         var probes = c.Probes.Select(u => runners.Probe(u.Plugin, u.Parameters, u.DisplayName)).ToList();
         var options = new GridOptions
         {
@@ -53,5 +55,15 @@ public sealed class RankAndProbeStage : IPipelineStage
         ResultsMapping.AddGrid(s.Results, grid);
         s.Results.Statistics = ResultsMapping.Statistics(grid, options, c.Seed);
         s.Cancellation.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The merged moments, if they were computed over exactly this task's train rows and labels.</summary>
+    private static MergedTrainMoments? UsableMoments(PipelineState s, NeuronHost.Data.Store.StoreTaskData task)
+    {
+        if (s.TrainMoments is not { } m) return null;
+        var train = task.Task.Train;
+        if (train.Rows.AsSpan().SequenceEqual(m.TrainRows) && train.Labels.AsSpan().SequenceEqual(m.TrainLabels)) return m;
+        s.Log.Warn($"the class moments from {m.Source} were computed over other train rows than this task's; {string.Join(", ", m.Rankings)} run from the rows");
+        return null;
     }
 }

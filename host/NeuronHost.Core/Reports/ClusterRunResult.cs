@@ -17,6 +17,14 @@ public sealed class ClusterRunResult
     public List<string> CoordinatorSilos { get; set; } = [];
     /// <summary>Shard rows received (float32 payload; a shard sent twice counts twice).</summary>
     public long BytesReceived { get; set; }
+    /// <summary>Rankings computed from the silos' per-shard class moments merged on the coordinator, not from the rows.</summary>
+    public List<string> RankingsFromMoments { get; set; } = [];
+    /// <summary>Class-moment bytes received from the silos (counts, means, M2, min, max; a shard sent twice counts twice).</summary>
+    public long MomentBytesReceived { get; set; }
+    /// <summary>Train-label bytes the silos fetched from the coordinator to compute those moments.</summary>
+    public long LabelBytesSent { get; set; }
+    /// <summary>What made the rows go to the coordinator ("ranking 'linear'", "probe 'linear-probe'", …).</summary>
+    public List<string> RowsNeededBy { get; set; } = [];
     public double ExtractSeconds { get; set; }
     /// <summary>Set when nothing was sent to the cluster (a complete store of the same data was reused).</summary>
     public string? Note { get; set; }

@@ -9,17 +9,25 @@ public sealed record StoreTaskData(ProbingData Data, ProbingData? Control, Label
 {
     /// <summary>Derives the task from the store's token annotations (tokens.tsv) and wraps each
     /// split's rows as a streaming view over the shards.</summary>
-    public static StoreTaskData Build(ActivationStore store, TaskSpec spec, TaskOptions? options = null)
+    public static StoreTaskData Build(ActivationStore store, TaskSpec spec, TaskOptions? options = null) =>
+        Build(store.Tokens, store.SelectRows, spec, options);
+
+    /// <summary>The task over rows that are not here (a cluster's silos kept them): its labels and
+    /// splits as usual; reading a split's activations is an error naming where the rows are.</summary>
+    public static StoreTaskData Build(RowsElsewhere rows, TaskSpec spec, TaskOptions? options = null) =>
+        Build(rows.Tokens, rows.Select, spec, options);
+
+    private static StoreTaskData Build(TokenTable tokens, Func<long[], IActivationMatrix> select, TaskSpec spec, TaskOptions? options)
     {
-        var task = TaskBuilder.Build(store.Tokens, spec, options);
+        var task = TaskBuilder.Build(tokens, spec, options);
         DataSplit? Split(string name, bool control)
         {
             var s = task.Split(name);
             if (s is null || s.Count == 0) return null;
             var labels = control ? s.ControlLabels! : s.Labels;
-            return new DataSplit(store.SelectRows(s.Rows), labels, s.Words)
+            return new DataSplit(select(s.Rows), labels, s.Words)
             {
-                WordClasses = s.Rows.Select(r => store.Tokens.Words[r].Upos).ToArray(),
+                WordClasses = s.Rows.Select(r => tokens.Words[r].Upos).ToArray(),
             };
         }
         ProbingData Make(bool control) => new(

@@ -1,0 +1,35 @@
+using NeuronHost.Core.Config;
+using NeuronHost.Core.Plugins;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Core.Pipeline;
+
+/// <summary>The class moments of a task's train rows when they were computed elsewhere (a
+/// cluster's silos, shard by shard, then merged), with the train rows and labels they were
+/// computed for and the rankings (display names) that run from them instead of from the rows.</summary>
+public sealed record MergedTrainMoments(ClassMoments Moments, long[] TrainRows, int[] TrainLabels, IReadOnlyList<string> Rankings, string Source);
+
+/// <summary>Which parts of an analysis can run from class moments alone and which need every row
+/// in one place. Only the built-in Probeless ranking reads nothing but class means and counts; a
+/// third-party ranking, the Linear and Gaussian rankings, the probes, the max-activating contexts
+/// and the interventions read rows.</summary>
+public static class MomentRankings
+{
+    private const string ProbelessType = "NeuronHost.Plugins.Probeless.ProbelessRanking";
+
+    /// <summary>The ranking uses that can run from merged class moments.</summary>
+    public static IReadOnlyList<PluginUse> FromMoments(AnalysisConfig c, PluginCatalog catalog) =>
+        c.Rankings.Where(u => catalog.Find(u.Plugin) is { } p && p.Type.FullName == ProbelessType && p.Version.Major == 1).ToList();
+
+    /// <summary>What forces rows to the coordinator, one phrase each ("ranking 'linear'", …).</summary>
+    public static IReadOnlyList<string> NeedRows(AnalysisConfig c, PluginCatalog catalog)
+    {
+        var fromMoments = FromMoments(c, catalog).Select(u => u.DisplayName).ToHashSet();
+        var why = new List<string>();
+        why.AddRange(c.Rankings.Where(u => !fromMoments.Contains(u.DisplayName)).Select(u => $"ranking '{u.DisplayName}'"));
+        why.AddRange(c.Probes.Select(u => $"probe '{u.DisplayName}'"));
+        why.AddRange(c.Interventions.Select(u => $"intervention '{u.DisplayName}'"));
+        if (c.TopContexts > 0 && c.Rankings.Count > 0) why.Add($"the max-activating contexts (top-contexts: {c.TopContexts})");
+        return why;
+    }
+}
