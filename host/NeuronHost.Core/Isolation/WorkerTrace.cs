@@ -29,6 +29,20 @@ internal static class WorkerTrace
     private static void Write(DateTime at, string what)
     {
         long micros = (at - DateTime.UnixEpoch).Ticks / 10;
-        lock (gate) File.AppendAllText(file!, $"{micros} {Environment.ProcessId} {what}\n");
+        var line = System.Text.Encoding.UTF8.GetBytes($"{micros} {Environment.ProcessId} {what}\n");
+        lock (gate)
+            for (int attempt = 0; ; attempt++)
+            {
+                // Host and workers append to one file: FileShare.None takes an exclusive lock (flock
+                // on Unix), so one process's seek-to-end and write cannot interleave with another's
+                // and overwrite its line.
+                try
+                {
+                    using var stream = new FileStream(file!, FileMode.Append, FileAccess.Write, FileShare.None);
+                    stream.Write(line);
+                    return;
+                }
+                catch (IOException) when (attempt < 500) { Thread.Sleep(1); }
+            }
     }
 }
