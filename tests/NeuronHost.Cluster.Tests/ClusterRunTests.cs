@@ -72,6 +72,7 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             var extracting = new TaskCompletionSource();
             var over = new CancellationTokenSource();
             void OnLine(string line) { if (line.Contains("shards by silo:")) extracting.TrySetResult(); }
+            var attempts = new System.Collections.Concurrent.ConcurrentQueue<string>();
             var status = Task.Run(async () =>
             {
                 await extracting.Task;
@@ -79,6 +80,8 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
                 {
                     var st = await AnalysisRun.Cli(Path.Combine(folder, "stores-status"), TimeSpan.FromMinutes(3), null,
                         "cluster", "status", "--redis", cluster.Address, "--json");
+                    attempts.Enqueue($"exit {st.ExitCode} after {st.Elapsed.TotalSeconds:0.0} s{(over.IsCancellationRequested ? " (the run had ended)" : "")}: "
+                        + (st.ExitCode == 0 ? (st.Stdout.Contains("\"bySilo\"") ? "lists a run" : "lists no run") : st.Stderr.Trim()));
                     if (st.ExitCode == 0 && st.Stdout.Contains("\"bySilo\"")) return st;
                 }
                 return null;
@@ -99,8 +102,8 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             Assert.Contains("silo victim left the cluster", run.Stderr);
             ProgressLog.AssertPerSiloLines(run.Stderr, c);
             var during = await status;
-            Assert.True(during is not null, "no `cluster status` answer listed the run while it ran");
-            output.WriteLine($"cluster status during the run:\n{during.Stdout}");
+            Assert.True(during is not null, "no `cluster status` answer listed the run while it ran; the attempts:\n" + string.Join("\n", attempts));
+            output.WriteLine($"cluster status during the run ({attempts.Count} attempt(s): {string.Join("; ", attempts)}):\n{during.Stdout}");
             ProgressLog.AssertStatusShowsTheRun(during.Stdout, c, ["a", "b", "victim"]);
         }
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }

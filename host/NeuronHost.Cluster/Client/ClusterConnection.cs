@@ -85,6 +85,27 @@ public sealed class ClusterConnection : IAsyncDisposable
         return active;
     }
 
+    /// <summary>One grain call, asked again until it answers: a grain whose silo was just killed
+    /// hangs its callers until membership declares that silo dead (15–20 s) and the grain is
+    /// activated elsewhere. Each attempt gets <paramref name="perAttempt"/>; after
+    /// <paramref name="overall"/> a <see cref="ClusterException"/> names <paramref name="what"/>.</summary>
+    public static async Task<T> Ask<T>(Func<Task<T>> call, string what, TimeSpan perAttempt, TimeSpan overall, CancellationToken cancellation = default)
+    {
+        var deadline = DateTime.UtcNow + overall;
+        Exception? last = null;
+        while (true)
+        {
+            try { return await call().WaitAsync(perAttempt, cancellation); }
+            catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException && !cancellation.IsCancellationRequested)
+            {
+                last = e;
+            }
+            if (DateTime.UtcNow >= deadline)
+                throw new ClusterException($"{what} did not answer within {overall.TotalSeconds:0} s: {ClusterAddress.FirstLine(last.Message)}", last);
+            await Task.Delay(500, cancellation);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await host.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { }

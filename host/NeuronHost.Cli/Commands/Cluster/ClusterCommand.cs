@@ -77,10 +77,23 @@ public sealed class ClusterCommand : ICliCommand
             try { connection = await ClusterConnection.Connect(address, cancel); }
             catch (ClusterException e) { throw new CliException(e.Message, e); }
             await using var _ = connection;
-            var silos = await connection.Silos();
+            // Status is most wanted while something is failing: a grain on a silo that was just
+            // killed answers again once it is reactivated elsewhere, so each call is asked again.
+            TimeSpan attempt = TimeSpan.FromSeconds(8), overall = TimeSpan.FromSeconds(60);
+            List<SiloView> silos; List<string> ids;
+            try
+            {
+                silos = await ClusterConnection.Ask(connection.Silos, "the cluster's silo list", attempt, overall, cancel);
+                ids = await ClusterConnection.Ask(() => connection.Client.GetGrain<IClusterBoard>(0).Jobs(), "the cluster's list of runs", attempt, overall, cancel);
+            }
+            catch (ClusterException e) { throw new CliException(e.Message, e); }
             var jobs = new List<(string Id, CoordinatorState State)>();
-            foreach (var id in await connection.Client.GetGrain<IClusterBoard>(0).Jobs())
-                jobs.Add((id, await connection.Client.GetGrain<IExtractionCoordinator>(id).Peek()));
+            var unreachable = new List<(string Id, string Why)>();
+            foreach (var id in ids)
+            {
+                try { jobs.Add((id, await ClusterConnection.Ask(() => connection.Client.GetGrain<IExtractionCoordinator>(id).Peek(), $"the coordinator of run {id}", attempt, overall, cancel))); }
+                catch (ClusterException e) { unreachable.Add((id, e.Message)); }
+            }
             if (cli.Json(parse))
             {
                 cli.WriteJson(parse, new
@@ -94,6 +107,7 @@ public sealed class ClusterCommand : ICliCommand
                         shards = j.State.Shards.Select(x => new { x.Spec.Index, x.Status, x.Silo, x.BatchesDone, batches = x.Spec.EndBatch - x.Spec.FirstBatch, sentences = new[] { x.Spec.FirstSentence, x.Spec.EndSentence } }),
                         j.State.LostSilos, j.State.Error,
                     }),
+                    unreachableRuns = unreachable.Select(u => new { job = u.Id, error = u.Why }),
                 });
                 return 0;
             }
@@ -106,7 +120,8 @@ public sealed class ClusterCommand : ICliCommand
                 o.WriteLine($"  {s.Name}  {(s.Active ? "active" : "gone")}  {(s.Version.Length > 0 ? s.Version : "version not announced")}  {s.Endpoint}"
                     + string.Concat(shares.Select(j => $"  run {j.Id}: {j.Share!.Done}/{j.Share.Given} shards done{(j.Share.Running is { } r ? $", {r}" : "")}")));
             }
-            if (jobs.Count == 0) o.WriteLine("no run in progress");
+            if (jobs.Count == 0 && unreachable.Count == 0) o.WriteLine("no run in progress");
+            foreach (var (id, why) in unreachable) o.WriteLine($"run {id}: {why}");
             foreach (var (id, st) in jobs)
             {
                 o.WriteLine($"run {id}: {SiloShare.Line(st)}"
