@@ -41,7 +41,7 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
             using var tui = new TuiSession(folder, 80, 24);
             try
             {
-                tui.WaitFor("Model", "Cluster (Redis address");
+                tui.WaitFor("Model", "Cluster Redis (empty = here):", "batches/shard:");
                 tui.Tmux.Keys("C-o");
                 tui.WaitFor("Load analysis.yaml");
                 tui.Tmux.Keys("C-a");
@@ -63,6 +63,11 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
                 Assert.False(Directory.Exists(outDir));
 
                 tui.Type('d', cluster.Address);
+                tui.WaitFor("Ready: F5");
+                // Shards of 2 batches instead of the default 4: saved and used.
+                tui.Type('b', "0");
+                tui.WaitFor("Run refused: batches per shard: '0' is not a positive whole number");
+                tui.Type('b', "2");
                 tui.WaitFor("Ready: F5");
                 tui.Tmux.Keys("C-s");
                 tui.WaitFor("Save analysis.yaml");
@@ -86,11 +91,14 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
                 throw;
             }
 
-            Assert.Contains($"\ncluster: {cluster.Address}\n", File.ReadAllText(Path.Combine(folder, "analysis.yaml")));
+            string saved = File.ReadAllText(Path.Combine(folder, "analysis.yaml"));
+            Assert.Contains($"\ncluster: {cluster.Address}\n", saved);
+            Assert.Contains("\nshard-batches: 2\n", saved);
             var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
             Assert.Equal(RunStatus.Complete, results.Status);
             var c = Assert.IsType<ClusterRunResult>(results.Cluster);
             Assert.Equal(cluster.Address, c.Redis);
+            Assert.Equal(2, c.BatchesPerShard);
             Assert.Equal(["north", "south"], c.Silos.Select(x => x.Name).Order());
             Assert.Equal(Enumerable.Range(0, c.Shards), c.Silos.SelectMany(x => x.Shards).Order());
             output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:0} s");

@@ -18,7 +18,7 @@ public sealed class RunCommand : ICliCommand
         var file = new Argument<string>("CONFIG") { Description = "analysis.yaml (the TUI saves one; see docs in the report)" };
         var outOption = new Option<string?>("--out") { Description = "Write the results here instead of the config's output folder", HelpName = "DIR" };
         var cluster = new Option<string?>("--cluster") { Description = "Extract on a NeuronHost cluster (silos started with 'neuronhost cluster silo'); same YAML, same results folder; overrides the YAML's cluster:", HelpName = "redis://HOST:PORT" };
-        var shardBatches = new Option<int>("--shard-batches") { Description = "With --cluster: batches of sentences per shard (default 4)", DefaultValueFactory = _ => ClusterRun.DefaultShardBatches, HelpName = "N" };
+        var shardBatches = new Option<int?>("--shard-batches") { Description = $"On a cluster: batches of sentences per shard; overrides the YAML's shard-batches: (default {ClusterRun.DefaultShardBatches})", HelpName = "N" };
         var isolation = new IsolationCliOptions();
         var backend = BackendOption.Create();
         var command = new Command("run", "Run an analysis from a YAML config: extraction, rankings, probe × ranking grid, interventions, report. "
@@ -35,7 +35,7 @@ public sealed class RunCommand : ICliCommand
     }
 
     private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, string? backend, IsolationCliOptions isolation,
-        string? clusterAddress, int shardBatches)
+        string? clusterAddress, int? shardBatches)
     {
         using var catalog = cli.LoadPlugins(parse);
         AnalysisConfig config;
@@ -50,7 +50,7 @@ public sealed class RunCommand : ICliCommand
         var pipeline = new AnalysisPipeline(catalog) { Isolation = isolation.Read(parse, config.Backend) };
         // --cluster overrides the YAML's cluster:; with neither the run stays on this machine.
         clusterAddress = ClusterRun.AddressFor(config, clusterAddress);
-        using var cluster = clusterAddress is null ? null : ClusterRun.Connect(clusterAddress, shardBatches);
+        using var cluster = clusterAddress is null ? null : ClusterRun.Connect(clusterAddress, ClusterRun.ShardBatchesFor(config, shardBatches));
         if (cluster is not null) pipeline.Extract = cluster.Stage;
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };

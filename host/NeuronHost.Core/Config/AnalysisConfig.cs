@@ -52,6 +52,9 @@ public sealed class AnalysisConfig
     /// <c>run --cluster</c>, which overrides it); null: this machine. Its syntax is checked where the
     /// cluster client lives (the CLI and the TUI), with this key's file and line.</summary>
     public string? Cluster { get; set; }
+    /// <summary>Batches of sentences per cluster shard (YAML shard-batches; <c>run --shard-batches</c>
+    /// overrides it); null: the cluster client's default. Unused on one machine.</summary>
+    public int? ShardBatches { get; set; }
     /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>
     public ConfigSource? Source { get; set; }
     /// <summary>Lines about the file the run should show (old key spellings still read).</summary>

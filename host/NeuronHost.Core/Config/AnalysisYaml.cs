@@ -22,7 +22,7 @@ public static class AnalysisYaml
 
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook-points", "aggregation", "lm-input", "store", "rankings", "probes",
-         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout", "cluster"];
+         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout", "cluster", "shard-batches"];
     private static readonly string[] CorpusKeys = ["path", "format", "max-sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min-class-count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
@@ -152,6 +152,11 @@ public static class AnalysisYaml
                 case "backend": c.Backend = r.String(value, path); break;
                 // Empty (cluster: with no value) is this machine, like leaving the key out.
                 case "cluster": c.Cluster = r.String(value, path).Trim() is { Length: > 0 } address ? address : null; break;
+                case "shard-batches":
+                    int batches = r.Int(value, path);
+                    if (batches < 1) throw r.Error(value, path, $"'{batches}' is not a positive number of batches");
+                    c.ShardBatches = batches;
+                    break;
                 case "plugin-timeout":
                     double seconds = r.Double(value, path);
                     if (seconds <= 0) throw r.Error(value, path, $"'{seconds}' is not a positive number of seconds");
@@ -194,6 +199,7 @@ public static class AnalysisYaml
         if (c.Backend.Length > 0) root.Add("backend", c.Backend);
         if (c.PluginTimeoutSeconds is { } timeout) root.Add("plugin-timeout", Scalar(timeout));
         if (!string.IsNullOrWhiteSpace(c.Cluster)) root.Add("cluster", c.Cluster.Trim());
+        if (c.ShardBatches is { } batches) root.Add("shard-batches", Scalar(batches));
         var sw = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(sw, assignAnchors: false);
         var text = sw.ToString();

@@ -105,6 +105,20 @@ public sealed class AnalysisYamlTests : IDisposable
     }
 
     [Fact]
+    public void ShardBatchesIsReadSavedAndMustBePositive()
+    {
+        var c = Load(Good + "\nshard-batches: 2\n");
+        Assert.Equal(2, c.ShardBatches);
+        string saved = AnalysisYaml.Save(c);
+        Assert.Contains("\nshard-batches: 2\n", saved);
+        Assert.Equal(2, AnalysisYaml.Parse(saved, yamlPath).ShardBatches);
+        Assert.Null(Load(Good).ShardBatches);
+        Assert.DoesNotContain("shard-batches", AnalysisYaml.Save(Load(Good)));
+        int line = Good.Split('\n').Length + 1;
+        Assert.Equal($"{yamlPath}:{line}: shard-batches: '0' is not a positive number of batches", ErrorOf(Good + "\nshard-batches: 0\n"));
+    }
+
+    [Fact]
     public void PluginTimeoutIsReadSavedAndMustBePositive()
     {
         var c = Load(Good + "\nplugin_timeout: 90.5\n");

@@ -51,6 +51,21 @@ public sealed class SetupChoicesTests
         Assert.Equal("10.0.0.1:6390", loaded.Cluster);
     }
 
+    [SharedFact]
+    public void ShardBatchesIsCheckedAsTypedAndRoundTripsThroughTheYaml()
+    {
+        var c = Ready();
+        Assert.Null(c.ToConfig("/tmp").ShardBatches);   // empty field: run --cluster's default
+        c.ShardBatches = "-1";
+        Assert.Equal("batches per shard: '-1' is not a positive whole number", Assert.Single(c.Problems()).ToString());
+        c.ShardBatches = " 3 ";
+        Assert.Empty(c.Problems());
+        var loaded = new SetupChoices(Plugins);
+        loaded.Load(AnalysisYaml.Parse(AnalysisYaml.Save(c.ToConfig("/tmp")), "/tmp/analysis.yaml"));
+        Assert.Equal("3", loaded.ShardBatches);
+        Assert.Equal(3, loaded.ToConfig("/tmp").ShardBatches);
+    }
+
     [Fact]
     public void NothingChosenNamesModelAndCorpus()
     {

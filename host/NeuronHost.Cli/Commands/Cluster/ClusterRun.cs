@@ -31,6 +31,11 @@ public sealed class ClusterRun : IDisposable
         return config.Cluster;
     }
 
+    /// <summary>Batches per shard: <c>--shard-batches</c> when given, else the config's
+    /// <c>shard-batches:</c>, else <see cref="DefaultShardBatches"/>.</summary>
+    public static int ShardBatchesFor(AnalysisConfig config, int? commandLine) =>
+        commandLine ?? config.ShardBatches ?? DefaultShardBatches;
+
     public static ClusterRun Connect(string address, int shardBatches)
     {
         if (shardBatches < 1) throw new CliException("--shard-batches must be at least 1");

@@ -34,6 +34,8 @@ public sealed class SetupChoices(IPluginDirectory plugins)
     public string Output { get; set; } = "neuronhost-run";
     /// <summary>The Redis address of a NeuronHost cluster to extract on; empty: this machine.</summary>
     public string Cluster { get; set; } = "";
+    /// <summary>Batches of sentences per cluster shard; empty: the default (<c>run --shard-batches</c>'s).</summary>
+    public string ShardBatches { get; set; } = "";
     /// <summary>Settings an analysis.yaml carried that the view has no pane for; kept as loaded.</summary>
     private AnalysisConfig loaded = new();
 
@@ -85,6 +87,8 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             try { NeuronHost.Cluster.ClusterAddress.Parse(Cluster); }
             catch (NeuronHost.Cluster.ClusterException e) { problems.Add(new("cluster", e.Message)); }
         }
+        if (ShardBatches.Trim().Length > 0 && ParseCount(ShardBatches, allowAll: false) is null)
+            problems.Add(new("batches per shard", $"'{ShardBatches}' is not a positive whole number"));
         if (problems.Count == 0)
         {
             try { AnalysisConfigValidator.Validate(ToConfig(Environment.CurrentDirectory), Plugins); }
@@ -118,6 +122,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             Seed = loaded.Seed,
             Backend = loaded.Backend,
             Cluster = Cluster.Trim() is { Length: > 0 } address ? address : null,
+            ShardBatches = ShardBatches.Trim().Length > 0 ? ParseCount(ShardBatches, allowAll: false) : null,
         };
     }
 
@@ -142,6 +147,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
         Sentences = c.Corpus.MaxSentences?.ToString(CultureInfo.InvariantCulture) ?? "all";
         Output = c.OutputDir;
         Cluster = c.Cluster ?? "";
+        ShardBatches = c.ShardBatches?.ToString(CultureInfo.InvariantCulture) ?? "";
     }
 
     /// <summary>"1, 10,5" → [1, 5, 10]; null when any part is not a positive whole number.</summary>

@@ -25,7 +25,8 @@ public sealed class SetupView : View
     private readonly TextField sentences = new() { Width = 6 };
     private readonly TextField minClass = new() { Width = 4 };
     private readonly TextField output = new() { Width = Dim.Fill() };
-    private readonly TextField cluster = new() { Width = Dim.Fill() };
+    private readonly TextField cluster = new() { Width = 26 };
+    private readonly TextField shardBatches = new() { Width = 4 };
     private readonly Label about = PlainText.Of(new Label { X = 0, Y = 3, Width = Dim.Fill(), Height = 1, Text = "" });
     private readonly Label problemsLabel = PlainText.Of(new Label { X = 0, Y = 4, Width = Dim.Fill(), Height = Dim.Fill(1), Text = "" });
     public Button RunButton { get; } = new() { Text = "Run (F5)" };
@@ -62,13 +63,15 @@ public sealed class SetupView : View
         minClass.X = Pos.Right(mLabel) + 1;
         var oLabel = new Label { Text = "o_utput:", X = 0, Y = 1 };
         output.X = Pos.Right(oLabel) + 1; output.Y = 1;
-        var cLabel = new Label { Text = "Cluster (Re_dis address, empty = this machine):", X = 0, Y = 2 };
+        var cLabel = new Label { Text = "Cluster Re_dis (empty = here):", X = 0, Y = 2 };
         cluster.X = Pos.Right(cLabel) + 1; cluster.Y = 2;
+        var bLabel = new Label { Text = "_batches/shard:", X = Pos.Right(cluster) + 1, Y = 2 };
+        shardBatches.X = Pos.Right(bLabel) + 1; shardBatches.Y = 2;
         RunButton.X = 0; RunButton.Y = Pos.AnchorEnd(1);
         ParamsButton.X = Pos.Right(RunButton) + 1; ParamsButton.Y = Pos.AnchorEnd(1);
         SaveButton.X = Pos.Right(ParamsButton) + 1; SaveButton.Y = Pos.AnchorEnd(1);
         LoadButton.X = Pos.Right(SaveButton) + 1; LoadButton.Y = Pos.AnchorEnd(1);
-        options.Add(kLabel, kGrid, sLabel, sentences, mLabel, minClass, oLabel, output, cLabel, cluster, about, problemsLabel, RunButton, ParamsButton, SaveButton, LoadButton);
+        options.Add(kLabel, kGrid, sLabel, sentences, mLabel, minClass, oLabel, output, cLabel, cluster, bLabel, shardBatches, about, problemsLabel, RunButton, ParamsButton, SaveButton, LoadButton);
         Add(modelList, corpusList, taskList, layerList, hookList, rankingList, probeList, interventionList, options);
 
         modelList.Changed += i => { choices.Model = models[i]; LayersChanged(); Edited(); };
@@ -89,6 +92,7 @@ public sealed class SetupView : View
         minClass.ValueChanged += (_, _) => { choices.MinClassCount = minClass.Text; Edited(); };
         output.ValueChanged += (_, _) => { choices.Output = output.Text; Edited(); };
         cluster.ValueChanged += (_, _) => { choices.Cluster = cluster.Text; Edited(); };
+        shardBatches.ValueChanged += (_, _) => { choices.ShardBatches = shardBatches.Text; Edited(); };
         ShowChoices();
     }
 
@@ -120,6 +124,7 @@ public sealed class SetupView : View
         minClass.Text = choices.MinClassCount;
         output.Text = choices.Output;
         cluster.Text = choices.Cluster;
+        shardBatches.Text = choices.ShardBatches;
         Edited();
     }
 

@@ -169,7 +169,7 @@ public sealed class TuiShell : Runnable
         {
             ClusterRun? cluster = null;
             string? error = null;
-            try { cluster = ClusterRun.Connect(address, ClusterRun.DefaultShardBatches); }
+            try { cluster = ClusterRun.Connect(address, ClusterRun.ShardBatchesFor(config, null)); }
             catch (CliException e) { error = e.Message; }
             catch (Exception e) { error = $"cluster {address}: {e.Message}"; }
             app.Invoke(() =>
