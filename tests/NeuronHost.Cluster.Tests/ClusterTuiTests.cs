@@ -27,18 +27,22 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
             cluster.StartSilo("south").GetAwaiter().GetResult();
             output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:0} s");
             string outDir = Path.Combine(folder, "out");
-            // The analysis without a cluster: the address is typed into the field.
+            // The analysis without a cluster: the address is typed into the field. 480 sentences in
+            // shards of 2 batches of 16 make 15 shards, so extraction lasts long enough to be read from
+            // the screen at load 17.
             File.WriteAllText(Path.Combine(folder, "setup.yaml"), $"""
                 model: {SharedAssets.Model("gpt2-mini-brown")}
                 corpus:
                   path: {SharedAssets.Corpus("ud-english-ewt")}
-                  max-sentences: 240
+                  max-sentences: 480
                 task: upos
                 layers: [1]
                 rankings: [probeless]
                 output: {outDir}
                 """);
-            using var tui = new TuiSession(folder, 80, 24);
+            // A store folder of its own: from the shared test store cache, another test's store of the
+            // same sentences would be reused and nothing would be extracted on the silos (stop 28's CI).
+            using var tui = new TuiSession(folder, 80, 24, $"NEURONHOST_STORES='{Path.Combine(folder, "stores")}'");
             try
             {
                 tui.WaitFor("Model", "Cluster Redis (empty = here):", "batches/shard:");
@@ -47,7 +51,7 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
                 tui.Tmux.Keys("C-a");
                 tui.Tmux.Type("setup.yaml");
                 tui.Tmux.Keys("Enter");
-                tui.WaitFor("(•) gpt2-mini-brown", "[x] probeless", "sentences: 240", "Ready: F5");
+                tui.WaitFor("(•) gpt2-mini-brown", "[x] probeless", "sentences: 480", "Ready: F5");
 
                 // Not an address: refused as typed.
                 tui.Type('d', "bad host:1");
@@ -99,6 +103,7 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
             var c = Assert.IsType<ClusterRunResult>(results.Cluster);
             Assert.Equal(cluster.Address, c.Redis);
             Assert.Equal(2, c.BatchesPerShard);
+            Assert.Equal(15, c.Shards);   // 480 sentences / 16 per batch / 2 per shard
             Assert.Equal(["north", "south"], c.Silos.Select(x => x.Name).Order());
             Assert.Equal(Enumerable.Range(0, c.Shards), c.Silos.SelectMany(x => x.Shards).Order());
             output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:0} s");

@@ -57,18 +57,27 @@ public sealed class Tmux : IDisposable
 
     public string WaitFor(params string[] texts) => WaitFor(TimeSpan.FromSeconds(30), texts);
 
-    /// <summary>Polls the screen until the pattern matches.</summary>
+    /// <summary>Polls the screen until the pattern matches. A miss names how many screens were read
+    /// and shows the last few different ones, since what the pattern waited for may have passed
+    /// between two reads.</summary>
     public string WaitForMatch(TimeSpan timeout, string pattern)
     {
         var clock = Stopwatch.StartNew();
         string screen = "";
+        int reads = 0;
+        var seen = new List<(TimeSpan At, string Screen)>();
         while (clock.Elapsed < timeout)
         {
             screen = Screen();
+            reads++;
             if (System.Text.RegularExpressions.Regex.IsMatch(screen, pattern)) { Screens.Add(screen); return screen; }
+            if (seen.Count == 0 || seen[^1].Screen != screen) seen.Add((clock.Elapsed, screen));
             Thread.Sleep(200);
         }
-        throw new TimeoutException($"screen never matched /{pattern}/ within {timeout.TotalSeconds:0}s; it shows:\n{screen}");
+        string earlier = string.Concat(seen.SkipLast(1).TakeLast(4).Select(x => $"\n--- at {x.At.TotalSeconds:0.0} s:\n{x.Screen}"));
+        throw new TimeoutException($"screen never matched /{pattern}/ within {timeout.TotalSeconds:0}s "
+            + $"({reads} reads, {seen.Count} different screens); it shows:\n{screen}"
+            + (earlier.Length > 0 ? $"\nthe different screens before it:{earlier}" : ""));
     }
 
     public void Dispose()
