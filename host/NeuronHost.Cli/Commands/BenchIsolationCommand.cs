@@ -43,11 +43,11 @@ public static class BenchIsolationCommand
                 // collection between calls) settles first, so it is charged to no call.
                 PluginRunners.WaitForSpareWorker();
                 Thread.Sleep(300);
-                double cpuBefore = FamilyCpuSeconds();
+                double cpuBefore = ProcessTreeCpu.Seconds();
                 var clock = Stopwatch.StartNew();
                 var r = rank();
                 into.Add(clock.Elapsed.TotalSeconds);
-                cpu[into].Add(FamilyCpuSeconds() - cpuBefore);
+                cpu[into].Add(ProcessTreeCpu.Seconds() - cpuBefore);
                 if (expected is not null && !expected.Order.Select(n => (n.Column, n.Score)).SequenceEqual(r.Order.Select(n => (n.Column, n.Score))))
                     throw new CliException($"{name}: the isolated ranking differs from the in-process one");
                 return r;
@@ -96,43 +96,6 @@ public static class BenchIsolationCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>CPU seconds on the clock of this process and its child processes (the workers),
-    /// summed over their threads (/proc/PID/task/*/schedstat: nanoseconds on a CPU); 0 off Linux.
-    /// A worker started during a call (the next spare) counts from its start, as it should: it is
-    /// work the isolation does.</summary>
-    private static double FamilyCpuSeconds()
-    {
-        if (!OperatingSystem.IsLinux()) return 0;
-        int self = Environment.ProcessId;
-        long ns = ProcessCpuNanoseconds(self);
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == self) continue;
-            try
-            {
-                // ppid is the 2nd field after the parenthesised command name
-                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1]) == self) ns += ProcessCpuNanoseconds(pid);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
-        }
-        return ns / 1e9;
-    }
-
-    private static long ProcessCpuNanoseconds(int pid)
-    {
-        long ns = 0;
-        try
-        {
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-                try { ns += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0]); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        return ns;
     }
 
     private static double Median(List<double> values)
