@@ -108,6 +108,7 @@ public static class PluginWorkerServer
         private readonly ActivationStore store;
         private readonly IActivationMatrix?[] matrices;
         private readonly Dictionary<int, ProbingData> labelSets = [];
+        private readonly Lazy<AnnotatedWord[]> storeWords;
         private readonly IPluginContext context;
         private readonly IModelSession? model;
         private ITrainedProbe? trained;
@@ -120,6 +121,7 @@ public static class PluginWorkerServer
             this.channel = channel;
             this.catalog = catalog;
             this.store = store;
+            storeWords = new(() => store.Tokens.Words);
             matrices = setup.SplitRows.Select((rows, i) => !setup.SplitPresent[i] ? null : rows is null ? (IActivationMatrix)store : store.SelectRows(rows)).ToArray();
             context = new PluginContext(kernels)
             {
@@ -236,15 +238,16 @@ public static class PluginWorkerServer
         /// to every Number-bearing word instead of the nouns it edits.</summary>
         private ProbingData Data(string task, string[] classes, int[][] labels)
         {
-            var words = store.Tokens.Words;
+            // Read from the store's token table only when a plugin first looks at them.
             DataSplit? Split(int i)
             {
                 if (matrices[i] is not { } m) return null;
                 var rows = setup.SplitRows[i];
-                var splitWords = rows is null ? words : rows.Select(r => words[r]).ToArray();
-                return new DataSplit(m, labels[i], splitWords.Select(w => w.Form).ToArray())
+                int count = checked((int)m.Rows);
+                AnnotatedWord[] SplitWords() => rows is null ? storeWords.Value : rows.Select(r => storeWords.Value[r]).ToArray();
+                return new DataSplit(m, labels[i], new LazyList<string>(count, () => SplitWords().Select(w => w.Form).ToArray()))
                 {
-                    WordClasses = splitWords.Select(w => w.Upos).ToArray(),
+                    WordClasses = new LazyList<string>(count, () => SplitWords().Select(w => w.Upos).ToArray()),
                 };
             }
             return new ProbingData(task, classes, Split(0)!, Split(1), Split(2));
