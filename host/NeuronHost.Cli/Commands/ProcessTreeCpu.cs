@@ -25,7 +25,7 @@ public static partial class ProcessTreeCpu
     }
 
     /// <summary>All threads of a process, live and exited; 0 when it is gone.</summary>
-    public static double ProcessSeconds(int pid)
+    private static double ProcessSeconds(int pid)
     {
         // MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) from the kernel's posix-timers.h, as glibc's clock_getcpuclockid builds it.
         int clock = (~pid << 3) | 2;

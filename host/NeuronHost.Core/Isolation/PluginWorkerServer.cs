@@ -244,10 +244,10 @@ public static class PluginWorkerServer
                 if (matrices[i] is not { } m) return null;
                 var rows = setup.SplitRows[i];
                 int count = checked((int)m.Rows);
-                AnnotatedWord[] SplitWords() => rows is null ? storeWords.Value : rows.Select(r => storeWords.Value[r]).ToArray();
-                return new DataSplit(m, labels[i], new LazyList<string>(count, () => SplitWords().Select(w => w.Form).ToArray()))
+                var splitWords = new Lazy<AnnotatedWord[]>(() => rows is null ? storeWords.Value : rows.Select(r => storeWords.Value[r]).ToArray());
+                return new DataSplit(m, labels[i], new LazyList<string>(count, () => splitWords.Value.Select(w => w.Form).ToArray()))
                 {
-                    WordClasses = new LazyList<string>(count, () => SplitWords().Select(w => w.Upos).ToArray()),
+                    WordClasses = new LazyList<string>(count, () => splitWords.Value.Select(w => w.Upos).ToArray()),
                 };
             }
             return new ProbingData(task, classes, Split(0)!, Split(1), Split(2));
