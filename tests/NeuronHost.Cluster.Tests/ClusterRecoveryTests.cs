@@ -20,13 +20,13 @@ public sealed class ClusterRecoveryTests(LocalReferenceFixture local, ITestOutpu
             // the test cannot pass by another silo finishing first. The coordinator grain lives on
             // it too, so the restarted silo also brings the run's state back from Redis.
             using var cluster = new LocalCluster(folder);
-            await cluster.StartSilo("solo");
+            // It finishes one shard and holds its second, so the kill always lands mid-shard.
+            await cluster.StartSiloThatHolds("solo", shard: 2);
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
             var restarted = new TaskCompletionSource();
             var watch = Task.Run(async () =>
             {
-                while (!cluster.Log("solo").Contains("silo solo: shard ")) await Task.Delay(50);
-                await Task.Delay(300);   // it has asked for its next shard and is extracting it
+                while (!cluster.Log("solo").Contains(LocalCluster.HoldingLine("solo"))) await Task.Delay(50);
                 cluster.Kill("solo");
                 await cluster.Restart("solo");   // same name and ports, as a service manager restarts it
                 restarted.TrySetResult();

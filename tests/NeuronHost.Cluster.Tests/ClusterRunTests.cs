@@ -57,14 +57,14 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
         try
         {
             using var cluster = new LocalCluster(folder);
-            await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSilo("victim");
+            // The victim finishes one shard and holds its second: killed then, it always dies with a
+            // shard in hand (a kill timed by the clock could land between two shards and lose none).
+            await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSiloThatHolds("victim", shard: 2);
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
-            // Small shards (one batch each), so the victim is always in the middle of one when it dies.
             var victimDone = new TaskCompletionSource();
             var watch = Task.Run(async () =>
             {
-                while (!cluster.Log("victim").Contains("silo victim: shard ")) await Task.Delay(50);
-                await Task.Delay(300);   // it has asked for its next shard and is extracting it
+                while (!cluster.Log("victim").Contains(LocalCluster.HoldingLine("victim"))) await Task.Delay(50);
                 cluster.Kill("victim");
                 victimDone.TrySetResult();
             });
@@ -90,7 +90,7 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
                 "run", AnalysisRun.WriteYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
             over.Cancel();
             output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
-            Assert.True(victimDone.Task.IsCompleted, "the victim never finished a shard, so it was not killed mid-run");
+            Assert.True(victimDone.Task.IsCompleted, "the victim never reached its second shard, so it was not killed mid-run");
             Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
             var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
             Assert.Equal(local.ShardHashes, AnalysisRun.StoreShardHashes(stores));

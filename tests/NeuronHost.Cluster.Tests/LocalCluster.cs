@@ -55,6 +55,14 @@ internal sealed class LocalCluster : IDisposable
     /// <summary>Starts silo <paramref name="name"/> and waits for its "ready" line.</summary>
     public Task StartSilo(string name, params string[] extra) => Start(name, FreePort(), FreePort(), extra, new StringBuilder());
 
+    /// <summary>Starts silo <paramref name="name"/> so that it keeps its <paramref name="shard"/>th
+    /// shard (from 1) without sending it, and says so in its log (<see cref="HoldingLine"/>): killed
+    /// then, it surely dies holding a shard. A <see cref="Restart"/> of it does not hold.</summary>
+    public Task StartSiloThatHolds(string name, int shard) => Start(name, FreePort(), FreePort(), [], new StringBuilder(), ["--hold-shard", shard.ToString()]);
+
+    /// <summary>The start of the line a silo started by <see cref="StartSiloThatHolds"/> writes when it holds its shard.</summary>
+    public static string HoldingLine(string name) => $"silo {name}: holding shard ";
+
     /// <summary>Starts silo <paramref name="name"/> again after it was killed: the same name, ports
     /// and row folder, as a host's service manager would restart it; its log goes on in the same log.</summary>
     public Task Restart(string name)
@@ -66,11 +74,11 @@ internal sealed class LocalCluster : IDisposable
         return Start(name, port, gateway, extra, log);
     }
 
-    private async Task Start(string name, int port, int gateway, string[] extra, StringBuilder log)
+    private async Task Start(string name, int port, int gateway, string[] extra, StringBuilder log, string[]? fault = null)
     {
         endpoints[name] = (port, gateway, extra);
         var psi = new ProcessStartInfo(Exe, ["cluster", "silo", "--redis", $"127.0.0.1:{RedisPort}", "--port", port.ToString(),
-            "--gateway-port", gateway.ToString(), "--name", name, "--store-dir", Path.Combine(Folder, "silo-" + name), .. extra])
+            "--gateway-port", gateway.ToString(), "--name", name, "--store-dir", Path.Combine(Folder, "silo-" + name), .. extra, .. fault ?? []])
             { RedirectStandardOutput = true, RedirectStandardError = true };
         Environment(psi, Path.Combine(Folder, "silo-stores"));
         var ready = new TaskCompletionSource();

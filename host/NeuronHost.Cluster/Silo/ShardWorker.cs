@@ -18,6 +18,7 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
     /// <summary>Bytes per observer call: large enough to keep the link busy, far below Orleans' message limit.</summary>
     private const int ChunkBytes = 4 << 20;
     private readonly Dictionary<string, SiloJob?> jobs = [];
+    private int shardsStarted;
     /// <summary>Tries of each call to the client (idempotent): a call routed through a silo that just
     /// died times out (30 s) until membership declares it dead; one more try goes another way,
     /// instead of dropping the shard (which the coordinator would then reassign).</summary>
@@ -91,6 +92,11 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
                 try { await coordinator.Progress(settings.Name, a.Shard.Index, n); } catch (Exception) { }
             }
         var (path, bytes) = await extract;
+        if (++shardsStarted == settings.HoldShard)
+        {
+            Console.Error.WriteLine($"silo {settings.Name}: holding shard {a.Shard.Index} (--hold-shard {settings.HoldShard}) until stopped");
+            await Task.Delay(Timeout.Infinite, stop);
+        }
         string statistics = "";
         if (spec.Statistics)
         {

@@ -16,6 +16,10 @@ public sealed record SiloSettings
     /// <summary>Where this host keeps what the coordinator's paths name: (coordinator prefix, local
     /// prefix) pairs, for models and corpora mounted at other paths on other hosts.</summary>
     public IReadOnlyList<(string From, string To)> PathMap { get; init; } = [];
+    /// <summary>Fault injection for tests (hidden option <c>--hold-shard</c>): the silo extracts its
+    /// Nth shard (counted from 1 in this process) and then keeps it, sending nothing, as a hung host
+    /// would, until it is stopped. 0: never.</summary>
+    public int HoldShard { get; init; }
 
     /// <summary>The coordinator's path as found on this host.</summary>
     public string Local(string path)

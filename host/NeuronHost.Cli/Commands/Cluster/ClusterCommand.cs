@@ -36,8 +36,10 @@ public sealed class ClusterCommand : ICliCommand
         var pathMap = new Option<string[]>("--path-map") { Description = "FROM=TO: the coordinator's paths under FROM are under TO on this host (models or corpora mounted elsewhere)", AllowMultipleArgumentsPerToken = false };
         // Lets a test start a silo that announces another version (the version check must name it).
         var asVersion = new Option<string?>("--as-version") { Hidden = true };
+        // Lets a test stop a silo in the middle of its Nth shard (a hung host), so that killing it always loses a shard.
+        var holdShard = new Option<int>("--hold-shard") { Hidden = true };
         var command = new Command("silo", "Start a silo: joins the cluster through Redis, extracts the shards coordinators hand it, until Ctrl+C")
-            { redis, port, gateway, storeDir, name, advertise, pathMap, asVersion };
+            { redis, port, gateway, storeDir, name, advertise, pathMap, asVersion, holdShard };
         command.SetAction(async (parse, cancel) =>
         {
             ClusterNames.Version = ClusterNames.MakeVersion(parse.GetValue(asVersion) ?? CliApp.Version);
@@ -53,7 +55,7 @@ public sealed class ClusterCommand : ICliCommand
                 ? (Path.GetFullPath(from), Path.GetFullPath(to)) : throw new CliException($"--path-map '{m}': give FROM=TO")).ToList();
             try
             {
-                await SiloHost.RunAsync(new SiloSettings { Redis = address, SiloPort = siloPort, GatewayPort = gatewayPort, Advertised = ip, Name = siloName, StoreDir = dir, PathMap = map }, cancel);
+                await SiloHost.RunAsync(new SiloSettings { Redis = address, SiloPort = siloPort, GatewayPort = gatewayPort, Advertised = ip, Name = siloName, StoreDir = dir, PathMap = map, HoldShard = parse.GetValue(holdShard) }, cancel);
             }
             catch (ClusterException e) { throw new CliException(e.Message, e); }
             catch (Exception e) when (e is SocketException or IOException && !cancel.IsCancellationRequested)
