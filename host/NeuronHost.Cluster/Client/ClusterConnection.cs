@@ -25,10 +25,39 @@ public sealed class ClusterConnection : IAsyncDisposable
     }
 
     /// <summary>Connects through the Redis at <paramref name="address"/>. No Redis there, or no
-    /// silo registered in it: <see cref="ClusterException"/> with one line saying which.</summary>
+    /// silo answering: <see cref="ClusterException"/> with one line saying which. A silo that
+    /// was just killed is still listed as a gateway until membership declares it dead, and a
+    /// connection that picked it hangs; each attempt is cut after <see cref="ConnectAttempt"/>
+    /// and made again (with the gateway list read anew) until <see cref="ConnectOverall"/>.</summary>
     public static async Task<ClusterConnection> Connect(ClusterAddress address, CancellationToken cancellation = default)
     {
         await address.EnsureReachable();
+        var deadline = DateTime.UtcNow + ConnectOverall;
+        while (true)
+        {
+            var host = Build(address);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+                timeout.CancelAfter(ConnectAttempt);
+                await host.StartAsync(timeout.Token);
+                return new ClusterConnection(address, host);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+            {
+                host.Dispose();
+                if (DateTime.UtcNow + TimeSpan.FromSeconds(1) >= deadline)
+                    throw new ClusterException($"no NeuronHost silo answers in the cluster at {address} (tried for {ConnectOverall.TotalSeconds:0} s): {ClusterAddress.FirstLine(e.Message)} (start one with 'neuronhost cluster silo --redis {address.Host}:{address.Port}')", e);
+                await Task.Delay(1000, cancellation);
+            }
+        }
+    }
+
+    /// <summary>How long one connection attempt may take, and all of them together.</summary>
+    public static readonly TimeSpan ConnectAttempt = TimeSpan.FromSeconds(12), ConnectOverall = TimeSpan.FromSeconds(45);
+
+    private static IHost Build(ClusterAddress address)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
@@ -37,19 +66,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterNames.ClusterId; o.ServiceId = ClusterNames.ServiceId; });
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
-        var host = builder.Build();
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await host.StartAsync(timeout.Token);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
-        {
-            host.Dispose();
-            throw new ClusterException($"no NeuronHost silo answers in the cluster at {address}: {ClusterAddress.FirstLine(e.Message)} (start one with 'neuronhost cluster silo --redis {address.Host}:{address.Port}')", e);
-        }
-        return new ClusterConnection(address, host);
+        return builder.Build();
     }
 
     /// <summary>The silos that announced themselves, active or gone.</summary>

@@ -147,10 +147,13 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                     // A call to a grain on a dead silo hangs until Orleans' response timeout (30 s); the log keeps its beat meanwhile.
                     var call = coordinator.Poll(sink, receiver.Receipts());
                     var askedAt = DateTime.UtcNow;
-                    while (await Task.WhenAny(call, Task.Delay(1000, s.Cancellation)) != call)
+                    // A poll answers in milliseconds; one outstanding for half a second when the log's beat is due gets the "does not answer" line.
+                    while (await Task.WhenAny(call, Task.Delay(250, s.Cancellation)) != call)
                     {
                         s.Cancellation.ThrowIfCancellationRequested();
-                        if (DateTime.UtcNow - askedAt > TimeSpan.FromSeconds(5)) { progress.Waiting(unreachableSince ?? askedAt); Observe(null, unreachableSince ?? askedAt); }
+                        var outstanding = DateTime.UtcNow - askedAt;
+                        if (outstanding > TimeSpan.FromSeconds(0.5)) progress.Waiting(unreachableSince ?? askedAt);
+                        if (outstanding > TimeSpan.FromSeconds(5)) Observe(null, unreachableSince ?? askedAt);   // the TUI's panel says so only when it lasts
                     }
                     return await call;
                 }

@@ -61,7 +61,14 @@ internal sealed class SiloProgressLines(string jobId, PipelineLog log)
         for (int i = hosts; i < state.Hosts.Count; i++)
         {
             if (i == 0) log.Info($"coordinator of job {jobId} on silo {state.Hosts[i]}");
-            else log.Warn($"coordinator of job {jobId} moved to silo {state.Hosts[i]} (its host, silo {state.Hosts[i - 1]}, was lost); its state came back from Redis with {state.Shards.Count(x => x.Status == ShardStatus.Done)}/{state.Shards.Count} shards done");
+            else
+            {
+                // Same name: a restarted silo, or the same silo after the cluster's directory lost the grain's entry with another silo.
+                string where = state.Hosts[i] == state.Hosts[i - 1]
+                    ? $"activated again on silo {state.Hosts[i]} (its earlier activation there was lost)"
+                    : $"moved to silo {state.Hosts[i]} (its host, silo {state.Hosts[i - 1]}, was lost)";
+                log.Warn($"coordinator of job {jobId} {where}; its state came back from Redis with {state.Shards.Count(x => x.Status == ShardStatus.Done)}/{state.Shards.Count} shards done");
+            }
         }
         hosts = state.Hosts.Count;
         // Shape: who holds which shard, without the batch counts (those alone wait for the heartbeat).

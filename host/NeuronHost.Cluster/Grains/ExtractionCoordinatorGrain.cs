@@ -9,7 +9,7 @@ namespace NeuronHost.Cluster.Grains;
 /// <see cref="Poll"/> hands it over again. Batch progress is not persisted either (a hint).</summary>
 public sealed class ExtractionCoordinatorGrain(
     [PersistentState("job", ClusterNames.Storage)] IPersistentState<CoordinatorState> job,
-    ILocalSiloDetails here) : Grain, IExtractionCoordinator
+    ILocalSiloDetails here, IClusterMembershipService membership) : Grain, IExtractionCoordinator
 {
     private IShardSink? sink;
 
@@ -34,8 +34,7 @@ public sealed class ExtractionCoordinatorGrain(
         S.Shards = shards.Select(sp => new ShardState { Spec = sp }).ToList();
         S.StartedUtc = DateTime.UtcNow;
         S.Hosts = [here.Name];
-        var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-        S.ActiveAtStart = hosts.Select(h => h.SiloAddress.ToParsableString()).ToList();
+        S.ActiveAtStart = ActiveSilos().ToList();
         await job.WriteStateAsync();
     }
 
@@ -151,14 +150,19 @@ public sealed class ExtractionCoordinatorGrain(
         x.BatchesDone = 0;
     }
 
+    /// <summary>The silo processes this silo's membership view lists as active. Local: asking the
+    /// management grain instead would hang this (non-reentrant) grain for up to 30 s whenever that
+    /// grain lived on a silo that just died — and with it every Poll and the run's log.</summary>
+    private IEnumerable<string> ActiveSilos() =>
+        membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress.ToParsableString());
+
     /// <summary>Shards running on a silo process that Orleans' membership no longer lists as
     /// active go back to pending, recorded with the lost silo.</summary>
     private async Task ReclaimFromDeadSilos()
     {
         var running = S.Shards.Where(x => x.Status == ShardStatus.Running).ToList();
         if (running.Count == 0) return;
-        var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-        var alive = hosts.Select(h => h.SiloAddress.ToParsableString()).ToHashSet();
+        var alive = ActiveSilos().ToHashSet();
         bool changed = false;
         foreach (var x in running.Where(x => !alive.Contains(x.Incarnation)))
         {
