@@ -6,8 +6,11 @@
 # every configuration, then round 2…), so that a change of machine load hits all of them; every
 # run gets a fresh store cache (nothing reused) and fresh silos.
 #
-#   scripts/bench-cluster.sh [--sentences N] [--rounds R] [--shard-batches B] [--out FILE] [--configs "A B …"]
+#   scripts/bench-cluster.sh [--sentences N] [--rounds R] [--shard-batches B] [--out FILE] [--configs "A B …"] [--rankings-only]
 #
+# --rankings-only drops the linear probe grid (k = 1, 10, 50 and the minimal-set search), which
+# runs on the coordinator alone and would take most of a full-train run: the rankings remain
+# (Linear still trains its own probe on every train row).
 # --configs picks configurations (default: local 1-silo 2-silos 3-silos 3-silos-kill). Two more
 # compare rows with class moments on 3 silos for Probeless alone (no probe):
 # 3-silos-moments (top-contexts: 0, nothing needs rows, so only the silos' class moments travel)
@@ -23,7 +26,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 shared=${NEURONHOST_SHARED:-$(cd "$repo/.." && pwd)/shared}
 exe=$repo/host/NeuronHost.Cli/bin/Release/net10.0/neuronhost
-sentences=""; rounds=1; shard_batches=4; out=""; configs="local 1-silo 2-silos 3-silos 3-silos-kill"
+sentences=""; rounds=1; shard_batches=4; out=""; configs="local 1-silo 2-silos 3-silos 3-silos-kill"; rankings_only=0
 while [[ $# -gt 0 ]]; do
   case $1 in
     --sentences) sentences=$2; shift 2 ;;
@@ -31,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     --shard-batches) shard_batches=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --configs) configs=$2; shift 2 ;;
+    --rankings-only) rankings_only=1; shift ;;
     *) echo "error: unknown argument $1 (see the comment at the top of $0)" >&2; exit 1 ;;
   esac
 done
@@ -48,7 +52,7 @@ trap cleanup EXIT
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-lo_bytes() { awk '/^ *lo:/ { print $2 + $10 }' /proc/net/dev; }
+lo_bytes() { awk '/^ *lo:/ { printf "%.0f\n", $2 + $10 }' /proc/net/dev; }
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
@@ -73,18 +77,21 @@ probes:
 k-grid: [1, 10, 50]
 seed: 1
 EOF
+if [[ $rankings_only == 1 ]]; then
+  sed -i -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml"
+fi
 # Probeless alone, without and with the max-activating contexts (which need the rows).
 for contexts in 0 5; do
   sed -e '/^  - plugin: linear$/d' -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml" >"$work/probeless-$contexts.yaml"
   echo "top-contexts: $contexts" >>"$work/probeless-$contexts.yaml"
 done
 
-# start_silo NAME RUN: starts a silo and waits for its ready line; its pid in $silo_pid.
+# start_silo NAME RUN [ARGS…]: starts a silo and waits for its ready line; its pid in $silo_pid.
 start_silo() {
-  local name=$1 run=$2 port gateway
+  local name=$1 run=$2 port gateway; shift 2
   port=$(free_port); gateway=$(free_port)
   NEURONHOST_STORES=$work/$run/silo-stores NEURONHOST_CONFIG=/nonexistent "$exe" cluster silo --redis 127.0.0.1:"$redis_port" \
-    --port "$port" --gateway-port "$gateway" --name "$name" --store-dir "$work/$run/silo-$name" >"$work/$run/silo-$name.log" 2>&1 &
+    --port "$port" --gateway-port "$gateway" --name "$name" --store-dir "$work/$run/silo-$name" "$@" >"$work/$run/silo-$name.log" 2>&1 &
   silo_pid=$!; pids+=("$silo_pid")
   for _ in $(seq 1200); do grep -q "^silo $name ready" "$work/$run/silo-$name.log" && return 0; sleep 0.1; done
   echo "error: silo $name did not start; its log: $work/$run/silo-$name.log" >&2; exit 1
@@ -92,7 +99,7 @@ start_silo() {
 
 # run_config CONFIG ROUND: one run; appends a TSV row to $work/rows.tsv.
 run_config() {
-  local config=$1 round=$2 run="$1-$2" silos=0 kill_one=0 victim_pid="" yaml=$work/analysis.yaml
+  local config=$1 round=$2 run="$1-$2" silos=0 kill_one=0 watcher="" yaml=$work/analysis.yaml
   mkdir -p "$work/$run"
   case $config in
     local) ;;
@@ -103,14 +110,18 @@ run_config() {
     *) echo "error: unknown configuration $config" >&2; exit 1 ;;
   esac
   local names=(a b c) silo_pids=()
-  for ((i = 0; i < silos; i++)); do start_silo "${names[$i]}" "$run"; silo_pids+=("$silo_pid"); done
+  for ((i = 0; i < silos; i++)); do
+    # The silo to be killed holds its second shard (hidden --hold-shard), so the kill always lands mid-shard.
+    if [[ $kill_one == 1 && $i == 2 ]]; then start_silo "${names[$i]}" "$run" --hold-shard 2; else start_silo "${names[$i]}" "$run"; fi
+    silo_pids+=("$silo_pid")
+  done
   local args=(run "$yaml" --out "$work/$run/out")
   [[ $silos -gt 0 ]] && args+=(--cluster "redis://127.0.0.1:$redis_port" --shard-batches "$shard_batches")
   if [[ $kill_one == 1 ]]; then
-    # kill -9 silo c once it has finished its first shard (it is then extracting its second).
-    ( while ! grep -q "^silo c: shard " "$work/$run/silo-c.log" 2>/dev/null; do sleep 0.1; done
-      sleep 0.3; kill -9 "${silo_pids[2]}"; echo "killed silo c at $(date +%T)" >"$work/$run/killed" ) &
-    pids+=($!)
+    # kill -9 silo c once it holds its second shard (it finished its first).
+    ( while ! grep -q "^silo c: holding shard " "$work/$run/silo-c.log" 2>/dev/null; do sleep 0.1; done
+      kill -9 "${silo_pids[2]}"; echo "killed silo c at $(date +%T)" >"$work/$run/killed" ) &
+    watcher=$!; pids+=("$watcher")
   fi
   local load_before lo_before start end
   load_before=$(load); lo_before=$(lo_bytes); start=$(date +%s.%N)
@@ -119,7 +130,10 @@ run_config() {
   end=$(date +%s.%N)
   local lo_after load_after
   lo_after=$(lo_bytes); load_after=$(load)
-  for p in "${silo_pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${silo_pids[@]}" $watcher; do kill -9 "$p" 2>/dev/null || true; done
+  if [[ $kill_one == 1 && ! -f $work/$run/killed ]]; then
+    echo "error: $config round $round: silo c never got a second shard, so it was not killed (too few shards: more sentences or a smaller --shard-batches)" >&2; keep=1; exit 1
+  fi
   /usr/bin/python3 - "$work/$run/out/results.json" "$config" "$round" "$start" "$end" "$((lo_after - lo_before))" "$load_before" "$load_after" >>"$work/rows.tsv" <<'PY'
 import json, sys
 path, config, rnd, start, end, lo, lb, la = sys.argv[1:]
@@ -141,10 +155,10 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 
-/usr/bin/python3 - "$work/rows.tsv" "${sentences:-all}" "$rounds" "$shard_batches" "$(nproc)" <<'PY' | tee ${out:+"$out"}
+/usr/bin/python3 - "$work/rows.tsv" "${sentences:-all}" "$rounds" "$shard_batches" "$(nproc)" "$rankings_only" <<'PY' | tee ${out:+"$out"}
 import statistics, sys
 from collections import defaultdict
-path, sentences, rounds, shard_batches, cores = sys.argv[1:]
+path, sentences, rounds, shard_batches, cores, rankings_only = sys.argv[1:]
 rows = defaultdict(list)
 for line in open(path):
     f = line.rstrip("\n").split("\t")
@@ -153,7 +167,7 @@ def spread(values):
     v = sorted(values)
     return f"{statistics.median(v):.1f}" + (f" ({v[0]:.1f}–{v[-1]:.1f})" if len(v) > 1 else "")
 base = None
-print(f"EWT train, {sentences} sentences; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
+print(f"EWT train, {sentences} sentences{'; rankings only (no probe grid)' if rankings_only == '1' else ''}; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
 print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- |")
 for config, fs in rows.items():
@@ -163,5 +177,5 @@ for config, fs in rows.items():
           + "; ".join(f"{f[8]} → {f[9]}" for f in fs) + " |")
 if "3-silos" in rows and "3-silos-kill" in rows:
     a = statistics.median(float(f[2]) for f in rows["3-silos"]); b = statistics.median(float(f[2]) for f in rows["3-silos-kill"])
-    print(f"\nA silo killed after its first shard adds {b - a:+.1f} s of wall time to the 3-silo run (medians).")
+    print(f"\nA silo killed holding its second shard adds {b - a:+.1f} s of wall time to the 3-silo run (medians).")
 PY
