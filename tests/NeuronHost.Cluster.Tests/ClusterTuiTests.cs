@@ -7,14 +7,16 @@ using Xunit.Abstractions;
 
 namespace NeuronHost.Cluster.Tests;
 
-/// <summary>The terminal UI (in tmux, 80×24) runs an analysis on a cluster of two silo processes:
+/// <summary>The terminal UI (in tmux, 80×24) runs an analysis on a cluster of three silo processes:
 /// the address typed in Setup's Cluster field is checked as typed, an address with no Redis is one
 /// line in Setup and nothing starts, the saved YAML carries the address, and during extraction
-/// the Run view shows each silo's shards; results.json has the cluster section with both silos.</summary>
+/// the Run view shows each silo's shards; the third silo is killed holding a shard, and the panel
+/// shows it lost and its shard given to another; results.json has the cluster section with all
+/// three and the lost one.</summary>
 public sealed class ClusterTuiTests(ITestOutputHelper output)
 {
     [RedisFact]
-    public void The_tui_runs_on_two_silos_and_shows_each_silos_shards_during_extraction()
+    public void The_tui_runs_on_three_silos_shows_each_silos_shards_and_a_killed_silos_lost_shard()
     {
         Assert.True(Tmux.Available, "tmux is not installed (CI: apt-get install -y tmux)");
         string folder = Directory.CreateTempSubdirectory("nh-cluster-tui-").FullName;
@@ -25,6 +27,7 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
             // One after the other, as the other cluster tests start them (joins time out on loaded cores).
             cluster.StartSilo("north").GetAwaiter().GetResult();
             cluster.StartSilo("south").GetAwaiter().GetResult();
+            cluster.StartSiloThatHolds("east", shard: 2).GetAwaiter().GetResult();   // killed while it holds its second shard
             output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:0} s");
             string outDir = Path.Combine(folder, "out");
             // The analysis without a cluster: the address is typed into the field. 480 sentences in
@@ -83,8 +86,16 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
                 tui.Tmux.Keys("F5");
                 // During extraction: the panel names both silos with their shards done/given.
                 s = tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(240),
-                    @"(?s)▶ extract.*┤Cluster · " + Regex.Escape(cluster.Address) + @" · \d+/\d+ shards done.*north +\d+/\d+ shards done.*south +\d+/\d+ shards done.*coordinator on silo (north|south)");
+                    @"(?s)▶ extract.*┤Cluster · " + Regex.Escape(cluster.Address) + @" · \d+/\d+ shards done.*east +\d+/\d+ shards done.*north +\d+/\d+ shards done.*south +\d+/\d+ shards done.*coordinator on silo (north|south|east)");
                 output.WriteLine($"during extraction ({clock.Elapsed.TotalSeconds:0} s, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):\n{s}");
+                // The kill: east dies with a shard in hand; the panel says it is lost and who took its shard.
+                var held = Stopwatch.StartNew();
+                while (!cluster.Log("east").Contains(LocalCluster.HoldingLine("east")) && held.Elapsed < TimeSpan.FromMinutes(4)) Thread.Sleep(100);
+                Assert.True(cluster.Log("east").Contains(LocalCluster.HoldingLine("east")), "silo east never held its second shard:\n" + cluster.Log("east"));
+                cluster.Kill("east");
+                s = tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(180),
+                    @"(?s)east +\d+/\d+ shards done · lost.*shard \d+ taken back from east \(silo left the cluster\), given to (north|south)");
+                output.WriteLine($"after the kill ({clock.Elapsed.TotalSeconds:0} s):\n{s}");
                 s = tui.Tmux.WaitFor(TimeSpan.FromSeconds(300), "Rankings", "complete", "blocks.1.mlp.hook_post[");
                 tui.Tmux.Keys("C-q");
                 tui.WaitFor("NEURONHOST-EXIT 0");
@@ -104,9 +115,11 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
             Assert.Equal(cluster.Address, c.Redis);
             Assert.Equal(2, c.BatchesPerShard);
             Assert.Equal(15, c.Shards);   // 480 sentences / 16 per batch / 2 per shard
-            Assert.Equal(["north", "south"], c.Silos.Select(x => x.Name).Order());
+            Assert.Equal(["east", "north", "south"], c.Silos.Select(x => x.Name).Order());
+            Assert.Equal(["east"], c.LostSilos);
+            Assert.Contains(c.ReassignedShards, r => r.FromSilo == "east");
             Assert.Equal(Enumerable.Range(0, c.Shards), c.Silos.SelectMany(x => x.Shards).Order());
-            output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:0} s");
+            output.WriteLine($"whole test {clock.Elapsed.TotalSeconds:0} s\n{cluster.Logs()}");
         }
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }

@@ -48,6 +48,15 @@ public sealed class ClusterPanelTests
     }
 
     [Fact]
+    public void A_coordinator_activated_again_on_the_same_silo_is_not_said_to_have_moved_from_itself()
+    {
+        var panel = new ClusterPanel();
+        panel.Update(new ClusterProgress("redis://h:1", "job", Table("a"), null), new DateTime(2026, 12, 3, 9, 0, 0));
+        panel.Update(new ClusterProgress("redis://h:1", "job", Table("a", "a"), null), new DateTime(2026, 12, 3, 9, 0, 42));
+        Assert.Equal("coordinator on silo a since 09:00:42 (activated again: its earlier activation was lost; its state came back from Redis)", panel.Lines[^1]);
+    }
+
+    [Fact]
     public void An_unanswering_coordinator_is_said_under_its_last_table()
     {
         var panel = new ClusterPanel();

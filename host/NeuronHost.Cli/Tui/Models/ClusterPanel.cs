@@ -32,7 +32,11 @@ public sealed class ClusterPanel
         if (st.Hosts.Count > 0)
         {
             string line = $"coordinator on silo {st.Hosts[^1]}";
-            if (st.Hosts.Count > 1) line += $" since {hostSeen[^1]:HH:mm:ss} (moved from {st.Hosts[^2]}, lost; its state came back from Redis)";
+            // Same name: a restarted silo, or the same silo after the cluster's directory lost the grain's entry with another silo.
+            if (st.Hosts.Count > 1)
+                line += st.Hosts[^2] == st.Hosts[^1]
+                    ? $" since {hostSeen[^1]:HH:mm:ss} (activated again: its earlier activation was lost; its state came back from Redis)"
+                    : $" since {hostSeen[^1]:HH:mm:ss} (moved from {st.Hosts[^2]}, lost; its state came back from Redis)";
             lines.Add(line);
         }
         if (p.UnansweredSinceUtc is { } since)
