@@ -357,12 +357,16 @@ internal sealed class PluginWorker : IDisposable
     {
         WorkerTrace.Mark("host: disposing worker");
         try { pipe.Dispose(); } catch (IOException) { }
+        // Launch returns only started workers. (It read process.StartTime here to ask "started?": that
+        // reads /proc/PID/stat and throws Win32Exception when the worker was reaped a moment before,
+        // which failed a whole analysis once in CI, at its end.)
         try
         {
-            if (process.StartTime != default && !process.WaitForExit(TimeSpan.FromSeconds(2))) Kill();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(2))) Kill();
             process.WaitForExit(TimeSpan.FromSeconds(2));
         }
-        catch (InvalidOperationException) { } // never started
+        catch (InvalidOperationException) { }
+        catch (System.ComponentModel.Win32Exception) { }
         long lines = Interlocked.Read(ref outputLines);
         if (lines > LoggedOutputLines) log.Info($"{plugin}: {lines - LoggedOutputLines} more line(s) of plugin output not shown");
         process.Dispose();
