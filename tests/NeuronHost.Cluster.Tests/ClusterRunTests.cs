@@ -61,24 +61,24 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             // shard in hand (a kill timed by the clock could land between two shards and lose none).
             await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSiloThatHolds("victim", shard: 2);
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
-            var victimDone = new TaskCompletionSource();
             // `cluster status` is asked twice: while the victim holds its shard (the run cannot have
             // finished extracting, so the answer must list it, victim included), and right after the
             // kill, when the victim is still listed as a gateway: that answer must come all the same.
             AnalysisRun.Outcome? held = null, afterKill = null;
-            string Status() => Path.Combine(folder, "stores-status");
+            string statusStores = Path.Combine(folder, "stores-status");
             var watch = Task.Run(async () =>
             {
                 while (!cluster.Log("victim").Contains(LocalCluster.HoldingLine("victim"))) await Task.Delay(50);
-                try { held = await AnalysisRun.Cli(Status(), TimeSpan.FromMinutes(3), null, "cluster", "status", "--redis", cluster.Address, "--json"); }
-                finally { cluster.Kill("victim"); victimDone.TrySetResult(); }   // else the run waits for the held shard forever
-                afterKill = await AnalysisRun.Cli(Status(), TimeSpan.FromMinutes(3), null, "cluster", "status", "--redis", cluster.Address);
+                try { held = await AnalysisRun.Cli(statusStores, TimeSpan.FromMinutes(3), null, "cluster", "status", "--redis", cluster.Address, "--json"); }
+                finally { cluster.Kill("victim"); }   // else the run waits for the held shard forever
+                afterKill = await AnalysisRun.Cli(statusStores, TimeSpan.FromMinutes(3), null, "cluster", "status", "--redis", cluster.Address);
             });
             var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null,
                 "run", AnalysisRun.WriteYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
-            await watch.WaitAsync(TimeSpan.FromMinutes(4));
             output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
-            Assert.True(victimDone.Task.IsCompleted, "the victim never reached its second shard, so it was not killed mid-run");
+            // Checked before waiting for the watcher: a victim that never held a shard would keep it waiting.
+            Assert.True(cluster.Log("victim").Contains(LocalCluster.HoldingLine("victim")), "the victim never reached its second shard, so it was not killed mid-run");
+            await watch.WaitAsync(TimeSpan.FromMinutes(4));
             Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
             var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
             Assert.Equal(local.ShardHashes, AnalysisRun.StoreShardHashes(stores));
