@@ -39,16 +39,20 @@ public sealed class ModelSession : IModelSession, IDisposable, IEditBackend
         var layout = new SequenceLayout(sequences);
         var plan = HookPlan.Build(model.Config, layout, request.Capture, request.Edits, editKernels: EditKernels);
         var rows = LogitRows(request, layout);
-        var logits = model.Forward(sequences, layout, plan, rows, null, cancellation);
+        // All positions: each sequence's logits are written straight into its own array (a
+        // batch's logits are hundreds of MB: no second copy). Last: one product for all rows,
+        // so the head's weights are read once, then split.
+        bool all = request.Logits == LogitsMode.All;
+        var logits = model.Forward(sequences, layout, plan, rows, null, cancellation, all ? layout.Lengths : null);
 
         int V = model.Config.Vocab;
         var perSequence = new List<Tensor2D>(sequences.Count);
-        if (request.Logits == LogitsMode.All)
+        if (all)
             for (int s = 0; s < layout.Count; s++)
-                perSequence.Add(new Tensor2D(logits.AsSpan(layout.Offsets[s] * V, layout.Lengths[s] * V).ToArray(), layout.Lengths[s], V));
+                perSequence.Add(new Tensor2D(logits[s], layout.Lengths[s], V));
         else if (request.Logits == LogitsMode.Last)
             for (int s = 0; s < layout.Count; s++)
-                perSequence.Add(new Tensor2D(logits.AsSpan(s * V, V).ToArray(), 1, V));
+                perSequence.Add(new Tensor2D(logits[0].AsSpan(s * V, V).ToArray(), 1, V));
 
         var captured = new Dictionary<string, IReadOnlyList<Tensor2D>>(StringComparer.Ordinal);
         foreach (var name in request.Capture)
@@ -107,7 +111,7 @@ public sealed class ModelSession : IModelSession, IDisposable, IEditBackend
         var layout = new SequenceLayout([sequence]);
         var plan = HookPlan.Build(c, layout, [], request.Edits, wrt, EditKernels);
         var trace = new ForwardTrace(c, T);
-        var logits = model.Forward([sequence], layout, plan, [request.Position], trace, cancellation);
+        var logits = model.Forward([sequence], layout, plan, [request.Position], trace, cancellation)[0];
 
         // log-softmax and its gradient at the target
         int V = c.Vocab;
