@@ -21,5 +21,54 @@ public sealed class ForwardBenchmarkTests
         Assert.InRange(r.TorchThreads, 1, Environment.ProcessorCount);
         Assert.Contains("round 5/5", log.ToString());
         Assert.Contains("ours ÷ PyTorch", r.ToString());
+        // The floor is the weight products alone: by the closed form 2·N·(12·H²·L + H·V) for an
+        // FFN of 4·H (N = 32 tokens, H = 256, L = 4, V = 8,192), and a forward cannot beat it.
+        Assert.Equal(2.0 * 32 * (12.0 * 256 * 256 * 4 + 256.0 * 8192), r.FloorFlops);
+        Assert.Equal(5, r.Floor!.Values.Count);
+        Assert.True(r.OursOverFloor!.Median > 1, $"ours ÷ floor {r.OursOverFloor.Median}: the whole forward took less than its GEMMs alone");
+        Assert.Contains("SGEMM floor", r.ToString());
+        Assert.Contains("1.5× PyTorch's median would need", r.ToString());
+    }
+
+    [SharedTheory]
+    [InlineData("tiny-llama")]
+    [InlineData("tiny-bert")]
+    public void Llama_and_bert_checkpoints_alternate_with_torch_and_their_logits_agree(string model)
+    {
+        Assert.True(PythonReference.HasModule("torch"), "python3 with torch (Debian python3-torch) is required for the reference");
+        var r = ForwardBenchmark.Run(SharedAssets.Model(model), batch: 2, length: 16, rounds: 5);
+        Assert.Null(r.TorchProblem);
+        Assert.True(r.MaxLogitDifference < 1e-3, $"{model}: max |Δlogit| {r.MaxLogitDifference} vs torch");
+        Assert.Equal(5, r.Torch!.Values.Count);
+    }
+
+    [Fact]
+    public void A_gpt2_small_shape_checkpoint_has_gpt2_smalls_parameter_count_and_its_logits_agree_with_torch()
+    {
+        Assert.True(PythonReference.HasModule("torch"), "python3 with torch (Debian python3-torch) is required for the reference");
+        using var small = ShapeCheckpoint.Make("gpt2-small", out string? problem);
+        Assert.True(small is not null, problem);
+        // GPT-2 small's published size, 124,439,808 parameters (tied head), from the header alone.
+        Assert.Equal(124_439_808, ParameterCount(Path.Combine(small.Directory, "model.safetensors")));
+        var r = ForwardBenchmark.Run(small.Directory, batch: 1, length: 32, rounds: 5);
+        Assert.Null(r.TorchProblem);
+        Assert.True(r.MaxLogitDifference < 1e-3, $"max |Δlogit| {r.MaxLogitDifference} vs torch");
+        Assert.Equal(2.0 * 32 * (12.0 * 768 * 768 * 12 + 768.0 * 50257), r.FloorFlops);
+        string folder = Path.GetDirectoryName(small.Directory)!;
+        small.Dispose();
+        Assert.False(Directory.Exists(folder), "the temporary checkpoint folder was left behind");
+    }
+
+    /// <summary>Σ of the tensors' shape products, read from the safetensors header (8-byte length, then JSON).</summary>
+    private static long ParameterCount(string path)
+    {
+        using var file = File.OpenRead(path);
+        var length = new byte[8];
+        file.ReadExactly(length);
+        var json = new byte[BitConverter.ToInt64(length)];
+        file.ReadExactly(json);
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__")
+            .Sum(p => p.Value.GetProperty("shape").EnumerateArray().Aggregate(1L, (n, d) => n * d.GetInt64()));
     }
 }

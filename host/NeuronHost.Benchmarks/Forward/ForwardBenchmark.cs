@@ -7,12 +7,15 @@ using NeuronHost.Sdk;
 namespace NeuronHost.Benchmarks.Forward;
 
 /// <summary>Forward throughput of one batch, ours next to PyTorch eager, in interleaved rounds
-/// (<see cref="Rounds"/>). PyTorch runs the same GPT-2 forward written directly in torch ops
+/// (<see cref="Rounds"/>). PyTorch runs the same GPT-2, Llama or BERT forward written directly in torch ops
 /// from the same safetensors (Forward/torch_forward.py), at its fastest thread count (tried
-/// first); both compute logits at every position.</summary>
+/// first); both compute logits at every position. A third side, the <see cref="GemmFloor"/>, times
+/// the forward's weight products alone through OpenBLAS in the same rounds: the limit the
+/// forward is judged against.</summary>
 public sealed record ForwardBenchmarkResult(
     string Model, int Batch, int SequenceLength, int Threads, string Gemm,
-    Sample Ours, Sample? Torch, int TorchThreads, string TorchThreadTrials, Sample? SpeedUp, double? MaxLogitDifference, string? TorchProblem, string Load)
+    Sample Ours, Sample? Torch, int TorchThreads, string TorchThreadTrials, Sample? SpeedUp, double? MaxLogitDifference, string? TorchProblem, string Load,
+    Sample? Floor = null, Sample? OursOverFloor = null, double FloorFlops = 0)
 {
     public double TokensPerSecond => Batch * SequenceLength / Ours.Median;
 
@@ -28,6 +31,16 @@ public sealed record ForwardBenchmarkResult(
                  $"  ours ÷ PyTorch {r.Describe("F2", "×")} (round by round); max |Δlogit| vs torch {MaxLogitDifference:E1}";
         }
         else s += $"  PyTorch eager  not measured: {TorchProblem}";
+        if (Floor is { } f && OursOverFloor is { } of)
+        {
+            var rate = new Sample(f.Values.Select(x => FloorFlops / x / 1e9));
+            s += $"\n  SGEMM floor    {f.Describe("F3", " s")} for the weight products alone ({FloorFlops / 1e9:F1} GFLOP, {rate.Describe("F1", " GFLOP/s")}); ours ÷ floor {of.Describe("F2", "×")} (time, round by round)";
+            if (Torch is { } tt)
+            {
+                double goal = tt.Median / 1.5;
+                s += $"\n  1.5× PyTorch's median would need {goal:F3} s: {goal / f.Median:P0} of the floor's median time";
+            }
+        }
         return s;
     }
 }
@@ -50,12 +63,13 @@ public static class ForwardBenchmark
         float[] lastLogits = [];
         double Ours() => Rounds.Time(() => lastLogits = session.Forward(request, cancellation).Logits[0].Row(length - 1).ToArray());
 
-        string? problem = !withTorch ? "skipped" : c.Family != "gpt2" ? "the torch script implements GPT-2 only" : null;
+        string? problem = !withTorch ? "skipped" : c.ModelType is "gpt2" or "llama" or "bert" ? null : $"the torch script implements gpt2, llama and bert, not {c.ModelType}";
         using var torch = problem is null
             ? ReferenceProcess.Start(Path.Combine(AppContext.BaseDirectory, "Forward", "torch_forward.py"),
                 [Path.GetFullPath(modelDir), batch.ToString(CultureInfo.InvariantCulture), length.ToString(CultureInfo.InvariantCulture)], out problem)
             : null;
-        var sides = new List<Rounds.Side> { new("ours", Ours) };
+        var floor = new GemmFloor(c, batch * length);
+        var sides = new List<Rounds.Side> { new("ours", Ours), new("floor", floor.Seconds) };
         int torchThreads = 0; string trials = "";
         if (torch is not null)
         {
@@ -73,7 +87,8 @@ public static class ForwardBenchmark
             diff = theirs.Zip(lastLogits, (a, b) => Math.Abs(a - b)).Max();
         }
         return new ForwardBenchmarkResult(session.Info.Name, batch, length, threads, Gemm.Implementation, res["ours"],
-            torch is not null ? res["torch"] : null, torchThreads, trials, torch is not null ? res.SpeedUp("ours", "torch") : null, diff, problem, res.Load);
+            torch is not null ? res["torch"] : null, torchThreads, trials, torch is not null ? res.SpeedUp("ours", "torch") : null, diff, problem, res.Load,
+            res["floor"], Sample.Ratio(res["ours"], res["floor"]), floor.Flops);
     }
 
     /// <summary>The deterministic token ids both sides use.</summary>

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using NeuronHost.Benchmarks.Harness;
+
+namespace NeuronHost.Benchmarks.Forward;
+
+/// <summary>A random-weight checkpoint of a real model's shape (Forward/make_shape_checkpoint.py),
+/// made in a temporary folder of its own and deleted with it: forward speed depends on the shapes
+/// only, and the real GPT-2 small checkpoint is not served here.</summary>
+internal sealed class ShapeCheckpoint : IDisposable
+{
+    private readonly DirectoryInfo _folder;
+    public string Directory { get; }
+
+    private ShapeCheckpoint(DirectoryInfo folder, string directory) { _folder = folder; Directory = directory; }
+
+    /// <summary>The checkpoint, or null with <paramref name="problem"/> saying why (no numpy, …).</summary>
+    public static ShapeCheckpoint? Make(string shape, out string? problem)
+    {
+        var folder = System.IO.Directory.CreateTempSubdirectory("neuronhost-shape-");
+        string target = Path.Combine(folder.FullName, shape);
+        string script = Path.Combine(AppContext.BaseDirectory, "Forward", "make_shape_checkpoint.py");
+        var psi = new ProcessStartInfo(PythonBaseline.Interpreter, [script, shape, target]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["PYENV_VERSION"] = "system";
+        try
+        {
+            using var proc = Process.Start(psi)!;
+            var err = proc.StandardError.ReadToEndAsync();
+            proc.StandardOutput.ReadToEnd();
+            proc.WaitForExit();
+            if (proc.ExitCode == 0) { problem = null; return new ShapeCheckpoint(folder, target); }
+            problem = err.Result.Trim().Split('\n').LastOrDefault() is { Length: > 0 } line ? line : $"exit code {proc.ExitCode}";
+        }
+        catch (System.ComponentModel.Win32Exception e) { problem = e.Message; }
+        folder.Delete(recursive: true);
+        return null;
+    }
+
+    public void Dispose()
+    {
+        try { _folder.Delete(recursive: true); } catch (IOException) { }
+    }
+}
