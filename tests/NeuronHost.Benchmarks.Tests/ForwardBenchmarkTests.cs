@@ -28,6 +28,10 @@ public sealed class ForwardBenchmarkTests
         Assert.True(r.OursOverFloor!.Median > 1, $"ours ÷ floor {r.OursOverFloor.Median}: the whole forward took less than its GEMMs alone");
         Assert.Contains("SGEMM floor", r.ToString());
         Assert.Contains("1.5× PyTorch's median would need", r.ToString());
+        // Both peaks hold at least the weights they computed with (ours mapped from the file, PyTorch's read into tensors).
+        Assert.True(r.OursPeakRss >= r.CheckpointBytes && r.CheckpointBytes > 0, $"our peak RSS {r.OursPeakRss} for a {r.CheckpointBytes}-byte checkpoint");
+        Assert.True(r.TorchPeakRss >= r.CheckpointBytes, $"PyTorch's peak RSS {r.TorchPeakRss} for a {r.CheckpointBytes}-byte checkpoint");
+        Assert.Contains("peak RSS", r.ToString());
     }
 
     [SharedTheory]

@@ -15,9 +15,13 @@ namespace NeuronHost.Benchmarks.Forward;
 public sealed record ForwardBenchmarkResult(
     string Model, int Batch, int SequenceLength, int Threads, string Gemm,
     Sample Ours, Sample? Torch, int TorchThreads, string TorchThreadTrials, Sample? SpeedUp, double? MaxLogitDifference, string? TorchProblem, string Load,
-    Sample? Floor = null, Sample? OursOverFloor = null, double FloorFlops = 0)
+    Sample? Floor = null, Sample? OursOverFloor = null, double FloorFlops = 0,
+    long OursPeakRss = 0, bool OursPeakFromLoad = false, long TorchPeakRss = 0)
 {
     public double TokensPerSecond => Batch * SequenceLength / Ours.Median;
+    /// <summary>Size of the checkpoint's model.safetensors (0 if it has none).</summary>
+    public long CheckpointBytes { get; init; }
+    private const double GiB = 1 << 30;
 
     public override string ToString()
     {
@@ -31,6 +35,10 @@ public sealed record ForwardBenchmarkResult(
                  $"  ours ÷ PyTorch {r.Describe("F2", "×")} (round by round); max |Δlogit| vs torch {MaxLogitDifference:E1}";
         }
         else s += $"  PyTorch eager  not measured: {TorchProblem}";
+        if (OursPeakRss > 0)
+            s += $"\n  peak RSS       ours {OursPeakRss / GiB:F2} GiB{(OursPeakFromLoad ? "" : " (process lifetime)")} after loading and three forwards" +
+                 (TorchPeakRss > 0 ? $"; PyTorch {TorchPeakRss / GiB:F2} GiB after loading and its thread trials ({(double)OursPeakRss / TorchPeakRss:F2}×)" : "") +
+                 (CheckpointBytes > 0 ? $"; model.safetensors is {CheckpointBytes / GiB:F2} GiB" : "");
         if (Floor is { } f && OursOverFloor is { } of)
         {
             var rate = new Sample(f.Values.Select(x => FloorFlops / x / 1e9));
@@ -55,6 +63,10 @@ public static class ForwardBenchmark
     {
         threads = threads > 0 ? threads : Environment.ProcessorCount;
         Gemm.SetThreads(threads);
+        // Peak memory from here: what earlier benchmarks in this process left is collected and
+        // returned to the system first, so the peak is the runtime, the model and its forward.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        bool peakFromHere = Store.StoreBenchmark.ResetPeak();
         using var session = ModelLoader.Load(modelDir);
         var c = session.Config;
         length = Math.Min(length, c.MaxPositions);
@@ -68,6 +80,10 @@ public static class ForwardBenchmark
             ? ReferenceProcess.Start(Path.Combine(AppContext.BaseDirectory, "Forward", "torch_forward.py"),
                 [Path.GetFullPath(modelDir), batch.ToString(CultureInfo.InvariantCulture), length.ToString(CultureInfo.InvariantCulture)], out problem)
             : null;
+        // Three forwards before the floor's buffers exist: the peak below is the forwards' own,
+        // with the garbage of repeated forwards (PyTorch's peak is taken after its thread trials).
+        for (int i = 0; i < 3; i++) Ours();
+        long oursPeak = Store.StoreBenchmark.PeakRss();
         var floor = new GemmFloor(c, batch * length);
         var sides = new List<Rounds.Side> { new("ours", Ours), new("floor", floor.Seconds) };
         int torchThreads = 0; string trials = "";
@@ -81,14 +97,19 @@ public static class ForwardBenchmark
         }
         var res = Rounds.Run(rounds, sides, log: log);
         double? diff = null;
+        long torchPeak = 0;
         if (torch is not null)
         {
+            torchPeak = torch.Call(new { run = "rss" }).GetProperty("peak_rss_bytes").GetInt64();
             var theirs = torch.Call(new { run = "logits" }).GetProperty("last_logits").EnumerateArray().Select(e => e.GetDouble()).ToArray();
             diff = theirs.Zip(lastLogits, (a, b) => Math.Abs(a - b)).Max();
         }
         return new ForwardBenchmarkResult(session.Info.Name, batch, length, threads, Gemm.Implementation, res["ours"],
             torch is not null ? res["torch"] : null, torchThreads, trials, torch is not null ? res.SpeedUp("ours", "torch") : null, diff, problem, res.Load,
-            res["floor"], Sample.Ratio(res["ours"], res["floor"]), floor.Flops);
+            res["floor"], Sample.Ratio(res["ours"], res["floor"]), floor.Flops, oursPeak, peakFromHere, torchPeak)
+        {
+            CheckpointBytes = File.Exists(Path.Combine(modelDir, "model.safetensors")) ? new FileInfo(Path.Combine(modelDir, "model.safetensors")).Length : 0,
+        };
     }
 
     /// <summary>The deterministic token ids both sides use.</summary>

@@ -4,7 +4,8 @@ with ours (host/NeuronHost.Benchmarks/Harness/ReferenceProcess.cs).
   python3 torch_forward.py MODEL_DIR BATCH LENGTH
 prints {"ready": true}; answers {"run": "forward", "threads": T} with {"seconds": ...} (one
 forward of the batch, logits at every position: next-token logits for GPT-2 and Llama, the
-masked-LM head's for BERT) and {"run": "logits"} with the last logits of the first sequence."""
+masked-LM head's for BERT), {"run": "logits"} with the last logits of the first sequence and
+{"run": "rss"} with this process's peak resident memory so far."""
 import json, os, struct, sys, time
 import numpy as np
 import torch
@@ -12,17 +13,18 @@ import torch.nn.functional as F
 
 d = sys.argv[1]
 cfg = json.load(open(os.path.join(d, "config.json")))
-raw = open(os.path.join(d, "model.safetensors"), "rb").read()
-n = struct.unpack("<Q", raw[:8])[0]
-header = json.loads(raw[8:8 + n])
 W = {}
-for k, v in header.items():
-    if k == "__metadata__": continue
-    assert v["dtype"] == "F32", k
-    count = int(np.prod(v["shape"])) if v["shape"] else 1
-    a = np.frombuffer(raw, dtype=np.float32, count=count, offset=8 + n + v["data_offsets"][0])
-    W[k[len("transformer."):] if k.startswith("transformer.") else k] = torch.from_numpy(a.reshape(v["shape"]).copy())
-del raw   # the copies above own their memory
+with open(os.path.join(d, "model.safetensors"), "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    header = json.loads(f.read(n))
+    for k, v in header.items():
+        if k == "__metadata__": continue
+        assert v["dtype"] == "F32", k
+        count = int(np.prod(v["shape"])) if v["shape"] else 1
+        # tensor by tensor, each array owned by its tensor: resident memory is the weights, not the file twice
+        f.seek(8 + n + v["data_offsets"][0])
+        a = np.fromfile(f, dtype=np.float32, count=count)
+        W[k[len("transformer."):] if k.startswith("transformer.") else k] = torch.from_numpy(a.reshape(v["shape"]))
 
 kind = cfg["model_type"]
 V = cfg["vocab_size"]
@@ -128,6 +130,9 @@ with torch.no_grad():
             t0 = time.perf_counter()
             logits = forward(ids)
             print(json.dumps({"seconds": time.perf_counter() - t0, "threads": torch.get_num_threads()}), flush=True)
+        elif request.get("run") == "rss":
+            import resource
+            print(json.dumps({"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}), flush=True)
         elif request.get("run") == "logits":
             print(json.dumps({"last_logits": forward(ids)[0, -1].tolist()}), flush=True)
         else:
