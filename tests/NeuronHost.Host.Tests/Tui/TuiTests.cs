@@ -89,10 +89,12 @@ public sealed class TuiTests(ITestOutputHelper output) : IDisposable
             tui.Tmux.Keys("s");
             s = tui.WaitFor("layer ▲");
             tui.Tmux.Keys("Enter");
-            s = tui.WaitFor("Top-activating words in context", "Mean activation per class");
+            tui.WaitFor("Top-activating words in context", "Mean activation per class");
+            // The class rows, polled for: at load 40 a capture caught the dialog drawn down to its
+            // headings only (CI, 2026-12-03), and the rows came a moment later.
+            s = tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(60), @"[A-Z]+ +-?█* +-?\d+\.\d{3}  n=\d+");
             output.WriteLine("neuron:\n" + s);
             Assert.Matches(@"blocks\.1\.mlp\.hook_post\[\d+\] · rank \d+ in probeless", s);
-            Assert.Matches(@"[A-Z]+ +-?█* +-?\d+\.\d{3}  n=\d+", s);
             tui.Tmux.Keys("Escape");
             s = tui.WaitFor("layer ▲");
             Assert.DoesNotContain("Top-activating", s);
