@@ -63,6 +63,25 @@ public sealed class ForwardBenchmarkTests
         Assert.False(Directory.Exists(folder), "the temporary checkpoint folder was left behind");
     }
 
+    [Fact]
+    public void The_shape_script_refuses_a_folder_that_exists_and_leaves_it_as_it_was()
+    {
+        var folder = Directory.CreateTempSubdirectory("neuronhost-shape-test-");
+        try
+        {
+            string mine = Path.Combine(folder.FullName, "model.safetensors");
+            File.WriteAllText(mine, "the user's file");
+            string script = Path.Combine(AppContext.BaseDirectory, "Forward", "make_shape_checkpoint.py");
+            string? problem = Harness.PythonBaseline.Run(script, ["gpt2-small", folder.FullName], _ => { });
+            Assert.Equal($"{folder.FullName} already exists: give a new folder (nothing there is overwritten)", problem);
+            Assert.Equal("the user's file", File.ReadAllText(mine));
+            Assert.Single(Directory.GetFileSystemEntries(folder.FullName));
+            Assert.Contains("usage", Harness.PythonBaseline.Run(script, ["gpt2-huge", Path.Combine(folder.FullName, "new")], _ => { }));
+            Assert.False(Directory.Exists(Path.Combine(folder.FullName, "new")));
+        }
+        finally { folder.Delete(recursive: true); }
+    }
+
     /// <summary>Σ of the tensors' shape products, read from the safetensors header (8-byte length, then JSON).</summary>
     private static long ParameterCount(string path)
     {

@@ -108,7 +108,7 @@ public static class ForwardBenchmark
             torch is not null ? res["torch"] : null, torchThreads, trials, torch is not null ? res.SpeedUp("ours", "torch") : null, diff, problem, res.Load,
             res["floor"], Sample.Ratio(res["ours"], res["floor"]), floor.Flops, oursPeak, peakFromHere, torchPeak)
         {
-            CheckpointBytes = File.Exists(Path.Combine(modelDir, "model.safetensors")) ? new FileInfo(Path.Combine(modelDir, "model.safetensors")).Length : 0,
+            CheckpointBytes = new FileInfo(Path.Combine(modelDir, "model.safetensors")) is { Exists: true } file ? file.Length : 0,
         };
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NeuronHost.Benchmarks.Harness;
 
 namespace NeuronHost.Benchmarks.Forward;
@@ -18,19 +17,8 @@ internal sealed class ShapeCheckpoint : IDisposable
     {
         var folder = System.IO.Directory.CreateTempSubdirectory("neuronhost-shape-");
         string target = Path.Combine(folder.FullName, shape);
-        string script = Path.Combine(AppContext.BaseDirectory, "Forward", "make_shape_checkpoint.py");
-        var psi = new ProcessStartInfo(PythonBaseline.Interpreter, [script, shape, target]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.Environment["PYENV_VERSION"] = "system";
-        try
-        {
-            using var proc = Process.Start(psi)!;
-            var err = proc.StandardError.ReadToEndAsync();
-            proc.StandardOutput.ReadToEnd();
-            proc.WaitForExit();
-            if (proc.ExitCode == 0) { problem = null; return new ShapeCheckpoint(folder, target); }
-            problem = err.Result.Trim().Split('\n').LastOrDefault() is { Length: > 0 } line ? line : $"exit code {proc.ExitCode}";
-        }
-        catch (System.ComponentModel.Win32Exception e) { problem = e.Message; }
+        problem = PythonBaseline.Run(Path.Combine(AppContext.BaseDirectory, "Forward", "make_shape_checkpoint.py"), [shape, target], _ => { });
+        if (problem is null) return new ShapeCheckpoint(folder, target);
         folder.Delete(recursive: true);
         return null;
     }

@@ -10,7 +10,8 @@ Weights are N(0, 0.02) (GPT-2's initialisation), LayerNorm gains 1 and biases 0,
 the layout of ../shared/models/gpt2-mini-brown (Hugging Face key names without the
 `transformer.` prefix, Conv1D weights [in, out], tied embeddings). The vocabulary files are
 written too (byte tokens, then placeholder merges) so the folder opens like any checkpoint;
-text through them is meaningless, and `bench forward` feeds token ids directly.
+text through them is meaningless, and `bench forward` feeds token ids directly. Prints one JSON
+line (the folder, the parameter count) when done.
 
 OUT_DIR must not exist: nothing already there is touched.
 """
@@ -76,7 +77,7 @@ def main(argv):
         json.dump(config, f, indent=2)
     write_vocabulary(out, V)
     params = sum(t.size for t in tensors.values())
-    print(f"{out}: {argv[1]} shape, {params:,} parameters ({offset / 2**20:.0f} MiB float32), random weights (seed {seed})")
+    print(json.dumps({"dir": out, "shape": argv[1], "parameters": int(params), "bytes": offset, "seed": seed}))
 
 
 def write_vocabulary(out, vocab_size):

@@ -35,8 +35,8 @@ causal = torch.full((T, T), float("-inf")).triu(1)
 
 def attention(q, k, v, mask):
     """q [B, NH, T, HD], k and v [B, NH, T, HD] → [B·T, NH·HD]."""
-    att = torch.softmax(q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5 + mask, dim=-1) if mask is not None \
-        else torch.softmax(q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5, dim=-1)
+    scores = q @ k.transpose(-2, -1) / q.shape[-1] ** 0.5
+    att = torch.softmax(scores if mask is None else scores + mask, dim=-1)
     return (att @ v).transpose(1, 2).reshape(B * T, -1)
 
 
