@@ -35,7 +35,9 @@ internal sealed class EarlyStopping
             throw new PluginInputException($"the early-stopping split has {set.Labels.Length} labels for {set.Rows} rows");
         _set = set; _features = features; _classes = classes; _mean = mean; _invStd = invStd; _patience = Math.Max(1, patience); _minDelta = Math.Max(0, minDelta);
         _wT = new float[_classes * features]; _z = new float[(long)set.Rows * _classes];
-        _blockRows = Math.Max(16, (set.Rows + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount));
+        // a multiple of the kernel's 4-row tile: every row but the split's last few takes the tile's
+        // path whatever the core count, so a row's logits (and so the dev accuracy) never depend on it
+        _blockRows = Math.Max(16, (set.Rows + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount) + 3) / 4 * 4;
         BestWeights = new float[features * classes]; BestBias = new float[classes];
         _start = startTimestamp == 0 ? System.Diagnostics.Stopwatch.GetTimestamp() : startTimestamp;
     }

@@ -44,4 +44,7 @@ public sealed record ElasticNetOptions
     public double EarlyStoppingMinDelta { get; init; } = 0.001;
     /// <summary>z-score the columns before training (weights are then comparable across neurons).</summary>
     public bool Standardize { get; init; } = true;
+    /// <summary>Threads that share a pass over the rows (0: one per core). Changes the speed only:
+    /// the sums are exact, so every count gives the same model to the bit.</summary>
+    public int Partitions { get; init; }
 }

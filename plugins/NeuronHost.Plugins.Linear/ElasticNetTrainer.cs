@@ -45,7 +45,7 @@ public static class ElasticNetTrainer
             // first iterations then go into the weights instead of into learning the priors
             for (int c = 0; c < classes; c++) b[c] = (float)Math.Log((counts[c] + 1.0) / (valid + classes));
         }
-        var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options);
+        var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options, options.Partitions);
         if (warmStart is null && options.WarmUpEpochs > 0 && rows >= 2 * options.WarmUpBatch)
             AdamWarmUp.Run(problem, w, b, options, progress, cancellation);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
@@ -119,7 +119,8 @@ public static class ElasticNetTrainer
         return (mean, inv);
     }
 
-    private const int MomentChunkRows = 1024;
+    // divides the objective's segment grid: rows cut on that grid give the same chunks
+    private const int MomentChunkRows = SoftmaxObjective.SegmentRows / 2;
 
     private static void ThrowFirstNonFinite(float[] x, int rows, int features, int column)
     {

@@ -24,18 +24,8 @@ public class EwtUposGridTests(ITestOutputHelper output)
     [SharedFact]
     public void UposGridOnGpt2MiniBrownBehavesAsInTheLiterature()
     {
-        var full = Corpus.Load(SharedAssets.Corpus("ud-english-ewt"));
-        CorpusSplit Slice(string name, int sentences) => new(name, full.Split(name)!.Sentences.Take(sentences).ToArray());
-        var corpus = new Corpus("ewt-slice", full.Format, [], [Slice("train", 700), Slice("dev", 250), Slice("test", 250)]);
-        string modelDir = SharedAssets.Model("gpt2-mini-brown");
-        using var session = ModelLoader.Load(modelDir, TokenizerLoader.TryLoad(modelDir));
-        var storeDir = Path.Combine(Path.GetTempPath(), "neuronhost-plugins-tests", "ewt-upos-gpt2-mini-brown-text"); // text input (lm_input: text); the folder is shared by every checkout
-        ExtractionJob.Run(session, new ExtractionOptions
-        {
-            Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = storeDir,
-            Task = TaskSpec.Upos, ModelDirectory = modelDir,
-        }, new FileProgress(storeDir + ".log"));
-        using var store = ActivationStore.Open(storeDir);
+        string storeDir = EwtUposSlice.StoreDir;
+        using var store = EwtUposSlice.Open(new FileProgress(storeDir + ".log"));
         var task = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Control = true, Seed = 3 });
         var data = task.Data;
         var control = task.Control!;
@@ -93,7 +83,7 @@ public class EwtUposGridTests(ITestOutputHelper output)
     }
 
     /// <summary>Progress appended to a log beside the store (this test is long on a busy machine).</summary>
-    private sealed class FileProgress(string path) : IProgress<ProgressReport>
+    internal sealed class FileProgress(string path) : IProgress<ProgressReport>
     {
         private DateTime last;
         public void Report(ProgressReport value)

@@ -1,0 +1,34 @@
+using NeuronHost.Data.Corpora;
+using NeuronHost.Data.Extraction;
+using NeuronHost.Data.Store;
+using NeuronHost.Data.Tasks;
+using NeuronHost.Runtime.Models;
+using NeuronHost.Runtime.Tokenizers;
+using NeuronHost.Sdk;
+using NeuronHost.Tests.Common;
+
+namespace NeuronHost.Plugins.Tests;
+
+/// <summary>Real activations for the plugin tests: the FFN neurons of layers 1 and 3 of
+/// gpt2-mini-brown over the first 700 / 250 / 250 sentences of UD English-EWT's train / dev / test,
+/// extracted once into a folder every checkout shares (text input, UPOS labels).</summary>
+internal static class EwtUposSlice
+{
+    public static string StoreDir { get; } = Path.Combine(Path.GetTempPath(), "neuronhost-plugins-tests", "ewt-upos-gpt2-mini-brown-text");
+
+    /// <summary>Extracts the store if it is not there yet, and opens it.</summary>
+    public static ActivationStore Open(IProgress<ProgressReport>? progress = null)
+    {
+        var full = Corpus.Load(SharedAssets.Corpus("ud-english-ewt"));
+        CorpusSplit Slice(string name, int sentences) => new(name, full.Split(name)!.Sentences.Take(sentences).ToArray());
+        var corpus = new Corpus("ewt-slice", full.Format, [], [Slice("train", 700), Slice("dev", 250), Slice("test", 250)]);
+        string modelDir = SharedAssets.Model("gpt2-mini-brown");
+        using (var session = ModelLoader.Load(modelDir, TokenizerLoader.TryLoad(modelDir)))
+            ExtractionJob.Run(session, new ExtractionOptions
+            {
+                Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = StoreDir,
+                Task = TaskSpec.Upos, ModelDirectory = modelDir,
+            }, progress);
+        return ActivationStore.Open(StoreDir);
+    }
+}
