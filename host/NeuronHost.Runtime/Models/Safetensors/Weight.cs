@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 
 namespace NeuronHost.Runtime.Models.Safetensors;
 
-/// <summary>A float32 tensor of a checkpoint: either a view into the memory-mapped file (F32,
-/// no copy) or a pinned array converted from F16/BF16. Valid while its checkpoint is open.</summary>
+/// <summary>A float32 tensor of a checkpoint: a view into the memory-mapped file (F32, no copy),
+/// native memory the checkpoint converted from F16/BF16, or a pinned array (unaligned F32, tensors
+/// the runtime builds). Valid while its checkpoint is open.</summary>
 public sealed unsafe class Weight
 {
     private readonly float* pointer;
@@ -13,9 +14,11 @@ public sealed unsafe class Weight
     public int[] Shape { get; }
     public int Length { get; }
 
-    internal Weight(string name, int[] shape, float* pointer, int length)
+    private readonly bool mapped;
+
+    internal Weight(string name, int[] shape, float* pointer, int length, bool mapped = true)
     {
-        Name = name; Shape = shape; this.pointer = pointer; Length = length;
+        Name = name; Shape = shape; this.pointer = pointer; Length = length; this.mapped = mapped;
     }
 
     internal Weight(string name, int[] shape, float[] pinned)
@@ -33,5 +36,6 @@ public sealed unsafe class Weight
     }
 
     public ReadOnlySpan<float> Span => new(pointer, Length);
-    public bool IsMapped => owned is null;
+    /// <summary>A view into the checkpoint file's mapping (no copy was made).</summary>
+    public bool IsMapped => mapped && owned is null;
 }
