@@ -57,6 +57,17 @@ internal static class AllCommand
                     foreach (var (b, t) in new[] { (8, 128), (1, 1024) })
                         shaped.AppendLine(ForwardBenchmark.Run(small.Directory, batch: b, length: t, rounds: r, log: log).ToString()).AppendLine();
             }
+            log.WriteLine("== TinyLlama-1.1B shape, bf16: load and forward");
+            var llama = new StringBuilder();
+            using (var tiny = ShapeCheckpoint.Make("tinyllama", out string? llamaProblem, dtype: "bf16"))
+            {
+                if (tiny is null) llama.AppendLine($"not run: the random-weight checkpoint could not be made ({llamaProblem})");
+                else
+                {
+                    llama.AppendLine(LoadBenchmark.Run(tiny.Directory, rounds: r, log: log).ToString()).AppendLine();
+                    llama.AppendLine(ForwardBenchmark.Run(tiny.Directory, batch: 1, length: 128, rounds: r, log: log).ToString());
+                }
+            }
 
             log.WriteLine("== probes");
             var probes = new StringWriter();
@@ -98,6 +109,14 @@ internal static class AllCommand
             doc.Append(shaped.ToString().TrimEnd()).AppendLine();
             doc.AppendLine("```");
             doc.AppendLine();
+            doc.AppendLine("## TinyLlama-1.1B shape, bfloat16 (1,100M parameters, random weights): load, and the forward at 1 × 128");
+            doc.AppendLine();
+            doc.AppendLine(LlamaNote);
+            doc.AppendLine();
+            doc.AppendLine("```");
+            doc.Append(llama.ToString().TrimEnd()).AppendLine();
+            doc.AppendLine("```");
+            doc.AppendLine();
             doc.AppendLine("## Linear probe (ours vs NeuroX's Adam trainer) and Gaussian selection (incremental vs from scratch)");
             doc.AppendLine();
             doc.AppendLine("```");
@@ -131,6 +150,17 @@ internal static class AllCommand
         the forward's weight products alone (QKV, attention output, MLP and LM head, each one
         OpenBLAS call of the same shape) in the same rounds: no forward through this BLAS can take
         less, so a goal below it cannot be met by work outside the GEMMs.
+        """;
+
+    private const string LlamaNote = """
+        The checkpoint is made for the run by `Forward/make_shape_checkpoint.py tinyllama DIR --dtype bf16`
+        (TinyLlama-1.1B's shapes: 22 layers, hidden 2,048, 32 query heads sharing 4 key/value heads,
+        SwiGLU FFN 5,632, vocabulary 32,000, untied head; N(0, 0.02) weights rounded to bfloat16,
+        seed 0; 1,100,048,384 parameters, 2.05 GiB) and deleted afterwards. Both sides convert the
+        weights to float32 when they load them (ours widens them in 2 MB chunks read with pread,
+        PyTorch with `.float()`), and each load runs in a fresh process, so both pay for their
+        memory from nothing. The forward is one sequence of 128 tokens: at 2.2 GFLOP per token a
+        batch of 8 × 128 takes over half a minute a side on two cores.
         """;
 
     private const string Method = """

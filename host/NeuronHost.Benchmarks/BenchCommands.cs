@@ -29,6 +29,25 @@ internal static class BenchCommands
         });
         root.Add(forward);
 
+        var loadRounds = new Option<int>("--rounds") { Description = "Interleaved rounds, ours then PyTorch alternating, each load in a fresh process (at least 5)", DefaultValueFactory = _ => 5 };
+        var loadThreads = new Option<int>("--threads") { Description = "The most threads PyTorch tries (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var load = new Command("load", "Checkpoint load time and peak RSS, ours vs PyTorch, each in a fresh process per round (bf16/f16 checkpoints are converted to float32)") { model, loadRounds, loadThreads };
+        load.SetAction(parse =>
+        {
+            var result = LoadBenchmark.Run(parse.GetRequiredValue(model), parse.GetValue(loadRounds), parse.GetValue(loadThreads), parse.InvocationConfiguration.Error);
+            parse.InvocationConfiguration.Output.WriteLine(result.ToString());
+            return 0;
+        });
+        root.Add(load);
+        var loadOnce = new Command("load-once", "One load in this process, printed as JSON (what `bench load` runs in each round)") { model };
+        loadOnce.Hidden = true;
+        loadOnce.SetAction(parse =>
+        {
+            parse.InvocationConfiguration.Output.WriteLine(LoadBenchmark.Once(parse.GetRequiredValue(model)));
+            return 0;
+        });
+        root.Add(loadOnce);
+
         var storeDir = new Option<string>("--dir") { Description = "Folder to work in: the benchmark writes its synthetic store into a new subfolder there and deletes only that", DefaultValueFactory = _ => Path.GetTempPath() };
         var size = new Option<double>("--gib") { Description = "Store size in GiB (make it larger than the memory you allow the process)", DefaultValueFactory = _ => 3.0 };
         var store = new Command("store", "Build a store larger than a memory budget and compute class moments over it; prints peak RSS next to the store size") { storeDir, size };

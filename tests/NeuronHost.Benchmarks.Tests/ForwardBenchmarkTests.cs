@@ -63,6 +63,30 @@ public sealed class ForwardBenchmarkTests
         Assert.False(Directory.Exists(folder), "the temporary checkpoint folder was left behind");
     }
 
+    /// <summary>#19's load goal on a TinyLlama-1.1B-shaped bfloat16 checkpoint: loading it into
+    /// float32 takes no more resident memory than the float32 weights + 10 % (reading the 16-bit
+    /// values through the file mapping had kept them resident too: 6.2 GiB for 4.1 GiB), and the
+    /// converted model computes the same logits as PyTorch's .float() of the same file.</summary>
+    [Fact]
+    public void A_tinyllama_shape_bf16_checkpoint_loads_within_its_float32_size_and_agrees_with_torch()
+    {
+        Assert.True(PythonReference.HasModule("torch"), "python3 with torch (Debian python3-torch) is required for the reference");
+        using var tiny = ShapeCheckpoint.Make("tinyllama", out string? problem, dtype: "bf16");
+        Assert.True(tiny is not null, problem);
+        // TinyLlama-1.1B's published size, 1,100,048,384 parameters (untied head), from the header alone.
+        Assert.Equal(1_100_048_384, ParameterCount(Path.Combine(tiny.Directory, "model.safetensors")));
+        var load = LoadBenchmark.Run(tiny.Directory, rounds: 5);
+        Assert.Null(load.TorchProblem);
+        Assert.Equal("BF16", load.DType);
+        Assert.Equal(4L * 1_100_048_384, load.Float32Bytes);
+        Assert.True(load.OursPeakRss <= 1.10 * load.Float32Bytes, $"our peak RSS {load.OursPeakRss:N0} B for {load.Float32Bytes:N0} B of float32 weights");
+        Assert.True(load.OursPeakRss >= load.Float32Bytes && load.TorchPeakRss >= load.Float32Bytes, "a peak below the weights it holds is not a peak");
+        Assert.Contains("ours ÷ PyTorch", load.ToString());
+        var r = ForwardBenchmark.Run(tiny.Directory, batch: 1, length: 8, rounds: 5);
+        Assert.Null(r.TorchProblem);
+        Assert.True(r.MaxLogitDifference < 1e-3, $"max |Δlogit| {r.MaxLogitDifference} vs torch");
+    }
+
     [Fact]
     public void The_shape_script_refuses_a_folder_that_exists_and_leaves_it_as_it_was()
     {

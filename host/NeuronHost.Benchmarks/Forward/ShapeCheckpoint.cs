@@ -12,12 +12,12 @@ internal sealed class ShapeCheckpoint : IDisposable
 
     private ShapeCheckpoint(DirectoryInfo folder, string directory) { _folder = folder; Directory = directory; }
 
-    /// <summary>The checkpoint, or null with <paramref name="problem"/> saying why (no numpy, …).</summary>
-    public static ShapeCheckpoint? Make(string shape, out string? problem)
+    /// <summary>The checkpoint (<paramref name="dtype"/> f32 or bf16), or null with <paramref name="problem"/> saying why (no numpy, …).</summary>
+    public static ShapeCheckpoint? Make(string shape, out string? problem, string dtype = "f32")
     {
         var folder = System.IO.Directory.CreateTempSubdirectory("neuronhost-shape-");
-        string target = Path.Combine(folder.FullName, shape);
-        problem = PythonBaseline.Run(Path.Combine(AppContext.BaseDirectory, "Forward", "make_shape_checkpoint.py"), [shape, target], _ => { });
+        string target = Path.Combine(folder.FullName, $"{shape}-{dtype}");
+        problem = PythonBaseline.Run(Path.Combine(AppContext.BaseDirectory, "Forward", "make_shape_checkpoint.py"), [shape, target, "--dtype", dtype], _ => { });
         if (problem is null) return new ShapeCheckpoint(folder, target);
         folder.Delete(recursive: true);
         return null;

@@ -1,5 +1,5 @@
 """The forward of a GPT-2, Llama or BERT checkpoint written directly in torch ops (eager) from
-its model.safetensors (float32), kept running by `bench forward` so that its forwards alternate
+its model.safetensors (float32; bf16/f16 converted to float32 at load), kept running by `bench forward` so that its forwards alternate
 with ours (host/NeuronHost.Benchmarks/Harness/ReferenceProcess.cs).
   python3 torch_forward.py MODEL_DIR BATCH LENGTH
 prints {"ready": true}; answers {"run": "forward", "threads": T} with {"seconds": ...} (one
@@ -13,18 +13,20 @@ import torch.nn.functional as F
 
 d = sys.argv[1]
 cfg = json.load(open(os.path.join(d, "config.json")))
+# float32 as stored; bfloat16 and float16 converted to float32 by torch, as our runtime converts them
+DTYPES = {"F32": (np.float32, None), "BF16": (np.int16, torch.bfloat16), "F16": (np.float16, None)}
 W = {}
 with open(os.path.join(d, "model.safetensors"), "rb") as f:
     n = struct.unpack("<Q", f.read(8))[0]
     header = json.loads(f.read(n))
     for k, v in header.items():
         if k == "__metadata__": continue
-        assert v["dtype"] == "F32", k
+        np_type, view = DTYPES[v["dtype"]]
         count = int(np.prod(v["shape"])) if v["shape"] else 1
         # tensor by tensor, each array owned by its tensor: resident memory is the weights, not the file twice
         f.seek(8 + n + v["data_offsets"][0])
-        a = np.fromfile(f, dtype=np.float32, count=count)
-        W[k[len("transformer."):] if k.startswith("transformer.") else k] = torch.from_numpy(a.reshape(v["shape"]))
+        t = torch.from_numpy(np.fromfile(f, dtype=np_type, count=count).reshape(v["shape"]))
+        W[k[len("transformer."):] if k.startswith("transformer.") else k] = (t.view(view) if view is not None else t).float()
 
 kind = cfg["model_type"]
 V = cfg["vocab_size"]

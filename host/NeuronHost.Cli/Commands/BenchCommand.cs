@@ -16,6 +16,7 @@ public sealed class BenchCommand : ICliCommand
         ("all", "Every benchmark in one run under one discipline; --out writes docs/benchmarks.md"),
         ("kernels", "Kernel table: ours and PyTorch alternating, medians and spread, against read/write bandwidth and SGEMM measured in the same run"),
         ("forward", "Forward tokens/s of our runtime vs PyTorch eager (the reference implements GPT-2 checkpoints), alternating, PyTorch at its best thread count"),
+        ("load", "Checkpoint load time and peak RSS, ours vs PyTorch, each in a fresh process per round (bf16/f16 checkpoints are converted to float32)"),
         ("store", "Build a store larger than a memory budget and compute class moments over it; peak RSS next to the store size"),
         ("probes", "Linear probe (ours vs NeuroX's Adam trainer) and Gaussian selection (incremental vs from scratch)"),
         ("gpu", "The ILGPU backend on a GPU vs its copy bandwidth, PyTorch CUDA and cpu-simd"),
