@@ -119,8 +119,8 @@ public static class ElasticNetTrainer
         return (mean, inv);
     }
 
-    // divides the objective's segment grid: rows cut on that grid give the same chunks
-    private const int MomentChunkRows = SoftmaxObjective.SegmentRows / 2;
+    // divides every segment grid of the objective: rows cut on that grid give the same chunks
+    private const int MomentChunkRows = 512;
 
     private static void ThrowFirstNonFinite(float[] x, int rows, int features, int column)
     {

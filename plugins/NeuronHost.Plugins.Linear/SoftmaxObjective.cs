@@ -14,11 +14,18 @@ namespace NeuronHost.Plugins.Linear;
 /// give partial sums (<see cref="SumPass"/>) that merge into exactly the whole pass's.</summary>
 internal sealed class SoftmaxObjective
 {
-    /// <summary>Rows per segment of the summation grid. Larger segments fold into the exact sums less
-    /// often. Training time against the float sums this replaced (medians of 5–6 interleaved runs):
-    /// 100,000 rows × 3,072 neurons × 17 classes +11 % with 1,024-row segments, +4 % with 2,048
-    /// (runs spread ±12 %); 16,128 × 1,024 × 14 within the noise with either.</summary>
-    public const int SegmentRows = 2048;
+    /// <summary>Rows per segment of the summation grid for a problem of <paramref name="totalRows"/>
+    /// rows (all of them, wherever they are held): the largest of 2,048, 1,024 and 512 that still
+    /// cuts the rows into 6 segments or more. Larger segments fold into the exact sums less often;
+    /// enough of them share out evenly among threads (10,000 rows are 5 segments of 2,048: 3 for one
+    /// thread, 2 for the other). Training time against the float sums this replaced, medians of
+    /// 4–6 interleaved runs on 2 cores: 10,000 rows × 512 neurons × 17 classes +4.5 %, 16,128 ×
+    /// 1,024 × 14 +4 %, 100,000 × 3,072 × 17 +4 % and +9 % in two sets (with 1,024-row segments
+    /// there: +11 %).</summary>
+    public static int SegmentRowsFor(long totalRows) => totalRows >= 6 * 2048 ? 2048 : totalRows >= 6 * 1024 ? 1024 : 512;
+
+    /// <summary>Rows per segment of this problem's grid.</summary>
+    public int SegmentRows { get; }
     private readonly float[] _x, _mean, _invStd;
     private readonly int[] _y;
     private readonly int _rows, _features, _classes, _valid, _blockRows, _partitions;
@@ -30,9 +37,12 @@ internal sealed class SoftmaxObjective
     /// those of x when x is one shard of it.</param>
     /// <param name="partitions">Threads that share the segments (0: one per core). Changes the
     /// speed only, never a bit of the result.</param>
+    /// <param name="totalRows">Rows of the whole problem when x holds only some of them (a shard):
+    /// it sets the segment grid (<see cref="SegmentRowsFor"/>), which every holder must share.</param>
     public SoftmaxObjective(float[] x, int rows, int features, int classes, int[] y, int valid,
-        float[] mean, float[] invStd, ElasticNetOptions options, int partitions = 0)
+        float[] mean, float[] invStd, ElasticNetOptions options, int partitions = 0, long totalRows = 0)
     {
+        SegmentRows = SegmentRowsFor(totalRows > 0 ? totalRows : rows);
         _x = x; _rows = rows; _features = features; _classes = classes; _y = y; _valid = valid;
         _mean = mean; _invStd = invStd; Options = options;
         _blockRows = Math.Clamp(BlockBytes / (4 * Math.Max(features, 1)) / 4 * 4, 16, 1024);
@@ -104,12 +114,16 @@ internal sealed class SoftmaxObjective
                 for (int c = 0; c < _classes; c++) sums.Bias[c] += rb[i * _classes + c];
         });
         GemmCount++;
-        GatherGradient(TakeSums(Sums.Gradient), w, gw, gb);
+        GatherGradient(TakeSums(Sums.Gradient, reuse: true), w, gw, gb);
     }
 
     /// <summary>Mean cross-entropy (+ squared L2) at (w, b) and its gradient in one fused pass over X.</summary>
-    public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb) =>
-        ValueAndGradient(SumPass(w, b, 0, _rows), w, gw, gb);
+    public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb)
+    {
+        FusedPass(w, b, 0, _rows);
+        GemmCount += 2;
+        return ValueAndGradient(TakeSums(Sums.Loss | Sums.Gradient, reuse: true), w, gw, gb);
+    }
 
     /// <summary>The exact sums (cross-entropy, X̃ᵀ·R, column sums of R) of one fused pass at (w, b)
     /// over the rows [first, end): what the holder of those rows contributes to a pass over all of
@@ -138,7 +152,7 @@ internal sealed class SoftmaxObjective
         _batchRows += end - first;
         int labelled = 0;
         for (int i = first; i < end; i++) if (_y[i] >= 0) labelled++;
-        var sums = TakeSums(Sums.Loss | Sums.Gradient);
+        var sums = TakeSums(Sums.Loss | Sums.Gradient, reuse: true);
         double loss = FixedPointSum.ToDouble(sums.Loss) / Math.Max(labelled, 1);
         GatherGradient(sums, w, gw, gb, withL2Squared: false);
         // the residuals were scaled by 1/N (all rows); rescale to the batch mean
@@ -227,15 +241,23 @@ internal sealed class SoftmaxObjective
     private double L2SquaredValue(ReadOnlySpan<float> w) =>
         Options.L2Squared > 0 ? Options.L2Squared * TensorPrimitives.SumOfSquares(w) : 0;
 
-    /// <summary>The partitions' exact sums of the last pass, merged (order does not matter); resets them.</summary>
-    private PassSums TakeSums(Sums which)
+    /// <summary>The partitions' exact sums of the last pass, merged (order does not matter); resets
+    /// them. With <paramref name="reuse"/> the result is this objective's own buffer, valid until the
+    /// next pass (a fresh one per pass was a large-object allocation, 229 KB at 1,024 × 14).</summary>
+    private PassSums TakeSums(Sums which, bool reuse = false)
     {
-        var total = new PassSums(which.HasFlag(Sums.Gradient) ? new Int128[_classes * _features] : [],
-            which.HasFlag(Sums.Gradient) ? new Int128[_classes] : []);
+        bool gradient = which.HasFlag(Sums.Gradient);
+        PassSums total;
+        if (reuse && gradient)
+        {
+            total = _reusable ??= new PassSums(new Int128[_classes * _features], new Int128[_classes]);
+            Array.Clear(total.GradientT); Array.Clear(total.Bias); total.Loss = 0;
+        }
+        else total = new PassSums(gradient ? new Int128[_classes * _features] : [], gradient ? new Int128[_classes] : []);
         foreach (var sums in _sums)
         {
             if (which.HasFlag(Sums.Loss)) total.Loss += sums.ExactLoss;
-            if (which.HasFlag(Sums.Gradient))
+            if (gradient)
             {
                 FixedPointSum.Merge(total.GradientT, sums.ExactGradientT);
                 FixedPointSum.Merge(total.Bias, sums.ExactBias);
@@ -244,6 +266,7 @@ internal sealed class SoftmaxObjective
         }
         return total;
     }
+    private PassSums? _reusable;
 
     /// <summary>gw[j, c] = (1/std_j)·ΣX̃ᵀR[c, j] (+ 2·L2Squared·W), gb = Σ rows of R, from exact sums.</summary>
     private void GatherGradient(PassSums sums, ReadOnlySpan<float> w, Span<float> gw, Span<float> gb, bool withL2Squared = true)

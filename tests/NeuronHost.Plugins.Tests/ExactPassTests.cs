@@ -12,10 +12,12 @@ namespace NeuronHost.Plugins.Tests;
 /// shards would hold them).</summary>
 public class ExactPassTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Loss_and_gradient_do_not_depend_on_the_thread_count()
+    [Theory]
+    [InlineData(10_300)]   // 512-row segments
+    [InlineData(41_000)]   // 2,048-row segments
+    public void Loss_and_gradient_do_not_depend_on_the_thread_count(int n)
     {
-        const int n = 10_300, d = 37, classes = 6;
+        const int d = 37, classes = 6;
         var (x, y, mean, invStd, w, b) = Problem(n, d, classes, seed: 12);
         int valid = y.Count(v => v >= 0);
         var (value1, gw1, gb1) = Pass(new SoftmaxObjective(x, n, d, classes, y, valid, mean, invStd, new ElasticNetOptions(), partitions: 1), w, b);
@@ -28,22 +30,25 @@ public class ExactPassTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void Rows_held_apart_on_the_segment_grid_merge_into_the_whole_pass()
+    [Theory]
+    [InlineData(7_000)]
+    [InlineData(40_000)]
+    public void Rows_held_apart_on_the_segment_grid_merge_into_the_whole_pass(int n)
     {
-        const int n = 7_000, d = 29, classes = 5;
+        const int d = 29, classes = 5;
         var (x, y, mean, invStd, w, b) = Problem(n, d, classes, seed: 21);
         int valid = y.Count(v => v >= 0);
         var whole = new SoftmaxObjective(x, n, d, classes, y, valid, mean, invStd, new ElasticNetOptions());
         var (value, gw, gb) = Pass(whole, w, b);
-        // three holders: rows [0, 2048), [2048, 6144), [6144, 7000), each with only its own rows
+        // three holders: rows [0, S), [S, 3·S), [3·S, n) for the grid's S, each with only its own rows
         // (the mean over all labelled rows still needs their count)
-        int[] cuts = [0, SoftmaxObjective.SegmentRows, 3 * SoftmaxObjective.SegmentRows, n];
+        int segment = SoftmaxObjective.SegmentRowsFor(n);
+        int[] cuts = [0, segment, 3 * segment, n];
         PassSums? merged = null;
         foreach (int s in new[] { 2, 0, 1 })   // merged out of order on purpose
         {
             int lo = cuts[s], rows = cuts[s + 1] - lo;
-            var shard = new SoftmaxObjective(x[(lo * d)..((lo + rows) * d)], rows, d, classes, y[lo..(lo + rows)], valid, mean, invStd, new ElasticNetOptions());
+            var shard = new SoftmaxObjective(x[(lo * d)..((lo + rows) * d)], rows, d, classes, y[lo..(lo + rows)], valid, mean, invStd, new ElasticNetOptions(), totalRows: n);
             var sums = shard.SumPass(w, b, 0, rows);
             if (merged is null) merged = sums; else merged.Merge(sums);
         }
@@ -53,7 +58,7 @@ public class ExactPassTests(ITestOutputHelper output)
         Assert.Equal(gw, mw);
         Assert.Equal(gb, mb);
         // a cut off the grid is not promised to match: it splits a segment's float sum in two
-        var offGrid = new SoftmaxObjective(x[(1000 * d)..], n - 1000, d, classes, y[1000..], valid, mean, invStd, new ElasticNetOptions()).SumPass(w, b, 0, n - 1000);
+        var offGrid = new SoftmaxObjective(x[(1000 * d)..], n - 1000, d, classes, y[1000..], valid, mean, invStd, new ElasticNetOptions(), totalRows: n).SumPass(w, b, 0, n - 1000);
         offGrid.Merge(whole.SumPass(w, b, 0, 1000));
         var ow = new float[w.Length]; var ob = new float[classes];
         whole.ValueAndGradient(offGrid, w, ow, ob);
