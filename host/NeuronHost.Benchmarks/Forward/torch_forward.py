@@ -6,27 +6,14 @@ prints {"ready": true}; answers {"run": "forward", "threads": T} with {"seconds"
 forward of the batch, logits at every position: next-token logits for GPT-2 and Llama, the
 masked-LM head's for BERT), {"run": "logits"} with the last logits of the first sequence and
 {"run": "rss"} with this process's peak resident memory so far."""
-import json, os, struct, sys, time
-import numpy as np
+import json, os, sys, time
 import torch
 import torch.nn.functional as F
+import torch_safetensors
 
 d = sys.argv[1]
 cfg = json.load(open(os.path.join(d, "config.json")))
-# float32 as stored; bfloat16 and float16 converted to float32 by torch, as our runtime converts them
-DTYPES = {"F32": (np.float32, None), "BF16": (np.int16, torch.bfloat16), "F16": (np.float16, None)}
-W = {}
-with open(os.path.join(d, "model.safetensors"), "rb") as f:
-    n = struct.unpack("<Q", f.read(8))[0]
-    header = json.loads(f.read(n))
-    for k, v in header.items():
-        if k == "__metadata__": continue
-        np_type, view = DTYPES[v["dtype"]]
-        count = int(np.prod(v["shape"])) if v["shape"] else 1
-        # tensor by tensor, each array owned by its tensor: resident memory is the weights, not the file twice
-        f.seek(8 + n + v["data_offsets"][0])
-        t = torch.from_numpy(np.fromfile(f, dtype=np_type, count=count).reshape(v["shape"]))
-        W[k[len("transformer."):] if k.startswith("transformer.") else k] = (t.view(view) if view is not None else t).float()
+W = torch_safetensors.load(d, strip_prefix="transformer.")
 
 kind = cfg["model_type"]
 V = cfg["vocab_size"]
