@@ -2,22 +2,30 @@ using System.Diagnostics;
 
 namespace NeuronHost.Host.Tests.Tui;
 
-/// <summary>Drives a program in a detached tmux session of a fixed size: send keys, read the screen.</summary>
+/// <summary>Drives a program in a detached tmux session of a fixed size: send keys, read the screen.
+/// Each session runs on its own tmux server (its own socket): with one shared server, a test whose
+/// session was the last one closed the server while another test's new-session was connecting to
+/// it, and that test failed with "server exited unexpectedly" (seen in CI).</summary>
 public sealed class Tmux : IDisposable
 {
     public string Session { get; } = "nhtest-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string _socket;
     public List<string> Screens { get; } = [];
 
     public static bool Available => File.Exists("/usr/bin/tmux") || File.Exists("/usr/local/bin/tmux");
 
     public Tmux(string workingDirectory, string command, int width = 80, int height = 24)
     {
-        Run("new-session", "-d", "-s", Session, "-x", width.ToString(), "-y", height.ToString(), "-c", workingDirectory, command);
+        _socket = Path.Combine(Path.GetTempPath(), Session + ".tmux");
+        Run("-f", "/dev/null", "new-session", "-d", "-s", Session, "-x", width.ToString(), "-y", height.ToString(), "-c", workingDirectory, command);
     }
 
-    public static string Run(params string[] args)
+    /// <summary>Runs a tmux command against this session's own server.</summary>
+    public string Run(params string[] args)
     {
         var psi = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-S");
+        psi.ArgumentList.Add(_socket);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();
@@ -82,6 +90,7 @@ public sealed class Tmux : IDisposable
 
     public void Dispose()
     {
-        try { Run("kill-session", "-t", Session); } catch (InvalidOperationException) { }
+        try { Run("kill-server"); } catch (InvalidOperationException) { }
+        File.Delete(_socket); // tmux leaves the socket file behind; this session made it
     }
 }
