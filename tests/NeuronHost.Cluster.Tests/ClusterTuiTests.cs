@@ -27,7 +27,9 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
             // One after the other, as the other cluster tests start them (joins time out on loaded cores).
             cluster.StartSilo("north").GetAwaiter().GetResult();
             cluster.StartSilo("south").GetAwaiter().GetResult();
-            cluster.StartSiloThatHolds("east", shard: 2).GetAwaiter().GetResult();   // killed while it holds its second shard
+            // Killed while it holds its first shard: a second one was not always to be had, since the
+            // other two silos once took all 13 remaining shards while east sent its first (a local run at load 4).
+            cluster.StartSiloThatHolds("east", shard: 1).GetAwaiter().GetResult();
             output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:0} s");
             string outDir = Path.Combine(folder, "out");
             // The analysis without a cluster: the address is typed into the field. 480 sentences in
@@ -91,7 +93,7 @@ public sealed class ClusterTuiTests(ITestOutputHelper output)
                 // The kill: east dies with a shard in hand; the panel says it is lost and who took its shard.
                 var held = Stopwatch.StartNew();
                 while (!cluster.Log("east").Contains(LocalCluster.HoldingLine("east")) && held.Elapsed < TimeSpan.FromMinutes(4)) Thread.Sleep(100);
-                Assert.True(cluster.Log("east").Contains(LocalCluster.HoldingLine("east")), "silo east never held its second shard:\n" + cluster.Log("east"));
+                Assert.True(cluster.Log("east").Contains(LocalCluster.HoldingLine("east")), "silo east never held its first shard:\n" + cluster.Log("east"));
                 cluster.Kill("east");
                 s = tui.Tmux.WaitForMatch(TimeSpan.FromSeconds(180),
                     @"(?s)east +\d+/\d+ shards done · lost.*shard \d+ taken back from east \(silo left the cluster\), given to (north|south)");

@@ -281,15 +281,19 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
 
     private static void Record(ClusterRunResult result, CoordinatorState state, List<SiloView> silos)
     {
-        // One entry per silo process: a silo restarted under the same name is listed again, with its new address.
-        var joined = state.Incarnations.ToDictionary(i => i.Address, i => i.JoinedDuringRun);
-        foreach (var g in state.Shards.Where(x => x.Status == ShardStatus.Done).GroupBy(x => (x.Silo, x.Incarnation))
-                     .OrderBy(g => g.Key.Silo, StringComparer.Ordinal).ThenBy(g => state.Incarnations.FindIndex(i => i.Address == g.Key.Incarnation)))
+        // One entry per silo process that asked for work, with the shards it finished (none for one
+        // lost with its first shard in hand): a silo restarted under the same name is listed again,
+        // with its new address.
+        var done = state.Shards.Where(x => x.Status == ShardStatus.Done).ToLookup(x => x.Incarnation);
+        var processes = state.Incarnations.Select(i => (i.Name, i.Address, i.JoinedDuringRun)).ToList();
+        foreach (var g in done.Where(g => processes.All(p => p.Address != g.Key)))
+            processes.Add((g.First().Silo, g.Key, false));   // not expected: a silo asks before it works
+        foreach (var (name, address, joinedDuringRun) in processes.OrderBy(p => p.Name, StringComparer.Ordinal))
             result.Silos.Add(new ClusterSiloResult
             {
-                Name = g.Key.Silo, Address = g.Key.Incarnation, Version = silos.FirstOrDefault(v => v.Name == g.Key.Silo)?.Version ?? "",
-                Shards = g.Select(x => x.Spec.Index).Order().ToList(), Bytes = g.Sum(x => x.Bytes),
-                JoinedDuringRun = joined.GetValueOrDefault(g.Key.Incarnation),
+                Name = name, Address = address, Version = silos.FirstOrDefault(v => v.Name == name)?.Version ?? "",
+                Shards = done[address].Select(x => x.Spec.Index).Order().ToList(), Bytes = done[address].Sum(x => x.Bytes),
+                JoinedDuringRun = joinedDuringRun,
             });
         result.LostSilos = state.LostSilos.ToList();
         result.CoordinatorSilos = state.Hosts.ToList();
