@@ -14,6 +14,20 @@ namespace NeuronHost.Plugins.Linear;
 /// give partial sums (<see cref="SumPass"/>) that merge into exactly the whole pass's.</summary>
 internal sealed class SoftmaxObjective
 {
+    /// <summary>A full pass's exact sums at (w, b) from the holders of the rows (see <see cref="OverHolders"/>).</summary>
+    public delegate PassSums FullPass(ReadOnlySpan<float> w, ReadOnlySpan<float> b);
+    private FullPass? _holders;
+
+    /// <summary>The problem of a coordinator that holds none of the rows: each full pass
+    /// (<see cref="ValueAndGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>,
+    /// all OWL-QN asks for) is the merge of the holders' <see cref="SumPass"/>es, which
+    /// <paramref name="pass"/> gathers; the gradient, penalty and solver steps are computed here.
+    /// Passes over rows here (logits, mini-batches, FISTA's) are refused.</summary>
+    /// <param name="valid">Labelled rows of all holders together.</param>
+    public static SoftmaxObjective OverHolders(int features, int classes, int valid, long totalRows,
+        float[] mean, float[] invStd, ElasticNetOptions options, FullPass pass)
+        => new([], 0, features, classes, [], valid, mean, invStd, options, 1, totalRows) { _holders = pass };
+
     /// <summary>Rows per segment of the summation grid for a problem of <paramref name="totalRows"/>
     /// rows (all of them, wherever they are held): the largest of 2,048, 1,024 and 512 that still
     /// cuts the rows into 6 segments or more. Larger segments fold into the exact sums less often;
@@ -120,6 +134,7 @@ internal sealed class SoftmaxObjective
     /// <summary>Mean cross-entropy (+ squared L2) at (w, b) and its gradient in one fused pass over X.</summary>
     public double ValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb)
     {
+        if (_holders is not null) return ValueAndGradient(_holders(w, b), w, gw, gb);
         FusedPass(w, b, 0, _rows);
         GemmCount += 2;
         return ValueAndGradient(TakeSums(Sums.Loss | Sums.Gradient, reuse: true), w, gw, gb);
@@ -364,6 +379,7 @@ internal sealed class SoftmaxObjective
     /// sums named by <paramref name="fold"/> move from its float/double accumulators into its exact ones.</summary>
     private void ForEachBlock(int first, int end, Sums fold, Action<int, int, int> body)
     {
+        if (_holders is not null) throw new InvalidOperationException("the rows of this problem are held elsewhere: only full passes (ValueAndGradient) can be asked of it");
         if (end <= first) return;
         int firstSegment = first / SegmentRows, pieces = (end - 1) / SegmentRows + 1 - firstSegment;
         int next = -1;
