@@ -33,6 +33,77 @@ public static class ElasticNetTrainer
             throw new PluginInputException($"the training labels contain {distinct} distinct class(es); a probe needs at least 2");
 
         var (mean, invStd) = ColumnMoments(x, rows, features, options.Standardize);
+        var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options, options.Partitions);
+        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, warmStart, earlyStopping, start);
+    }
+
+    /// <summary>Trains on rows held by several holders (a cluster's silos, each with the rows
+    /// <see cref="GridOwnership"/> gives it, in row order): the same model, to the bit, as
+    /// <see cref="Fit"/> on all the rows in one place. The holders give class counts, the moments'
+    /// chunk sums, and the exact sums of each full pass and mini-batch; the solver runs here.</summary>
+    internal static SoftmaxModel FitOverHolders(IReadOnlyList<ProbeRowHolder> holders, int features, int classes,
+        ElasticNetOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default,
+        EarlyStoppingSet? earlyStopping = null)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (classes < 2) throw new PluginInputException($"the task has {classes} class; a classifier needs at least 2");
+        int rows = 0;
+        var counts = new int[classes];
+        foreach (var h in holders)
+        {
+            if (h.FirstRow != rows) throw new ArgumentException($"a holder starts at row {h.FirstRow}, not at {rows}, where the one before it ends");
+            if (h.Features != features) throw new ArgumentException($"a holder has {h.Features} features, not {features}");
+            rows += h.Rows;
+            var c = h.ClassCounts(classes);
+            for (int k = 0; k < classes; k++) counts[k] += c[k];
+        }
+        int valid = counts.Sum(), distinct = counts.Count(n => n > 0);
+        if (distinct < 2)
+            throw new PluginInputException($"the training labels contain {distinct} distinct class(es); a probe needs at least 2");
+        var shift = holders.FirstOrDefault(h => h.Rows > 0)?.FirstRowValues() ?? new float[features];
+        var sums = new List<float[]>(); var squares = new List<float[]>();
+        foreach (var h in holders)
+        {
+            var (s, q) = h.MomentChunks(shift);
+            sums.AddRange(s); squares.AddRange(q);
+        }
+        var (mean, invStd) = FinishMoments(sums, squares, rows, shift, options.Standardize, column =>
+        {
+            foreach (var h in holders) h.ThrowIfNonFinite(column);
+            throw new PluginInputException($"neuron {column}: activations too large to standardise (their squares overflow float)");
+        });
+        foreach (var h in holders) h.Prepare(classes, valid, rows, mean, invStd, options);
+        var problem = SoftmaxObjective.OverHolders(features, classes, valid, rows, mean, invStd, options,
+            (w, b) =>
+            {
+                var total = holders[0].SumPass(w, b);
+                for (int k = 1; k < holders.Count; k++) total.Merge(holders[k].SumPass(w, b));
+                return total;
+            },
+            (w, b, first, count) =>
+            {
+                // a batch across holders is cut where they meet, on the grid, as a local pass cuts it
+                int end = Math.Min(rows, first + count);
+                PassSums? total = null; int labelled = 0;
+                foreach (var h in holders.Where(h => h.FirstRow < end && h.FirstRow + h.Rows > first))
+                {
+                    int lo = Math.Max(first, h.FirstRow), hi = Math.Min(end, h.FirstRow + h.Rows);
+                    var (sums, n) = h.SumBatch(w, b, lo, hi - lo);
+                    if (total is null) total = sums; else total.Merge(sums);
+                    labelled += n;
+                }
+                return (total!, labelled);
+            });
+        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, null, earlyStopping, start);
+    }
+
+    /// <summary>From the moments on: the starting point, Adam's warm-up, the full-batch solver and
+    /// early stopping, over whichever rows the problem sums.</summary>
+    private static SoftmaxModel Train(SoftmaxObjective problem, int[] counts, int valid, float[] mean, float[] invStd,
+        ElasticNetOptions options, IProgress<ProgressReport>? progress, CancellationToken cancellation,
+        SoftmaxModel? warmStart, EarlyStoppingSet? earlyStopping, long start)
+    {
+        int features = problem.Features, classes = problem.Classes;
         int p = features * classes;
         var w = new float[p]; var b = new float[classes];
         if (warmStart is not null && warmStart.Features == features && warmStart.Classes == classes)
@@ -45,8 +116,7 @@ public static class ElasticNetTrainer
             // first iterations then go into the weights instead of into learning the priors
             for (int c = 0; c < classes; c++) b[c] = (float)Math.Log((counts[c] + 1.0) / (valid + classes));
         }
-        var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options, options.Partitions);
-        if (warmStart is null && options.WarmUpEpochs > 0 && rows >= 2 * options.WarmUpBatch)
+        if (warmStart is null && options.WarmUpEpochs > 0 && problem.Rows >= 2 * options.WarmUpBatch)
             AdamWarmUp.Run(problem, w, b, options, progress, cancellation);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
             ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, start) : null;
@@ -91,6 +161,15 @@ public static class ElasticNetTrainer
     public static (float[] Mean, float[] InvStd) ColumnMoments(float[] x, int rows, int features, bool standardize = true)
     {
         var shift = rows == 0 ? new float[features] : x.AsSpan(0, features).ToArray();
+        var (sums, squares) = MomentChunks(x, rows, features, shift);
+        return FinishMoments(sums, squares, rows, shift, standardize, column => ThrowFirstNonFinite(x, rows, features, column, 0));
+    }
+
+    /// <summary>Per chunk of <see cref="MomentChunkRows"/> rows (from row 0 of x), the float sums of
+    /// x − shift and of its squares: a holder of rows on the chunk grid gives the chunks a whole
+    /// run would have for its rows.</summary>
+    internal static (float[][] Sums, float[][] Squares) MomentChunks(float[] x, int rows, int features, float[] shift)
+    {
         int chunks = (rows + MomentChunkRows - 1) / MomentChunkRows;
         var sums = new float[chunks][]; var squares = new float[chunks][];
         Parallel.For(0, chunks, ch =>
@@ -104,12 +183,21 @@ public static class ElasticNetTrainer
                 TensorPrimitives.MultiplyAdd(d, d, sq, sq);
             }
         });
+        return (sums, squares);
+    }
+
+    /// <summary>Mean and 1/std from all chunks in row order (double sums, that fixed order).</summary>
+    /// <param name="nonFinite">Called with the first column whose sums are not finite; must throw.</param>
+    internal static (float[] Mean, float[] InvStd) FinishMoments(IReadOnlyList<float[]> sums, IReadOnlyList<float[]> squares, long rows,
+        float[] shift, bool standardize, Action<int> nonFinite)
+    {
+        int features = shift.Length;
         var mean = new float[features]; var inv = new float[features];
         for (int j = 0; j < features; j++)
         {
             double s = 0, q = 0;
-            for (int ch = 0; ch < chunks; ch++) { s += sums[ch][j]; q += squares[ch][j]; }
-            if (!double.IsFinite(s) || !double.IsFinite(q)) ThrowFirstNonFinite(x, rows, features, j);
+            for (int ch = 0; ch < sums.Count; ch++) { s += sums[ch][j]; q += squares[ch][j]; }
+            if (!double.IsFinite(s) || !double.IsFinite(q)) nonFinite(j);
             double m = rows == 0 ? 0 : s / rows;
             double var = rows == 0 ? 0 : Math.Max(q / rows - m * m, 0);
             double centre = shift[j] + m;
@@ -120,12 +208,14 @@ public static class ElasticNetTrainer
     }
 
     // divides every segment grid of the objective: rows cut on that grid give the same chunks
-    private const int MomentChunkRows = 512;
+    internal const int MomentChunkRows = 512;
 
-    private static void ThrowFirstNonFinite(float[] x, int rows, int features, int column)
+    /// <summary>Names the first non-finite value (rows numbered from <paramref name="firstRow"/>), or
+    /// says that the column's squares overflow.</summary>
+    internal static void ThrowFirstNonFinite(float[] x, int rows, int features, int column, long firstRow)
     {
         for (long k = 0; k < (long)rows * features; k++)
-            if (!float.IsFinite(x[k])) throw new NonFiniteActivationException((int)(k / features), (int)(k % features), x[k]);
+            if (!float.IsFinite(x[k])) throw new NonFiniteActivationException((int)(firstRow + k / features), (int)(k % features), x[k]);
         throw new PluginInputException($"neuron {column}: activations too large to standardise (their squares overflow float)");
     }
 }

@@ -16,17 +16,23 @@ internal sealed class SoftmaxObjective
 {
     /// <summary>A full pass's exact sums at (w, b) from the holders of the rows (see <see cref="OverHolders"/>).</summary>
     public delegate PassSums FullPass(ReadOnlySpan<float> w, ReadOnlySpan<float> b);
+    /// <summary>A mini-batch's exact sums and labelled rows from the holder of rows [first, first + count).</summary>
+    public delegate (PassSums Sums, int Labelled) BatchPass(ReadOnlySpan<float> w, ReadOnlySpan<float> b, int first, int count);
     private FullPass? _holders;
+    private BatchPass? _holderBatches;
+    private int _holderRows;
 
     /// <summary>The problem of a coordinator that holds none of the rows: each full pass
     /// (<see cref="ValueAndGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>,
     /// all OWL-QN asks for) is the merge of the holders' <see cref="SumPass"/>es, which
     /// <paramref name="pass"/> gathers; the gradient, penalty and solver steps are computed here.
-    /// Passes over rows here (logits, mini-batches, FISTA's) are refused.</summary>
+    /// Adam's mini-batches come from <paramref name="batch"/> (none: refused). Passes over rows here (logits, FISTA's)
+    /// are refused.</summary>
     /// <param name="valid">Labelled rows of all holders together.</param>
-    public static SoftmaxObjective OverHolders(int features, int classes, int valid, long totalRows,
-        float[] mean, float[] invStd, ElasticNetOptions options, FullPass pass)
-        => new([], 0, features, classes, [], valid, mean, invStd, options, 1, totalRows) { _holders = pass };
+    public static SoftmaxObjective OverHolders(int features, int classes, int valid, int totalRows,
+        float[] mean, float[] invStd, ElasticNetOptions options, FullPass pass, BatchPass? batch = null)
+        => new([], 0, features, classes, [], valid, mean, invStd, options, 1, totalRows)
+        { _holders = pass, _holderBatches = batch, _holderRows = totalRows };
 
     /// <summary>Rows per segment of the summation grid for a problem of <paramref name="totalRows"/>
     /// rows (all of them, wherever they are held): the largest of 2,048, 1,024 and 512 that still
@@ -74,7 +80,8 @@ internal sealed class SoftmaxObjective
         }
     }
 
-    public int Rows => _rows;
+    /// <summary>Rows of the problem (all holders' when they hold them).</summary>
+    public int Rows => _holders is null ? _rows : _holderRows;
     public int Features => _features;
     public int Classes => _classes;
     public ElasticNetOptions Options { get; }
@@ -151,6 +158,18 @@ internal sealed class SoftmaxObjective
         return TakeSums(Sums.Loss | Sums.Gradient);
     }
 
+    /// <summary>The exact sums of a mini-batch, rows [first, first + count) (cut at the last row),
+    /// and how many of them are labelled.</summary>
+    public (PassSums Sums, int Labelled) SumBatch(ReadOnlySpan<float> w, ReadOnlySpan<float> b, int first, int count, bool reuse = false)
+    {
+        int end = Math.Min(_rows, first + count);
+        FusedPass(w, b, first, end);
+        _batchRows += end - first;
+        int labelled = 0;
+        for (int i = first; i < end; i++) if (_y[i] >= 0) labelled++;
+        return (TakeSums(Sums.Loss | Sums.Gradient, reuse), labelled);
+    }
+
     /// <summary>Mean cross-entropy (+ squared L2) and its gradient from a pass's (merged) sums.</summary>
     public double ValueAndGradient(PassSums sums, ReadOnlySpan<float> w, Span<float> gw, Span<float> gb)
     {
@@ -162,12 +181,7 @@ internal sealed class SoftmaxObjective
     /// [first, first + count) only: a mini-batch. Returns the batch's mean cross-entropy.</summary>
     public double BatchValueAndGradient(ReadOnlySpan<float> w, ReadOnlySpan<float> b, Span<float> gw, Span<float> gb, int first, int count)
     {
-        int end = Math.Min(_rows, first + count);
-        FusedPass(w, b, first, end);
-        _batchRows += end - first;
-        int labelled = 0;
-        for (int i = first; i < end; i++) if (_y[i] >= 0) labelled++;
-        var sums = TakeSums(Sums.Loss | Sums.Gradient, reuse: true);
+        var (sums, labelled) = _holderBatches is not null ? _holderBatches(w, b, first, count) : SumBatch(w, b, first, count, reuse: true);
         double loss = FixedPointSum.ToDouble(sums.Loss) / Math.Max(labelled, 1);
         GatherGradient(sums, w, gw, gb, withL2Squared: false);
         // the residuals were scaled by 1/N (all rows); rescale to the batch mean

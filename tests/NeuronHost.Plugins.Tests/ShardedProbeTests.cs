@@ -159,4 +159,54 @@ public class ShardedProbeTests(ITestOutputHelper output)
         Assert.True(transfers.Length > 0 && transfers.All(t => t.End - t.First < segment));
         Assert.Throws<InvalidOperationException>(() => coordinator.Logits(shardW, shardB, new float[classes]));
     }
+
+    /// <summary>The whole training — class counts, column moments, Adam's warm-up mini-batches,
+    /// OWL-QN, early stopping on dev — over three holders of real rows equals <c>Fit</c> on all of
+    /// them to the bit; with 300-row warm-up batches, some of which straddle two holders, too.</summary>
+    [SharedFact]
+    public void The_whole_probe_trained_over_three_holders_is_the_local_probe_to_the_bit()
+    {
+        using var store = EwtUposSlice.Open();
+        var data = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Seed = 3 }).Data;
+        var columns = Enumerable.Range(0, data.Neurons.Count).Where(j => data.Neurons[j].HookPoint == HookPoints.MlpPost(1)).ToArray();
+        var x = data.Train.Activations.GatherColumns(columns, default);
+        var y = data.Train.Labels.ToArray();
+        var dev = new EarlyStoppingSet(data.Dev!.Activations.GatherColumns(columns, default), (int)data.Dev.Activations.Rows, data.Dev.Labels.ToArray());
+        int n = (int)data.Train.Activations.Rows, d = columns.Length, classes = data.ClassCount;
+        var (owned, _) = GridOwnership.Plan([n / 4 + 333, n / 2 + 1, n], SoftmaxObjective.SegmentRowsFor(n));
+        var holders = owned.Select(o => new ProbeRowHolder(x[(int)(o.First * d)..(int)(o.End * d)], y[(int)o.First..(int)o.End], d, (int)o.First)).ToList();
+        foreach (int batch in new[] { 512, 300 })
+        {
+            var options = new ElasticNetOptions { MaxIterations = 40, WarmUpBatch = batch };
+            var local = ElasticNetTrainer.Fit(x, n, d, y, classes, options, earlyStopping: dev);
+            var sharded = ElasticNetTrainer.FitOverHolders(holders, d, classes, options, earlyStopping: dev);
+            output.WriteLine($"warm-up batches of {batch}: holders of {string.Join(", ", holders.Select(h => h.Rows))} rows; "
+                + $"{sharded.Iterations} iterations, objective {sharded.Objective:R}, best dev {sharded.DevChecks.Max(c => c.Accuracy):P2} (local {local.DevChecks.Max(c => c.Accuracy):P2})");
+            Assert.Equal(local.Mean, sharded.Mean);
+            Assert.Equal(local.InvStd, sharded.InvStd);
+            Assert.Equal(local.Iterations, sharded.Iterations);
+            Assert.Equal(local.Objective, sharded.Objective);
+            Assert.Equal(local.Weights, sharded.Weights);
+            Assert.Equal(local.Bias, sharded.Bias);
+            Assert.Equal(local.DevChecks.Select(c => c.Accuracy), sharded.DevChecks.Select(c => c.Accuracy));
+        }
+        // a holder whose rows do not start where the one before it ends is refused
+        Assert.Throws<ArgumentException>(() => ElasticNetTrainer.FitOverHolders([holders[0], holders[2]], d, classes, new ElasticNetOptions()));
+    }
+
+    [Fact]
+    public void A_holder_names_the_whole_problems_row_of_a_bad_label_or_value()
+    {
+        int d = 3;
+        var good = new ProbeRowHolder(new float[512 * d], Enumerable.Range(0, 512).Select(i => i % 2).ToArray(), d, 0);
+        var labels = Enumerable.Range(0, 10).Select(i => i % 2).ToArray(); labels[7] = 9;
+        var badLabel = new ProbeRowHolder(new float[10 * d], labels, d, 512);
+        var e = Assert.Throws<PluginInputException>(() => ElasticNetTrainer.FitOverHolders([good, badLabel], d, 2, new ElasticNetOptions()));
+        Assert.Contains("label 9 at row 519 is outside 0..1", e.Message);
+        var values = new float[10 * d]; values[4 * d + 2] = float.NaN;
+        var badValue = new ProbeRowHolder(values, Enumerable.Range(0, 10).Select(i => i % 2).ToArray(), d, 512);
+        var nan = Assert.Throws<NonFiniteActivationException>(() => ElasticNetTrainer.FitOverHolders([good, badValue], d, 2, new ElasticNetOptions()));
+        Assert.Contains("activation at row 516, neuron 2 is NaN", nan.Message);
+        Assert.Throws<ArgumentException>(() => new ProbeRowHolder(new float[d], [0], d, 100));
+    }
 }
