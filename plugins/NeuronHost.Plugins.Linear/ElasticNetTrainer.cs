@@ -20,17 +20,8 @@ public static class ElasticNetTrainer
         if (labels.Length != rows) throw new PluginInputException($"{labels.Length} labels for {rows} activation rows");
         if (classes < 2) throw new PluginInputException($"the task has {classes} class; a classifier needs at least 2");
         var y = labels.ToArray();
-        int valid = 0;
-        var counts = new int[classes];
-        for (int i = 0; i < rows; i++)
-        {
-            if (y[i] == -1) continue;
-            if ((uint)y[i] >= (uint)classes) throw new PluginInputException($"label {y[i]} at row {i} is outside 0..{classes - 1}");
-            valid++; counts[y[i]]++;
-        }
-        int distinct = counts.Count(n => n > 0);
-        if (distinct < 2)
-            throw new PluginInputException($"the training labels contain {distinct} distinct class(es); a probe needs at least 2");
+        var counts = ClassCounts(y, classes, 0);
+        int valid = RequireTwoClasses(counts);
 
         var (mean, invStd) = ColumnMoments(x, rows, features, options.Standardize);
         var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options, options.Partitions);
@@ -57,9 +48,7 @@ public static class ElasticNetTrainer
             var c = h.ClassCounts(classes);
             for (int k = 0; k < classes; k++) counts[k] += c[k];
         }
-        int valid = counts.Sum(), distinct = counts.Count(n => n > 0);
-        if (distinct < 2)
-            throw new PluginInputException($"the training labels contain {distinct} distinct class(es); a probe needs at least 2");
+        int valid = RequireTwoClasses(counts);
         var shift = holders.FirstOrDefault(h => h.Rows > 0)?.FirstRowValues() ?? new float[features];
         var sums = new List<float[]>(); var squares = new List<float[]>();
         foreach (var h in holders)
@@ -69,8 +58,8 @@ public static class ElasticNetTrainer
         }
         var (mean, invStd) = FinishMoments(sums, squares, rows, shift, options.Standardize, column =>
         {
-            foreach (var h in holders) h.ThrowIfNonFinite(column);
-            throw new PluginInputException($"neuron {column}: activations too large to standardise (their squares overflow float)");
+            foreach (var h in holders) h.ThrowIfNonFinite();
+            throw TooLargeToStandardise(column);
         });
         foreach (var h in holders) h.Prepare(classes, valid, rows, mean, invStd, options);
         var problem = SoftmaxObjective.OverHolders(features, classes, valid, rows, mean, invStd, options,
@@ -162,7 +151,11 @@ public static class ElasticNetTrainer
     {
         var shift = rows == 0 ? new float[features] : x.AsSpan(0, features).ToArray();
         var (sums, squares) = MomentChunks(x, rows, features, shift);
-        return FinishMoments(sums, squares, rows, shift, standardize, column => ThrowFirstNonFinite(x, rows, features, column, 0));
+        return FinishMoments(sums, squares, rows, shift, standardize, column =>
+        {
+            ThrowIfNonFinite(x, rows, features, 0);
+            throw TooLargeToStandardise(column);
+        });
     }
 
     /// <summary>Per chunk of <see cref="MomentChunkRows"/> rows (from row 0 of x), the float sums of
@@ -210,12 +203,36 @@ public static class ElasticNetTrainer
     // divides every segment grid of the objective: rows cut on that grid give the same chunks
     internal const int MomentChunkRows = 512;
 
-    /// <summary>Names the first non-finite value (rows numbered from <paramref name="firstRow"/>), or
-    /// says that the column's squares overflow.</summary>
-    internal static void ThrowFirstNonFinite(float[] x, int rows, int features, int column, long firstRow)
+    /// <summary>Names the first non-finite value of x, if any (rows numbered from <paramref name="firstRow"/>).</summary>
+    internal static void ThrowIfNonFinite(float[] x, int rows, int features, long firstRow)
     {
         for (long k = 0; k < (long)rows * features; k++)
             if (!float.IsFinite(x[k])) throw new NonFiniteActivationException((int)(firstRow + k / features), (int)(k % features), x[k]);
-        throw new PluginInputException($"neuron {column}: activations too large to standardise (their squares overflow float)");
+    }
+
+    private static PluginInputException TooLargeToStandardise(int column) =>
+        new($"neuron {column}: activations too large to standardise (their squares overflow float)");
+
+    /// <summary>Labelled rows per class (-1: unlabelled); refuses a label outside the classes,
+    /// naming its row (rows numbered from <paramref name="firstRow"/>).</summary>
+    internal static int[] ClassCounts(ReadOnlySpan<int> y, int classes, long firstRow)
+    {
+        var counts = new int[classes];
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (y[i] == -1) continue;
+            if ((uint)y[i] >= (uint)classes) throw new PluginInputException($"label {y[i]} at row {firstRow + i} is outside 0..{classes - 1}");
+            counts[y[i]]++;
+        }
+        return counts;
+    }
+
+    /// <summary>The labelled rows, after checking that at least two classes occur.</summary>
+    private static int RequireTwoClasses(int[] counts)
+    {
+        int distinct = counts.Count(n => n > 0);
+        if (distinct < 2)
+            throw new PluginInputException($"the training labels contain {distinct} distinct class(es); a probe needs at least 2");
+        return counts.Sum();
     }
 }

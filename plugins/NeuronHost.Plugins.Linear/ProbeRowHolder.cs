@@ -27,28 +27,15 @@ internal sealed class ProbeRowHolder
     }
 
     /// <summary>Labelled rows per class; refuses a label outside the classes, naming its row.</summary>
-    public int[] ClassCounts(int classes)
-    {
-        var counts = new int[classes];
-        for (int i = 0; i < Rows; i++)
-        {
-            if (_y[i] == -1) continue;
-            if ((uint)_y[i] >= (uint)classes) throw new PluginInputException($"label {_y[i]} at row {FirstRow + i} is outside 0..{classes - 1}");
-            counts[_y[i]]++;
-        }
-        return counts;
-    }
+    public int[] ClassCounts(int classes) => ElasticNetTrainer.ClassCounts(_y, classes, FirstRow);
 
     /// <summary>This holder's first row, the shift of the moments when it holds row 0.</summary>
     public float[] FirstRowValues() => _x.AsSpan(0, Features).ToArray();
 
     public (float[][] Sums, float[][] Squares) MomentChunks(float[] shift) => ElasticNetTrainer.MomentChunks(_x, Rows, Features, shift);
 
-    public void ThrowIfNonFinite(int column)
-    {
-        // the first non-finite value here, if any; else the column's squares overflow in the merged sums
-        if (_x.Any(v => !float.IsFinite(v))) ElasticNetTrainer.ThrowFirstNonFinite(_x, Rows, Features, column, FirstRow);
-    }
+    /// <summary>Names the first non-finite value here, if any, by its row in the whole problem.</summary>
+    public void ThrowIfNonFinite() => ElasticNetTrainer.ThrowIfNonFinite(_x, Rows, Features, FirstRow);
 
     /// <summary>Sets up the passes once the whole problem's labelled rows, rows and moments are known.</summary>
     public void Prepare(int classes, int valid, int totalRows, float[] mean, float[] invStd, ElasticNetOptions options)

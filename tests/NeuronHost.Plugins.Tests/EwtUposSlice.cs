@@ -2,6 +2,7 @@ using NeuronHost.Data.Corpora;
 using NeuronHost.Data.Extraction;
 using NeuronHost.Data.Store;
 using NeuronHost.Data.Tasks;
+using NeuronHost.Plugins.Linear;
 using NeuronHost.Runtime.Models;
 using NeuronHost.Runtime.Tokenizers;
 using NeuronHost.Sdk;
@@ -31,4 +32,19 @@ internal static class EwtUposSlice
             }, progress);
         return ActivationStore.Open(StoreDir);
     }
+
+    /// <summary>The UPOS task on this slice (classes of 20+ train words), over the layer-1 FFN
+    /// neurons only: train rows and labels, and the dev split for early stopping.</summary>
+    public static Layer1Upos Layer1()
+    {
+        using var store = Open();
+        var data = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Seed = 3 }).Data;
+        var columns = Enumerable.Range(0, data.Neurons.Count).Where(j => data.Neurons[j].HookPoint == HookPoints.MlpPost(1)).ToArray();
+        var dev = new EarlyStoppingSet(data.Dev!.Activations.GatherColumns(columns, default), (int)data.Dev.Activations.Rows, data.Dev.Labels.ToArray());
+        return new Layer1Upos(data.Train.Activations.GatherColumns(columns, default), data.Train.Labels.ToArray(),
+            (int)data.Train.Activations.Rows, columns.Length, data.ClassCount, dev);
+    }
 }
+
+/// <summary>Train rows x [Rows, Features] and labels Y of <see cref="EwtUposSlice.Layer1"/>, and its dev split.</summary>
+internal sealed record Layer1Upos(float[] X, int[] Y, int Rows, int Features, int Classes, EarlyStoppingSet Dev);

@@ -1,5 +1,3 @@
-using NeuronHost.Data.Store;
-using NeuronHost.Data.Tasks;
 using NeuronHost.Plugins.Linear;
 using NeuronHost.Sdk;
 using NeuronHost.Tests.Common;
@@ -71,18 +69,12 @@ public class ExactPassTests(ITestOutputHelper output)
     [SharedFact]
     public void A_probe_trained_on_real_activations_is_the_same_on_one_and_three_threads()
     {
-        using var store = EwtUposSlice.Open();
-        var task = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Seed = 3 });
-        var data = task.Data;
-        var columns = Enumerable.Range(0, data.Neurons.Count).Where(j => data.Neurons[j].HookPoint == HookPoints.MlpPost(1)).ToArray();
-        var x = data.Train.Activations.GatherColumns(columns, default);
-        var dev = new EarlyStoppingSet(data.Dev!.Activations.GatherColumns(columns, default), (int)data.Dev.Activations.Rows, data.Dev.Labels.ToArray());
-        int rows = (int)data.Train.Activations.Rows;
-        SoftmaxModel Fit(int partitions) => ElasticNetTrainer.Fit(x, rows, columns.Length, data.Train.Labels.Span, data.ClassCount,
+        var (x, y, rows, features, classes, dev) = EwtUposSlice.Layer1();
+        SoftmaxModel Fit(int partitions) => ElasticNetTrainer.Fit(x, rows, features, y, classes,
             new ElasticNetOptions { MaxIterations = 40, Partitions = partitions }, earlyStopping: dev);
         var one = Fit(1);
         var three = Fit(3);
-        output.WriteLine($"{rows:N0} train rows × {columns.Length} neurons, {data.ClassCount} classes: {one.Iterations} iterations, objective {one.Objective:R}, dev {one.DevChecks.Max(c => c.Accuracy):P2}");
+        output.WriteLine($"{rows:N0} train rows × {features} neurons, {classes} classes: {one.Iterations} iterations, objective {one.Objective:R}, dev {one.DevChecks.Max(c => c.Accuracy):P2}");
         Assert.Equal(one.Weights, three.Weights);
         Assert.Equal(one.Bias, three.Bias);
         Assert.Equal(one.Objective, three.Objective);

@@ -1,5 +1,3 @@
-using NeuronHost.Data.Store;
-using NeuronHost.Data.Tasks;
 using NeuronHost.Plugins.Linear;
 using NeuronHost.Sdk;
 using NeuronHost.Tests.Common;
@@ -103,12 +101,8 @@ public class ShardedProbeTests(ITestOutputHelper output)
     [SharedFact]
     public void Owl_qn_on_sums_from_three_holders_trains_the_local_model_to_the_bit()
     {
-        using var store = EwtUposSlice.Open();
-        var data = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Seed = 3 }).Data;
-        var columns = Enumerable.Range(0, data.Neurons.Count).Where(j => data.Neurons[j].HookPoint == HookPoints.MlpPost(1)).ToArray();
-        var x = data.Train.Activations.GatherColumns(columns, default);
-        var y = data.Train.Labels.ToArray();
-        int n = (int)data.Train.Activations.Rows, d = columns.Length, classes = data.ClassCount, valid = y.Count(v => v >= 0);
+        var (x, y, n, d, classes, _) = EwtUposSlice.Layer1();
+        int valid = y.Count(v => v >= 0);
         var (mean, invStd) = ElasticNetTrainer.ColumnMoments(x, n, d);
         var options = new ElasticNetOptions { MaxIterations = 25 };
         float[] Priors()
@@ -166,13 +160,7 @@ public class ShardedProbeTests(ITestOutputHelper output)
     [SharedFact]
     public void The_whole_probe_trained_over_three_holders_is_the_local_probe_to_the_bit()
     {
-        using var store = EwtUposSlice.Open();
-        var data = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Seed = 3 }).Data;
-        var columns = Enumerable.Range(0, data.Neurons.Count).Where(j => data.Neurons[j].HookPoint == HookPoints.MlpPost(1)).ToArray();
-        var x = data.Train.Activations.GatherColumns(columns, default);
-        var y = data.Train.Labels.ToArray();
-        var dev = new EarlyStoppingSet(data.Dev!.Activations.GatherColumns(columns, default), (int)data.Dev.Activations.Rows, data.Dev.Labels.ToArray());
-        int n = (int)data.Train.Activations.Rows, d = columns.Length, classes = data.ClassCount;
+        var (x, y, n, d, classes, dev) = EwtUposSlice.Layer1();
         var (owned, _) = GridOwnership.Plan([n / 4 + 333, n / 2 + 1, n], SoftmaxObjective.SegmentRowsFor(n));
         var holders = owned.Select(o => new ProbeRowHolder(x[(int)(o.First * d)..(int)(o.End * d)], y[(int)o.First..(int)o.End], d, (int)o.First)).ToList();
         foreach (int batch in new[] { 512, 300 })
