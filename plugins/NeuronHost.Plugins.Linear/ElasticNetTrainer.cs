@@ -32,31 +32,34 @@ public static class ElasticNetTrainer
     /// <see cref="GridOwnership"/> gives it, in row order): the same model, to the bit, as
     /// <see cref="Fit"/> on all the rows in one place. The holders give class counts, the moments'
     /// chunk sums, and the exact sums of each full pass and mini-batch; the solver runs here.</summary>
-    internal static SoftmaxModel FitOverHolders(IReadOnlyList<ProbeRowHolder> holders, int features, int classes,
+    internal static SoftmaxModel FitOverHolders(IReadOnlyList<IProbeRows> holders, int features, int classes,
         ElasticNetOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default,
         EarlyStoppingSet? earlyStopping = null)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         if (classes < 2) throw new PluginInputException($"the task has {classes} class; a classifier needs at least 2");
+        // every row summed once: the holders' ranges tile [0, rows)
+        var ranges = holders.SelectMany((h, i) => h.Ranges.Select(r => (r.First, r.End, Holder: i))).OrderBy(r => r.First).ToList();
         int rows = 0;
+        foreach (var (first, end, _) in ranges)
+        {
+            if (first != rows) throw new ArgumentException($"a holder's rows start at row {first}, not at {rows}, where the ones before end");
+            rows = checked((int)end);
+        }
         var counts = new int[classes];
         foreach (var h in holders)
         {
-            if (h.FirstRow != rows) throw new ArgumentException($"a holder starts at row {h.FirstRow}, not at {rows}, where the one before it ends");
-            if (h.Features != features) throw new ArgumentException($"a holder has {h.Features} features, not {features}");
-            rows += h.Rows;
             var c = h.ClassCounts(classes);
             for (int k = 0; k < classes; k++) counts[k] += c[k];
         }
         int valid = RequireTwoClasses(counts);
-        var shift = holders.FirstOrDefault(h => h.Rows > 0)?.FirstRowValues() ?? new float[features];
-        var sums = new List<float[]>(); var squares = new List<float[]>();
-        foreach (var h in holders)
-        {
-            var (s, q) = h.MomentChunks(shift);
-            sums.AddRange(s); squares.AddRange(q);
-        }
-        var (mean, invStd) = FinishMoments(sums, squares, rows, shift, options.Standardize, column =>
+        var shift = ranges.Count == 0 ? new float[features] : holders[ranges[0].Holder].RowValues(0);
+        if (shift.Length != features) throw new ArgumentException($"a holder's rows have {shift.Length} features, not {features}");
+        var chunks = holders.SelectMany(h => h.MomentChunks(shift)).OrderBy(c => c.Index).ToList();
+        for (int i = 0; i < chunks.Count; i++)
+            if (chunks[i].Index != i || chunks[i].Sums.Length != features || chunks[i].Squares.Length != features)
+                throw new ArgumentException($"the holders' moment chunks are not chunks 0..{(rows + MomentChunkRows - 1) / MomentChunkRows - 1} of {features} features");
+        var (mean, invStd) = FinishMoments(chunks.Select(c => c.Sums).ToList(), chunks.Select(c => c.Squares).ToList(), rows, shift, options.Standardize, column =>
         {
             foreach (var h in holders) h.ThrowIfNonFinite();
             throw TooLargeToStandardise(column);
@@ -65,19 +68,23 @@ public static class ElasticNetTrainer
         var problem = SoftmaxObjective.OverHolders(features, classes, valid, rows, mean, invStd, options,
             (w, b) =>
             {
-                var total = holders[0].SumPass(w, b);
-                for (int k = 1; k < holders.Count; k++) total.Merge(holders[k].SumPass(w, b));
+                // all holders at once (a cluster's silos sum in parallel); the sums are exact, so the merge order does not matter
+                float[] wa = w.ToArray(), ba = b.ToArray();
+                var passes = holders.Where(h => h.Ranges.Count > 0).Select(h => Task.Run(() => h.SumPass(wa, ba))).ToArray();
+                var total = passes[0].GetAwaiter().GetResult();
+                foreach (var pass in passes.Skip(1)) total.Merge(pass.GetAwaiter().GetResult());
                 return total;
             },
             (w, b, first, count) =>
             {
                 // a batch across holders is cut where they meet, on the grid, as a local pass cuts it
+                float[] wa = w.ToArray(), ba = b.ToArray();
                 int end = Math.Min(rows, first + count);
                 PassSums? total = null; int labelled = 0;
-                foreach (var h in holders.Where(h => h.FirstRow < end && h.FirstRow + h.Rows > first))
+                foreach (var r in ranges.Where(r => r.First < end && r.End > first))
                 {
-                    int lo = Math.Max(first, h.FirstRow), hi = Math.Min(end, h.FirstRow + h.Rows);
-                    var (sums, n) = h.SumBatch(w, b, lo, hi - lo);
+                    long lo = Math.Max(first, r.First), hi = Math.Min(end, r.End);
+                    var (sums, n) = holders[r.Holder].SumBatch(wa, ba, lo, (int)(hi - lo));
                     if (total is null) total = sums; else total.Merge(sums);
                     labelled += n;
                 }

@@ -18,7 +18,7 @@ public enum LinearTrainer
 /// mean cross-entropy + λ1·Σ|W| + λ2·‖W‖_F over z-scored activations, to convergence; with
 /// trainer: neurox-adam it is NeuroX's Adam-trained probe on raw activations, whose weights (and
 /// so ordering) differ from that optimum.</summary>
-public sealed class LinearRanking : IRankingMethod
+public sealed class LinearRanking : IRankingOverHeldRows
 {
     public PluginInfo Info { get; } = new("linear", PluginKind.Ranking,
         "LCA: elastic-net logistic regression over all neurons, ordered by weight mass (neurox) or mean |W| (pitfalls)",
@@ -83,13 +83,34 @@ public sealed class LinearRanking : IRankingMethod
             model = LinearProbeData.Train(data.Train, all, data.ClassCount, Options(L1, L2), context);
             Chosen = (L1, L2);
         }
+        return Order(model, data.Neurons);
+    }
+
+    private Ranking Order(SoftmaxModel model, IReadOnlyList<NeuronRef> neurons)
+    {
         Model = model;
-        var neurons = data.Neurons;
         if (Ordering == LinearOrdering.Pitfalls)
             return Ranking.FromScores("linear", neurons, NeuronOrdering.MeanAbsWeight(model));
         var (order, score) = NeuronOrdering.WeightMass(model, Stride);
         return new Ranking("linear", order.Select(j => new RankedNeuron(j, neurons[j], score[j])).ToArray());
     }
+
+    public string? WhyRowsNeeded() =>
+        Trainer == LinearTrainer.NeuroxAdam ? "trainer neurox-adam (Adam over shuffled batches of raw rows)"
+        : Search ? "search (it predicts on dev for every λ1, λ2)"
+        : null;
+
+    /// <summary>The elastic-net probe over train rows its holders keep (a cluster's silos): the
+    /// model <see cref="Rank"/> trains on the same rows, to the bit, from the holders' exact pass sums.</summary>
+    public Ranking RankOverHeldRows(HeldRowsTask task, IRowHolders holders, IPluginContext context)
+    {
+        if (WhyRowsNeeded() is { } why) throw new PluginInputException($"linear: {why} needs the rows in one place");
+        var model = HeldRowsTraining.Fit(task, holders, Options(L1, L2), context);
+        Chosen = (L1, L2);
+        return Order(model, task.Neurons);
+    }
+
+    public IHeldRowsService Serve(HeldRows rows, IPluginContext context) => new LinearHeldRowsService(rows, context);
 
     /// <summary>The probe the ranking was read from (after Rank).</summary>
     public SoftmaxModel? Model { get; private set; }

@@ -7,7 +7,7 @@ namespace NeuronHost.Plugins.Linear;
 /// Rows) of the whole problem, FirstRow on the segment grid (<see cref="GridOwnership"/>). Every
 /// answer is what the whole problem's pass computes for these rows, so the answers of all
 /// holders merge into a local run's bits.</summary>
-internal sealed class ProbeRowHolder
+internal sealed class ProbeRowHolder : IProbeRows
 {
     private readonly float[] _x;
     private readonly int[] _y;
@@ -16,6 +16,7 @@ internal sealed class ProbeRowHolder
     public int FirstRow { get; }
     public int Rows { get; }
     public int Features { get; }
+    public IReadOnlyList<(long First, long End)> Ranges { get; }
 
     /// <param name="x">[rows, features] row-major, not modified.</param>
     public ProbeRowHolder(float[] x, int[] labels, int features, int firstRow)
@@ -24,31 +25,36 @@ internal sealed class ProbeRowHolder
         if (firstRow % ElasticNetTrainer.MomentChunkRows != 0)
             throw new ArgumentException($"a holder's rows start at {firstRow}, off the {ElasticNetTrainer.MomentChunkRows}-row grid");
         _x = x; _y = labels; Features = features; FirstRow = firstRow; Rows = labels.Length;
+        Ranges = Rows == 0 ? [] : [(firstRow, firstRow + Rows)];
     }
 
-    /// <summary>Labelled rows per class; refuses a label outside the classes, naming its row.</summary>
     public int[] ClassCounts(int classes) => ElasticNetTrainer.ClassCounts(_y, classes, FirstRow);
 
-    /// <summary>This holder's first row, the shift of the moments when it holds row 0.</summary>
-    public float[] FirstRowValues() => _x.AsSpan(0, Features).ToArray();
+    public float[] RowValues(long row)
+    {
+        if (row < FirstRow || row >= FirstRow + Rows) throw new ArgumentOutOfRangeException(nameof(row), $"row {row} is not in this holder's [{FirstRow}, {FirstRow + Rows})");
+        return _x.AsSpan((int)(row - FirstRow) * Features, Features).ToArray();
+    }
 
-    public (float[][] Sums, float[][] Squares) MomentChunks(float[] shift) => ElasticNetTrainer.MomentChunks(_x, Rows, Features, shift);
+    public IReadOnlyList<MomentChunk> MomentChunks(float[] shift)
+    {
+        var (sums, squares) = ElasticNetTrainer.MomentChunks(_x, Rows, Features, shift);
+        long first = FirstRow / ElasticNetTrainer.MomentChunkRows;
+        return sums.Select((s, i) => new MomentChunk(first + i, s, squares[i])).ToList();
+    }
 
-    /// <summary>Names the first non-finite value here, if any, by its row in the whole problem.</summary>
     public void ThrowIfNonFinite() => ElasticNetTrainer.ThrowIfNonFinite(_x, Rows, Features, FirstRow);
 
-    /// <summary>Sets up the passes once the whole problem's labelled rows, rows and moments are known.</summary>
     public void Prepare(int classes, int valid, int totalRows, float[] mean, float[] invStd, ElasticNetOptions options)
         => _problem = new SoftmaxObjective(_x, Rows, Features, classes, _y, valid, mean, invStd, options, options.Partitions, totalRows);
 
-    public PassSums SumPass(ReadOnlySpan<float> w, ReadOnlySpan<float> b) => Problem.SumPass(w, b, 0, Rows);
+    public PassSums SumPass(float[] w, float[] b) => Problem.SumPass(w, b, 0, Rows);
 
-    /// <summary>A mini-batch's sums; first and count in the whole problem's rows, within this holder's.</summary>
-    public (PassSums Sums, int Labelled) SumBatch(ReadOnlySpan<float> w, ReadOnlySpan<float> b, int first, int count)
+    public (PassSums Sums, int Labelled) SumBatch(float[] w, float[] b, long first, int count)
     {
         if (first < FirstRow || first + count > FirstRow + Rows)
             throw new ArgumentOutOfRangeException(nameof(first), $"rows [{first}, {first + count}) are not all in this holder's [{FirstRow}, {FirstRow + Rows})");
-        return Problem.SumBatch(w, b, first - FirstRow, count);
+        return Problem.SumBatch(w, b, (int)(first - FirstRow), count);
     }
 
     private SoftmaxObjective Problem => _problem ?? throw new InvalidOperationException("Prepare the holder before asking for passes");

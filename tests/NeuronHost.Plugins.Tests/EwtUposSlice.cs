@@ -24,18 +24,28 @@ internal static class EwtUposSlice
         CorpusSplit Slice(string name, int sentences) => new(name, full.Split(name)!.Sentences.Take(sentences).ToArray());
         var corpus = new Corpus("ewt-slice", full.Format, [], [Slice("train", 700), Slice("dev", 250), Slice("test", 250)]);
         string modelDir = SharedAssets.Model("gpt2-mini-brown");
-        using (var session = ModelLoader.Load(modelDir, TokenizerLoader.TryLoad(modelDir)))
-            ExtractionJob.Run(session, new ExtractionOptions
-            {
-                Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = StoreDir,
-                Task = TaskSpec.Upos, ModelDirectory = modelDir,
-            }, progress);
-        return ActivationStore.Open(StoreDir);
+        // test classes run in parallel: one extracts (or checks) the store while the others wait for its lock
+        lock (Gate)
+        {
+            using (var session = ModelLoader.Load(modelDir, TokenizerLoader.TryLoad(modelDir)))
+                ExtractionJob.Run(session, new ExtractionOptions
+                {
+                    Corpus = corpus, HookPoints = [HookPoints.MlpPost(1), HookPoints.MlpPost(3)], OutputDirectory = StoreDir,
+                    Task = TaskSpec.Upos, ModelDirectory = modelDir,
+                }, progress);
+            return ActivationStore.Open(StoreDir);
+        }
     }
+
+    private static readonly object Gate = new();
+    private static readonly Lazy<Layer1Upos> Layer1Rows = new(LoadLayer1);
 
     /// <summary>The UPOS task on this slice (classes of 20+ train words), over the layer-1 FFN
     /// neurons only: train rows and labels, and the dev split for early stopping.</summary>
-    public static Layer1Upos Layer1()
+    /// <remarks>Loaded once for all tests; callers must not modify the arrays.</remarks>
+    public static Layer1Upos Layer1() => Layer1Rows.Value;
+
+    private static Layer1Upos LoadLayer1()
     {
         using var store = Open();
         var data = StoreTaskData.Build(store, TaskSpec.Upos, new TaskOptions { MinCount = 20, Seed = 3 }).Data;

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using NeuronHost.Sdk;
+
+namespace NeuronHost.Plugins.Linear;
+
+/// <summary>A holder's side of the linear probe over held rows (a silo's shards of the train
+/// split): lends rows to the holder that sums their segment, keeps the rows other holders lend
+/// it, builds its <see cref="ProbeRowHolder"/>s on the segment grid and answers their passes.</summary>
+internal sealed class LinearHeldRowsService : IHeldRowsService
+{
+    private readonly List<(long First, float[] X, int[] Y)> parts = [], received = [];
+    private readonly int features;
+    private IProbeRows? rows;
+    private const string Sender = "the coordinator";
+
+    public LinearHeldRowsService(HeldRows held, IPluginContext context)
+    {
+        features = held.Task.Neurons.Count;
+        var all = Enumerable.Range(0, features).ToArray();
+        foreach (var p in held.Parts)
+        {
+            if (p.Activations.Columns != features) throw new PluginInputException($"linear: a held part has {p.Activations.Columns} columns, the task {features}");
+            if (p.Labels.Length != p.Activations.Rows) throw new PluginInputException($"linear: a held part has {p.Labels.Length} labels for {p.Activations.Rows} rows");
+            parts.Add((p.FirstRow, p.Activations.GatherColumns(all, context.Cancellation), p.Labels.ToArray()));
+        }
+    }
+
+    public byte[] Answer(byte[] request, CancellationToken cancellation)
+    {
+        var r = new MessageReader(request, Sender);
+        var op = r.Op();
+        var answer = new MessageWriter();
+        switch (op)
+        {
+            case HeldRowsOp.Rows:
+            {
+                long first = r.Long(), end = r.Long(); r.End();
+                var (x, y) = Copy(parts, first, end);
+                answer.Floats(x).Ints(y);
+                break;
+            }
+            case HeldRowsOp.Receive:
+            {
+                long first = r.Long(); int count = r.Int();
+                var x = r.Floats((long)count * features); var y = r.Ints(count); r.End();
+                received.Add((first, x, y));
+                break;
+            }
+            case HeldRowsOp.Build:
+            {
+                int n = r.Int();
+                var members = new List<IProbeRows>();
+                for (int i = 0; i < n; i++)
+                {
+                    long first = r.Long(), end = r.Long();
+                    var (x, y) = Copy([.. parts, .. received], first, end);
+                    members.Add(new ProbeRowHolder(x, y, features, checked((int)first)));
+                }
+                r.End();
+                rows = new ProbeRowGroup(members);
+                received.Clear();
+                break;
+            }
+            case HeldRowsOp.ClassCounts: { int classes = r.Int(); r.End(); answer.Ints(Rows.ClassCounts(classes)); break; }
+            case HeldRowsOp.RowValues: { long row = r.Long(); r.End(); answer.Floats(Rows.RowValues(row)); break; }
+            case HeldRowsOp.MomentChunks:
+            {
+                var shift = r.Floats(features); r.End();
+                var chunks = Rows.MomentChunks(shift);
+                answer.Int(chunks.Count);
+                foreach (var c in chunks) answer.Long(c.Index).Floats(c.Sums).Floats(c.Squares);
+                break;
+            }
+            case HeldRowsOp.CheckFinite: r.End(); Rows.ThrowIfNonFinite(); break;
+            case HeldRowsOp.Prepare:
+            {
+                int classes = r.Int(), valid = r.Int(), total = r.Int();
+                var mean = r.Floats(features); var inv = r.Floats(features);
+                var options = JsonSerializer.Deserialize<ElasticNetOptions>(r.Bytes()) ?? throw new InvalidDataException($"{Sender}: no options");
+                r.End();
+                Rows.Prepare(classes, valid, total, mean, inv, options);
+                break;
+            }
+            case HeldRowsOp.Pass:
+            {
+                var (w, b, classes) = Model(r); r.End();
+                answer.Bytes(PassSumsCodec.Encode(Rows.SumPass(w, b), classes, features));
+                break;
+            }
+            case HeldRowsOp.Batch:
+            {
+                var (w, b, classes) = Model(r); long first = r.Long(); int count = r.Int(); r.End();
+                var (sums, labelled) = Rows.SumBatch(w, b, first, count);
+                answer.Int(labelled).Bytes(PassSumsCodec.Encode(sums, classes, features));
+                break;
+            }
+            default: throw new InvalidDataException($"{Sender}: unknown operation {(byte)op}");
+        }
+        return answer.ToArray();
+    }
+
+    private (float[] W, float[] B, int Classes) Model(MessageReader r)
+    {
+        var w = r.Floats();
+        var b = r.Floats();
+        if (b.Length == 0 || w.Length != (long)b.Length * features) throw new InvalidDataException($"{Sender}: weights of {w.Length} values for {b.Length} classes × {features} features");
+        return (w, b, b.Length);
+    }
+
+    private IProbeRows Rows => rows ?? throw new InvalidOperationException("the coordinator asked for passes before it said which rows this holder sums");
+
+    /// <summary>Rows [first, end) from the pieces that hold them (all of them must be there).</summary>
+    private (float[] X, int[] Y) Copy(IReadOnlyList<(long First, float[] X, int[] Y)> from, long first, long end)
+    {
+        if (end < first) throw new InvalidDataException($"{Sender}: rows [{first}, {end})");
+        int n = checked((int)(end - first));
+        var x = new float[checked((long)n * features)]; var y = new int[n];
+        long cursor = first;
+        foreach (var (f, px, py) in from.OrderBy(p => p.First))
+        {
+            long e = f + py.Length;
+            if (e <= cursor || f > cursor || cursor >= end) continue;
+            long take = Math.Min(end, e) - cursor;
+            px.AsSpan((int)((cursor - f) * features), (int)(take * features)).CopyTo(x.AsSpan((int)((cursor - first) * features)));
+            py.AsSpan((int)(cursor - f), (int)take).CopyTo(y.AsSpan((int)(cursor - first)));
+            cursor += take;
+        }
+        if (cursor < end) throw new InvalidOperationException($"rows [{first}, {end}) are not all here: row {cursor} is missing");
+        return (x, y);
+    }
+
+    public void Dispose() { parts.Clear(); received.Clear(); rows = null; }
+}
