@@ -25,8 +25,16 @@ public sealed class ClusterJobSpec
     [Id(12)] public bool Statistics { get; set; }
     /// <summary>The task's classes (with <see cref="Statistics"/>).</summary>
     [Id(13)] public int ClassCount { get; set; }
-    /// <summary>False when every plugin of the run works from the class moments: the rows stay on the silos.</summary>
-    [Id(14)] public bool SendRows { get; set; } = true;
+    /// <summary>False when every plugin of the run works from the class moments or over rows the
+    /// silos keep: the rows stay on the silos. No initialiser: the Redis grain storage (Orleans'
+    /// JSON settings) leaves out a false and would read back an initialiser's true after the
+    /// coordinator grain moved (<c>CoordinatorStateSerializationTests</c>).</summary>
+    [Id(14)] public bool SendRows { get; set; }
+    /// <summary>Each silo keeps its shards' rows and train labels until the run ends: rankings
+    /// that run over held rows (<c>IRankingOverHeldRows</c>) talk to them through
+    /// <see cref="IRowHolderGrain"/>. A silo lost with finished shards loses their rows, so the
+    /// coordinator hands those shards out again.</summary>
+    [Id(15)] public bool HoldRows { get; set; }
 }
 
 /// <summary>One shard: batches [FirstBatch, EndBatch) of the plan, which are corpus sentences
