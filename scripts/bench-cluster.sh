@@ -15,6 +15,10 @@
 # compare rows with class moments on 3 silos for Probeless alone (no probe):
 # 3-silos-moments (top-contexts: 0, nothing needs rows, so only the silos' class moments travel)
 # and 3-silos-rows (top-contexts: 5: the max-activating contexts need every row on the coordinator).
+# Three run Probeless + Linear with no probe grid and top-contexts: 0, so that nothing needs the
+# rows in one place: local-held (locally), 3-silos-held (Linear runs over the rows the silos keep,
+# Probeless from their class moments; no row moves) and 3-silos-held-kill (silo c killed holding
+# its second shard: its finished shard's rows die with it and that shard is extracted again).
 #
 # Prints a markdown table (and writes it to FILE): per configuration the median and range of
 # wall time, extraction time, the row bytes sent to the coordinator (results.json), the bytes
@@ -80,6 +84,9 @@ EOF
 if [[ $rankings_only == 1 ]]; then
   sed -i -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml"
 fi
+# Probeless + Linear, nothing that needs the rows in one place.
+sed -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml" >"$work/held.yaml"
+echo "top-contexts: 0" >>"$work/held.yaml"
 # Probeless alone, without and with the max-activating contexts (which need the rows).
 for contexts in 0 5; do
   sed -e '/^  - plugin: linear$/d' -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml" >"$work/probeless-$contexts.yaml"
@@ -107,6 +114,9 @@ run_config() {
     3-silos-kill) silos=3; kill_one=1 ;;
     3-silos-moments) silos=3; yaml=$work/probeless-0.yaml ;;
     3-silos-rows) silos=3; yaml=$work/probeless-5.yaml ;;
+    local-held) yaml=$work/held.yaml ;;
+    3-silos-held) silos=3; yaml=$work/held.yaml ;;
+    3-silos-held-kill) silos=3; kill_one=1; yaml=$work/held.yaml ;;
     *) echo "error: unknown configuration $config" >&2; exit 1 ;;
   esac
   local names=(a b c) silo_pids=()
@@ -143,7 +153,8 @@ t = {x.get("stage", x.get("Stage")): x.get("seconds", x.get("Seconds")) for x in
 extract = t.get("extract")
 print("\t".join(map(str, [config, rnd, round(float(end) - float(start), 1), extract if extract is not None else "", c.get("bytesReceived", 0),
                           lo, len(c.get("lostSilos", [])), len(c.get("reassignedShards", [])), lb, la,
-                          c.get("momentBytesReceived", 0), c.get("labelBytesSent", 0)])))
+                          c.get("momentBytesReceived", 0), c.get("labelBytesSent", 0),
+                          c.get("heldRowsMessages", 0), c.get("heldRowsBytesSent", 0), c.get("heldRowsBytesReceived", 0)])))
 PY
   rm -rf "$work/$run/stores" "$work/$run/silo-stores"
 }
@@ -168,14 +179,18 @@ def spread(values):
     return f"{statistics.median(v):.1f}" + (f" ({v[0]:.1f}–{v[-1]:.1f})" if len(v) > 1 else "")
 base = None
 print(f"EWT train, {sentences} sentences{'; rankings only (no probe grid)' if rankings_only == '1' else ''}; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
-print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
-print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | ranking over held rows: messages, bytes to / from the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for config, fs in rows.items():
     wall = [float(f[2]) for f in fs]
     ext = [float(f[3]) for f in fs if f[3]]
-    print(f"| {config} | {spread(wall)} | {spread(ext) if ext else ''} | {int(fs[0][4]):,} | {int(fs[0][10]):,} / {int(fs[0][11]):,} | {spread([int(f[5]) / 1e6 for f in fs])} MB | {fs[0][6]} / {fs[0][7]} | "
+    held = f"{int(fs[0][12]):,}, {int(fs[0][13]):,} / {int(fs[0][14]):,}" if int(fs[0][12]) else "—"
+    print(f"| {config} | {spread(wall)} | {spread(ext) if ext else ''} | {int(fs[0][4]):,} | {int(fs[0][10]):,} / {int(fs[0][11]):,} | {held} | {spread([int(f[5]) / 1e6 for f in fs])} MB | {fs[0][6]} / {fs[0][7]} | "
           + "; ".join(f"{f[8]} → {f[9]}" for f in fs) + " |")
 if "3-silos" in rows and "3-silos-kill" in rows:
     a = statistics.median(float(f[2]) for f in rows["3-silos"]); b = statistics.median(float(f[2]) for f in rows["3-silos-kill"])
     print(f"\nA silo killed holding its second shard adds {b - a:+.1f} s of wall time to the 3-silo run (medians).")
+if "3-silos-held" in rows and "3-silos-held-kill" in rows:
+    a = statistics.median(float(f[2]) for f in rows["3-silos-held"]); b = statistics.median(float(f[2]) for f in rows["3-silos-held-kill"])
+    print(f"\nWith the rows kept on the silos, a silo killed holding its second shard adds {b - a:+.1f} s of wall time (medians).")
 PY

@@ -10,7 +10,7 @@ public static class ClusterNames
     public const string ClusterId = "neuronhost";
     public const string ServiceId = "neuronhost";
 
-    /// <summary>"NeuronHost 0.1.0, SDK 1.2": what silos and coordinator compare. Set by the
+    /// <summary>"NeuronHost 0.1.0, SDK 1.3": what silos and coordinator compare. Set by the
     /// executable at start (the CLI owns the product version).</summary>
     public static string Version { get; set; } = $"NeuronHost ?, SDK {SdkVersion.Major}.{SdkVersion.Minor}";
 

@@ -58,6 +58,47 @@ internal static class AnalysisRun
         return yaml;
     }
 
+    /// <summary>The rankings of <see cref="WriteYaml"/> (Probeless and Linear) and nothing that
+    /// needs rows in one place: the Linear ranking then runs over the rows the silos keep.</summary>
+    public static string WriteRankingsOnlyYaml(string folder, string output)
+    {
+        string yaml = Path.Combine(folder, $"analysis-{Path.GetFileName(output)}.yaml");
+        File.WriteAllText(yaml, $"""
+            model: {SharedAssets.Model("gpt2-mini-brown")}
+            corpus:
+              path: {SharedAssets.Corpus("ud-english-ewt")}
+              format: conllu
+              max-sentences: 240
+            task:
+              name: upos
+            layers: [1]
+            hook: mlp.hook_post
+            rankings:
+              - plugin: probeless
+              - plugin: linear
+            top-contexts: 0
+            output: {output}
+            seed: 1
+            """);
+        return yaml;
+    }
+
+    /// <summary>The same neurons in the same order; Linear's scores to the bit (its probe's weights
+    /// are), Probeless' to 1e-9 relative (its moments are merged shard by shard, in another order
+    /// than one pass adds them).</summary>
+    public static void AssertSameRankings(RunResults local, RunResults cluster)
+    {
+        Assert.Equal(local.Rankings.Select(r => r.Name), cluster.Rankings.Select(r => r.Name));
+        foreach (var (l, c) in local.Rankings.Zip(cluster.Rankings))
+        {
+            Assert.Equal(l.Neurons.Select(n => n.Column), c.Neurons.Select(n => n.Column));
+            if (l.Name == "linear") Assert.Equal(l.Neurons.Select(n => n.Score), c.Neurons.Select(n => n.Score));
+            else
+                foreach (var (a, b) in l.Neurons.Zip(c.Neurons))
+                    Assert.True(Math.Abs(a.Score - b.Score) <= 1e-9 * Math.Max(1, Math.Abs(a.Score)), $"{l.Name} {a.Neuron}: {a.Score:R} vs {b.Score:R}");
+        }
+    }
+
     public sealed record Outcome(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
 
     /// <summary>Runs <c>neuronhost ARGS</c> with its own store cache; returns exit code and output.</summary>

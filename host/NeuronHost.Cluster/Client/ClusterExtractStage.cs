@@ -51,17 +51,22 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         s.Results.Identity.HookPoints = c.ResolvedHookPoints();
         s.Results.Identity.Aggregation = c.Aggregation;
         s.Results.Identity.Neurons = plan.Columns;
-        // Every plugin runs from statistics and no store of these rows is here yet: the rows stay on the silos.
-        if (MomentRankings.NeedRows(c, s.Plugins).Count == 0 && MomentRankings.FromMoments(c, s.Plugins).Count > 0
+        // Every plugin runs from statistics or over rows the silos keep, and no store of these rows
+        // is here yet: the rows stay on the silos.
+        var held = MomentRankings.OverHeldRows(c, s.Plugins);
+        if (MomentRankings.NeedRows(c, s.Plugins).Count == 0 && (MomentRankings.FromMoments(c, s.Plugins).Count > 0 || held.Count > 0)
             && !File.Exists(Path.Combine(storeDir, StoreManifest.FileName)))
         {
-            await Distribute(s, plan, null, result);
+            await Distribute(s, plan, null, result, held.Select(u => u.DisplayName).ToList());
             result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
             if (s.TrainMoments is not null)
             {
+                var how = new List<string>();
+                if (s.TrainMoments.Rankings.Count > 0) how.Add($"{string.Join(", ", s.TrainMoments.Rankings)} ran from merged class moments");
+                if (held.Count > 0) how.Add($"{string.Join(", ", held.Select(u => u.DisplayName))} ran over the rows where they are");
                 s.RowsElsewhere = new RowsElsewhere(plan.Table,
                     plan.Hooks.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray(),
-                    $"run --cluster kept them on the silos: {string.Join(", ", s.TrainMoments.Rankings)} ran from merged class moments");
+                    $"run --cluster kept them on the silos: {string.Join("; ", how)}");
                 return;
             }
             throw new ClusterException("the silos sent no class moments, and the rows stayed on them");
@@ -82,8 +87,10 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
     }
 
     /// <param name="writer">null: the rows stay on the silos (only their class moments come).</param>
-    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter? writer, ClusterRunResult result)
+    /// <param name="heldRankings">With no writer: the rankings that run over the rows the silos keep (none: the silos keep nothing).</param>
+    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter? writer, ClusterRunResult result, IReadOnlyList<string>? heldRankings = null)
     {
+        bool holdRows = writer is null && heldRankings is { Count: > 0 };
         // A resumed store keeps the batch size it was started with (its bytes must match).
         int batchSize = (writer?.Manifest ?? plan.Wanted).Extraction?.BatchSize ?? 16;
         int batches = plan.BatchCount(batchSize);
@@ -98,7 +105,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         result.Shards = shards.Count;
         // Rows a resumed store already holds are not asked for again.
         var needed = shards.Where(x => x.EndRow > (writer?.NextRow ?? 0)).ToList();
-        var moments = MomentsPlan(s, plan, shards, needed, result);
+        var moments = MomentsPlan(s, plan, shards, needed, result, holdRows);
         if (writer is null && moments is null) return;
         var spec = new ClusterJobSpec
         {
@@ -117,6 +124,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             Statistics = moments is not null,
             SendRows = writer is not null,
             ClassCount = moments?.Task.ClassNames.Count ?? 0,
+            HoldRows = holdRows && moments is not null,
         };
         result.JobId = spec.JobId;
         double totalTokens = shards.Sum(x => (double)x.Tokens), doneTokens = shards.Except(needed).Sum(x => (double)x.Tokens);
@@ -145,7 +153,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 try
                 {
                     // A call to a grain on a dead silo hangs until Orleans' response timeout (30 s); the log keeps its beat meanwhile.
-                    var call = coordinator.Poll(sink, receiver.Receipts());
+                    // Silos that keep the rows report their shards done themselves: a receipt of moments
+                    // could mark done again a shard whose silo (and rows) was lost after it sent them.
+                    var call = coordinator.Poll(sink, spec.HoldRows ? [] : receiver.Receipts());
                     var askedAt = DateTime.UtcNow;
                     // A poll answers in milliseconds; one outstanding for half a second when the log's beat is due gets the "does not answer" line.
                     while (await Task.WhenAny(call, Task.Delay(250, s.Cancellation)) != call)
@@ -176,9 +186,13 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             await coordinator.Poll(sink, []);
             await board.AddJob(spec.JobId);
             int next = 0;
-            while (next < needed.Count)
+            CoordinatorState? latest = null;
+            // With rows kept on the silos, the run also waits until the grain lists every shard done
+            // by a live silo (a lost silo's finished shards are extracted again).
+            bool Finished() => next >= needed.Count && (!spec.HoldRows || (latest is not null && latest.Shards.All(x => x.Status == ShardStatus.Done)));
+            while (!Finished())
             {
-                var state = await PollPatiently();
+                var state = latest = await PollPatiently();
                 if (state.Error is { } error) throw new ClusterException(error);
                 progress.Update(state);
                 Observe(state, null);
@@ -195,7 +209,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                     s.Progress.Report(new ProgressReport(Name, doneTokens, totalTokens, "tokens"));
                     next++;
                 }
-                if (next < needed.Count) await Task.Delay(200, s.Cancellation);
+                if (!Finished()) await Task.Delay(200, s.Cancellation);
             }
             // Once more: the receipts of the last shards reach the grain, so its table is complete.
             var final = await PollPatiently();
@@ -210,6 +224,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 var merged = ShardMomentsMerge.Merge(receiver.Moments(), spec.ClassCount, plan.Columns);
                 s.TrainMoments = new MergedTrainMoments(merged, train.Rows, train.Labels, moments.Rankings, $"the class moments of {needed.Count} shards merged in shard order");
                 result.RankingsFromMoments = moments.Rankings.ToList();
+                if (spec.HoldRows)
+                    s.HeldRows = new ClusterHeldRows(cluster, spec.JobId, final, moments.Labels.ToDictionary(kv => kv.Key, kv => kv.Value.Count(l => l >= 0)),
+                        train.Rows, train.Labels, heldRankings!, result);
             }
         }
         finally
@@ -217,7 +234,9 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             result.BytesReceived = receiver.BytesReceived;
             result.MomentBytesReceived = receiver.MomentBytesReceived;
             result.LabelBytesSent = receiver.LabelBytesSent;
-            try { await board.RemoveJob(spec.JobId); await coordinator.Close(); } catch (Exception) { /* the run's outcome is decided; silos drop the job when it leaves the board */ }
+            // With rows kept on the silos the run stays on the board until its rankings are done (ClusterHeldRows ends it).
+            if (s.HeldRows is null)
+                try { await board.RemoveJob(spec.JobId); await coordinator.Close(); } catch (Exception) { /* the run's outcome is decided; silos drop the job when it leaves the board */ }
             cluster.Client.DeleteObjectReference<IShardSink>(sink);
             try { folder.Delete(recursive: true); } catch (IOException) { }
         }
@@ -229,15 +248,16 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
     /// shard's rows if so: the task is built here, before extraction, from the same token table and
     /// options the task stage uses afterwards (which checks that its train rows are these). Logs
     /// which rankings run from the moments and what still needs the rows here.</summary>
-    private static Moments? MomentsPlan(PipelineState s, PreparedExtraction plan, List<ShardSpec> shards, List<ShardSpec> needed, ClusterRunResult result)
+    private static Moments? MomentsPlan(PipelineState s, PreparedExtraction plan, List<ShardSpec> shards, List<ShardSpec> needed, ClusterRunResult result,
+        bool holdRows)
     {
         var c = s.Config;
         var uses = MomentRankings.FromMoments(c, s.Plugins);
         result.RowsNeededBy = MomentRankings.NeedRows(c, s.Plugins).ToList();
         s.Log.Info(result.RowsNeededBy.Count > 0
             ? $"every row goes to the coordinator: {string.Join(", ", result.RowsNeededBy)} need(s) all rows in one place"
-            : "no row leaves the silos: every ranking runs from their class moments (no probe, contexts or intervention needs rows)");
-        if (uses.Count == 0) return null;
+            : "no row leaves the silos: every ranking runs from their class moments or over the rows where they are (no probe, contexts or intervention needs rows)");
+        if (uses.Count == 0 && !holdRows) return null;
         var names = uses.Select(u => u.DisplayName).ToList();
         if (needed.Count != shards.Count)
         {
@@ -258,9 +278,11 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         {
             long row = train.Rows[i];
             while (row >= shards[shard].EndRow) shard++;
+            if (holdRows && train.Labels[i] < 0) throw new ClusterException($"train row {row} has no class; the silos cannot keep the train rows apart");
             labels[shards[shard].Index][row - shards[shard].FirstRow] = train.Labels[i];
         }
-        s.Log.Info($"{string.Join(", ", names.Select(n => $"ranking '{n}'"))} run(s) from class moments computed on the silos, shard by shard");
+        if (names.Count > 0) s.Log.Info($"{string.Join(", ", names.Select(n => $"ranking '{n}'"))} run(s) from class moments computed on the silos, shard by shard");
+        if (holdRows) s.Log.Info("the silos keep their shards' rows and train labels until the rankings over them are done");
         return new Moments(task, names, labels);
     }
 

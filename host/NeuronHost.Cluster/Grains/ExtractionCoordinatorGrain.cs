@@ -160,14 +160,20 @@ public sealed class ExtractionCoordinatorGrain(
     /// active go back to pending, recorded with the lost silo.</summary>
     private async Task ReclaimFromDeadSilos()
     {
-        var running = S.Shards.Where(x => x.Status == ShardStatus.Running).ToList();
+        // when the silos keep the rows, a finished shard's rows leave with its silo too
+        bool held = S.Spec?.HoldRows == true;
+        var running = S.Shards.Where(x => x.Status == ShardStatus.Running || (held && x.Status == ShardStatus.Done)).ToList();
         if (running.Count == 0) return;
         var alive = ActiveSilos().ToHashSet();
         bool changed = false;
         foreach (var x in running.Where(x => !alive.Contains(x.Incarnation)))
         {
             if (!S.LostSilos.Contains(x.Silo)) S.LostSilos.Add(x.Silo);
-            S.Reassigned.Add(new Reassignment { Shard = x.Spec.Index, FromSilo = x.Silo, Reason = "silo left the cluster", AtUtc = DateTime.UtcNow });
+            S.Reassigned.Add(new Reassignment
+            {
+                Shard = x.Spec.Index, FromSilo = x.Silo, AtUtc = DateTime.UtcNow,
+                Reason = x.Status == ShardStatus.Done ? "silo left the cluster with the shard's rows" : "silo left the cluster",
+            });
             Release(x);
             changed = true;
         }

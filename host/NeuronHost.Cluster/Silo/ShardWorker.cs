@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using NeuronHost.Cluster.Contracts;
 using NeuronHost.Cluster.Statistics;
 
@@ -10,8 +9,8 @@ namespace NeuronHost.Cluster.Silo;
 /// the runs in progress for shards, extracts each into this silo's folder, sends its rows to the
 /// run's client and reports it done. One shard at a time: the forward pass already uses every core.
 /// When a run ends, the folder this silo made for it is removed.</summary>
-internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, IHostApplicationLifetime lifetime, ILogger<ShardWorker> log,
-    Orleans.Runtime.ILocalSiloDetails here) : BackgroundService
+internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, IHostApplicationLifetime lifetime,
+    Orleans.Runtime.ILocalSiloDetails here, HeldShards held) : BackgroundService
 {
     /// <summary>This process among the silos of this name (endpoint and generation): a restarted silo is a new one.</summary>
     private string Incarnation => here.SiloAddress.ToParsableString();
@@ -57,7 +56,8 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                log.LogWarning("silo {Silo}: {Message}", settings.Name, ClusterAddress.FirstLine(e.Message));
+                // on the silo's stderr (its log shows errors only): a failing shard is otherwise retried in silence
+                Console.Error.WriteLine($"silo {settings.Name}: warning: {e.GetType().Name}: {ClusterAddress.FirstLine(e.Message)}");
                 await Task.Delay(1000, stop).ContinueWith(_ => { });
             }
             if (!worked) await Task.Delay(250, stop).ContinueWith(_ => { });
@@ -106,6 +106,12 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
             var moments = await Task.Run(() => ShardStatistics.Compute(path, a.Shard.Index, spec.Columns, spec.ClassCount, labels, Kernels, stop), stop);
             await Retry(() => a.Sink.ReceiveMoments(spec.JobId, a.Shard.Index, settings.Name, Incarnation, moments), stop, SinkAttempts);
             statistics = $", class moments of {moments.Counts.Sum():N0} train rows ({moments.PayloadBytes:N0} bytes) sent first";
+            // its rows stay here for the rankings that run over them, until the run ends
+            if (spec.HoldRows)
+            {
+                held.Add(spec.JobId, a.Shard.Index, path, labels, job.Neurons);
+                statistics += "; rows kept here";
+            }
         }
         double seconds = clock.Elapsed.TotalSeconds;
         var buffer = new byte[spec.SendRows ? ChunkBytes : 0];
@@ -134,6 +140,7 @@ internal sealed class ShardWorker(IGrainFactory grains, SiloSettings settings, I
     {
         foreach (var id in jobs.Keys.Where(k => !active.Contains(k)).ToList())
         {
+            held.Drop(id);
             if (jobs[id] is { } job)
             {
                 job.Dispose();

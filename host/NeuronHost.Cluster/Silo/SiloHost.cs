@@ -20,6 +20,7 @@ public static class SiloHost
         builder.Logging.AddFilter((_, level) => level >= LogLevel.Error);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<HeldShards>();
         builder.Services.AddHostedService<ShardWorker>();
         builder.UseOrleans(silo =>
         {
@@ -27,6 +28,7 @@ public static class SiloHost
             silo.AddRedisGrainStorage(ClusterNames.Storage, o => o.ConfigurationOptions = settings.Redis.Options());
             silo.Configure<ClusterOptions>(o => { o.ClusterId = ClusterNames.ClusterId; o.ServiceId = ClusterNames.ServiceId; });
             silo.Configure<SiloOptions>(o => o.SiloName = settings.Name);
+            silo.AddPlacementDirector<RowHolderPlacement, RowHolderPlacementDirector>();
             silo.ConfigureEndpoints(settings.Advertised, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             // Orleans' own probe settings (5 s probes, 3 missed, 2 votes): a killed silo is declared
             // dead in about 15–20 s. Shorter probes (2 s × 2) declared joining silos dead on this

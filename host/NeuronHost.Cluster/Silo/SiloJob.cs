@@ -17,10 +17,13 @@ internal sealed class SiloJob : IDisposable
     private readonly WordAggregation aggregation;
     public ClusterJobSpec Spec { get; }
     public string Folder { get; }
+    /// <summary>The columns of every shard's rows.</summary>
+    public IReadOnlyList<NeuronRef> Neurons { get; }
 
     private SiloJob(ClusterJobSpec spec, IModelSession session, PreparedExtraction plan, WordAggregation aggregation, string folder)
     {
         Spec = spec; this.session = session; this.plan = plan; this.aggregation = aggregation; Folder = folder;
+        Neurons = plan.Hooks.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray();
     }
 
     /// <summary>Opens the job, or throws <see cref="ClusterException"/> with one line naming this silo and what is missing or different.</summary>

@@ -9,10 +9,12 @@ namespace NeuronHost.Core.Pipeline;
 /// computed for and the rankings (display names) that run from them instead of from the rows.</summary>
 public sealed record MergedTrainMoments(ClassMoments Moments, long[] TrainRows, int[] TrainLabels, IReadOnlyList<string> Rankings, string Source);
 
-/// <summary>Which parts of an analysis can run from class moments alone and which need every row
-/// in one place. Only the built-in Probeless ranking reads nothing but class means and counts; a
-/// third-party ranking, the Linear and Gaussian rankings, the probes, the max-activating contexts
-/// and the interventions read rows.</summary>
+/// <summary>Which parts of an analysis can run from class moments alone, which over train rows
+/// that stay where they were extracted, and which need every row in one place. Only the built-in
+/// Probeless ranking reads nothing but class means and counts; a ranking that implements
+/// <see cref="IRankingOverHeldRows"/> (the Linear ranking) runs over held rows; other rankings
+/// (Gaussian, IoU, third-party ones), the probes, the max-activating contexts and the
+/// interventions read rows.</summary>
 public static class MomentRankings
 {
     private const string ProbelessType = "NeuronHost.Plugins.Probeless.ProbelessRanking";
@@ -21,12 +23,27 @@ public static class MomentRankings
     public static IReadOnlyList<PluginUse> FromMoments(AnalysisConfig c, PluginCatalog catalog) =>
         c.Rankings.Where(u => catalog.Find(u.Plugin) is { } p && p.Type.FullName == ProbelessType && p.Version.Major == 1).ToList();
 
+    /// <summary>The ranking uses that can run over train rows kept where they were extracted
+    /// (<see cref="IRankingOverHeldRows"/>, with their parameters as set).</summary>
+    public static IReadOnlyList<PluginUse> OverHeldRows(AnalysisConfig c, PluginCatalog catalog) =>
+        c.Rankings.Where(u => !FromMoments(c, catalog).Contains(u) && WhyRowsNeeded(u, catalog) is null).ToList();
+
+    /// <summary>Null when the use's ranking can run over held rows; else why not.</summary>
+    private static string? WhyRowsNeeded(PluginUse u, PluginCatalog catalog)
+    {
+        if (catalog.Find(u.Plugin) is not { } p || !typeof(IRankingOverHeldRows).IsAssignableFrom(p.Type)) return "";
+        try { return catalog.Create<IRankingMethod>(u.Plugin, u.Parameters) is IRankingOverHeldRows r ? r.WhyRowsNeeded() : ""; }
+        catch (PluginException e) { return e.Message; }
+    }
+
     /// <summary>What forces rows to the coordinator, one phrase each ("ranking 'linear'", …).</summary>
     public static IReadOnlyList<string> NeedRows(AnalysisConfig c, PluginCatalog catalog)
     {
         var fromMoments = FromMoments(c, catalog).Select(u => u.DisplayName).ToHashSet();
+        var held = OverHeldRows(c, catalog).Select(u => u.DisplayName).ToHashSet();
         var why = new List<string>();
-        why.AddRange(c.Rankings.Where(u => !fromMoments.Contains(u.DisplayName)).Select(u => $"ranking '{u.DisplayName}'"));
+        why.AddRange(c.Rankings.Where(u => !fromMoments.Contains(u.DisplayName) && !held.Contains(u.DisplayName))
+            .Select(u => WhyRowsNeeded(u, catalog) is { Length: > 0 } reason ? $"ranking '{u.DisplayName}' ({reason})" : $"ranking '{u.DisplayName}'"));
         why.AddRange(c.Probes.Select(u => $"probe '{u.DisplayName}'"));
         why.AddRange(c.Interventions.Select(u => $"intervention '{u.DisplayName}'"));
         if (c.TopContexts > 0 && c.Rankings.Count > 0) why.Add($"the max-activating contexts (top-contexts: {c.TopContexts})");

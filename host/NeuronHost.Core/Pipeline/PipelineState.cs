@@ -40,6 +40,8 @@ public sealed class PipelineState(AnalysisConfig config, PluginCatalog plugins, 
     public MergedTrainMoments? TrainMoments { get; set; }
     /// <summary>Set instead of <see cref="Store"/> when the rows stayed on a cluster's silos (every plugin ran from merged statistics).</summary>
     public RowsElsewhere? RowsElsewhere { get; set; }
+    /// <summary>The train rows a cluster's silos kept, for the rankings that run over them.</summary>
+    public IHeldTrainRows? HeldRows { get; set; }
 
     public T Need<T>(T? value, string what) where T : class =>
         value ?? throw new InvalidOperationException($"pipeline: {what} is not ready (a stage ran out of order)");
@@ -52,6 +54,7 @@ public sealed class PipelineState(AnalysisConfig config, PluginCatalog plugins, 
 
     public void Dispose()
     {
+        HeldRows?.Dispose();
         Store?.Dispose();
         (Model as IDisposable)?.Dispose();
         (Kernels as IDisposable)?.Dispose();   // a GPU backend holds its device and ILGPU context

@@ -22,8 +22,10 @@ public sealed class RankAndProbeStage : IPipelineStage
         var task = s.Need(s.Task, "the task");
         using var runners = new PluginRunners(s.Plugins, s.Isolation);
         var merged = UsableMoments(s, task);
+        var held = UsableHeldRows(s, task);
         var rankers = c.Rankings.Select(u => runners.Ranking(u.Plugin, u.Parameters, u.DisplayName) is var r
-            && merged is not null && merged.Rankings.Contains(u.DisplayName) ? new ProbelessFromMoments(r, u, merged, s.Kernels) : r).ToList();
+            && merged is not null && merged.Rankings.Contains(u.DisplayName) ? new ProbelessFromMoments(r, u, merged, s.Kernels)
+            : held is not null && held.Rankings.Contains(u.DisplayName) ? OverHeldRows(s, u, held) : r).ToList();
         var probes = c.Probes.Select(u => runners.Probe(u.Plugin, u.Parameters, u.DisplayName)).ToList();
         var options = new GridOptions
         {
@@ -55,6 +57,24 @@ public sealed class RankAndProbeStage : IPipelineStage
         ResultsMapping.AddGrid(s.Results, grid);
         s.Results.Statistics = ResultsMapping.Statistics(grid, options, c.Seed);
         s.Cancellation.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>A ranking over the silos' train rows. It runs in this process, not in a worker: its
+    /// messages to the holders go through this process's cluster connection.</summary>
+    private static IRankingMethod OverHeldRows(PipelineState s, Config.PluginUse u, IHeldTrainRows held)
+    {
+        var plugin = (IRankingOverHeldRows)s.Plugins.Create<IRankingMethod>(u.Plugin, u.Parameters);
+        return new RankingOverHeldRows(plugin, u, held, s.Plugins.Get(u.Plugin).Version);
+    }
+
+    /// <summary>The held train rows, if they are exactly this task's train rows and labels; else the
+    /// rankings over them fail with one line (the rows are not here to fall back on).</summary>
+    private static IHeldTrainRows? UsableHeldRows(PipelineState s, NeuronHost.Data.Store.StoreTaskData task)
+    {
+        if (s.HeldRows is not { } h) return null;
+        var train = task.Task.Train;
+        if (train.Rows.AsSpan().SequenceEqual(h.TrainRows) && train.Labels.AsSpan().SequenceEqual(h.TrainLabels)) return h;
+        throw new InvalidOperationException($"the train rows kept on {h.Where} are not this task's train rows; rerun without --cluster or with a store");
     }
 
     /// <summary>The merged moments, if they were computed over exactly this task's train rows and labels.</summary>

@@ -23,6 +23,12 @@ public sealed class ClusterRunResult
     public long MomentBytesReceived { get; set; }
     /// <summary>Train-label bytes the silos fetched from the coordinator to compute those moments.</summary>
     public long LabelBytesSent { get; set; }
+    /// <summary>Rankings computed over train rows the silos kept (their plugins' messages to the silos), not over rows sent here.</summary>
+    public List<string> RankingsOverHeldRows { get; set; } = [];
+    /// <summary>The bytes of those rankings' messages to the silos and of the silos' answers, and how many there were.</summary>
+    public long HeldRowsBytesSent { get; set; }
+    public long HeldRowsBytesReceived { get; set; }
+    public long HeldRowsMessages { get; set; }
     /// <summary>What made the rows go to the coordinator ("ranking 'linear'", "probe 'linear-probe'", …).</summary>
     public List<string> RowsNeededBy { get; set; } = [];
     public double ExtractSeconds { get; set; }

@@ -1,0 +1,84 @@
+using NeuronHost.Core.Reports;
+using Xunit.Abstractions;
+
+namespace NeuronHost.Cluster.Tests;
+
+/// <summary>Probeless and Linear with nothing else that reads rows: no row leaves the silos. Each
+/// silo keeps its shards' rows and train labels; Probeless runs from their class moments, Linear
+/// over the rows where they are (its OWL-QN passes are the silos' exact sums, a few segments' rows
+/// lent between silos once). The rankings are the local run's to the bit — the Linear scores too,
+/// since the probe's weights are — also when a silo that already finished a shard is killed: its
+/// rows die with it, so that shard is extracted again elsewhere.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutputHelper output)
+{
+    private static readonly double Minutes = double.TryParse(Environment.GetEnvironmentVariable("NH_KILL_TEST_MINUTES"), out var m) ? m : 10;
+    [RedisFact]
+    public async Task The_linear_ranking_runs_over_the_rows_the_silos_keep_and_equals_the_local_ranking()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-").FullName;
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSilo("c");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null,
+                "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
+            output.WriteLine($"cluster {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
+            Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            var c = Assert.IsType<ClusterRunResult>(results.Cluster);
+            Assert.Equal(0, c.BytesReceived);
+            Assert.Empty(c.RowsNeededBy);
+            Assert.Equal(["probeless"], c.RankingsFromMoments);
+            Assert.Equal(["linear"], c.RankingsOverHeldRows);
+            Assert.True(c.HeldRowsMessages > 0 && c.HeldRowsBytesReceived > 0);
+            Assert.True(c.Silos.Count(s => s.Shards.Count > 0) >= 2, "fewer than two silos held rows: nothing was summed across silos");
+            Assert.Contains("ranking 'linear' over the train rows kept on", run.Stderr);
+            output.WriteLine($"{c.Shards} shards; linear: {c.HeldRowsMessages:N0} messages, {c.HeldRowsBytesSent:N0} bytes to the silos, {c.HeldRowsBytesReceived:N0} from them; "
+                + $"class moments {c.MomentBytesReceived:N0}; the train rows would be {results.Identity.TrainTokens * 1024L * 4:N0} bytes");
+            Assert.Equal(local.Results.Identity.TrainTokens, results.Identity.TrainTokens);
+            AnalysisRun.AssertSameRankings(local.Results, results);
+        }
+        finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
+    }
+
+    [RedisFact]
+    public async Task A_silo_killed_with_a_finished_shard_takes_its_rows_along_the_shard_is_extracted_again_and_the_rankings_stay_the_same()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-kill-").FullName;
+        Func<string> logs = () => "";
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            logs = () => "silo logs:\n" + cluster.Logs();   // also when the run times out
+            await cluster.StartSilo("a"); await cluster.StartSilo("b");
+            // It finishes one shard (whose rows it keeps) and holds its second.
+            await cluster.StartSiloThatHolds("victim", shard: 2);
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            var killed = Task.Run(async () =>
+            {
+                while (!cluster.Log("victim").Contains(LocalCluster.HoldingLine("victim"))) await Task.Delay(50);
+                cluster.Kill("victim");
+            });
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
+                "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
+            output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
+            Assert.True(killed.IsCompleted, "the victim was not killed during the run");
+            Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            var c = Assert.IsType<ClusterRunResult>(results.Cluster);
+            Assert.Equal(["victim"], c.LostSilos);
+            Assert.Contains(c.ReassignedShards, r => r.FromSilo == "victim" && r.Reason == "silo left the cluster with the shard's rows" && r.ToSilo is "a" or "b");
+            Assert.Contains(c.ReassignedShards, r => r.FromSilo == "victim" && r.Reason == "silo left the cluster");
+            Assert.Empty(c.Silos.Single(s => s.Name == "victim").Shards.Intersect(c.Silos.Where(s => s.Name != "victim").SelectMany(s => s.Shards)));
+            Assert.Equal(["linear"], c.RankingsOverHeldRows);
+            AnalysisRun.AssertSameRankings(local.Results, results);
+        }
+        finally
+        {
+            output.WriteLine(logs());
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+}
