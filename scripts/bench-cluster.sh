@@ -16,8 +16,8 @@
 # 3-silos-moments (top-contexts: 0, nothing needs rows, so only the silos' class moments travel)
 # and 3-silos-rows (top-contexts: 5: the max-activating contexts need every row on the coordinator).
 # Three run Probeless + Linear with no probe grid and top-contexts: 0, so that nothing needs the
-# rows in one place: local-held (locally), 3-silos-held (Linear runs over the rows the silos keep,
-# Probeless from their class moments; no row moves) and 3-silos-held-kill (silo c killed holding
+# rows in one place: local-held (locally), 1-silo-held, 2-silos-held and 3-silos-held (Linear runs
+# over the rows the silos keep, Probeless from their class moments; no row moves) and 3-silos-held-kill (silo c killed holding
 # its second shard: its finished shard's rows die with it and that shard is extracted again).
 #
 # Prints a markdown table (and writes it to FILE): per configuration the median and range of
@@ -115,6 +115,8 @@ run_config() {
     3-silos-moments) silos=3; yaml=$work/probeless-0.yaml ;;
     3-silos-rows) silos=3; yaml=$work/probeless-5.yaml ;;
     local-held) yaml=$work/held.yaml ;;
+    1-silo-held) silos=1; yaml=$work/held.yaml ;;
+    2-silos-held) silos=2; yaml=$work/held.yaml ;;
     3-silos-held) silos=3; yaml=$work/held.yaml ;;
     3-silos-held-kill) silos=3; kill_one=1; yaml=$work/held.yaml ;;
     *) echo "error: unknown configuration $config" >&2; exit 1 ;;

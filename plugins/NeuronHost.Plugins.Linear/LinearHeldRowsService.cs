@@ -58,7 +58,9 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
                 }
                 r.End();
                 rows = new ProbeRowGroup(members);
+                // the holders copied what they sum; rows are lent before any holder is built
                 received.Clear();
+                parts.Clear();
                 break;
             }
             case HeldRowsOp.ClassCounts: { int classes = r.Int(); r.End(); answer.Ints(Rows.ClassCounts(classes)); break; }
