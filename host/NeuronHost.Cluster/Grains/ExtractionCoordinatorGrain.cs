@@ -66,7 +66,11 @@ public sealed class ExtractionCoordinatorGrain(
             Release(x);
             changed = true;
         }
-        var shard = sink is null ? null : S.Shards.FirstOrDefault(x => x.Status == ShardStatus.Pending);
+        // shards in order when their rows go to the client (it appends them in order); runs of
+        // consecutive shards per silo when the silos keep them
+        var shard = sink is null ? null
+            : S.Spec.HoldRows ? ContiguousShardChoice.Next(S.Shards, incarnation)
+            : S.Shards.FirstOrDefault(x => x.Status == ShardStatus.Pending);
         if (shard is not null)
         {
             shard.Status = ShardStatus.Running;
