@@ -65,6 +65,7 @@ public static class ElasticNetTrainer
             throw TooLargeToStandardise(column);
         });
         foreach (var h in holders) h.Prepare(classes, valid, rows, mean, invStd, options);
+        var owners = ranges.Select(r => (r.First, r.End, Owner: holders[r.Holder])).ToList();
         var problem = SoftmaxObjective.OverHolders(features, classes, valid, rows, mean, invStd, options,
             (w, b) =>
             {
@@ -75,29 +76,16 @@ public static class ElasticNetTrainer
                 foreach (var pass in passes.Skip(1)) total.Merge(pass.GetAwaiter().GetResult());
                 return total;
             },
-            (w, b, first, count) =>
-            {
-                // a batch across holders is cut where they meet, on the grid, as a local pass cuts it
-                float[] wa = w.ToArray(), ba = b.ToArray();
-                int end = Math.Min(rows, first + count);
-                PassSums? total = null; int labelled = 0;
-                foreach (var r in ranges.Where(r => r.First < end && r.End > first))
-                {
-                    long lo = Math.Max(first, r.First), hi = Math.Min(end, r.End);
-                    var (sums, n) = holders[r.Holder].SumBatch(wa, ba, lo, (int)(hi - lo));
-                    if (total is null) total = sums; else total.Merge(sums);
-                    labelled += n;
-                }
-                return (total!, labelled);
-            });
-        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, null, earlyStopping, start);
+            (w, b, first, count) => BatchOverRanges.Sum(owners, rows, w, b, first, count));
+        var warmUpRuns = HeldWarmUp.Plan(ranges, holders, rows, AdamWarmUp.BatchRows(options), cancellation);
+        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, null, earlyStopping, start, warmUpRuns);
     }
 
     /// <summary>From the moments on: the starting point, Adam's warm-up, the full-batch solver and
     /// early stopping, over whichever rows the problem sums.</summary>
     private static SoftmaxModel Train(SoftmaxObjective problem, int[] counts, int valid, float[] mean, float[] invStd,
         ElasticNetOptions options, IProgress<ProgressReport>? progress, CancellationToken cancellation,
-        SoftmaxModel? warmStart, EarlyStoppingSet? earlyStopping, long start)
+        SoftmaxModel? warmStart, EarlyStoppingSet? earlyStopping, long start, AdamWarmUp.RemoteRuns? warmUpRuns = null)
     {
         int features = problem.Features, classes = problem.Classes;
         int p = features * classes;
@@ -113,7 +101,7 @@ public static class ElasticNetTrainer
             for (int c = 0; c < classes; c++) b[c] = (float)Math.Log((counts[c] + 1.0) / (valid + classes));
         }
         if (warmStart is null && options.WarmUpEpochs > 0 && problem.Rows >= 2 * options.WarmUpBatch)
-            AdamWarmUp.Run(problem, w, b, options, progress, cancellation);
+            AdamWarmUp.Run(problem, w, b, options, progress, cancellation, warmUpRuns);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
             ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, start) : null;
         var (objective, iterations) = options.Solver == ElasticNetSolver.Fista

@@ -20,6 +20,8 @@ internal enum HeldRowsOp : byte
     Prepare = 8,
     Pass = 9,
     Batch = 10,
+    /// <summary>(first, end, Adam state) → the state after the warm-up's batches from first to end, all in this holder's rows.</summary>
+    WarmUp = 11,
 }
 
 internal sealed class MessageWriter
@@ -38,8 +40,10 @@ internal sealed class MessageWriter
     public MessageWriter Double(double v) { writer.Write(v); return this; }
     public MessageWriter Bool(bool v) { writer.Write(v); return this; }
     public MessageWriter Floats(ReadOnlySpan<float> v) { writer.Write(v.Length); writer.Write(MemoryMarshal.AsBytes(v)); return this; }
+    public MessageWriter Doubles(ReadOnlySpan<double> v) { writer.Write(v.Length); writer.Write(MemoryMarshal.AsBytes(v)); return this; }
     public MessageWriter Ints(ReadOnlySpan<int> v) { writer.Write(v.Length); writer.Write(MemoryMarshal.AsBytes(v)); return this; }
     public MessageWriter Bytes(ReadOnlySpan<byte> v) { writer.Write(v.Length); writer.Write(v); return this; }
+    public MessageWriter Adam(AdamState s) => Floats(s.W).Floats(s.B).Doubles(s.M1).Doubles(s.M2).Int(s.Step);
     public byte[] ToArray() { writer.Flush(); return stream.ToArray(); }
 }
 
@@ -53,8 +57,20 @@ internal sealed class MessageReader(byte[] bytes, string sender)
     public double Double() => BitConverter.ToDouble(Take(8));
     public bool Bool() => Take(1)[0] != 0;
     public float[] Floats(long? expected = null) => MemoryMarshal.Cast<byte, float>(Take(Count(expected, 4) * 4)).ToArray();
+    public double[] Doubles(long? expected = null) => MemoryMarshal.Cast<byte, double>(Take(Count(expected, 8) * 8)).ToArray();
     public int[] Ints(long? expected = null) => MemoryMarshal.Cast<byte, int>(Take(Count(expected, 4) * 4)).ToArray();
     public byte[] Bytes() => Take(Count(null, 1)).ToArray();
+
+    /// <summary>An Adam state of a model of classes × features weights and classes biases.</summary>
+    public AdamState Adam(int classes, int features)
+    {
+        long n = (long)classes * features + classes;
+        var w = Floats((long)classes * features); var b = Floats(classes);
+        var m1 = Doubles(n); var m2 = Doubles(n);
+        int step = Int();
+        if (step < 0) throw new InvalidDataException($"{sender}: Adam step {step}");
+        return new AdamState(w, b, m1, m2, step);
+    }
 
     /// <summary>Refuses bytes left over: a message of another layout.</summary>
     public void End()

@@ -31,6 +31,10 @@ internal interface IProbeRows
 
     /// <summary>A mini-batch's sums; [first, first + count) lies within one of <see cref="Ranges"/>.</summary>
     (PassSums Sums, int Labelled) SumBatch(float[] w, float[] b, long first, int count);
+
+    /// <summary>Adam's warm-up steps on the batches from first before end, all of them in these
+    /// rows (<see cref="HeldWarmUp"/>); returns the state after them.</summary>
+    AdamState WarmUp(AdamState state, long first, long end, CancellationToken cancellation);
 }
 
 /// <summary>One 512-row chunk's column sums (of x − shift) and sums of squares.</summary>
@@ -59,10 +63,16 @@ internal sealed class ProbeRowGroup(IReadOnlyList<IProbeRows> members) : IProbeR
 
     public void ThrowIfNonFinite() { foreach (var m in members) m.ThrowIfNonFinite(); }
 
+    private PreparedPasses? prepared;
+
     public void Prepare(int classes, int valid, int totalRows, float[] mean, float[] invStd, ElasticNetOptions options)
     {
         foreach (var m in members) m.Prepare(classes, valid, totalRows, mean, invStd, options);
+        prepared = new PreparedPasses(classes, valid, totalRows, mean, invStd, options);
     }
+
+    public AdamState WarmUp(AdamState state, long first, long end, CancellationToken cancellation) =>
+        HeldWarmUp.Steps(this, prepared, state, first, end, cancellation);
 
     public PassSums SumPass(float[] w, float[] b)
     {

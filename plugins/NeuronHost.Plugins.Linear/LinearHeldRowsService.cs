@@ -11,6 +11,7 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
     private readonly List<(long First, float[] X, int[] Y)> parts = [], received = [];
     private readonly int features;
     private IProbeRows? rows;
+    private int classes;
     private const string Sender = "the coordinator";
 
     public LinearHeldRowsService(HeldRows held, IPluginContext context)
@@ -81,6 +82,7 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
                 var options = JsonSerializer.Deserialize<ElasticNetOptions>(r.Bytes()) ?? throw new InvalidDataException($"{Sender}: no options");
                 r.End();
                 Rows.Prepare(classes, valid, total, mean, inv, options);
+                this.classes = classes;
                 break;
             }
             case HeldRowsOp.Pass:
@@ -94,6 +96,14 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
                 var (w, b, classes) = Model(r); long first = r.Long(); int count = r.Int(); r.End();
                 var (sums, labelled) = Rows.SumBatch(w, b, first, count);
                 answer.Int(labelled).Bytes(PassSumsCodec.Encode(sums, classes, features));
+                break;
+            }
+            case HeldRowsOp.WarmUp:
+            {
+                if (classes == 0) throw new InvalidOperationException("the coordinator asked for warm-up steps before it prepared this holder");
+                long first = r.Long(), end = r.Long();
+                var state = r.Adam(classes, features); r.End();
+                answer.Adam(Rows.WarmUp(state, first, end, cancellation));
                 break;
             }
             default: throw new InvalidDataException($"{Sender}: unknown operation {(byte)op}");

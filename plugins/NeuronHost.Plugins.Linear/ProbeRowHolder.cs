@@ -12,6 +12,7 @@ internal sealed class ProbeRowHolder : IProbeRows
     private readonly float[] _x;
     private readonly int[] _y;
     private SoftmaxObjective? _problem;
+    private PreparedPasses? _prepared;
 
     public int FirstRow { get; }
     public int Rows { get; }
@@ -46,7 +47,13 @@ internal sealed class ProbeRowHolder : IProbeRows
     public void ThrowIfNonFinite() => ElasticNetTrainer.ThrowIfNonFinite(_x, Rows, Features, FirstRow);
 
     public void Prepare(int classes, int valid, int totalRows, float[] mean, float[] invStd, ElasticNetOptions options)
-        => _problem = new SoftmaxObjective(_x, Rows, Features, classes, _y, valid, mean, invStd, options, options.Partitions, totalRows);
+    {
+        _problem = new SoftmaxObjective(_x, Rows, Features, classes, _y, valid, mean, invStd, options, options.Partitions, totalRows);
+        _prepared = new PreparedPasses(classes, valid, totalRows, mean, invStd, options);
+    }
+
+    public AdamState WarmUp(AdamState state, long first, long end, CancellationToken cancellation) =>
+        HeldWarmUp.Steps(this, _prepared, state, first, end, cancellation);
 
     public PassSums SumPass(float[] w, float[] b) => Problem.SumPass(w, b, 0, Rows);
 

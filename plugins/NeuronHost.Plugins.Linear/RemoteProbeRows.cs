@@ -42,6 +42,9 @@ internal sealed class RemoteProbeRows(IRowHolders holders, int holder, IReadOnly
             return (PassSumsCodec.Decode(r.Bytes(), b.Length, features, Name), labelled);
         });
 
+    public AdamState WarmUp(AdamState state, long first, long end, CancellationToken cancellation) =>
+        Read(Ask(new MessageWriter(HeldRowsOp.WarmUp).Long(first).Long(end).Adam(state)), r => r.Adam(state.B.Length, features));
+
     private byte[] Ask(MessageWriter message) => Ask(holders, holder, message.ToArray(), cancellation);
 
     /// <summary>One message to one holder.</summary>

@@ -16,6 +16,7 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
     {
         public long BytesSent, BytesReceived;
         public int Calls;
+        public readonly Dictionary<HeldRowsOp, int> CallsByOp = [];
         public IReadOnlyList<IReadOnlyList<(long First, long End)>> Ranges => ranges;
         public string Name(int holder) => $"holder {holder}";
         public byte[]?[] Ask(IReadOnlyList<byte[]?> requests, CancellationToken cancellation = default)
@@ -25,6 +26,7 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
             {
                 if (requests[h] is not { } r) continue;
                 Calls++; BytesSent += r.Length;
+                CallsByOp[(HeldRowsOp)r[0]] = CallsByOp.GetValueOrDefault((HeldRowsOp)r[0]) + 1;
                 answers[h] = services[h].Answer(r, cancellation);
                 BytesReceived += answers[h]!.Length;
             }
@@ -65,14 +67,21 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
         Assert.Null(coordinator.WhyRowsNeeded());
         var held = coordinator.RankOverHeldRows(task, holders, context);
 
-        output.WriteLine($"{n:N0} rows × {d} × {classes}: {coordinator.Model!.Iterations} iterations, {holders.Calls} messages, "
+        output.WriteLine($"{n:N0} rows × {d} × {classes}: {coordinator.Model!.Iterations} iterations, {holders.Calls} messages "
+            + $"({string.Join(", ", holders.CallsByOp.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}), "
             + $"{holders.BytesSent:N0} bytes to the holders, {holders.BytesReceived:N0} from them (the rows are {(long)n * d * 4:N0})");
         Assert.Equal(local.Model!.Weights, coordinator.Model.Weights);
         Assert.Equal(local.Model.Bias, coordinator.Model.Bias);
         Assert.Equal(expected.Order.Select(r => r.Column), held.Order.Select(r => r.Column));
         Assert.Equal(expected.Order.Select(r => r.Score), held.Order.Select(r => r.Score));
-        // here, 16k rows on 3 holders, the warm-up's ~90 mini-batches and ~30 full passes of 229 kB sums each come close to the rows;
-        // the sums grow with classes × neurons per pass, the rows with the rows
+        // the warm-up's 3 epochs × 32 batches go as runs to the holders: per epoch at most a run and a
+        // lone batch (one across holders, or a run's single batch) per place where the owner changes,
+        // and 7 parts give at most 7 owners in turn — not a round trip per batch
+        int batches = 3 * (n + 511) / 512, warmUpMessages = holders.CallsByOp.GetValueOrDefault(HeldRowsOp.WarmUp) + holders.CallsByOp.GetValueOrDefault(HeldRowsOp.Batch);
+        Assert.True(holders.CallsByOp.GetValueOrDefault(HeldRowsOp.WarmUp) > 0, "no warm-up run went to a holder");
+        Assert.True(warmUpMessages <= 3 * 2 * 7, $"{warmUpMessages} warm-up messages for {batches} batches");
+        // the sums grow with classes × neurons per pass, the rows with the rows: here (16k rows) the
+        // ~30 full passes' 229 kB sums and the warm-up states stay below the rows
         Assert.True(holders.BytesReceived < (long)n * d * 4, "the holders sent more bytes than the rows");
     }
 
@@ -101,5 +110,34 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
             service.Answer(new MessageWriter(HeldRowsOp.ClassCounts).Int(2).ToArray(), default)).Message);
         Assert.Contains("row 3 is missing", Assert.Throws<InvalidOperationException>(() =>
             service.Answer(new MessageWriter(HeldRowsOp.Rows).Long(0).Long(5).ToArray(), default)).Message);
+        var state = new AdamState(new float[8], new float[2]);
+        Assert.Contains("warm-up steps before it prepared", Assert.Throws<InvalidOperationException>(() =>
+            service.Answer(new MessageWriter(HeldRowsOp.WarmUp).Long(0).Long(3).Adam(state).ToArray(), default)).Message);
+    }
+
+    /// <summary>A warm-up run asked of a holder: a state for another model size, or batches whose
+    /// rows it does not hold, is refused with one line, not stepped on other rows.</summary>
+    [Fact]
+    public void A_warm_up_run_of_another_model_or_over_rows_not_held_is_refused()
+    {
+        const int features = 4, rows = 1024;
+        var neurons = Enumerable.Range(0, features).Select(i => new NeuronRef("h", i)).ToArray();
+        var x = Enumerable.Range(0, rows * features).Select(i => (float)Math.Sin(i)).ToArray();
+        var y = Enumerable.Range(0, rows).Select(i => i % 2).ToArray();
+        var task = new HeldRowsTask("t", ["a", "b"], neurons, 2 * rows);
+        var service = new LinearHeldRowsService(new HeldRows([new HeldRowsPart(0, new DenseActivationMatrix(x, rows, neurons), y)], task),
+            new PluginContext(new NeuronHost.Kernels.Cpu.CpuKernels()));
+        service.Answer(new MessageWriter(HeldRowsOp.Build).Int(1).Long(0).Long(rows).ToArray(), default);
+        service.Answer(new MessageWriter(HeldRowsOp.Prepare).Int(2).Int(2 * rows).Int(2 * rows).Floats(new float[features]).Floats(Enumerable.Repeat(1f, features).ToArray())
+            .Bytes(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new ElasticNetOptions())).ToArray(), default);
+        var good = new AdamState(new float[2 * features], new float[2]);
+        var stepped = new MessageReader(service.Answer(new MessageWriter(HeldRowsOp.WarmUp).Long(0).Long(rows).Adam(good).ToArray(), default), "holder").Adam(2, features);
+        Assert.Equal(2, stepped.Step);
+        Assert.Contains("a list of 12 values where 8 fit", Assert.Throws<InvalidDataException>(() =>
+            service.Answer(new MessageWriter(HeldRowsOp.WarmUp).Long(0).Long(rows).Adam(new AdamState(new float[12], new float[2])).ToArray(), default)).Message);
+        Assert.Contains("row 1024 is not held here", Assert.Throws<InvalidDataException>(() =>
+            service.Answer(new MessageWriter(HeldRowsOp.WarmUp).Long(512).Long(1536).Adam(good).ToArray(), default)).Message);
+        Assert.Contains("not whole batches of 512", Assert.Throws<InvalidDataException>(() =>
+            service.Answer(new MessageWriter(HeldRowsOp.WarmUp).Long(0).Long(700).Adam(good).ToArray(), default)).Message);
     }
 }
