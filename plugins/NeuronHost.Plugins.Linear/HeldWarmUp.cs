@@ -12,9 +12,14 @@ internal sealed record PreparedPasses(int Classes, int Valid, int TotalRows, flo
 /// the same exact batch sums, so the state that comes back is the one a local run reaches.</summary>
 internal static class HeldWarmUp
 {
+    /// <summary>Batches per message at most: a message's work stays a fraction of a full pass
+    /// (65k rows at batch 512), whatever the rows per holder.</summary>
+    public const int MaxBatchesPerRun = 128;
+
     /// <summary>On the coordinator: for a batch start, the run of consecutive whole batches that one
-    /// holder sums from there (across its adjacent ranges); null when fewer than two batches would
-    /// go (a single batch costs the same either way, and one across holders is summed here).</summary>
+    /// holder sums from there (across its adjacent ranges, at most <see cref="MaxBatchesPerRun"/>);
+    /// null when fewer than two batches would go (a single batch costs the same either way, and one
+    /// across holders is summed here).</summary>
     public static AdamWarmUp.RemoteRuns Plan(IReadOnlyList<(long First, long End, int Holder)> ranges, IReadOnlyList<IProbeRows> holders,
         int rows, int batch, CancellationToken cancellation) => first =>
     {
@@ -25,6 +30,7 @@ internal static class HeldWarmUp
         long end = ranges[i].End;
         for (int j = i + 1; j < ranges.Count && ranges[j].Holder == holder && ranges[j].First == end; j++) end = ranges[j].End;
         long batches = end >= rows ? (rows - first + batch - 1) / batch : (end - first) / batch;
+        batches = Math.Min(batches, MaxBatchesPerRun);
         if (batches < 2) return null;
         long runEnd = first + batches * batch;
         return (runEnd, state => holders[holder].WarmUp(state, first, runEnd, cancellation));

@@ -43,6 +43,53 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }
 
+    /// <summary>A silo killed while the Linear ranking runs over its rows (it hangs on a message,
+    /// then dies): that ranking fails with one line naming the silo and the shards whose rows it
+    /// held, as soon as membership declares the silo dead (not when the call's 10-minute timeout
+    /// ends: only the membership watch says "left the cluster"), results.json records it under
+    /// pluginFailures, the run exits 4 (plugin failures) — and
+    /// Probeless, from the moments merged before, is still the local ranking. No Linear ranking made
+    /// of the other silos' sums alone is presented.</summary>
+    [RedisFact]
+    public async Task A_silo_killed_while_the_linear_ranking_runs_over_its_rows_fails_that_ranking_naming_the_silo()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-rank-kill-").FullName;
+        Func<string> logs = () => "";
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            logs = () => "silo logs:\n" + cluster.Logs();
+            // first, so that it surely gets shards; its 6th message comes after the rows are lent and the holders built
+            await cluster.StartSiloThatHoldsMessage("victim", message: 6);
+            await cluster.StartSilo("a"); await cluster.StartSilo("b");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            var killed = Task.Run(async () =>
+            {
+                while (!cluster.Log("victim").Contains(LocalCluster.HoldingMessageLine("victim"))) await Task.Delay(50);
+                cluster.Kill("victim");
+            });
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
+                "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
+            output.WriteLine($"cluster run with a kill mid-ranking: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
+            Assert.True(killed.IsCompleted, "the victim was not killed during the ranking");
+            Assert.True(run.ExitCode == 4, $"expected exit 4 (plugin failures), got {run.ExitCode}:\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            var failure = Assert.Single(results.PluginFailures);
+            Assert.Equal("linear", failure.Plugin);
+            Assert.Matches(@"silo victim \(.+\), which holds train rows of shards [0-9, ]+, left the cluster during the ranking", failure.Reason);
+            Assert.DoesNotContain('\n', failure.Reason);
+            Assert.Equal(["probeless"], results.Rankings.Select(r => r.Name));
+            var reference = local.Results.Rankings.Single(r => r.Name == "probeless");
+            Assert.Equal(reference.Neurons.Select(n => n.Column), results.Rankings.Single().Neurons.Select(n => n.Column));
+            Assert.Contains("victim", run.Stderr);
+        }
+        finally
+        {
+            output.WriteLine(logs());
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
     [RedisFact]
     public async Task A_silo_killed_with_a_finished_shard_takes_its_rows_along_the_shard_is_extracted_again_and_the_rankings_stay_the_same()
     {

@@ -60,6 +60,13 @@ internal sealed class LocalCluster : IDisposable
     /// then, it surely dies holding a shard. A <see cref="Restart"/> of it does not hold.</summary>
     public Task StartSiloThatHolds(string name, int shard) => Start(name, FreePort(), FreePort(), [], new StringBuilder(), ["--hold-shard", shard.ToString()]);
 
+    /// <summary>Starts a silo that never answers the Nth message of a ranking over its held rows,
+    /// and says so in its log (<see cref="HoldingMessageLine"/>): killed then, it surely dies mid-ranking.</summary>
+    public Task StartSiloThatHoldsMessage(string name, int message) => Start(name, FreePort(), FreePort(), [], new StringBuilder(), ["--hold-held-message", message.ToString()]);
+
+    /// <summary>The start of the line a silo started by <see cref="StartSiloThatHoldsMessage"/> writes when it holds its message.</summary>
+    public static string HoldingMessageLine(string name) => $"silo {name}: holding held-rows message ";
+
     /// <summary>The start of the line a silo started by <see cref="StartSiloThatHolds"/> writes when it holds its shard.</summary>
     public static string HoldingLine(string name) => $"silo {name}: holding shard ";
 

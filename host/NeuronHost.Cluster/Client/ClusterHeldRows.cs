@@ -3,6 +3,7 @@ using NeuronHost.Core.Config;
 using NeuronHost.Core.Pipeline;
 using NeuronHost.Core.Reports;
 using NeuronHost.Sdk;
+using Orleans.Runtime;
 
 namespace NeuronHost.Cluster.Client;
 
@@ -59,13 +60,45 @@ internal sealed class ClusterHeldRows : IHeldTrainRows
         return new Line(this, use.DisplayName, grains);
     }
 
-    /// <summary>A call to holder i; a silo that does not answer is named.</summary>
+    /// <summary>A call to holder i, watched: a silo that leaves the cluster meanwhile (membership
+    /// declares it dead) fails the call then, not when the call's timeout ends; a silo that does
+    /// not answer is named.</summary>
     private async Task<T> Call<T>(int i, Func<Task<T>> call)
     {
-        try { return await call(); }
-        catch (Exception e) when (e is not OperationCanceledException)
+        using var done = new CancellationTokenSource();
+        var work = call();
+        var watch = WatchMembership(i, done.Token);
+        try
         {
-            throw new ClusterException($"silo {holders[i].Name} ({holders[i].Address}), which holds train rows of shards {string.Join(", ", holders[i].Parts.Select(p => p.Shard))}, did not answer: {ClusterAddress.FirstLine(e.Message)}", e);
+            if (await Task.WhenAny(work, watch) == watch) await watch;
+            return await work;
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not ClusterException)
+        {
+            string why = e is TimeoutException ? $"no answer in {IRowHolderGrain.HeldRowsTimeout} (it hangs, or the message is too large for this timeout)" : ClusterAddress.FirstLine(e.Message);
+            throw new ClusterException($"{Describe(i)} did not answer: {why}", e);
+        }
+        finally
+        {
+            done.Cancel();
+            _ = watch.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+    }
+
+    private string Describe(int i) =>
+        $"silo {holders[i].Name} ({holders[i].Address}), which holds train rows of shards {string.Join(", ", holders[i].Parts.Select(p => p.Shard))},";
+
+    /// <summary>Every 2 s while a call runs: is holder i's silo still an active member? Ends with an
+    /// exception when it is not; a membership read that fails is tried again.</summary>
+    private async Task WatchMembership(int i, CancellationToken stop)
+    {
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), stop);
+            bool alive;
+            try { alive = (await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)).Any(h => h.SiloAddress.ToParsableString() == holders[i].Address); }
+            catch (Exception) when (!stop.IsCancellationRequested) { continue; }
+            if (!alive) throw new ClusterException($"{Describe(i)} left the cluster during the ranking; those rows are gone with it");
         }
     }
 

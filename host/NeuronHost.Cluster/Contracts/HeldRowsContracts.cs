@@ -5,10 +5,18 @@ namespace NeuronHost.Cluster.Contracts;
 /// The messages are the plugin's own; the grain carries them.</summary>
 public interface IRowHolderGrain : IGrainWithStringKey
 {
+    /// <summary>How long a held-rows call may take before the coordinator gives up on a silo that is alive but does not answer.</summary>
+    const string HeldRowsTimeout = "00:10:00";
+
     /// <summary>Creates the plugin (same name, type, version and parameters as the coordinator's)
     /// and its service over the silo's train rows of <paramref name="parts"/>. Null, or one line
     /// naming the silo and what is wrong (a shard it does not have, another plugin version…).</summary>
+    /// <remarks>Opening copies the silo's rows for the plugin; a message may be a pass over all of
+    /// them: both may take longer than Orleans' default 30 s on a large silo. A silo that dies
+    /// meanwhile is noticed from membership, not from this timeout (see <c>ClusterHeldRows</c>).</remarks>
+    [ResponseTimeout(HeldRowsTimeout)]
     Task<string?> Open(HeldRowsOpening opening);
+    [ResponseTimeout(HeldRowsTimeout)]
     Task<HolderAnswer> Ask(string use, byte[] request);
     Task Close(string use);
 }

@@ -12,6 +12,7 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
 {
     private sealed record Shard(string Path, int[] Labels, IReadOnlyList<NeuronRef> Neurons);
     private readonly object gate = new();
+    private int messages;
     private readonly Dictionary<string, Dictionary<int, Shard>> shards = [];
     private readonly Dictionary<(string Job, string Use), IHeldRowsService> services = [];
     private readonly Lazy<PluginCatalog> catalog = new(() => PluginCatalog.LoadDefault());
@@ -82,6 +83,11 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
         IHeldRowsService? service;
         lock (gate) service = services.GetValueOrDefault((job, use));
         if (service is null) return new HolderAnswer { Error = $"silo {settings.Name}: ranking '{use}' of run {job} is not open here" };
+        if (Interlocked.Increment(ref messages) == settings.HoldHeldMessage)
+        {
+            Console.Error.WriteLine($"silo {settings.Name}: holding held-rows message {settings.HoldHeldMessage} (--hold-held-message) until stopped");
+            Thread.Sleep(Timeout.Infinite);
+        }
         try { return new HolderAnswer { Data = service.Answer(request, cancellation) }; }
         catch (Exception e) when (e is PluginInputException or NonFiniteActivationException)
         {

@@ -20,6 +20,10 @@ public sealed record SiloSettings
     /// Nth shard (counted from 1 in this process) and then keeps it, sending nothing, as a hung host
     /// would, until it is stopped. 0: never.</summary>
     public int HoldShard { get; init; }
+    /// <summary>Fault injection for tests (hidden option <c>--hold-held-message</c>): the silo takes
+    /// the Nth message of a ranking over its held rows (counted from 1 in this process) and never
+    /// answers it, as a host that hangs mid-ranking would, until it is stopped. 0: never.</summary>
+    public int HoldHeldMessage { get; init; }
 
     /// <summary>The coordinator's path as found on this host.</summary>
     public string Local(string path)

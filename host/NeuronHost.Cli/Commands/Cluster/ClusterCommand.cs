@@ -38,8 +38,10 @@ public sealed class ClusterCommand : ICliCommand
         var asVersion = new Option<string?>("--as-version") { Hidden = true };
         // Lets a test stop a silo in the middle of its Nth shard (a hung host), so that killing it always loses a shard.
         var holdShard = new Option<int>("--hold-shard") { Hidden = true };
+        // Lets a test stop a silo at the Nth message of a ranking over its rows, so that killing it always interrupts the ranking.
+        var holdHeldMessage = new Option<int>("--hold-held-message") { Hidden = true };
         var command = new Command("silo", "Start a silo: joins the cluster through Redis, extracts the shards coordinators hand it, until Ctrl+C")
-            { redis, port, gateway, storeDir, name, advertise, pathMap, asVersion, holdShard };
+            { redis, port, gateway, storeDir, name, advertise, pathMap, asVersion, holdShard, holdHeldMessage };
         command.SetAction(async (parse, cancel) =>
         {
             ClusterNames.Version = ClusterNames.MakeVersion(parse.GetValue(asVersion) ?? CliApp.Version);
@@ -55,7 +57,7 @@ public sealed class ClusterCommand : ICliCommand
                 ? (Path.GetFullPath(from), Path.GetFullPath(to)) : throw new CliException($"--path-map '{m}': give FROM=TO")).ToList();
             try
             {
-                await SiloHost.RunAsync(new SiloSettings { Redis = address, SiloPort = siloPort, GatewayPort = gatewayPort, Advertised = ip, Name = siloName, StoreDir = dir, PathMap = map, HoldShard = parse.GetValue(holdShard) }, cancel);
+                await SiloHost.RunAsync(new SiloSettings { Redis = address, SiloPort = siloPort, GatewayPort = gatewayPort, Advertised = ip, Name = siloName, StoreDir = dir, PathMap = map, HoldShard = parse.GetValue(holdShard), HoldHeldMessage = parse.GetValue(holdHeldMessage) }, cancel);
             }
             catch (ClusterException e) { throw new CliException(e.Message, e); }
             catch (Exception e) when (e is SocketException or IOException && !cancel.IsCancellationRequested)
