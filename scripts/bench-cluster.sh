@@ -19,6 +19,8 @@
 # rows in one place: local-held (locally), 1-silo-held, 2-silos-held and 3-silos-held (Linear runs
 # over the rows the silos keep, Probeless from their class moments; no row moves) and 3-silos-held-kill (silo c killed holding
 # its second shard: its finished shard's rows die with it and that shard is extracted again).
+# 1-silo-sent and 3-silos-sent run the held configurations' YAML with cluster-rows: coordinator
+# (every row copied to the coordinator, Linear trained there): their baseline in the same run.
 #
 # Prints a markdown table (and writes it to FILE): per configuration the median and range of
 # wall time, extraction time, the row bytes sent to the coordinator (results.json), the bytes
@@ -87,6 +89,8 @@ fi
 # Probeless + Linear, nothing that needs the rows in one place.
 sed -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml" >"$work/held.yaml"
 echo "top-contexts: 0" >>"$work/held.yaml"
+# The same, with every row copied to the coordinator anyway (the baseline of the held configurations).
+{ cat "$work/held.yaml"; echo "cluster-rows: coordinator"; } >"$work/sent.yaml"
 # Probeless alone, without and with the max-activating contexts (which need the rows).
 for contexts in 0 5; do
   sed -e '/^  - plugin: linear$/d' -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml" >"$work/probeless-$contexts.yaml"
@@ -119,6 +123,8 @@ run_config() {
     2-silos-held) silos=2; yaml=$work/held.yaml ;;
     3-silos-held) silos=3; yaml=$work/held.yaml ;;
     3-silos-held-kill) silos=3; kill_one=1; yaml=$work/held.yaml ;;
+    1-silo-sent) silos=1; yaml=$work/sent.yaml ;;
+    3-silos-sent) silos=3; yaml=$work/sent.yaml ;;
     *) echo "error: unknown configuration $config" >&2; exit 1 ;;
   esac
   local names=(a b c) silo_pids=()

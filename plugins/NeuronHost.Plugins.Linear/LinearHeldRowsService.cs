@@ -5,10 +5,13 @@ namespace NeuronHost.Plugins.Linear;
 
 /// <summary>A holder's side of the linear probe over held rows (a silo's shards of the train
 /// split): lends rows to the holder that sums their segment, keeps the rows other holders lend
-/// it, builds its <see cref="ProbeRowHolder"/>s on the segment grid and answers their passes.</summary>
+/// it, builds its <see cref="ProbeRowHolder"/>s on the segment grid — one per run of adjacent
+/// segments, so that a pass over a silo's rows is one parallel pass, as a local run's — and
+/// answers their passes. The host's parts are read where they are (not copied until Build).</summary>
 internal sealed class LinearHeldRowsService : IHeldRowsService
 {
-    private readonly List<(long First, float[] X, int[] Y)> parts = [], received = [];
+    private readonly List<(long First, IActivationMatrix X, ReadOnlyMemory<int> Y)> parts = [];
+    private readonly List<(long First, IActivationMatrix X, ReadOnlyMemory<int> Y)> received = [];
     private readonly int features;
     private IProbeRows? rows;
     private int classes;
@@ -17,12 +20,11 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
     public LinearHeldRowsService(HeldRows held, IPluginContext context)
     {
         features = held.Task.Neurons.Count;
-        var all = Enumerable.Range(0, features).ToArray();
         foreach (var p in held.Parts)
         {
             if (p.Activations.Columns != features) throw new PluginInputException($"linear: a held part has {p.Activations.Columns} columns, the task {features}");
             if (p.Labels.Length != p.Activations.Rows) throw new PluginInputException($"linear: a held part has {p.Labels.Length} labels for {p.Activations.Rows} rows");
-            parts.Add((p.FirstRow, p.Activations.GatherColumns(all, context.Cancellation), p.Labels.ToArray()));
+            parts.Add((p.FirstRow, p.Activations, p.Labels));
         }
     }
 
@@ -44,20 +46,21 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
             {
                 long first = r.Long(); int count = r.Int();
                 var x = r.Floats((long)count * features); var y = r.Ints(count); r.End();
-                received.Add((first, x, y));
+                received.Add((first, new DenseActivationMatrix(x, count, Neurons(features)), y));
                 break;
             }
             case HeldRowsOp.Build:
             {
                 int n = r.Int();
+                var ranges = new List<(long First, long End)>();
+                for (int i = 0; i < n; i++) ranges.Add((r.Long(), r.Long()));
+                r.End();
                 var members = new List<IProbeRows>();
-                for (int i = 0; i < n; i++)
+                foreach (var (first, end) in Adjacent(ranges))
                 {
-                    long first = r.Long(), end = r.Long();
                     var (x, y) = Copy([.. parts, .. received], first, end);
                     members.Add(new ProbeRowHolder(x, y, features, checked((int)first)));
                 }
-                r.End();
                 rows = new ProbeRowGroup(members);
                 // the holders copied what they sum; rows are lent before any holder is built
                 received.Clear();
@@ -121,8 +124,23 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
 
     private IProbeRows Rows => rows ?? throw new InvalidOperationException("the coordinator asked for passes before it said which rows this holder sums");
 
+    /// <summary>The ranges in row order with adjacent ones joined (each run starts on the grid, as its first range did).</summary>
+    private (long First, long End)[] Adjacent(List<(long First, long End)> ranges)
+    {
+        var runs = new List<(long First, long End)>();
+        foreach (var (first, end) in ranges.OrderBy(x => x.First))
+        {
+            if (end < first) throw new InvalidDataException($"{Sender}: rows [{first}, {end})");
+            if (runs.Count > 0 && runs[^1].End == first) runs[^1] = (runs[^1].First, end);
+            else runs.Add((first, end));
+        }
+        return [.. runs];
+    }
+
+    private static NeuronRef[] Neurons(int features) => Enumerable.Range(0, features).Select(i => new NeuronRef("held", i)).ToArray();
+
     /// <summary>Rows [first, end) from the pieces that hold them (all of them must be there).</summary>
-    private (float[] X, int[] Y) Copy(IReadOnlyList<(long First, float[] X, int[] Y)> from, long first, long end)
+    private (float[] X, int[] Y) Copy(IReadOnlyList<(long First, IActivationMatrix X, ReadOnlyMemory<int> Y)> from, long first, long end)
     {
         if (end < first) throw new InvalidDataException($"{Sender}: rows [{first}, {end})");
         int n = checked((int)(end - first));
@@ -133,12 +151,27 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
             long e = f + py.Length;
             if (e <= cursor || f > cursor || cursor >= end) continue;
             long take = Math.Min(end, e) - cursor;
-            px.AsSpan((int)((cursor - f) * features), (int)(take * features)).CopyTo(x.AsSpan((int)((cursor - first) * features)));
-            py.AsSpan((int)(cursor - f), (int)take).CopyTo(y.AsSpan((int)(cursor - first)));
+            CopyRows(px, cursor - f, (int)take, x.AsSpan(checked((int)((cursor - first) * features))));
+            py.Span.Slice((int)(cursor - f), (int)take).CopyTo(y.AsSpan((int)(cursor - first)));
             cursor += take;
         }
         if (cursor < end) throw new InvalidOperationException($"rows [{first}, {end}) are not all here: row {cursor} is missing");
         return (x, y);
+    }
+
+    /// <summary>count rows of m from row `from` into `into`, block by block.</summary>
+    private void CopyRows(IActivationMatrix m, long from, int count, Span<float> into)
+    {
+        long end = from + count;
+        for (int b = 0; b < m.BlockCount && from < end; b++)
+        {
+            var block = m.GetBlock(b);
+            long bEnd = block.FirstRow + block.Rows;
+            if (bEnd <= from || block.FirstRow >= end) continue;
+            long lo = Math.Max(from, block.FirstRow), hi = Math.Min(end, bEnd);
+            block.Span.Slice(checked((int)((lo - block.FirstRow) * features)), checked((int)((hi - lo) * features)))
+                .CopyTo(into.Slice(checked((int)((lo - (end - count)) * features))));
+        }
     }
 
     public void Dispose() { parts.Clear(); received.Clear(); rows = null; }

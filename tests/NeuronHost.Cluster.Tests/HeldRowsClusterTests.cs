@@ -43,6 +43,44 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }
 
+    /// <summary><c>--cluster-rows coordinator</c>: nothing needs the rows in one place, but the user
+    /// wants them here — every row is copied into this machine's store (its bytes are exactly the
+    /// rows), the run says why, the rankings are the local ones, and a later run without the cluster
+    /// reuses that store instead of extracting.</summary>
+    [RedisFact]
+    public async Task Cluster_rows_coordinator_copies_every_row_into_a_store_that_a_later_local_run_reuses()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-rows-here-").FullName;
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            await cluster.StartSilo("a"); await cluster.StartSilo("b");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            string yaml = AnalysisRun.WriteRankingsOnlyYaml(folder, outDir);
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null,
+                "run", yaml, "--cluster", cluster.Address, "--shard-batches", "2", "--cluster-rows", "coordinator");
+            output.WriteLine($"cluster {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
+            Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            var c = Assert.IsType<ClusterRunResult>(results.Cluster);
+            Assert.Equal(["cluster-rows: coordinator (a store of them kept here)"], c.RowsNeededBy);
+            Assert.Empty(c.RankingsOverHeldRows);
+            // whole rows of 1,024 float32 neurons, at least every task word's (the store also keeps words of dropped classes)
+            Assert.Equal(c.Silos.Sum(x => x.Bytes), c.BytesReceived);
+            Assert.Equal(0, c.BytesReceived % (1024 * 4));
+            Assert.True(c.BytesReceived / (1024 * 4) >= LocalRows(local), $"{c.BytesReceived / 4096} rows for {LocalRows(local)} task words");
+            Assert.Contains("every row goes to the coordinator: cluster-rows: coordinator", run.Stderr);
+            AnalysisRun.AssertSameRankings(local.Results, results);
+
+            var again = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(10), null, "run", yaml, "--out", Path.Combine(folder, "again"));
+            Assert.True(again.ExitCode == 0, $"local run failed ({again.ExitCode}):\n{again.Stderr}");
+            Assert.Matches(@"store .+: Reused, [0-9]+ words, 0 shard\(s\) written", again.Stderr);
+        }
+        finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
+    }
+
+    private static long LocalRows(LocalReferenceFixture local) => local.Results.Identity.TrainTokens + local.Results.Identity.DevTokens + local.Results.Identity.TestTokens;
+
     /// <summary>A silo killed while the Linear ranking runs over its rows (it hangs on a message,
     /// then dies): that ranking fails with one line naming the silo and the shards whose rows it
     /// held, as soon as membership declares the silo dead (not when the call's 10-minute timeout

@@ -35,9 +35,10 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
     }
 
     /// <summary>Real EWT rows (gpt2-mini-brown layer 1, UPOS) cut into 7 parts at sentence-like
-    /// places off the grid and dealt to 3 holders out of order (holder 0 has parts 0, 3 and 6): the
-    /// ranking from their answers is the local ranking — same neurons in the same order, same
-    /// scores, same weights — to the bit.</summary>
+    /// places off the grid and dealt to 3 holders, out of order (holder 0 has parts 0, 3 and 6) and
+    /// in runs (holder 0 has parts 0–2, whose segments it sums as one run): the ranking from their
+    /// answers is the local ranking — same neurons in the same order, same scores, same weights —
+    /// to the bit.</summary>
     [SharedFact]
     public void The_linear_ranking_over_three_holders_of_real_rows_is_the_local_ranking_to_the_bit()
     {
@@ -49,6 +50,16 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
         var expected = local.Rank(new RankingRequest(data), new PluginContext(new NeuronHost.Kernels.Cpu.CpuKernels()));
 
         long[] cuts = [0, n / 9 + 17, n / 4 + 3, n / 3 + 250, n / 2 + 1, 2L * n / 3 + 77, 5L * n / 6 + 400, n];
+        foreach (var (dealing, holderOf) in new (string, Func<int, int>)[] { ("out of order", p => p % 3), ("in runs", p => p < 3 ? 0 : p < 5 ? 1 : 2) })
+        {
+            output.WriteLine($"parts dealt {dealing}:");
+            HeldEqualsLocal(x, y, n, d, classes, names, neurons, cuts, holderOf, local, expected);
+        }
+    }
+
+    private void HeldEqualsLocal(float[] x, int[] y, int n, int d, int classes, string[] names, NeuronRef[] neurons, long[] cuts, Func<int, int> holderOf,
+        LinearRanking local, Ranking expected)
+    {
         var task = new HeldRowsTask("upos", names, neurons, n);
         var parts = new List<HeldRowsPart>[3];
         var ranges = new List<(long, long)>[3];
@@ -57,8 +68,8 @@ public class HeldRowsRankingTests(ITestOutputHelper output)
         {
             long first = cuts[p], end = cuts[p + 1];
             int rows = (int)(end - first);
-            parts[p % 3].Add(new HeldRowsPart(first, new DenseActivationMatrix(x.AsMemory((int)(first * d), rows * d), rows, neurons), y.AsMemory((int)first, rows)));
-            ranges[p % 3].Add((first, end));
+            parts[holderOf(p)].Add(new HeldRowsPart(first, new DenseActivationMatrix(x.AsMemory((int)(first * d), rows * d), rows, neurons), y.AsMemory((int)first, rows)));
+            ranges[holderOf(p)].Add((first, end));
         }
         var context = new PluginContext(new NeuronHost.Kernels.Cpu.CpuKernels());
         var services = parts.Select(p => new LinearHeldRowsService(new HeldRows(p, task), context)).ToArray();

@@ -18,6 +18,7 @@ public sealed class RunCommand : ICliCommand
         var file = new Argument<string>("CONFIG") { Description = "analysis.yaml (the TUI saves one; see docs in the report)" };
         var outOption = new Option<string?>("--out") { Description = "Write the results here instead of the config's output folder", HelpName = "DIR" };
         var cluster = new Option<string?>("--cluster") { Description = "Extract on a NeuronHost cluster (silos started with 'neuronhost cluster silo'); same YAML, same results folder; overrides the YAML's cluster:", HelpName = "redis://HOST:PORT" };
+        var clusterRows = new Option<string?>("--cluster-rows") { Description = "On a cluster, when no plugin needs the rows in one place: 'silos' (they stay there; the default) or 'coordinator' (copied into this machine's store, for later runs without the cluster); overrides the YAML's cluster-rows:", HelpName = "silos|coordinator" };
         var shardBatches = new Option<int?>("--shard-batches") { Description = $"On a cluster: batches of sentences per shard; overrides the YAML's shard-batches: (default {ClusterRun.DefaultShardBatches})", HelpName = "N" };
         var isolation = new IsolationCliOptions();
         var backend = BackendOption.Create();
@@ -27,16 +28,19 @@ public sealed class RunCommand : ICliCommand
         command.Add(outOption);
         command.Add(cluster);
         command.Add(shardBatches);
+        command.Add(clusterRows);
         command.Add(backend);
         isolation.AddTo(command);
         command.SetAction(parse => Run(cli, parse, parse.GetRequiredValue(file), parse.GetValue(outOption), parse.GetValue(backend), isolation,
-            parse.GetValue(cluster), parse.GetValue(shardBatches)));
+            parse.GetValue(cluster), parse.GetValue(shardBatches), parse.GetValue(clusterRows)));
         return command;
     }
 
     private static int Run(CliContext cli, ParseResult parse, string path, string? outDir, string? backend, IsolationCliOptions isolation,
-        string? clusterAddress, int? shardBatches)
+        string? clusterAddress, int? shardBatches, string? clusterRows)
     {
+        if (clusterRows is not (null or AnalysisConfig.RowsOnSilos or AnalysisConfig.RowsToCoordinator))
+            throw new CliException($"--cluster-rows '{clusterRows}': write {AnalysisConfig.RowsOnSilos} or {AnalysisConfig.RowsToCoordinator}");
         using var catalog = cli.LoadPlugins(parse);
         AnalysisConfig config;
         try
@@ -44,6 +48,7 @@ public sealed class RunCommand : ICliCommand
             config = AnalysisYaml.Load(path);
             if (outDir is not null) config.OutputDir = Path.GetFullPath(outDir);
             if (backend is not null) config.Backend = backend;
+            if (clusterRows is not null) config.ClusterRows = clusterRows;
         }
         catch (ConfigException e) { throw new CliException(AnalysisConfigValidator.AllProblems(e, PluginDirectory.FromCatalog(catalog)).Message, e); }
 

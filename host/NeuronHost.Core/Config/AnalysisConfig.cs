@@ -55,6 +55,13 @@ public sealed class AnalysisConfig
     /// <summary>Batches of sentences per cluster shard (YAML shard-batches; <c>run --shard-batches</c>
     /// overrides it); null: the cluster client's default. Unused on one machine.</summary>
     public int? ShardBatches { get; set; }
+    /// <summary>Where a cluster run leaves the rows when no plugin needs them in one place (YAML
+    /// cluster-rows; <c>run --cluster-rows</c> overrides it): "silos" (the default: they stay where
+    /// they were extracted, and go when the run ends) or "coordinator" (every row is copied into this
+    /// machine's activation store, which later runs then reuse without the cluster).</summary>
+    public string? ClusterRows { get; set; }
+
+    public const string RowsOnSilos = "silos", RowsToCoordinator = "coordinator";
     /// <summary>Where the config was read from (file and key lines), for error messages; null when built in code.</summary>
     public ConfigSource? Source { get; set; }
     /// <summary>Lines about the file the run should show (old key spellings still read).</summary>

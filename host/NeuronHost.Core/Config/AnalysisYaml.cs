@@ -22,7 +22,7 @@ public static class AnalysisYaml
 
     private static readonly string[] TopKeys =
         ["model", "corpus", "task", "layers", "hook", "hook-points", "aggregation", "lm-input", "store", "rankings", "probes",
-         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout", "cluster", "shard-batches"];
+         "interventions", "prompts", "k-grid", "minimal-set-margin", "random-draws", "oracle-fractions", "top-contexts", "output", "seed", "backend", "plugin-timeout", "cluster", "shard-batches", "cluster-rows"];
     private static readonly string[] CorpusKeys = ["path", "format", "max-sentences", "split"];
     private static readonly string[] TaskKeys = ["name", "min-class-count", "control"];
     private static readonly string[] PluginKeys = ["plugin", "name", "parameters"];
@@ -157,6 +157,12 @@ public static class AnalysisYaml
                     if (batches < 1) throw r.Error(value, path, $"'{batches}' is not a positive number of batches");
                     c.ShardBatches = batches;
                     break;
+                case "cluster-rows":
+                    string rows = r.String(value, path).Trim();
+                    if (rows is not (AnalysisConfig.RowsOnSilos or AnalysisConfig.RowsToCoordinator))
+                        throw r.Error(value, path, $"'{rows}' is not a place for the rows: write {AnalysisConfig.RowsOnSilos} or {AnalysisConfig.RowsToCoordinator}");
+                    c.ClusterRows = rows;
+                    break;
                 case "plugin-timeout":
                     double seconds = r.Double(value, path);
                     if (seconds <= 0) throw r.Error(value, path, $"'{seconds}' is not a positive number of seconds");
@@ -200,6 +206,7 @@ public static class AnalysisYaml
         if (c.PluginTimeoutSeconds is { } timeout) root.Add("plugin-timeout", Scalar(timeout));
         if (!string.IsNullOrWhiteSpace(c.Cluster)) root.Add("cluster", c.Cluster.Trim());
         if (c.ShardBatches is { } batches) root.Add("shard-batches", Scalar(batches));
+        if (c.ClusterRows is { } rowsAt) root.Add("cluster-rows", rowsAt);
         var sw = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(sw, assignAnchors: false);
         var text = sw.ToString();

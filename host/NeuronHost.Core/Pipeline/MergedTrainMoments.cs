@@ -47,6 +47,7 @@ public static class MomentRankings
         why.AddRange(c.Probes.Select(u => $"probe '{u.DisplayName}'"));
         why.AddRange(c.Interventions.Select(u => $"intervention '{u.DisplayName}'"));
         if (c.TopContexts > 0 && c.Rankings.Count > 0) why.Add($"the max-activating contexts (top-contexts: {c.TopContexts})");
+        if (c.ClusterRows == AnalysisConfig.RowsToCoordinator) why.Add($"cluster-rows: {AnalysisConfig.RowsToCoordinator} (a store of them kept here)");
         return why;
     }
 }

@@ -119,6 +119,21 @@ public sealed class AnalysisYamlTests : IDisposable
     }
 
     [Fact]
+    public void ClusterRowsIsReadSavedAndMustNameAPlace()
+    {
+        var c = Load(Good + "\ncluster-rows: coordinator\n");
+        Assert.Equal("coordinator", c.ClusterRows);
+        string saved = AnalysisYaml.Save(c);
+        Assert.Contains("\ncluster-rows: coordinator\n", saved);
+        Assert.Equal("coordinator", AnalysisYaml.Parse(saved, yamlPath).ClusterRows);
+        Assert.Equal("silos", Load(Good + "\ncluster-rows: silos\n").ClusterRows);
+        Assert.Null(Load(Good).ClusterRows);
+        Assert.DoesNotContain("cluster-rows", AnalysisYaml.Save(Load(Good)));
+        int line = Good.Split('\n').Length + 1;
+        Assert.Equal($"{yamlPath}:{line}: cluster-rows: 'here' is not a place for the rows: write silos or coordinator", ErrorOf(Good + "\ncluster-rows: here\n"));
+    }
+
+    [Fact]
     public void PluginTimeoutIsReadSavedAndMustBePositive()
     {
         var c = Load(Good + "\nplugin_timeout: 90.5\n");
