@@ -66,6 +66,57 @@ public sealed class SetupChoicesTests
         Assert.Equal(3, loaded.ToConfig("/tmp").ShardBatches);
     }
 
+    /// <summary>An analysis.yaml opened in the Setup view and saved again keeps every setting,
+    /// those without a pane too (random draws, oracle fractions, lm-input, plugin timeout,
+    /// cluster-rows were once dropped: the next run used the defaults and the file lost them). Every
+    /// setting of the config is set to a non-default value here — a property added later that is
+    /// left out of the test fails the first assertion.</summary>
+    [Fact]
+    public void A_loaded_analysis_saved_from_the_setup_keeps_every_setting()
+    {
+        var original = new AnalysisConfig
+        {
+            ModelDir = "/tmp/nh-models/gpt2-x",
+            Corpus = new CorpusConfig { Path = "/tmp/nh-corpora/ewt", Format = "conllu", MaxSentences = 200, Split = [0.7, 0.2, 0.1] },
+            Task = new TaskConfig { Name = "xpos", MinClassCount = 3, Control = false },
+            Layers = [1, 2],
+            Hook = "mlp.hook_pre",
+            HookPoints = ["blocks.0.hook_resid_post"],
+            Aggregation = "mean",
+            LmInput = "words",
+            StoreDir = "/tmp/nh-store-x",
+            Rankings = [new PluginUse { Plugin = "probeless", Parameters = { ["mode"] = "per-tag" } }],
+            Probes = [new PluginUse { Plugin = "linear-probe" }],
+            Interventions = [new PluginUse { Plugin = "ablation" }],
+            Prompts = "agreement",
+            KGrid = [1, 7],
+            MinimalSetMargin = 0.02,
+            RandomDraws = 12,
+            OracleFractions = [0.5, 0.75],
+            TopContexts = 3,
+            OutputDir = "/tmp/nh-out-x",
+            Seed = 7,
+            PluginTimeoutSeconds = 90,
+            Backend = "cpu",
+            Cluster = "10.0.0.1:6390",
+            ShardBatches = 3,
+            ClusterRows = AnalysisConfig.RowsToCoordinator,
+        };
+        var defaults = new AnalysisConfig();
+        foreach (var p in typeof(AnalysisConfig).GetProperties().Where(p => p.CanWrite && p.Name != nameof(AnalysisConfig.Source)))
+            Assert.True(Json(p.GetValue(original)) != Json(p.GetValue(defaults)), $"{p.Name} is left at its default: the test cannot see it dropped");
+        string saved = AnalysisYaml.Save(original);
+        var reparsed = AnalysisYaml.Parse(saved, "/tmp/analysis.yaml");
+        foreach (var p in typeof(AnalysisConfig).GetProperties().Where(p => p.CanWrite && p.Name != nameof(AnalysisConfig.Source)))
+            Assert.True(Json(p.GetValue(original)) == Json(p.GetValue(reparsed)), $"{p.Name} does not survive the YAML: {Json(p.GetValue(original))} → {Json(p.GetValue(reparsed))}");
+
+        var choices = new SetupChoices(Plugins);
+        choices.Load(AnalysisYaml.Parse(saved, "/tmp/analysis.yaml"));
+        Assert.Equal(saved, AnalysisYaml.Save(choices.ToConfig("/tmp")));
+    }
+
+    private static string Json(object? value) => System.Text.Json.JsonSerializer.Serialize(value);
+
     [Fact]
     public void NothingChosenNamesModelAndCorpus()
     {

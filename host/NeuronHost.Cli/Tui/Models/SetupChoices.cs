@@ -110,6 +110,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             Hook = Hook,
             HookPoints = loaded.HookPoints,
             Aggregation = loaded.Aggregation,
+            LmInput = loaded.LmInput,
             StoreDir = loaded.StoreDir,
             Rankings = Rankings.Select(Copy).ToList(),
             Probes = Probes.Select(Copy).ToList(),
@@ -117,12 +118,16 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             Prompts = Prompts ?? (Interventions.Any(u => NeedPrompts.Contains(u.Plugin)) ? NeuronHost.Data.Prompts.PromptSets.BuiltInNames[0] : null),
             KGrid = ParseKs(KGrid) ?? [],
             MinimalSetMargin = loaded.MinimalSetMargin,
+            RandomDraws = loaded.RandomDraws,
+            OracleFractions = loaded.OracleFractions.ToList(),
             TopContexts = loaded.TopContexts,
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, Output.Trim())),
             Seed = loaded.Seed,
             Backend = loaded.Backend,
+            PluginTimeoutSeconds = loaded.PluginTimeoutSeconds,
             Cluster = Cluster.Trim() is { Length: > 0 } address ? address : null,
             ShardBatches = ShardBatches.Trim().Length > 0 ? ParseCount(ShardBatches, allowAll: false) : null,
+            ClusterRows = loaded.ClusterRows,
         };
     }
 
