@@ -7,7 +7,7 @@ internal sealed record PreparedPasses(int Classes, int Valid, int TotalRows, flo
 
 /// <summary>Adam's warm-up over held rows. Its batches go in row order, so the batches a holder
 /// sums come in runs; rather than a round trip per batch (its gradient back to the coordinator,
-/// ≈ 280 kB for 17 classes × 1,024 neurons), the coordinator sends the Adam state to the holder
+/// ≈ 140 kB for 17 classes × 1,024 neurons), the coordinator sends the Adam state to the holder
 /// once per run and the holder steps through the run's batches itself, with the same code and
 /// the same exact batch sums, so the state that comes back is the one a local run reaches.</summary>
 internal static class HeldWarmUp

@@ -76,23 +76,36 @@ public class ShardedProbeTests(ITestOutputHelper output)
     {
         var rng = new Random(5);
         Int128 Big() => ((Int128)rng.NextInt64() << 40) - rng.NextInt64();
-        var sums = new PassSums(Enumerable.Range(0, 3 * 7).Select(_ => Big()).ToArray(), [Big(), Big(), Int128.MinValue + 1]) { Loss = Big() };
+        // the extremes, zero and ±1 among ordinary sums
+        Int128[] edges = [Int128.MinValue, Int128.MaxValue, Int128.MinValue + 1, 0, 1, -1, 63, -64, 64];
+        var sums = new PassSums([.. edges, .. Enumerable.Range(0, 3 * 7 - edges.Length).Select(_ => Big())], [Big(), Big(), Int128.MinValue + 1]) { Loss = Big() };
         var bytes = PassSumsCodec.Encode(sums, 3, 7);
-        Assert.Equal(16 + 16 * (1 + 21 + 3), bytes.Length);
         var back = PassSumsCodec.Decode(bytes, 3, 7, "silo east");
         Assert.Equal(sums.Loss, back.Loss);
         Assert.Equal(sums.GradientT, back.GradientT);
         Assert.Equal(sums.Bias, back.Bias);
+        // zigzag LEB128 by hand: 0 → 00, -1 → 01, 1 → 02, 63 → 7E, -64 → 7F, 64 → 80 01
+        Assert.Equal(new byte[] { 0x00, 0x02, 0x01, 0x7E, 0x7F, 0x80, 0x01 }, Encoded(0, 1, -1, 63, -64, 64));
+        Assert.Equal(Enumerable.Repeat((byte)0xFF, 18).Append((byte)0x03), Encoded(Int128.MinValue));
 
         string Refusal(byte[] b, int classes = 3, int features = 7) =>
             Assert.Throws<InvalidDataException>(() => PassSumsCodec.Decode(b, classes, features, "silo east, shard 4")).Message;
         Assert.Contains("silo east, shard 4: pass sums for 3 classes × 7 features; this probe has 7 × 3", Refusal(bytes, 7, 3));
-        Assert.Contains("of 415 bytes", Refusal(bytes[..^1]));
-        Assert.Contains("of 417 bytes", Refusal([.. bytes, 0]));
+        Assert.Contains($"end after {bytes.Length - 1} bytes, inside value 24", Refusal(bytes[..^1]));
+        Assert.Contains($"pass sums of {bytes.Length + 1} bytes; their 25 values end at byte {bytes.Length}", Refusal([.. bytes, 0]));
+        Assert.Contains("value 0 of the pass sums is longer than 128 bits", Refusal([.. bytes[..16], .. Enumerable.Repeat((byte)0xFF, 18), 0x04]));
         Assert.Contains("do not start with NHPS", Refusal(bytes[..10]));
         Assert.Contains("do not start with NHPS", Refusal([]));
-        var otherFormat = bytes.ToArray(); otherFormat[4] = 2;
-        Assert.Contains("format 2", Refusal(otherFormat));
+        var otherFormat = bytes.ToArray(); otherFormat[4] = 1;
+        Assert.Contains("format 1; this NeuronHost reads format 2", Refusal(otherFormat));
+    }
+
+    /// <summary>The bytes of the values, in order: the loss of one class's sums over values.Length − 1
+    /// features whose gradient sums are the rest (header and the zero bias left off).</summary>
+    private static byte[] Encoded(params Int128[] values)
+    {
+        var sums = new PassSums(values[1..], [Int128.Zero]) { Loss = values[0] };
+        return PassSumsCodec.Encode(sums, 1, values.Length - 1)[16..^1];
     }
 
     /// <summary>Real activations (gpt2-mini-brown layer-1 FFN over EWT, UPOS) cut into three shards
