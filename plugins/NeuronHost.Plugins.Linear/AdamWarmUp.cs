@@ -94,10 +94,11 @@ internal sealed class AdamState
     public AdamState(float[] w, float[] b, double[]? m1 = null, double[]? m2 = null, int step = 0)
     {
         int n = w.Length + b.Length;
-        if ((m1 ?? new double[n]).Length != n || (m2 ?? new double[n]).Length != n)
-            throw new ArgumentException($"Adam moments of {m1?.Length} and {m2?.Length} values for {n} parameters");
+        m1 ??= new double[n]; m2 ??= new double[n];
+        if (m1.Length != n || m2.Length != n)
+            throw new ArgumentException($"Adam moments of {m1.Length} and {m2.Length} values for {n} parameters");
         if (step < 0) throw new ArgumentException($"Adam step {step}");
-        W = w; B = b; M1 = m1 ?? new double[n]; M2 = m2 ?? new double[n]; Step = step;
+        W = w; B = b; M1 = m1; M2 = m2; Step = step;
         GradW = new float[w.Length]; GradB = new float[b.Length];
     }
 

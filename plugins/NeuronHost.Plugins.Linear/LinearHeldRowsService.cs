@@ -163,14 +163,13 @@ internal sealed class LinearHeldRowsService : IHeldRowsService
     private void CopyRows(IActivationMatrix m, long from, int count, Span<float> into)
     {
         long end = from + count;
-        for (int b = 0; b < m.BlockCount && from < end; b++)
+        for (int b = 0; b < m.BlockCount; b++)
         {
             var block = m.GetBlock(b);
-            long bEnd = block.FirstRow + block.Rows;
-            if (bEnd <= from || block.FirstRow >= end) continue;
-            long lo = Math.Max(from, block.FirstRow), hi = Math.Min(end, bEnd);
+            long lo = Math.Max(from, block.FirstRow), hi = Math.Min(end, block.FirstRow + block.Rows);
+            if (lo >= hi) continue;
             block.Span.Slice(checked((int)((lo - block.FirstRow) * features)), checked((int)((hi - lo) * features)))
-                .CopyTo(into.Slice(checked((int)((lo - (end - count)) * features))));
+                .CopyTo(into.Slice(checked((int)((lo - from) * features))));
         }
     }
 

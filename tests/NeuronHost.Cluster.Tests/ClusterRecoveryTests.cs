@@ -26,8 +26,7 @@ public sealed class ClusterRecoveryTests(LocalReferenceFixture local, ITestOutpu
             var restarted = new TaskCompletionSource();
             var watch = Task.Run(async () =>
             {
-                while (!cluster.Log("solo").Contains(LocalCluster.HoldingLine("solo"))) await Task.Delay(50);
-                cluster.Kill("solo");
+                await cluster.KillOnLine("solo", LocalCluster.HoldingLine("solo"));
                 await cluster.Restart("solo");   // same name and ports, as a service manager restarts it
                 restarted.TrySetResult();
             });

@@ -69,7 +69,7 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             string statusStores = Path.Combine(folder, "stores-status");
             var watch = Task.Run(async () =>
             {
-                while (!cluster.Log("victim").Contains(LocalCluster.HoldingLine("victim"))) await Task.Delay(50);
+                await cluster.WaitForLine("victim", LocalCluster.HoldingLine("victim"));
                 try { held = await AnalysisRun.Cli(statusStores, TimeSpan.FromMinutes(3), null, "cluster", "status", "--redis", cluster.Address, "--json"); }
                 finally { cluster.Kill("victim"); }   // else the run waits for the held shard forever
                 afterKill = await AnalysisRun.Cli(statusStores, TimeSpan.FromMinutes(3), null, "cluster", "status", "--redis", cluster.Address);

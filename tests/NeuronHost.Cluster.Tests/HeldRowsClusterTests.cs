@@ -101,11 +101,7 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
             await cluster.StartSiloThatHoldsMessage("victim", message: 6);
             await cluster.StartSilo("a"); await cluster.StartSilo("b");
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
-            var killed = Task.Run(async () =>
-            {
-                while (!cluster.Log("victim").Contains(LocalCluster.HoldingMessageLine("victim"))) await Task.Delay(50);
-                cluster.Kill("victim");
-            });
+            var killed = cluster.KillOnLine("victim", LocalCluster.HoldingMessageLine("victim"));
             var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
                 "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
             output.WriteLine($"cluster run with a kill mid-ranking: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
@@ -141,11 +137,7 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
             // It finishes one shard (whose rows it keeps) and holds its second.
             await cluster.StartSiloThatHolds("victim", shard: 2);
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
-            var killed = Task.Run(async () =>
-            {
-                while (!cluster.Log("victim").Contains(LocalCluster.HoldingLine("victim"))) await Task.Delay(50);
-                cluster.Kill("victim");
-            });
+            var killed = cluster.KillOnLine("victim", LocalCluster.HoldingLine("victim"));
             var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
                 "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
             output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");

@@ -108,6 +108,19 @@ internal sealed class LocalCluster : IDisposable
     /// <summary>kill -9.</summary>
     public void Kill(string name) => silos[name].Process.Kill();
 
+    /// <summary>Returns once silo <paramref name="name"/>'s log contains <paramref name="line"/> (a failpoint's holding line, say).</summary>
+    public async Task WaitForLine(string name, string line)
+    {
+        while (!Log(name).Contains(line)) await Task.Delay(50);
+    }
+
+    /// <summary>Kills silo <paramref name="name"/> (kill -9) as soon as its log contains <paramref name="line"/>.</summary>
+    public async Task KillOnLine(string name, string line)
+    {
+        await WaitForLine(name, line);
+        Kill(name);
+    }
+
     public static void Environment(ProcessStartInfo psi, string stores)
     {
         psi.Environment["NEURONHOST_STORES"] = stores;
