@@ -29,6 +29,19 @@ public sealed class CliTests
         Assert.Equal($"neuronhost 0.1.0 (plugin SDK {SdkVersion.Major}.{SdkVersion.Minor})", stdout.Trim());
     }
 
+    /// <summary>A bad --cluster-rows is one line naming the option and what it takes, before any
+    /// file is read (the YAML named here does not exist) or anything is written.</summary>
+    [Fact]
+    public void Run_with_a_bad_cluster_rows_value_says_so_in_one_line_before_reading_anything()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"nh-no-such-{Guid.NewGuid():N}", "analysis.yaml");
+        var (code, stdout, stderr) = Run("run", missing, "--cluster-rows", "../here", "--plugins", BuiltIn);
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("error: --cluster-rows '../here': write silos or coordinator", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing)));
+    }
+
     [Fact]
     public void Plugins_list_shows_the_random_baseline_in_a_table()
     {
