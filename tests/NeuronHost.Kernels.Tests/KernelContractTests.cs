@@ -133,24 +133,27 @@ public abstract class KernelContractTests
 
     // ---------------------------------------------------------------- non-finite input
 
-    public static TheoryData<string, float> NonFiniteCases
+    public static TheoryData<string, float, int> NonFiniteCases
     {
         get
         {
-            var data = new TheoryData<string, float>();
+            var data = new TheoryData<string, float, int>();
             foreach (var kernel in new[] { "moments", "top", "histograms", "correlation", "maxabs" })
                 foreach (var v in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
-                    data.Add(kernel, v);
+                    foreach (var column in new[] { 35, 3 })
+                        data.Add(kernel, v, column);
             return data;
         }
     }
 
+    /// <param name="column">35: a tail column (not a multiple of the vector width); 3: a lane of
+    /// the kernels' SIMD steps.</param>
     [Theory, MemberData(nameof(NonFiniteCases))]
-    public void Non_finite_activations_raise_an_error_naming_row_and_neuron(string kernel, float bad)
+    public void Non_finite_activations_raise_an_error_naming_row_and_neuron(string kernel, float bad, int column)
     {
         int rows = 500, cols = 37;
         var x = TestData.Matrix(rows, cols, seed: 9);
-        x[321 * cols + 35] = bad;   // a tail column (not a multiple of the vector width), a middle block
+        x[321 * cols + column] = bad;   // in a middle block
         var m = TestData.Dense(x, rows, cols, 100);
         var clean = TestData.Dense(TestData.Matrix(rows, 5, seed: 10), rows, 5);
         Action run = kernel switch
@@ -163,9 +166,9 @@ public abstract class KernelContractTests
         };
         var e = Assert.Throws<NonFiniteActivationException>(run);
         Assert.Equal(321, e.Row);
-        Assert.Equal(35, e.Column);
+        Assert.Equal(column, e.Column);
         Assert.Contains("row 321", e.Message);
-        Assert.Contains("neuron 35", e.Message);
+        Assert.Contains($"neuron {column}", e.Message);
     }
 
     [Fact]
@@ -430,6 +433,7 @@ public abstract class KernelContractTests
         { 3, 17, 5, 1 },
         { 1, 2, 1, 0 },
         { 2000, 16, 20, 300 },
+        { 3000, 100, 7, 256 },   // three 32-neuron SIMD steps and a tail
     };
 
     [Theory, MemberData(nameof(TopRowShapes))]

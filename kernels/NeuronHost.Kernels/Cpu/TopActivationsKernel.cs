@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using NeuronHost.Sdk;
 
@@ -36,55 +37,73 @@ internal static unsafe class TopActivationsKernel
         {
             RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
             {
-                var p = parts[t];
-                fixed (float* px = block.Span, thr = p.Threshold)
-                {
-                    var poison = Vector256<float>.Zero;
-                    var poison512 = Vector512<float>.Zero;
-                    for (int r = start; r < end; r++)
-                    {
-                        float* row = px + (long)r * d;
-                        long rowIndex = block.FirstRow + r;
-                        int j = 0;
-                        if (Vector512.IsHardwareAccelerated)
-                        {
-                            for (; j <= d - 16; j += 16)
-                            {
-                                var v = Vector512.Load(row + j);
-                                poison512 = Vector512.FusedMultiplyAdd(v, Vector512<float>.Zero, poison512);
-                                ulong mask = Vector512.GreaterThan(v, Vector512.Load(thr + j)).ExtractMostSignificantBits();
-                                while (mask != 0)
-                                {
-                                    int b = BitOperations.TrailingZeroCount(mask);
-                                    mask &= mask - 1;
-                                    Offer(p, j + b, k, row[j + b], rowIndex);
-                                }
-                            }
-                        }
-                        for (; j <= d - 8; j += 8)
-                        {
-                            var v = Vector256.Load(row + j);
-                            poison = Vector256.FusedMultiplyAdd(v, Vector256<float>.Zero, poison);
-                            uint mask = Vector256.GreaterThan(v, Vector256.Load(thr + j)).ExtractMostSignificantBits();
-                            while (mask != 0)
-                            {
-                                int b = BitOperations.TrailingZeroCount(mask);
-                                mask &= mask - 1;
-                                Offer(p, j + b, k, row[j + b], rowIndex);
-                            }
-                        }
-                        for (; j < d; j++)
-                        {
-                            float v = row[j];
-                            if (!float.IsFinite(v)) poison = Vector256.Create(float.NaN);
-                            if (v > thr[j]) Offer(p, j, k, v, rowIndex);
-                        }
-                    }
-                    if (!Vector256.EqualsAll(poison, poison) || !Vector512.EqualsAll(poison512, poison512)) throw NonFinite.Locate(x);
-                }
+                if (!ScanRows(parts[t], block, start, end, k)) throw NonFinite.Locate(x);
             });
         }
         return Merge(parts, d, k);
+    }
+
+    /// <summary>Rows [start, end) of a block offered to a partition's heaps; false if a value is
+    /// NaN or ±∞. 32 neurons per step: a lane is a candidate when it beats its neuron's threshold or
+    /// is not finite (|x| &lt; ∞ is false for both), and the four masks are OR-ed so the common
+    /// step is loads, compares and one branch. No value is carried from step to step (a running
+    /// NaN-poison sum was a loop-carried dependency that bounded the scan).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool ScanRows(Partial p, ActivationBlock block, int start, int end, int k)
+    {
+        int d = block.Columns;
+        bool finite = true;
+        var infinity = Vector256.Create(float.PositiveInfinity);
+        fixed (float* px = block.Span, thr = p.Threshold)
+        {
+            for (int r = start; r < end; r++)
+            {
+                float* row = px + (long)r * d;
+                long rowIndex = block.FirstRow + r;
+                int j = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; j <= d - 32; j += 32)
+                    {
+                        var m0 = Candidates(Vector256.Load(row + j), Vector256.Load(thr + j), infinity);
+                        var m1 = Candidates(Vector256.Load(row + j + 8), Vector256.Load(thr + j + 8), infinity);
+                        var m2 = Candidates(Vector256.Load(row + j + 16), Vector256.Load(thr + j + 16), infinity);
+                        var m3 = Candidates(Vector256.Load(row + j + 24), Vector256.Load(thr + j + 24), infinity);
+                        if (((m0 | m1) | (m2 | m3)).ExtractMostSignificantBits() == 0) continue;
+                        finite &= OfferLanes(p, row, j, m0.ExtractMostSignificantBits(), k, rowIndex);
+                        finite &= OfferLanes(p, row, j + 8, m1.ExtractMostSignificantBits(), k, rowIndex);
+                        finite &= OfferLanes(p, row, j + 16, m2.ExtractMostSignificantBits(), k, rowIndex);
+                        finite &= OfferLanes(p, row, j + 24, m3.ExtractMostSignificantBits(), k, rowIndex);
+                    }
+                }
+                for (; j < d; j++)
+                {
+                    float v = row[j];
+                    if (!float.IsFinite(v)) finite = false;
+                    else if (v > thr[j]) Offer(p, j, k, v, rowIndex);
+                }
+            }
+        }
+        return finite;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Candidates(Vector256<float> v, Vector256<float> threshold, Vector256<float> infinity) =>
+        Vector256.GreaterThan(v, threshold) | ~Vector256.LessThan(Vector256.Abs(v), infinity);
+
+    /// <summary>The rare path: each lane of the mask offered (or found not finite).</summary>
+    private static bool OfferLanes(Partial p, float* row, int j, uint mask, int k, long rowIndex)
+    {
+        bool finite = true;
+        while (mask != 0)
+        {
+            int b = BitOperations.TrailingZeroCount(mask);
+            mask &= mask - 1;
+            float v = row[j + b];
+            if (!float.IsFinite(v)) finite = false;
+            else Offer(p, j + b, k, v, rowIndex);
+        }
+        return finite;
     }
 
     /// <summary>Min-heap per neuron keyed by (value asc, row desc): the root is the worst kept.</summary>
