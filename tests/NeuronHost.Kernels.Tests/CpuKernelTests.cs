@@ -16,6 +16,22 @@ public sealed class CpuKernelTests : KernelContractTests
         Assert.Equal(3, new CpuKernels(3).Threads);
     }
 
+    /// <summary>Each thread counts in 16 bits and folds before a count could pass 65,535: here one
+    /// bin of each neuron gets ~150k of a thread's rows, so a missed fold would wrap.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Histogram_counts_past_16_bits_per_thread_match_the_reference(int threads)
+    {
+        int rows = 300_007, cols = 9, bins = 4;
+        var x = TestData.Matrix(rows, cols, seed: 77);
+        for (int i = 0; i < x.Length; i++) if (i % 7 != 0) x[i] = 0.25f;   // 6 in 7 values in one bin
+        var expected = NaiveReference.Histograms(x, rows, cols, bins, out _, out _);
+        Assert.True(expected.Max() > 2 * ushort.MaxValue);
+        var h = new CpuKernels(threads).Histograms(TestData.Dense(x, rows, cols, 40_000), bins);
+        Assert.Equal(expected, h.Counts);
+    }
+
     [Fact]
     public void Thread_count_does_not_change_results_beyond_rounding()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using NeuronHost.Sdk;
@@ -23,67 +24,7 @@ internal static unsafe class HistogramKernel
         }
         RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
         {
-            fixed (float* px = block.Span, pmin = mins[t], pmax = maxs[t])
-            {
-                var poison = Vector256<float>.Zero;
-                int r = start;
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    // Four rows at a time: min/max are read and written once per four rows.
-                    var poison512 = Vector512<float>.Zero;
-                    for (; r + 4 <= end; r += 4)
-                    {
-                        float* x0 = px + (long)r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
-                        int j = 0;
-                        for (; j <= d - 16; j += 16)
-                        {
-                            var v0 = Vector512.Load(x0 + j); var v1 = Vector512.Load(x1 + j);
-                            var v2 = Vector512.Load(x2 + j); var v3 = Vector512.Load(x3 + j);
-                            var lo = Vector512.MinNative(Vector512.MinNative(v0, v1), Vector512.MinNative(v2, v3));
-                            var hi = Vector512.MaxNative(Vector512.MaxNative(v0, v1), Vector512.MaxNative(v2, v3));
-                            // x·0 is NaN exactly for NaN/±∞ (a sum could overflow; min/max may drop NaN).
-                            poison512 = Vector512.FusedMultiplyAdd(v0, Vector512<float>.Zero, poison512);
-                            poison512 = Vector512.FusedMultiplyAdd(v1, Vector512<float>.Zero, poison512);
-                            poison512 = Vector512.FusedMultiplyAdd(v2, Vector512<float>.Zero, poison512);
-                            poison512 = Vector512.FusedMultiplyAdd(v3, Vector512<float>.Zero, poison512);
-                            Vector512.Store(Vector512.MinNative(Vector512.Load(pmin + j), lo), pmin + j);
-                            Vector512.Store(Vector512.MaxNative(Vector512.Load(pmax + j), hi), pmax + j);
-                        }
-                        for (int q = 0; q < 4; q++)
-                        {
-                            float* row = x0 + (long)q * d;
-                            for (int jj = j; jj < d; jj++)
-                            {
-                                float v = row[jj];
-                                if (!float.IsFinite(v)) poison = Vector256.Create(float.NaN);
-                                if (v < pmin[jj]) pmin[jj] = v;
-                                if (v > pmax[jj]) pmax[jj] = v;
-                            }
-                        }
-                    }
-                    if (!Vector512.EqualsAll(poison512, poison512)) poison = Vector256.Create(float.NaN);
-                }
-                for (; r < end; r++)
-                {
-                    float* row = px + (long)r * d;
-                    int j = 0;
-                    for (; j <= d - 8; j += 8)
-                    {
-                        var v = Vector256.Load(row + j);
-                        poison = Vector256.FusedMultiplyAdd(v, Vector256<float>.Zero, poison);
-                        Vector256.Store(Vector256.MinNative(Vector256.Load(pmin + j), v), pmin + j);
-                        Vector256.Store(Vector256.MaxNative(Vector256.Load(pmax + j), v), pmax + j);
-                    }
-                    for (; j < d; j++)
-                    {
-                        float v = row[j];
-                        if (!float.IsFinite(v)) poison = Vector256.Create(float.NaN);
-                        if (v < pmin[j]) pmin[j] = v;
-                        if (v > pmax[j]) pmax[j] = v;
-                    }
-                }
-                if (!Vector256.EqualsAll(poison, poison)) throw NonFinite.Locate(x);
-            }
+            if (!MinMaxOfRows(block, start, end, mins[t], maxs[t])) throw NonFinite.Locate(x);
         });
 
         var min = new float[d];
@@ -98,32 +39,31 @@ internal static unsafe class HistogramKernel
             scale[j] = hi > lo ? bins / ((double)hi - lo) : 0;
         }
 
-        // Per-thread 32-bit counts (half the cache footprint of 64-bit ones: the increments are
-        // scattered over d·bins cells), folded into the 64-bit total before they could overflow.
-        // (Walking the rows by column tiles to keep the counts in L1 was measured slower: the
-        // strided reads cost more than the count misses; the binning arithmetic is what costs.)
+        // Per-thread 16-bit counts, folded into the 64-bit total before they could overflow.
         var total = new long[(long)d * bins];
-        var counts = new uint[threads][];
+        var counts = new ushort[threads][];
         var cells = new int[threads][];
         var pending = new long[threads];
-        for (int t = 0; t < threads; t++) { counts[t] = new uint[(long)d * bins]; cells[t] = new int[d]; }
+        for (int t = 0; t < threads; t++)
+        {
+            counts[t] = new ushort[(long)d * bins];
+            cells[t] = bins <= ByteBins ? null! : new int[d];
+        }
+        var binBytes = new byte[threads][];
+        for (int t = 0; t < threads; t++) binBytes[t] = bins <= ByteBins ? new byte[ChunkRows * d] : [];
         if (x.Rows > 0)
         {
             RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
             {
-                if (pending[t] + (end - start) > uint.MaxValue) { Fold(counts[t], total); pending[t] = 0; }
-                pending[t] += end - start;
-                fixed (float* px = block.Span, pmin = min)
-                fixed (double* ps = scale)
-                fixed (uint* pc = counts[t])
-                fixed (int* cell = cells[t])
+                for (int r = start; r < end;)
                 {
-                    for (int r = start; r < end; r++)
-                    {
-                        // Flat cell index j·bins + bin for the whole row (SIMD), then the increments.
-                        CellsOfRow(px + (long)r * d, pmin, ps, cell, d, bins);
-                        for (int j = 0; j < d; j++) pc[cell[j]]++;
-                    }
+                    // A run of rows that cannot take any 16-bit count past its maximum.
+                    if (pending[t] == ushort.MaxValue) { Fold(counts[t], total); pending[t] = 0; }
+                    int n = (int)Math.Min(end - r, ushort.MaxValue - pending[t]);
+                    if (bins <= ByteBins) CountRowsByTiles(block, r, r + n, min, scale, counts[t], binBytes[t], bins);
+                    else CountRows(block, r, r + n, min, scale, counts[t], cells[t], bins);
+                    pending[t] += n;
+                    r += n;
                 }
             });
         }
@@ -131,13 +71,146 @@ internal static unsafe class HistogramKernel
         return new NeuronHistograms(bins, d, min, max, total);
     }
 
-    /// <summary>total += partial; partial ← 0. Locked: with more than 4G rows per thread, two
-    /// threads may fold mid-stream at the same time.</summary>
-    private static void Fold(uint[] partial, long[] total)
+    /// <summary>total += partial; partial ← 0. Locked: two threads may fold mid-stream at the
+    /// same time.</summary>
+    private static void Fold(ushort[] partial, long[] total)
     {
         lock (total)
             for (long i = 0; i < total.LongLength; i++) total[i] += partial[i];
         Array.Clear(partial);
+    }
+
+    /// <summary>Pass 1 over rows [start, end): per-neuron min and max, four rows per step so the
+    /// running min/max are loaded and stored once per four rows. False if a value is NaN or ±∞
+    /// (|x| &lt; ∞ fails for both; OR-ed into a flag, not carried through arithmetic).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool MinMaxOfRows(ActivationBlock block, int start, int end, float[] mins, float[] maxs)
+    {
+        int d = block.Columns;
+        var infinity = Vector256.Create(float.PositiveInfinity);
+        var notFinite = Vector256<float>.Zero;
+        bool finite = true;
+        fixed (float* px = block.Span, pmin = mins, pmax = maxs)
+        {
+            int r = start;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; r + 4 <= end; r += 4)
+                {
+                    float* x0 = px + (long)r * d, x1 = x0 + d, x2 = x1 + d, x3 = x2 + d;
+                    int j = 0;
+                    for (; j <= d - 8; j += 8)
+                    {
+                        var v0 = Vector256.Load(x0 + j); var v1 = Vector256.Load(x1 + j);
+                        var v2 = Vector256.Load(x2 + j); var v3 = Vector256.Load(x3 + j);
+                        notFinite |= ~(Vector256.LessThan(Vector256.Abs(v0), infinity) & Vector256.LessThan(Vector256.Abs(v1), infinity)
+                                       & Vector256.LessThan(Vector256.Abs(v2), infinity) & Vector256.LessThan(Vector256.Abs(v3), infinity));
+                        var lo = Vector256.MinNative(Vector256.MinNative(v0, v1), Vector256.MinNative(v2, v3));
+                        var hi = Vector256.MaxNative(Vector256.MaxNative(v0, v1), Vector256.MaxNative(v2, v3));
+                        Vector256.Store(Vector256.MinNative(Vector256.Load(pmin + j), lo), pmin + j);
+                        Vector256.Store(Vector256.MaxNative(Vector256.Load(pmax + j), hi), pmax + j);
+                    }
+                    for (int q = 0; q < 4; q++) finite &= MinMaxScalar(x0 + (long)q * d, pmin, pmax, j, d);
+                }
+            }
+            for (; r < end; r++) finite &= MinMaxScalar(px + (long)r * d, pmin, pmax, 0, d);
+        }
+        return finite && notFinite.ExtractMostSignificantBits() == 0;
+    }
+
+    private static bool MinMaxScalar(float* row, float* min, float* max, int from, int d)
+    {
+        bool finite = true;
+        for (int j = from; j < d; j++)
+        {
+            float v = row[j];
+            if (!float.IsFinite(v)) finite = false;
+            if (v < min[j]) min[j] = v;
+            if (v > max[j]) max[j] = v;
+        }
+        return finite;
+    }
+
+    private const int ByteBins = 256, ChunkRows = 32, TileColumns = 128;
+
+    /// <summary>Pass 2 over rows [start, end) for up to 256 bins: 32 rows' bins as bytes (SIMD),
+    /// then counted 128 neurons at a time, so the counts being incremented (128 × bins × 2 bytes,
+    /// 16 KiB at 64 bins) stay in L1. A row at a time, each increment of a row touched another
+    /// neuron's counts (384 KiB at 3,072 × 64): an L1 miss per value, and the increments' stores
+    /// waited on them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountRowsByTiles(ActivationBlock block, int start, int end, float[] min, double[] scale, ushort[] counts, byte[] binBytes, int bins)
+    {
+        int d = block.Columns;
+        fixed (float* px = block.Span, pmin = min)
+        fixed (double* ps = scale)
+        fixed (ushort* pc = counts)
+        fixed (byte* pb = binBytes)
+        {
+            for (int r0 = start; r0 < end; r0 += ChunkRows)
+            {
+                int n = Math.Min(ChunkRows, end - r0);
+                for (int i = 0; i < n; i++) BinsOfRow(px + (long)(r0 + i) * d, pmin, ps, pb + (long)i * d, d, bins);
+                for (int c0 = 0; c0 < d; c0 += TileColumns)
+                {
+                    int width = Math.Min(TileColumns, d - c0);
+                    ushort* tile = pc + (long)c0 * bins;
+                    for (int i = 0; i < n; i++)
+                    {
+                        byte* b = pb + (long)i * d + c0;
+                        for (int j = 0; j < width; j++) tile[j * bins + b[j]]++;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Each value's bin as a byte: floor((x − min) · scale) in float64, capped at the
+    /// last bin — the same IEEE steps as the scalar formula, four neurons per conversion.</summary>
+    private static void BinsOfRow(float* row, float* min, double* scale, byte* bin, int d, int bins)
+    {
+        int j = 0;
+        if (Avx2.IsSupported)
+        {
+            var top = Vector128.Create(bins - 1);
+            for (; j <= d - 16; j += 16)
+            {
+                var b0 = Vector128.Min(Bins4(row + j, min + j, scale + j), top);
+                var b1 = Vector128.Min(Bins4(row + j + 4, min + j + 4, scale + j + 4), top);
+                var b2 = Vector128.Min(Bins4(row + j + 8, min + j + 8, scale + j + 8), top);
+                var b3 = Vector128.Min(Bins4(row + j + 12, min + j + 12, scale + j + 12), top);
+                // 0..255 in every lane, so narrowing keeps the value
+                Vector128.Store(Vector128.Narrow(Vector128.Narrow(b0.AsUInt32(), b1.AsUInt32()), Vector128.Narrow(b2.AsUInt32(), b3.AsUInt32())), bin + j);
+            }
+        }
+        for (; j < d; j++)
+        {
+            int b = (int)((row[j] - (double)min[j]) * scale[j]);
+            bin[j] = (byte)(b >= bins ? bins - 1 : b);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Bins4(float* x, float* min, double* scale) =>
+        Avx.ConvertToVector128Int32WithTruncation((Avx.ConvertToVector256Double(Vector128.Load(x)) - Avx.ConvertToVector256Double(Vector128.Load(min))) * Vector256.Load(scale));   // ≥ 0: truncation is floor
+
+    /// <summary>Pass 2 over rows [start, end): each value's cell j·bins + bin (SIMD, a row at a
+    /// time), then the increments.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CountRows(ActivationBlock block, int start, int end, float[] min, double[] scale, ushort[] counts, int[] cells, int bins)
+    {
+        int d = block.Columns;
+        fixed (float* px = block.Span, pmin = min)
+        fixed (double* ps = scale)
+        fixed (ushort* pc = counts)
+        fixed (int* cell = cells)
+        {
+            for (int r = start; r < end; r++)
+            {
+                CellsOfRow(px + (long)r * d, pmin, ps, cell, d, bins);
+                for (int j = 0; j < d; j++) pc[cell[j]]++;
+            }
+        }
     }
 
     private static void CellsOfRow(float* row, float* min, double* scale, int* cell, int d, int bins)
