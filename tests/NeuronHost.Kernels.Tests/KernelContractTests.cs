@@ -457,6 +457,7 @@ public abstract class KernelContractTests
     [InlineData(400, 37, 7, 33)]
     [InlineData(1, 4, 5, 0)]
     [InlineData(300, 601, 64, 70)]   // wide rows through the SIMD binning, an odd column count for its scalar tail
+    [InlineData(200, 37, 300, 50)]   // more bins than a byte holds: the CPU kernel's other counting path
     public void Histograms_match_the_reference(int rows, int cols, int bins, int rowsPerBlock)
     {
         var x = TestData.Matrix(rows, cols, seed: bins);

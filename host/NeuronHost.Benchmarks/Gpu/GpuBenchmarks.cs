@@ -19,8 +19,16 @@ namespace NeuronHost.Benchmarks.Gpu;
 /// markdown table on stdout; exit code 3 with one line when there is no such device.</summary>
 public static class GpuBenchmarks
 {
+    private const string Usage = """
+        neuronhost bench gpu [--backend cuda|opencl|…] [--quick] [--repeat R]
+          --backend   the ILGPU device to measure (default cuda)
+          --quick     smaller sizes
+          --repeat    runs per kernel, the best kept (default 3)
+        """;
+
     public static int Run(string[] args)
     {
+        if (RawArguments.Check(args, Usage, ["--quick"], ["--repeat"], ["--backend"], Console.Out, Console.Error) is { } exit) return exit;
         string choice = Option(args, "--backend") ?? "cuda";
         bool quick = args.Contains("--quick");
         int repeat = Option(args, "--repeat") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 3;

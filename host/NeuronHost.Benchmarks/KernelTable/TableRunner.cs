@@ -20,7 +20,21 @@ internal static class TableRunner
 
     private sealed record Limit(string Name, Func<double> RunOnce, double Amount, string Unit);
 
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    private const string Usage = """
+        neuronhost bench kernels [--quick] [--threads N] [--rounds R] [--only GROUPS] [--out FILE]
+          --quick     smaller sizes (40,000 × 1,024) instead of the issue's (200,000 × 3,072)
+          --threads   threads for our kernels and OpenBLAS, and the most PyTorch tries (default: all cores)
+          --rounds    interleaved rounds per row (at least 5)
+          --only      a comma-separated subset of moments,top,histograms,edit,correlation,sgemm
+          --out       also write the table to FILE
+        """;
+
+    public static int Run(string[] args) => Command(args, Console.Out, Console.Error);
+
+    /// <summary>The command line's entry: the arguments checked, then the table.</summary>
+    public static int Command(string[] args, TextWriter output, TextWriter log) =>
+        RawArguments.Check(args, Usage, ["--quick"], ["--threads", "--rounds"], ["--only", "--out"], output, log)
+        ?? Run(args, output, log);
 
     public static int Run(string[] args, TextWriter output, TextWriter log)
     {
