@@ -29,9 +29,9 @@ public static class GpuBenchmarks
     public static int Run(string[] args)
     {
         if (RawArguments.Check(args, Usage, ["--quick"], ["--repeat"], ["--backend"], Console.Out, Console.Error) is { } exit) return exit;
-        string choice = Option(args, "--backend") ?? "cuda";
+        string choice = RawArguments.Value(args, "--backend") ?? "cuda";
         bool quick = args.Contains("--quick");
-        int repeat = Option(args, "--repeat") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
+        int repeat = RawArguments.Value(args, "--repeat") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
         var chosen = KernelBackends.Create(choice);
         if (chosen.Kernels is not IlgpuKernels gpu)
         {
@@ -152,11 +152,5 @@ public static class GpuBenchmarks
         var rng = new Random(seed);
         for (long i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
         return x;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -41,4 +41,11 @@ internal static class RawArguments
         }
         return null;
     }
+
+    /// <summary>The value after <paramref name="name"/>, or null when it is not given.</summary>
+    public static string? Value(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
 }

@@ -39,11 +39,11 @@ internal static class TableRunner
     public static int Run(string[] args, TextWriter output, TextWriter log)
     {
         bool quick = args.Contains("--quick");
-        int threads = Option(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
-        int rounds = Option(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : Rounds.MinimumRounds;
-        string? outFile = Option(args, "--out");
+        int threads = RawArguments.Value(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        int rounds = RawArguments.Value(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : Rounds.MinimumRounds;
+        string? outFile = RawArguments.Value(args, "--out");
         // --only moments,top,histograms,edit,correlation,sgemm: a subset (for working on one kernel).
-        var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var only = RawArguments.Value(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         bool Want(string group) => only is null || only.Contains(group);
         var s = quick ? BenchSizes.Quick : BenchSizes.Full;
         int blasThreads = Gemm.SetThreads(threads);   // --threads reaches OpenBLAS's own pool too
@@ -195,10 +195,4 @@ internal static class TableRunner
 
     private static string Times(Sample? s) => s is null ? "—"
         : string.Create(CultureInfo.InvariantCulture, $"{s.Median:F2}× ({s.Min:F2}–{s.Max:F2})");
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

@@ -42,15 +42,17 @@ internal static unsafe class HistogramKernel
         // Per-thread 16-bit counts, folded into the 64-bit total before they could overflow.
         var total = new long[(long)d * bins];
         var counts = new ushort[threads][];
-        var cells = new int[threads][];
         var pending = new long[threads];
+        // Each thread's scratch: 32 rows' bins as bytes, or (more than 256 bins) one row's cells.
+        bool byTiles = bins <= ByteBins;
+        var binBytes = new byte[threads][];
+        var cells = new int[threads][];
         for (int t = 0; t < threads; t++)
         {
             counts[t] = new ushort[(long)d * bins];
-            cells[t] = bins <= ByteBins ? null! : new int[d];
+            if (byTiles) binBytes[t] = new byte[ChunkRows * d];
+            else cells[t] = new int[d];
         }
-        var binBytes = new byte[threads][];
-        for (int t = 0; t < threads; t++) binBytes[t] = bins <= ByteBins ? new byte[ChunkRows * d] : [];
         if (x.Rows > 0)
         {
             RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
@@ -60,7 +62,7 @@ internal static unsafe class HistogramKernel
                     // A run of rows that cannot take any 16-bit count past its maximum.
                     if (pending[t] == ushort.MaxValue) { Fold(counts[t], total); pending[t] = 0; }
                     int n = (int)Math.Min(end - r, ushort.MaxValue - pending[t]);
-                    if (bins <= ByteBins) CountRowsByTiles(block, r, r + n, min, scale, counts[t], binBytes[t], bins);
+                    if (byTiles) CountRowsByTiles(block, r, r + n, min, scale, counts[t], binBytes[t], bins);
                     else CountRows(block, r, r + n, min, scale, counts[t], cells[t], bins);
                     pending[t] += n;
                     r += n;

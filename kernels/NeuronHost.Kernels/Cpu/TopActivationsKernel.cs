@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using NeuronHost.Sdk;
 
@@ -27,10 +28,10 @@ internal static unsafe class TopActivationsKernel
             Size = GC.AllocateArray<int>(d, pinned: true);
             Threshold = GC.AllocateArray<float>(d, pinned: true);
             Threshold.AsSpan().Fill(float.NegativeInfinity);
-            V = (float*)Unsafe.AsPointer(ref Values.AsSpan().GetPinnableReference());
-            R = (long*)Unsafe.AsPointer(ref Rows.AsSpan().GetPinnableReference());
-            S = (int*)Unsafe.AsPointer(ref Size.AsSpan().GetPinnableReference());
-            T = (float*)Unsafe.AsPointer(ref Threshold.AsSpan().GetPinnableReference());
+            V = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Values));
+            R = (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Rows));
+            S = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Size));
+            T = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Threshold));
         }
     }
 
@@ -62,7 +63,8 @@ internal static unsafe class TopActivationsKernel
         int d = block.Columns;
         bool finite = true;
         var infinity = Vector256.Create(float.PositiveInfinity);
-        fixed (float* px = block.Span, thr = p.Threshold)
+        float* thr = p.T;
+        fixed (float* px = block.Span)
         {
             for (int r = start; r < end; r++)
             {
