@@ -472,6 +472,39 @@ public abstract class KernelContractTests
             Assert.Equal(rows, h.Counts.AsSpan(j * bins, bins).ToArray().Sum());
     }
 
+    /// <summary>Values on and one or two floats beside every bin edge of the float64 formula, where a
+    /// bin taken in float32 alone would differ: the kernel's bins must still be the formula's.</summary>
+    [Theory]
+    [InlineData(64, 100)]
+    [InlineData(7, 333)]
+    public void Histogram_values_beside_bin_edges_take_the_float64_formulas_bin(int bins, int rowsPerBlock)
+    {
+        int cols = 70;   // a strip of 64 neurons and a part strip of 6
+        var rng = new Random(bins);
+        var columns = new List<float>[cols];
+        for (int j = 0; j < cols; j++)
+        {
+            float lo = (float)(rng.NextDouble() * 6 - 3), hi = lo + (float)(0.01 + rng.NextDouble() * Math.Pow(10, rng.Next(-2, 4)));
+            double scale = bins / ((double)hi - lo);
+            var values = new List<float> { lo, hi };
+            for (int k = 1; k < bins; k++)
+            {
+                float edge = (float)(lo + k / scale);
+                values.AddRange([edge, MathF.BitIncrement(edge), MathF.BitDecrement(edge),
+                    MathF.BitIncrement(MathF.BitIncrement(edge)), MathF.BitDecrement(MathF.BitDecrement(edge))]);
+            }
+            columns[j] = values.Where(v => v >= lo && v <= hi).ToList();
+        }
+        int rows = columns.Max(c => c.Count) + 150;
+        var x = new float[rows * cols];
+        for (int j = 0; j < cols; j++)
+            for (int r = 0; r < rows; r++)
+                x[r * cols + j] = r < columns[j].Count ? columns[j][r] : columns[j][rng.Next(columns[j].Count)];
+        var expected = NaiveReference.Histograms(x, rows, cols, bins, out _, out _);
+        var h = Kernels.Histograms(TestData.Dense(x, rows, cols, rowsPerBlock), bins);
+        Assert.Equal(expected, h.Counts);
+    }
+
     [Fact]
     public void Histogram_quantiles_of_a_uniform_grid_are_close_to_exact()
     {
