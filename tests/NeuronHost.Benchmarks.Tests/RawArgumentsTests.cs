@@ -25,6 +25,9 @@ public sealed class RawArgumentsTests
     [InlineData("--threads two", "error: --threads 'two' is not a positive whole number")]
     [InlineData("--rounds 0", "error: --rounds '0' is not a positive whole number")]
     [InlineData("--rounds -3", "error: --rounds '-3' is not a positive whole number")]
+    [InlineData("--quick --rounds 3", "error: --rounds 3: the table times at least 5 interleaved rounds")]
+    [InlineData("--only histogram", "error: --only 'histogram' is not a kernel group (moments, top, histograms, edit, correlation, sgemm)")]
+    [InlineData("--only top,,sgem", "error: --only 'sgem' is not a kernel group")]
     public void A_bad_argument_is_one_error_line_and_runs_nothing(string line, string expected)
     {
         var (code, output, error) = Kernels(line);

@@ -34,7 +34,28 @@ internal static class TableRunner
     /// <summary>The command line's entry: the arguments checked, then the table.</summary>
     public static int Command(string[] args, TextWriter output, TextWriter log) =>
         RawArguments.Check(args, Usage, ["--quick"], ["--threads", "--rounds"], ["--only", "--out"], output, log)
+        ?? CheckRoundsAndGroups(args, log)
         ?? Run(args, output, log);
+
+    private static readonly string[] Groups = ["moments", "top", "histograms", "edit", "correlation", "sgemm"];
+
+    /// <summary>Fewer rounds than the discipline's minimum once ran the minimum under a header that
+    /// said otherwise; a misspelt group once timed nothing after minutes of setup.</summary>
+    private static int? CheckRoundsAndGroups(string[] args, TextWriter error)
+    {
+        if (RawArguments.Value(args, "--rounds") is { } r && int.Parse(r, CultureInfo.InvariantCulture) < Rounds.MinimumRounds)
+        {
+            error.WriteLine($"error: --rounds {r}: the table times at least {Rounds.MinimumRounds} interleaved rounds");
+            return 2;
+        }
+        foreach (var g in RawArguments.Value(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [])
+            if (!Groups.Contains(g))
+            {
+                error.WriteLine($"error: --only '{g}' is not a kernel group ({string.Join(", ", Groups)})");
+                return 2;
+            }
+        return null;
+    }
 
     public static int Run(string[] args, TextWriter output, TextWriter log)
     {
