@@ -173,9 +173,12 @@ internal static class AllCommand
           the median of the round-by-round ratios (reference time ÷ ours), so both sides of a ratio
           saw the same load. One untimed warm-up run per side first (not for Adam and the Gaussian
           selection, whose runs are minutes long).
-        - **Reference threads.** Before the rounds, PyTorch runs at every thread count 1..cores
-          (two trials each for kernels and the forward, one one-epoch run each for Adam) and the
-          fastest median is used; the table says which won.
+        - **Reference threads.** PyTorch has two thread pools: its own (`torch.set_num_threads`) and
+          its BLAS's, here OpenBLAS's, which `torch.set_num_threads` does not reach (at "1 thread"
+          its products still ran on both cores). Before the rounds, PyTorch runs at every pair of
+          the two counts in 1..cores, both set (`Harness/reference_threads.py`; two trials each for
+          kernels and the forward, one one-epoch run each for Adam), and the fastest median is
+          used; each table says which won, as "1 thread + OpenBLAS 2".
         - **Limits in the same rounds.** Read bandwidth (SIMD sum), read+write bandwidth (in-place
           SIMD add) over a buffer of ≥ 1 GiB, and SGEMM (OpenBLAS) at the table's size, each timed
           as a side of the rounds of the kernel it bounds: reads against read bandwidth, the edits

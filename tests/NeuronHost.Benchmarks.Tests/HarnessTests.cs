@@ -46,4 +46,45 @@ public sealed class HarnessTests
         Assert.Equal([1, 2, 3, 4], tried.Keys.Order().ToArray());
         Assert.Equal(2.0, tried[4].Median);
     }
+
+    [Fact]
+    public void Best_reference_threads_try_torchs_and_openblass_counts_apart()
+    {
+        // torch at 1 with OpenBLAS at 2 is what a loaded 2-core machine favoured; both counts are tried
+        var seconds = new Dictionary<ReferenceThreads, double> { [new(1, 1)] = 2.8, [new(1, 2)] = 2.0, [new(2, 1)] = 2.9, [new(2, 2)] = 2.6 };
+        var (best, tried) = Rounds.BestThreads(2, setsOpenBlas: true, t => seconds[t], trials: 2);
+        Assert.Equal(new ReferenceThreads(1, 2), best);
+        Assert.Equal(4, tried.Count);
+        Assert.Equal("1 thread + OpenBLAS 2", best.ToString());
+        // a torch whose BLAS follows its own count: torch's count alone
+        var (only, onlyTried) = Rounds.BestThreads(2, setsOpenBlas: false, t => t.Torch == 2 ? 1.0 : 2.0, trials: 2);
+        Assert.Equal(new ReferenceThreads(2, null), only);
+        Assert.Equal([new ReferenceThreads(1, null), new ReferenceThreads(2, null)], onlyTried.Keys.OrderBy(t => t.Torch).ToArray());
+        Assert.Equal("2 threads", only.ToString());
+    }
+
+    /// <summary>torch.set_num_threads does not reach OpenBLAS's pool (Debian's torch multiplies
+    /// through OpenBLAS): the references set both, and OpenBLAS itself reports the count set.</summary>
+    [PythonModuleFact("torch")]
+    public void Reference_threads_reach_openblas_which_torch_alone_does_not()
+    {
+        string harness = Path.Combine(AppContext.BaseDirectory, "Harness");
+        Assert.True(File.Exists(Path.Combine(harness, "reference_threads.py")), "reference_threads.py is not shipped beside the benchmarks");
+        string output = PythonReference.RunOrThrow($$"""
+            import ctypes, sys
+            sys.path.insert(0, {{System.Text.Json.JsonSerializer.Serialize(harness)}})
+            import torch, reference_threads
+            assert reference_threads.controls_openblas()
+            blas = [ctypes.CDLL(l.split()[-1]) for l in open("/proc/self/maps") if "openblas" in l.split()[-1]][0]
+            torch.set_num_threads(1)
+            print(blas.openblas_get_num_threads())
+            for t, b in ((1, 1), (1, 2), (2, 1)):
+                print(reference_threads.set_threads(t, b), torch.get_num_threads(), blas.openblas_get_num_threads())
+            """);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("(1, 1) 1 1", lines[1]);
+        Assert.Equal("(1, 2) 1 2", lines[2]);
+        Assert.Equal("(2, 1) 2 1", lines[3]);
+    }
 }

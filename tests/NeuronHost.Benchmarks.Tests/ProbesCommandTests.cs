@@ -19,7 +19,7 @@ public sealed class ProbesCommandTests
         Assert.True(code == 0, $"exit {code}: {error}\n{text}");
         Assert.Matches(new Regex(@"SGEMM peak: \d+\.\d GFLOP/s"), text);
         Assert.Matches(new Regex(@"NeuronHost OWL-QN \(\d+ it\.[^)]*\)\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
-        Assert.Matches(new Regex(@"NeuroX Adam, 10 epochs, batch 32 \(torch, \d threads?\)\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
+        Assert.Matches(new Regex(@"NeuroX Adam, 10 epochs, batch 32 \(torch, \d threads? \+ OpenBLAS \d\)\s+\d+\.\d\d\s+\d+\.\d\d %"), text);
         Assert.Matches(new Regex(@"one pass \(\d+ × \d+ × \d+, \d+\.\d\d GFLOP\): fused kernels \d+\.\d ms = \d+\.\d GFLOP/s .* SGEMM ×2 \d+\.\d ms"), text);
         Assert.Matches(new Regex(@"time to Adam's dev accuracy − 0\.5 pt \([\d.]+ ?%\), both charged until their first check at it: ours (\d+\.\d\d s \(iteration \d+|not reached).*, Adam (\d+\.\d\d s|not reached)"), text);
         Assert.Matches(new Regex(@"speed-up \d+\.\d× \(round by round [\d.]+× \([\d.]+–[\d.]+, n=1\); load average [^)]*\), dev accuracy difference [+-]\d+\.\d\d pt"), text);

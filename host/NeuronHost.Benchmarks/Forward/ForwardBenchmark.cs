@@ -14,7 +14,7 @@ namespace NeuronHost.Benchmarks.Forward;
 /// forward is judged against.</summary>
 public sealed record ForwardBenchmarkResult(
     string Model, int Batch, int SequenceLength, int Threads, string Gemm,
-    Sample Ours, Sample? Torch, int TorchThreads, string TorchThreadTrials, Sample? SpeedUp, double? MaxLogitDifference, string? TorchProblem, string Load,
+    Sample Ours, Sample? Torch, ReferenceThreads? TorchThreads, string TorchThreadTrials, Sample? SpeedUp, double? MaxLogitDifference, string? TorchProblem, string Load,
     Sample? Floor = null, Sample? OursOverFloor = null, double FloorFlops = 0,
     long OursPeakRss = 0, bool OursPeakFromLoad = false, long TorchPeakRss = 0)
 {
@@ -31,7 +31,7 @@ public sealed record ForwardBenchmarkResult(
         if (Torch is { } t && SpeedUp is { } r)
         {
             var torchTokens = new Sample(t.Values.Select(x => Batch * SequenceLength / x));
-            s += $"  PyTorch eager  {torchTokens.Describe("F0", " tokens/s")} at {TorchThreads} thread{(TorchThreads == 1 ? "" : "s")} (fastest of {TorchThreadTrials})\n" +
+            s += $"  PyTorch eager  {torchTokens.Describe("F0", " tokens/s")} at {TorchThreads}{(TorchThreadTrials.Length > 0 ? $" (fastest of {TorchThreadTrials})" : "")}\n" +
                  $"  ours ÷ PyTorch {r.Describe("F2", "×")} (round by round); max |Δlogit| vs torch {MaxLogitDifference:E1}";
         }
         else s += $"  PyTorch eager  not measured: {TorchProblem}";
@@ -86,14 +86,14 @@ public static class ForwardBenchmark
         long oursPeak = Store.StoreBenchmark.PeakRss();
         var floor = new GemmFloor(c, batch * length);
         var sides = new List<Rounds.Side> { new("ours", Ours), new("floor", floor.Seconds) };
-        int torchThreads = 0; string trials = "";
+        ReferenceThreads? torchThreads = null; string trials = "";
         if (torch is not null)
         {
-            var (best, tried) = Rounds.BestThreadCount(threads, t => torch.Seconds("forward", t), trials: 2);
+            var (best, tried) = Rounds.BestThreads(threads, torch.SetsOpenBlas, t => torch.Seconds("forward", t), trials: 2);
             torchThreads = best;
             trials = string.Join(", ", tried.Select(kv => $"{kv.Key}: {kv.Value.Median:F2} s"));
             log?.WriteLine($"  PyTorch threads: {trials} → {best}");
-            sides.Add(new("torch", () => torch.Seconds("forward", torchThreads)));
+            sides.Add(new("torch", () => torch.Seconds("forward", best)));
         }
         var res = Rounds.Run(rounds, sides, log: log);
         double? diff = null;

@@ -24,7 +24,7 @@ public sealed record LoadBenchmarkResult(
                 $"  NeuronHost     {Ours.Describe("F2", " s")}; peak RSS {OursPeakRss / GiB:F2} GiB ({(double)OursPeakRss / Float32Bytes - 1:+0%;-0%} against the float32 weights)" +
                 (DType == "F32" ? " — float32 is mapped, not read: its pages come in during the first forward\n" : "\n");
         if (Torch is { } t && SpeedUp is { } r)
-            s += $"  PyTorch        {t.Describe("F2", " s")} at {TorchThreads} thread{(TorchThreads == 1 ? "" : "s")} (fastest of {TorchThreadTrials}); peak RSS {TorchPeakRss / GiB:F2} GiB\n" +
+            s += $"  PyTorch        {t.Describe("F2", " s")} at {TorchThreads} thread{(TorchThreads == 1 ? "" : "s")}{(TorchThreadTrials.Length > 0 ? $" (fastest of {TorchThreadTrials})" : "")}; peak RSS {TorchPeakRss / GiB:F2} GiB\n" +
                  $"  ours ÷ PyTorch {r.Describe("F2", "×")} (speed, round by round)";
         else s += $"  PyTorch        not measured: {TorchProblem}";
         return s;

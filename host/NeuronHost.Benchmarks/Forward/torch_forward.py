@@ -2,7 +2,8 @@
 its model.safetensors (float32; bf16/f16 converted to float32 at load), kept running by `bench forward` so that its forwards alternate
 with ours (host/NeuronHost.Benchmarks/Harness/ReferenceProcess.cs).
   python3 torch_forward.py MODEL_DIR BATCH LENGTH
-prints {"ready": true}; answers {"run": "forward", "threads": T} with {"seconds": ...} (one
+prints {"ready": true, "openblas": ...}; answers {"run": "forward", "threads": T, "blas": B} (torch's
+threads and OpenBLAS's, Harness/reference_threads.py) with {"seconds": ..., "threads", "blas"} (one
 forward of the batch, logits at every position: next-token logits for GPT-2 and Llama, the
 masked-LM head's for BERT), {"run": "logits"} with the last logits of the first sequence and
 {"run": "rss"} with this process's peak resident memory so far."""
@@ -10,6 +11,8 @@ import json, os, sys, time
 import torch
 import torch.nn.functional as F
 import torch_safetensors
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Harness"))
+import reference_threads  # noqa: E402  (beside the benchmarks' other Python, in Harness/)
 
 d = sys.argv[1]
 cfg = json.load(open(os.path.join(d, "config.json")))
@@ -109,16 +112,16 @@ if forward is None:
     print(json.dumps({"error": "the torch forward implements gpt2, llama and bert, not %r" % kind}), flush=True)
     sys.exit(1)
 
-print(json.dumps({"ready": True}), flush=True)
+print(json.dumps({"ready": True, "openblas": reference_threads.controls_openblas()}), flush=True)
 logits = None
 with torch.no_grad():
     for line in sys.stdin:
         request = json.loads(line)
         if request.get("run") == "forward":
-            torch.set_num_threads(int(request.get("threads", 1)))
+            threads, blas = reference_threads.set_threads(request.get("threads", 1), request.get("blas") or request.get("threads", 1))
             t0 = time.perf_counter()
             logits = forward(ids)
-            print(json.dumps({"seconds": time.perf_counter() - t0, "threads": torch.get_num_threads()}), flush=True)
+            print(json.dumps({"seconds": time.perf_counter() - t0, "threads": threads, "blas": blas}), flush=True)
         elif request.get("run") == "rss":
             import resource
             print(json.dumps({"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}), flush=True)

@@ -12,6 +12,8 @@ public sealed class ReferenceProcess : IDisposable
     private readonly Process process;
     private readonly Task<string> stderr;
     public string Script { get; }
+    /// <summary>The script said (in its first line) that it sets its OpenBLAS's threads as well as torch's.</summary>
+    public bool SetsOpenBlas { get; private set; }
 
     private ReferenceProcess(Process process, string script)
     {
@@ -44,6 +46,7 @@ public sealed class ReferenceProcess : IDisposable
                 return null;
             }
             problem = null;
+            reference.SetsOpenBlas = JsonDocument.Parse(first).RootElement.TryGetProperty("openblas", out var o) && o.ValueKind == JsonValueKind.True;
             return reference;
         }
         catch (System.ComponentModel.Win32Exception e)
@@ -70,8 +73,16 @@ public sealed class ReferenceProcess : IDisposable
         return answer;
     }
 
-    /// <summary>One timed run of <paramref name="what"/> at <paramref name="threads"/> torch threads.</summary>
-    public double Seconds(string what, int threads) => Call(new { run = what, threads }).GetProperty("seconds").GetDouble();
+    /// <summary>One timed run of <paramref name="what"/> at <paramref name="threads"/>; the script's
+    /// answer must say it ran at those (a script that ignored OpenBLAS's count would be timed on all cores).</summary>
+    public double Seconds(string what, ReferenceThreads threads)
+    {
+        var answer = Call(new { run = what, threads = threads.Torch, blas = threads.Blas });
+        var ran = new ReferenceThreads(answer.GetProperty("threads").GetInt32(),
+            answer.TryGetProperty("blas", out var b) && b.ValueKind == JsonValueKind.Number ? b.GetInt32() : null);
+        if (ran != threads) throw new InvalidOperationException($"{Path.GetFileName(Script)} ran {what} at {ran}, not at {threads}");
+        return answer.GetProperty("seconds").GetDouble();
+    }
 
     public void Dispose()
     {

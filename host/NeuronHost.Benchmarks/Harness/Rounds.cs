@@ -48,7 +48,19 @@ public static class Rounds
         return sw.Elapsed.TotalSeconds;
     }
 
-    /// <summary>The reference's fastest thread count: 1..<paramref name="maxThreads"/> alternate for
+    /// <summary>The fastest of a PyTorch reference's thread settings (<see cref="ReferenceThreads.UpTo"/>),
+    /// each timed <paramref name="trials"/> times in interleaved rounds after a warm-up.</summary>
+    public static (ReferenceThreads Best, IReadOnlyDictionary<ReferenceThreads, Sample> Tried) BestThreads(int maxThreads, bool setsOpenBlas,
+        Func<ReferenceThreads, double> runAt, int trials = 3)
+    {
+        var settings = ReferenceThreads.UpTo(maxThreads, setsOpenBlas);
+        if (settings.Count == 1) return (settings[0], new Dictionary<ReferenceThreads, Sample>());
+        var result = Run(Math.Max(trials, 1), settings.Select(t => new Side(t.ToString(), () => runAt(t))).ToList(), warmUp: true, minimumRounds: 1);
+        var tried = settings.ToDictionary(t => t, t => result[t.ToString()]);
+        return (tried.MinBy(kv => kv.Value.Median).Key, tried);
+    }
+
+    /// <summary>The fastest thread count of a reference with one count (PyTorch loading a checkpoint multiplies nothing): 1..<paramref name="maxThreads"/> alternate for
     /// <paramref name="trials"/> rounds (after one warm-up each) and the lowest median wins.
     /// Returns the winner and every count's sample, so the table can say which won and by how much.</summary>
     public static (int Best, IReadOnlyDictionary<int, Sample> Tried) BestThreadCount(int maxThreads, Func<int, double> runAt, int trials = 3)

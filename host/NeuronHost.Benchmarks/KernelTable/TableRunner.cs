@@ -16,7 +16,7 @@ namespace NeuronHost.Benchmarks.KernelTable;
 internal static class TableRunner
 {
     private sealed record Row(string Kernel, string Size, Sample Ours, string Rate, string Limit, Sample? OfLimit,
-        Sample? Torch, int TorchThreads, Sample? VsTorch, Sample? VsNaive, string Load);
+        Sample? Torch, ReferenceThreads? TorchThreads, Sample? VsTorch, Sample? VsNaive, string Load);
 
     private sealed record Limit(string Name, Func<double> RunOnce, double Amount, string Unit);
 
@@ -92,14 +92,14 @@ internal static class TableRunner
         Row Measure(string kernel, string size, Action ours, double amount, Limit? limit, string? torchKey, Action? naive = null, string rateUnit = "GB/s")
         {
             log.WriteLine($"{kernel}…");
-            int torchThreads = 0;
+            ReferenceThreads? torchThreads = null;
             var sides = new List<Rounds.Side> { new("ours", () => Rounds.Time(ours)) };
             if (torch is not null && torchKey is not null)
             {
-                var (best, tried) = Rounds.BestThreadCount(threads, th => torch.Seconds(torchKey, th), trials: 2);
+                var (best, tried) = Rounds.BestThreads(threads, torch.SetsOpenBlas, th => torch.Seconds(torchKey, th), trials: 2);
                 torchThreads = best;
                 log.WriteLine($"  PyTorch threads: " + string.Join(", ", tried.Select(kv => $"{kv.Key}: {kv.Value.Median:F3} s")) + $" → {best}");
-                sides.Add(new("torch", () => torch.Seconds(torchKey, torchThreads)));
+                sides.Add(new("torch", () => torch.Seconds(torchKey, best)));
             }
             if (limit is not null) sides.Add(new("limit", limit.RunOnce));
             if (naive is not null) sides.Add(new("naive", () => Rounds.Time(naive)));

@@ -1,13 +1,17 @@
 """PyTorch CPU equivalents of the NeuronHost kernels, kept running by the C# kernel table so that
 its runs alternate with ours (host/NeuronHost.Benchmarks/Harness/ReferenceProcess.cs).
   python3 torch_baseline.py ROWS COLS CLASSES CORR_ROWS CORR_COLS TOPK BINS GEMM_N
-prints {"ready": true}, then answers each request line {"run": KERNEL, "threads": T} with
-{"seconds": wall time of one run at T torch threads, "note": what was run}."""
+prints {"ready": true, "openblas": whether it sets OpenBLAS's threads}, then answers each request
+line {"run": KERNEL, "threads": T, "blas": B} with {"seconds": wall time of one run at T torch
+threads and B OpenBLAS threads, "note": what was run, "threads": T, "blas": B or null}."""
 import json
+import os
 import sys
 import time
 
 import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Harness"))
+import reference_threads  # noqa: E402  (beside the benchmarks' other Python, in Harness/)
 
 rows, cols, classes, corr_rows, corr_cols, topk, bins, gemm_n = map(int, sys.argv[1:9])
 torch.manual_seed(0)
@@ -100,15 +104,15 @@ KERNELS = {
     "sgemm": (sgemm, "torch.mm"),
 }
 
-print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+print(json.dumps({"ready": True, "torch": torch.__version__, "openblas": reference_threads.controls_openblas()}), flush=True)
 for line in sys.stdin:
     request = json.loads(line)
     name = request.get("run")
     if name not in KERNELS:
         print(json.dumps({"error": "unknown kernel %r" % name}), flush=True)
         continue
-    torch.set_num_threads(int(request.get("threads", 1)))
+    threads, blas = reference_threads.set_threads(request.get("threads", 1), request.get("blas") or request.get("threads", 1))
     fn, note = KERNELS[name]
     t = time.perf_counter()
     fn()
-    print(json.dumps({"seconds": time.perf_counter() - t, "note": note, "threads": torch.get_num_threads()}), flush=True)
+    print(json.dumps({"seconds": time.perf_counter() - t, "note": note, "threads": threads, "blas": blas}), flush=True)

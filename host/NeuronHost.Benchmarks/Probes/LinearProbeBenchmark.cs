@@ -25,7 +25,7 @@ public static class LinearProbeBenchmark
     /// reached a dev accuracy (see <see cref="Result.TheirToAccuracy"/>).</summary>
     public sealed record Adam(double Seconds, double Dev, double? Test, IReadOnlyList<IReadOnlyList<(double Seconds, double Dev)>> Epochs);
 
-    public sealed record Result(string Task, Row Ours, Row? Fista, Adam Their, Harness.Sample RoundSpeedUp, int TorchThreads)
+    public sealed record Result(string Task, Row Ours, Row? Fista, Adam Their, Harness.Sample RoundSpeedUp, Harness.ReferenceThreads TorchThreads)
     {
         public double TheirSeconds => Their.Seconds;
         public double TheirDev => Their.Dev;
@@ -116,10 +116,10 @@ public static class LinearProbeBenchmark
                 options with { MaxIterations = 5 });
             PassBenchmark.Run(task.TrainX, nt, d, task.TrainY, classes, kernels, sgemmPeakGflops, output);
             // Adam's thread count: the given one, or (0) the fastest of 1..cores on one-epoch runs
-            int torchThreads = threads;
-            if (torchThreads <= 0)
+            var torchThreads = new Harness.ReferenceThreads(threads, threads);
+            if (threads <= 0)
             {
-                var (best, tried) = Harness.Rounds.BestThreadCount(Environment.ProcessorCount,
+                var (best, tried) = Harness.Rounds.BestThreads(Environment.ProcessorCount, setsOpenBlas: true,
                     t => RunAdam(task, dir, pythonScript, python, l1, l2, t, epochs: 1).Seconds, trials: 1);
                 torchThreads = best;
                 output.WriteLine($"  Adam threads (one epoch each): {string.Join(", ", tried.Select(kv => $"{kv.Key}: {kv.Value.Median:F2} s"))} → {best}");
@@ -144,7 +144,7 @@ public static class LinearProbeBenchmark
                 output.WriteLine($"  {row.Label,-62} {row.Seconds,8:F2} {row.Dev,9:P2} {Pct(row.Test),9}   " +
                                  $"{gflops:F1} GFLOP/s = {gflops / sgemmPeakGflops:P0} of SGEMM peak {sgemmPeakGflops:F1}");
             }
-            output.WriteLine($"  {$"NeuroX Adam, 10 epochs, batch 32 (torch, {torchThreads} thread{(torchThreads == 1 ? "" : "s")})",-62} {theirSeconds,8:F2} {theirDev,9:P2} {Pct(theirTest),9}");
+            output.WriteLine($"  {$"NeuroX Adam, 10 epochs, batch 32 (torch, {torchThreads})",-62} {theirSeconds,8:F2} {theirDev,9:P2} {Pct(theirTest),9}");
             var result = new Result(task.Name, ours, fista, adam, rounds.SpeedUp("ours", "adam"), torchThreads);
             output.WriteLine($"  speed-up {result.SpeedUp:F1}× (round by round {result.RoundSpeedUp.Describe("F1", "×")}; load average {rounds.Load}), dev accuracy difference {Signed(result.DevDifferencePoints)} pt" +
                              (fista is null ? "" : $" (FISTA: {theirSeconds / fista.Seconds:F1}×, {Signed(100 * (fista.Dev - theirDev))} pt)") +
@@ -225,13 +225,13 @@ public static class LinearProbeBenchmark
     }
 
     private static (double Seconds, double Dev, double? Test, List<(double, double)> Epochs) RunAdam(LinearBenchmarkTask task, string dir, string pythonScript,
-        string? python, double l1, double l2, int threads, int epochs = 10)
+        string? python, double l1, double l2, Harness.ReferenceThreads threads, int epochs = 10)
     {
         python ??= File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var psi = new ProcessStartInfo(python) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.GetFullPath(pythonScript), Str(task.Features), Str(task.Classes),
                      l1.ToString("R", CultureInfo.InvariantCulture), l2.ToString("R", CultureInfo.InvariantCulture), Str(epochs),
-                     Str(threads) })
+                     Str(threads.Torch), Str(threads.Blas ?? threads.Torch) })
             psi.ArgumentList.Add(a);
         if (Environment.GetEnvironmentVariable("PYENV_VERSION") is null) psi.Environment["PYENV_VERSION"] = "system";
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {python}");
@@ -242,6 +242,11 @@ public static class LinearProbeBenchmark
         if (p.ExitCode != 0) throw new InvalidOperationException($"{pythonScript} failed ({python}): {stderr}");
         using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
         var root = json.RootElement;
+        var ran = new Harness.ReferenceThreads(root.GetProperty("threads").GetInt32(),
+            root.GetProperty("blas").ValueKind == JsonValueKind.Number ? root.GetProperty("blas").GetInt32() : null);
+        // torch's BLAS may be one whose threads follow torch's (not OpenBLAS): then only torch's count was set
+        if (ran.Torch != threads.Torch || (ran.Blas is { } b && b != threads.Blas))
+            throw new InvalidOperationException($"{pythonScript} ran at {ran}, not at {threads}");
         var perEpoch = root.TryGetProperty("per_epoch", out var pe)
             ? pe.EnumerateArray().Select(e => (e[0].GetDouble(), e[1].GetDouble())).ToList() : [];
         return (root.GetProperty("seconds").GetDouble(), root.GetProperty("dev_accuracy").GetDouble(),

@@ -11,7 +11,10 @@ import torch
 d, classes, l1, l2 = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
 epochs = int(sys.argv[5]) if len(sys.argv) > 5 else 10
 threads = int(sys.argv[6]) if len(sys.argv) > 6 else 2
-torch.set_num_threads(threads)
+blas = int(sys.argv[7]) if len(sys.argv) > 7 else threads
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Harness"))
+import reference_threads  # noqa: E402  (beside the benchmarks' other Python, in Harness/)
+threads, blas = reference_threads.set_threads(threads, blas)
 torch.manual_seed(1)
 def load(name):
     X = torch.from_numpy(np.fromfile(name + "_x.bin", dtype=np.float32).reshape(-1, d))
@@ -42,7 +45,7 @@ for epoch in range(epochs):
         per_epoch.append([trained, accuracy(Xd, yd)])
 with torch.no_grad():
     out = {"seconds": trained, "train_accuracy": accuracy(Xt, yt), "dev_accuracy": accuracy(Xd, yd), "epochs": epochs,
-           "per_epoch": per_epoch}
+           "per_epoch": per_epoch, "threads": threads, "blas": blas}
     if os.path.exists("test_x.bin"):
         out["test_accuracy"] = accuracy(*load("test"))
 print(json.dumps(out))
