@@ -88,6 +88,11 @@ public sealed class OutputFolderTests : IDisposable
         Assert.Contains("root", OutputFolder.Problem("/", "run", ReportFolder.IsRunFile));
         Assert.Contains("is a file", OutputFolder.Problem(Path.Combine(file, "sub"), "run", ReportFolder.IsRunFile));
         Assert.Equal("keep", File.ReadAllText(file));
+        // Through the run's check too: trimming "/" once left "" and an ArgumentException ("unexpected")
+        // that closed the terminal UI while an output folder was being typed.
+        foreach (var root in new[] { "/", "//" })
+            Assert.Contains("root of a file system", Assert.Throws<OutputFolderException>(() => ReportFolder.CheckTarget(root)).Message);
+        Assert.Contains("no output folder", Assert.Throws<OutputFolderException>(() => ReportFolder.CheckTarget(" ")).Message);
     }
 
     [SharedFact]

@@ -20,7 +20,7 @@ public static class ReportFolder
     /// ".partial" sibling may be (re)placed by a run's results. Called before any work starts.</summary>
     public static void CheckTarget(string outDir)
     {
-        outDir = Path.GetFullPath(outDir.TrimEnd('/', '\\'));
+        outDir = OutputFolder.FullPath(outDir);
         OutputFolder.Check(outDir, Kind, IsRunFile);
         OutputFolder.Check(outDir + ".partial", Kind, IsRunFile);
     }
@@ -30,7 +30,7 @@ public static class ReportFolder
     /// (<c>neuronhost report DIR</c>) from the results.json written here. Null: no limit.</param>
     public static void Write(RunResults results, string outDir, TimeSpan? reportBudget = null)
     {
-        outDir = Path.GetFullPath(outDir.TrimEnd('/', '\\'));
+        outDir = OutputFolder.FullPath(outDir);
         CheckTarget(outDir); // again: the folders may have changed while the analysis ran
         string partial = outDir + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
@@ -101,7 +101,7 @@ public static class ReportFolder
     /// touched; anything else is one <see cref="InvalidDataException"/> naming the folder or file.</summary>
     public static string Rerender(string dir)
     {
-        string full = Path.GetFullPath(dir.TrimEnd('/', '\\'));
+        string full = OutputFolder.FullPath(dir);
         string results = Path.Combine(full, ResultsFile);
         if (!File.Exists(results)) throw new InvalidDataException($"'{dir}' has no {ResultsFile}: not a finished NeuronHost run folder");
         if (!OutputFolder.IsOwnOutput(full, Kind, IsRunFile))

@@ -36,7 +36,7 @@ public sealed class ReproduceRunner(PluginCatalog plugins)
 
     public ReproduceResult Run(ReproduceOptions options, IReadOnlyList<PlannedRun> plan, IProgress<ProgressReport> progress, CancellationToken cancellation)
     {
-        string outDir = Path.GetFullPath(options.OutputDir.TrimEnd('/', '\\'));
+        string outDir = OutputFolder.FullPath(options.OutputDir);
         CheckTarget(outDir);
         foreach (var run in plan.Where(r => r.Config is not null)) ReportFolder.CheckTarget(run.Config!.OutputDir);
         Directory.CreateDirectory(outDir);

@@ -10,12 +10,21 @@ public static class OutputFolder
     /// <summary>Written into every output folder; its first line names the kind of output.</summary>
     public const string MarkerFile = ".neuronhost-output";
 
+    /// <summary>The absolute form of an output folder's path without a trailing separator; the
+    /// root stays the root (trimming "/" first once left "", and a crash instead of the refusal
+    /// below). Empty or blank: <see cref="OutputFolderException"/>.</summary>
+    public static string FullPath(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new OutputFolderException("no output folder was given");
+        return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+    }
+
     /// <summary>Why <paramref name="path"/> cannot receive an output of <paramref name="kind"/>,
     /// or null when it can (absent, empty, or an earlier output of the same kind).
     /// <paramref name="legacyFile"/> recognises the files of an unmarked earlier output.</summary>
     public static string? Problem(string path, string kind, Func<string, bool> legacyFile)
     {
-        string full = Path.GetFullPath(path);
+        string full = FullPath(path);
         if (File.Exists(full)) return $"'{path}' is a file, not a folder";
         if (Path.GetPathRoot(full) == full) return $"'{path}' is the root of a file system";
         if (!Directory.Exists(full)) return ParentProblem(full, path);
