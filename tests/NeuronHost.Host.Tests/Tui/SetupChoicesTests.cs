@@ -66,6 +66,37 @@ public sealed class SetupChoicesTests
         Assert.Equal(3, loaded.ToConfig("/tmp").ShardBatches);
     }
 
+    /// <summary>Typing "/" into the output field (the first key of "/tmp/out") closed the terminal UI with an unexpected error.</summary>
+    [SharedFact]
+    public void AnOutputAtTheFileSystemRootIsAProblemNotACrash()
+    {
+        var c = Ready();
+        c.Output = "/";
+        Assert.Contains("'/' is the root of a file system", Assert.Single(c.Problems()).Message);
+        c.Output = "/tmp/nh-out-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Empty(c.Problems());
+    }
+
+    [SharedFact]
+    public void KeepRowsHereIsClusterRowsCoordinatorAndRoundTripsThroughTheYaml()
+    {
+        var c = Ready();
+        Assert.Null(c.ToConfig("/tmp").ClusterRows);   // unticked: the default, rows stay on the silos
+        c.KeepRowsHere = true;
+        var yaml = AnalysisYaml.Save(c.ToConfig("/tmp"));
+        Assert.Contains("cluster-rows: coordinator", yaml);
+        var loaded = new SetupChoices(Plugins);
+        loaded.Load(AnalysisYaml.Parse(yaml, "/tmp/analysis.yaml"));
+        Assert.True(loaded.KeepRowsHere);
+        loaded.KeepRowsHere = false;
+        Assert.Null(loaded.ToConfig("/tmp").ClusterRows);
+        // a file that says silos keeps saying it
+        var silos = new SetupChoices(Plugins);
+        silos.Load(AnalysisYaml.Parse(yaml.Replace("cluster-rows: coordinator", "cluster-rows: silos"), "/tmp/analysis.yaml"));
+        Assert.False(silos.KeepRowsHere);
+        Assert.Equal("silos", silos.ToConfig("/tmp").ClusterRows);
+    }
+
     /// <summary>An analysis.yaml opened in the Setup view and saved again keeps every setting,
     /// those without a pane too (random draws, oracle fractions, lm-input, plugin timeout,
     /// cluster-rows were once dropped: the next run used the defaults and the file lost them). Every

@@ -36,6 +36,9 @@ public sealed class SetupChoices(IPluginDirectory plugins)
     public string Cluster { get; set; } = "";
     /// <summary>Batches of sentences per cluster shard; empty: the default (<c>run --shard-batches</c>'s).</summary>
     public string ShardBatches { get; set; } = "";
+    /// <summary>On a cluster, copy every row into this machine's store even when no plugin needs
+    /// them here (<c>cluster-rows: coordinator</c>), for later runs without the cluster.</summary>
+    public bool KeepRowsHere { get; set; }
     /// <summary>Settings an analysis.yaml carried that the view has no pane for; kept as loaded.</summary>
     private AnalysisConfig loaded = new();
 
@@ -127,7 +130,8 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             PluginTimeoutSeconds = loaded.PluginTimeoutSeconds,
             Cluster = Cluster.Trim() is { Length: > 0 } address ? address : null,
             ShardBatches = ShardBatches.Trim().Length > 0 ? ParseCount(ShardBatches, allowAll: false) : null,
-            ClusterRows = loaded.ClusterRows,
+            // unticked keeps an explicit "silos" from the loaded file; the default is the same
+            ClusterRows = KeepRowsHere ? AnalysisConfig.RowsToCoordinator : loaded.ClusterRows == AnalysisConfig.RowsOnSilos ? AnalysisConfig.RowsOnSilos : null,
         };
     }
 
@@ -153,6 +157,7 @@ public sealed class SetupChoices(IPluginDirectory plugins)
         Output = c.OutputDir;
         Cluster = c.Cluster ?? "";
         ShardBatches = c.ShardBatches?.ToString(CultureInfo.InvariantCulture) ?? "";
+        KeepRowsHere = c.ClusterRows == AnalysisConfig.RowsToCoordinator;
     }
 
     /// <summary>"1, 10,5" → [1, 5, 10]; null when any part is not a positive whole number.</summary>

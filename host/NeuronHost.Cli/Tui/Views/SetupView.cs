@@ -24,9 +24,10 @@ public sealed class SetupView : View
     private readonly TextField kGrid = new() { Width = 14 };
     private readonly TextField sentences = new() { Width = 6 };
     private readonly TextField minClass = new() { Width = 4 };
-    private readonly TextField output = new() { Width = Dim.Fill() };
+    private readonly TextField output = new() { Width = Dim.Fill(34) };
     private readonly TextField cluster = new() { Width = 26 };
     private readonly TextField shardBatches = new() { Width = 4 };
+    private readonly CheckBox keepRowsHere = new() { Text = "cluster: store every ro_w here" };
     private readonly Label about = PlainText.Of(new Label { X = 0, Y = 3, Width = Dim.Fill(), Height = 1, Text = "" });
     private readonly Label problemsLabel = PlainText.Of(new Label { X = 0, Y = 4, Width = Dim.Fill(), Height = Dim.Fill(1), Text = "" });
     public Button RunButton { get; } = new() { Text = "Run (F5)" };
@@ -67,11 +68,13 @@ public sealed class SetupView : View
         cluster.X = Pos.Right(cLabel) + 1; cluster.Y = 2;
         var bLabel = new Label { Text = "_batches/shard:", X = Pos.Right(cluster) + 1, Y = 2 };
         shardBatches.X = Pos.Right(bLabel) + 1; shardBatches.Y = 2;
+        // on the output line's right end, where 80 columns still show it (the cluster line is full)
+        keepRowsHere.X = Pos.AnchorEnd(33); keepRowsHere.Y = 1;
         RunButton.X = 0; RunButton.Y = Pos.AnchorEnd(1);
         ParamsButton.X = Pos.Right(RunButton) + 1; ParamsButton.Y = Pos.AnchorEnd(1);
         SaveButton.X = Pos.Right(ParamsButton) + 1; SaveButton.Y = Pos.AnchorEnd(1);
         LoadButton.X = Pos.Right(SaveButton) + 1; LoadButton.Y = Pos.AnchorEnd(1);
-        options.Add(kLabel, kGrid, sLabel, sentences, mLabel, minClass, oLabel, output, cLabel, cluster, bLabel, shardBatches, about, problemsLabel, RunButton, ParamsButton, SaveButton, LoadButton);
+        options.Add(kLabel, kGrid, sLabel, sentences, mLabel, minClass, oLabel, output, cLabel, cluster, bLabel, shardBatches, keepRowsHere, about, problemsLabel, RunButton, ParamsButton, SaveButton, LoadButton);
         Add(modelList, corpusList, taskList, layerList, hookList, rankingList, probeList, interventionList, options);
 
         modelList.Changed += i => { choices.Model = models[i]; LayersChanged(); Edited(); };
@@ -93,6 +96,7 @@ public sealed class SetupView : View
         output.ValueChanged += (_, _) => { choices.Output = output.Text; Edited(); };
         cluster.ValueChanged += (_, _) => { choices.Cluster = cluster.Text; Edited(); };
         shardBatches.ValueChanged += (_, _) => { choices.ShardBatches = shardBatches.Text; Edited(); };
+        keepRowsHere.ValueChanged += (_, e) => { choices.KeepRowsHere = e.NewValue == CheckState.Checked; Edited(); };
         ShowChoices();
     }
 
@@ -125,6 +129,7 @@ public sealed class SetupView : View
         output.Text = choices.Output;
         cluster.Text = choices.Cluster;
         shardBatches.Text = choices.ShardBatches;
+        keepRowsHere.Value = choices.KeepRowsHere ? CheckState.Checked : CheckState.UnChecked;
         Edited();
     }
 
