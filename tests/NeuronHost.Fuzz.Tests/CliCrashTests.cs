@@ -94,6 +94,20 @@ public sealed class CliCrashTests
         Assert.False(Directory.Exists(scratch.File("store")), "the store was started anyway");
     }
 
+    /// <summary>An empty or root output path was an unexpected ArgumentException ('/' trimmed to '',
+    /// then Path.GetFullPath("")); each is now one error line naming what to give.</summary>
+    [SharedFact]
+    public void Empty_or_root_output_folders_are_one_clear_error()
+    {
+        using var scratch = new Scratch();
+        var extract = ChildRun.Start(scratch.Dir, "extract", "--model", Gpt2, "--corpus", EwtDev, "--hooks", "mlp.hook_post", "--out", "");
+        Outcome.AssertCliError(extract, "--out");
+        var reproduce = ChildRun.Start(scratch.Dir, "reproduce", "--model", Gpt2, "--corpus", EwtDev, "--out", "/");
+        Outcome.AssertCliError(reproduce, "root of a file system");
+        var report = ChildRun.Start(scratch.Dir, "report", "");
+        Outcome.AssertCliError(report, "no folder was given");
+    }
+
     [SharedFact]
     public void A_10_MB_yaml_value_never_becomes_a_10_MB_line()
     {

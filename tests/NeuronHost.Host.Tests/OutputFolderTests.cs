@@ -92,7 +92,7 @@ public sealed class OutputFolderTests : IDisposable
         // that closed the terminal UI while an output folder was being typed.
         foreach (var root in new[] { "/", "//" })
             Assert.Contains("root of a file system", Assert.Throws<OutputFolderException>(() => ReportFolder.CheckTarget(root)).Message);
-        Assert.Contains("no output folder", Assert.Throws<OutputFolderException>(() => ReportFolder.CheckTarget(" ")).Message);
+        Assert.Contains("no folder was given", Assert.Throws<OutputFolderException>(() => ReportFolder.CheckTarget(" ")).Message);
     }
 
     [SharedFact]

@@ -35,6 +35,8 @@ public sealed class ExtractCommand : ICliCommand
         command.Add(strict);
         command.SetAction(parse =>
         {
+            // checked first: an empty --out once failed after the model and corpus had loaded, as an unexpected error
+            if (string.IsNullOrWhiteSpace(parse.GetRequiredValue(output))) throw new CliException("--out: give the store folder");
             var words = Corpus.Load(parse.GetRequiredValue(corpus));
             var taskSpec = parse.GetValue(task) is { } t ? CheckTask(t, words) : null;
             var session = ModelOpener.Open(parse.GetRequiredValue(model), parse.GetValue(strict));

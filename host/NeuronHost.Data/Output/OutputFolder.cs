@@ -15,7 +15,7 @@ public static class OutputFolder
     /// below). Empty or blank: <see cref="OutputFolderException"/>.</summary>
     public static string FullPath(string path)
     {
-        if (string.IsNullOrWhiteSpace(path)) throw new OutputFolderException("no output folder was given");
+        if (string.IsNullOrWhiteSpace(path)) throw new OutputFolderException("no folder was given");
         return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
     }
 

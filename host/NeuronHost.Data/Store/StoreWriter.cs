@@ -60,6 +60,7 @@ public sealed class StoreWriter : IDisposable
     public static StoreWriter Open(string directory, StoreManifest wanted, byte[] sidecar, bool force = false,
         IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
+        if (string.IsNullOrWhiteSpace(directory)) throw new StoreFormatException("store", "the folder's path is empty");
         if ((long)wanted.RowsPerShard * wanted.Columns > Array.MaxLength)
             throw new ArgumentException($"a shard of {wanted.RowsPerShard} rows × {wanted.Columns} columns is too large; lower RowsPerShard");
         System.IO.Directory.CreateDirectory(directory);
