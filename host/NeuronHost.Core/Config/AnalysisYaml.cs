@@ -292,6 +292,7 @@ public static class AnalysisYaml
         {
             string v = String(node, path);
             if (v.Length == 0) return v;
+            if (v.IndexOfAny(Path.GetInvalidPathChars()) >= 0) throw Error(node, path, "holds a character no path can (NUL)");
             if (v.StartsWith("~/")) v = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), v[2..]);
             return Path.GetFullPath(Path.Combine(baseDir, v));
         }

@@ -16,6 +16,8 @@ public static class OutputFolder
     public static string FullPath(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new OutputFolderException("no folder was given");
+        if (path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            throw new OutputFolderException($"'{path.Replace("\0", "\\0")}' holds a character no path can (NUL)");
         return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
     }
 

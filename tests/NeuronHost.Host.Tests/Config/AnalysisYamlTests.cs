@@ -197,6 +197,7 @@ public sealed class AnalysisYamlTests : IDisposable
     [InlineData("k_grid: 1, 5, 10", "k_grid: 1, five", "20: k-grid[1]: 'five' is not an integer")]
     [InlineData("layers: [1, 3]", "layers: [1, x]", "7: layers[1]: 'x' is not an integer")]
     [InlineData("layers: [1, 3]", "layers: {a: 1}", "7: layers: expected a list")]
+    [InlineData("output: out", "output: \"out\\0x\"", "21: output: holds a character no path can (NUL)")]   // was an unexpected ArgumentException
     public void ValuesOfTheWrongTypeNameTheKey(string from, string to, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => Load(Good.Replace(from, to)));

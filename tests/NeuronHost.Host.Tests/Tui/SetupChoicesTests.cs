@@ -77,6 +77,24 @@ public sealed class SetupChoicesTests
         Assert.Empty(c.Problems());
     }
 
+    /// <summary>Every text field re-checks the setup on each key: no partly typed value may throw
+    /// (the output field's "/" once closed the application).</summary>
+    [SharedFact]
+    public void NoPartlyTypedFieldThrows()
+    {
+        string[] values = ["", " ", "/", "//", "\\", ".", "..", "~", "0", "-1", "1e9", "99999999999999999999", "a b", "\0", ":", "redis://", "[::1]:1", "1,,5", ",", "all", "/dev/null", "/proc/self/mem"];
+        Action<SetupChoices, string>[] fields = [(c, v) => c.Output = v, (c, v) => c.KGrid = v, (c, v) => c.Sentences = v,
+            (c, v) => c.MinClassCount = v, (c, v) => c.Cluster = v, (c, v) => c.ShardBatches = v];
+        foreach (var set in fields)
+            foreach (var v in values)
+            {
+                var c = Ready();
+                set(c, v);
+                var problems = c.Problems();   // must not throw
+                Assert.All(problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Message)));
+            }
+    }
+
     [SharedFact]
     public void KeepRowsHereIsClusterRowsCoordinatorAndRoundTripsThroughTheYaml()
     {

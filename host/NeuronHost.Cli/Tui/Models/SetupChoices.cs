@@ -124,7 +124,8 @@ public sealed class SetupChoices(IPluginDirectory plugins)
             RandomDraws = loaded.RandomDraws,
             OracleFractions = loaded.OracleFractions.ToList(),
             TopContexts = loaded.TopContexts,
-            OutputDir = Path.GetFullPath(Path.Combine(baseDir, Output.Trim())),
+            // a path no file system takes stays as typed: the checks refuse it with a message
+            OutputDir = Output.IndexOfAny(Path.GetInvalidPathChars()) >= 0 ? Output : Path.GetFullPath(Path.Combine(baseDir, Output.Trim())),
             Seed = loaded.Seed,
             Backend = loaded.Backend,
             PluginTimeoutSeconds = loaded.PluginTimeoutSeconds,
