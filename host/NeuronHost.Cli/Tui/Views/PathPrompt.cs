@@ -17,6 +17,13 @@ public static class PathPrompt
         dialog.AddButton(new Button { Text = "OK", IsDefault = true });
         field.SetFocus();
         var result = app.Run(dialog);
-        return result is 1 && !string.IsNullOrWhiteSpace(field.Text) ? Path.GetFullPath(field.Text.Trim()) : null;
+        if (result is not 1 || string.IsNullOrWhiteSpace(field.Text)) return null;
+        if (field.Text.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            // a pasted NUL: Path.GetFullPath would throw and close the application
+            MessageBox.ErrorQuery(app, title, "That path holds a character no path can (NUL).", "OK");
+            return null;
+        }
+        return Path.GetFullPath(field.Text.Trim());
     }
 }
