@@ -108,6 +108,20 @@ public sealed class CliCrashTests
         Outcome.AssertCliError(report, "no folder was given");
     }
 
+    /// <summary>A silo's empty --store-dir was Path.GetFullPath's exception, a port out of range Orleans'.</summary>
+    [Theory]
+    [InlineData("--store-dir", "", "--store-dir")]
+    [InlineData("--port", "0", "1–65535")]
+    [InlineData("--port", "65535", "--gateway-port 65536")]
+    [InlineData("--gateway-port", "11111", "is the silo port")]
+    public void Silo_options_out_of_range_are_one_clear_error_before_any_connection(string option, string value, string named)
+    {
+        using var scratch = new Scratch();
+        var run = ChildRun.Start(scratch.Dir, "cluster", "silo", "--redis", "127.0.0.1:1", option, value);
+        Outcome.AssertCliError(run, named);
+        Assert.DoesNotContain("Redis", run.Stderr, StringComparison.Ordinal);   // refused before connecting
+    }
+
     [SharedFact]
     public void A_10_MB_yaml_value_never_becomes_a_10_MB_line()
     {

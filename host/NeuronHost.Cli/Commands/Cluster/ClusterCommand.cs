@@ -48,6 +48,12 @@ public sealed class ClusterCommand : ICliCommand
             var address = Parse(parse.GetRequiredValue(redis));
             int siloPort = parse.GetValue(port);
             int gatewayPort = parse.GetValue(gateway) ?? siloPort + 1;
+            // checked here: out of range they were Orleans' exceptions, an empty folder Path.GetFullPath's
+            foreach (var (option, value) in new[] { ("--port", siloPort), ("--gateway-port", gatewayPort) })
+                if (value is < 1 or > 65535) throw new CliException($"{option} {value}: give a port 1–65535");
+            if (gatewayPort == siloPort) throw new CliException($"--gateway-port {gatewayPort} is the silo port: give another");
+            if (parse.GetValue(storeDir) is { } sd && (string.IsNullOrWhiteSpace(sd) || sd.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+                throw new CliException("--store-dir: give a folder");
             var ip = parse.GetValue(advertise) is { } text
                 ? (IPAddress.TryParse(text, out var a) ? a : throw new CliException($"--advertise: '{text}' is not an IP address"))
                 : DefaultAddress(address);
