@@ -118,7 +118,7 @@ with torch.no_grad():
     for line in sys.stdin:
         request = json.loads(line)
         if request.get("run") == "forward":
-            threads, blas = reference_threads.set_threads(request.get("threads", 1), request.get("blas") or request.get("threads", 1))
+            threads, blas = reference_threads.set_threads(request.get("threads", 1), request.get("blas"))
             t0 = time.perf_counter()
             logits = forward(ids)
             print(json.dumps({"seconds": time.perf_counter() - t0, "threads": threads, "blas": blas}), flush=True)

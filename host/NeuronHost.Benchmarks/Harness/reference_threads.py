@@ -32,10 +32,11 @@ def controls_openblas():
     return bool(_blas)
 
 
-def set_threads(torch_threads, blas_threads):
-    """Sets torch's threads and OpenBLAS's; returns what each now is (OpenBLAS's None when torch
-    does not use OpenBLAS: then only torch's count was set)."""
+def set_threads(torch_threads, blas_threads=None):
+    """Sets torch's threads and OpenBLAS's (None: as many as torch's); returns what each now is
+    (OpenBLAS's None when torch does not use OpenBLAS: then only torch's count was set)."""
     torch.set_num_threads(int(torch_threads))
+    blas_threads = torch_threads if blas_threads is None else blas_threads
     if not controls_openblas():
         return torch.get_num_threads(), None
     _blas.openblas_set_num_threads(int(blas_threads))

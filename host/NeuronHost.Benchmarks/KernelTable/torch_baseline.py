@@ -111,7 +111,7 @@ for line in sys.stdin:
     if name not in KERNELS:
         print(json.dumps({"error": "unknown kernel %r" % name}), flush=True)
         continue
-    threads, blas = reference_threads.set_threads(request.get("threads", 1), request.get("blas") or request.get("threads", 1))
+    threads, blas = reference_threads.set_threads(request.get("threads", 1), request.get("blas"))
     fn, note = KERNELS[name]
     t = time.perf_counter()
     fn()

@@ -126,13 +126,14 @@ public static class LinearProbeBenchmark
             }
             // ours and Adam alternate, round by round (FISTA, when asked, runs after: it is a side note)
             var oursRuns = new List<(double Seconds, SoftmaxModel Model)>();
-            var adamRuns = new List<(double Seconds, double Dev, double? Test, List<(double, double)> Epochs)>();
+            var adamRuns = new List<(double Seconds, double Dev, double? Test, List<(double, double)> Epochs, Harness.ReferenceThreads Ran)>();
             var rounds = Harness.Rounds.Run(repeats, [
                 new("ours", () => { var r = FitOnce(task, options); oursRuns.Add(r); return r.Seconds; }),
                 new("adam", () => { var a = RunAdam(task, dir, pythonScript, python, l1, l2, torchThreads); adamRuns.Add(a); return a.Seconds; }),
             ], warmUp: false, log: output, minimumRounds: Math.Min(repeats, Harness.Rounds.MinimumRounds));
             var ours = Summarise("NeuronHost OWL-QN", task, oursRuns, kernels);
             Row? fista = withFista ? Ours("NeuronHost FISTA", task, options with { Solver = ElasticNetSolver.Fista }, kernels, repeats) : null;
+            torchThreads = adamRuns[0].Ran;   // what ran: a torch whose BLAS is not OpenBLAS sets torch's count alone
             var adam = new Adam(rounds["adam"].Median, adamRuns[0].Dev, adamRuns[0].Test,
                 adamRuns.Select(a => (IReadOnlyList<(double, double)>)a.Epochs).ToList());
             double theirSeconds = adam.Seconds, theirDev = adam.Dev; double? theirTest = adam.Test;
@@ -224,7 +225,7 @@ public static class LinearProbeBenchmark
             task.TestX is null || task.TestY is null ? null : Acc(task.TestX, task.TestY), model.Iterations, model.GemmFlops, checks);
     }
 
-    private static (double Seconds, double Dev, double? Test, List<(double, double)> Epochs) RunAdam(LinearBenchmarkTask task, string dir, string pythonScript,
+    private static (double Seconds, double Dev, double? Test, List<(double, double)> Epochs, Harness.ReferenceThreads Ran) RunAdam(LinearBenchmarkTask task, string dir, string pythonScript,
         string? python, double l1, double l2, Harness.ReferenceThreads threads, int epochs = 10)
     {
         python ??= File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
@@ -250,7 +251,7 @@ public static class LinearProbeBenchmark
         var perEpoch = root.TryGetProperty("per_epoch", out var pe)
             ? pe.EnumerateArray().Select(e => (e[0].GetDouble(), e[1].GetDouble())).ToList() : [];
         return (root.GetProperty("seconds").GetDouble(), root.GetProperty("dev_accuracy").GetDouble(),
-            root.TryGetProperty("test_accuracy", out var t) ? t.GetDouble() : null, perEpoch);
+            root.TryGetProperty("test_accuracy", out var t) ? t.GetDouble() : null, perEpoch, ran);
     }
 
     /// <summary>Points with an explicit sign; values that round to zero print as +0.00.</summary>
