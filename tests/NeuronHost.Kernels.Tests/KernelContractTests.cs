@@ -450,6 +450,31 @@ public abstract class KernelContractTests
         Assert.Equal(expValues, top.Values);
     }
 
+    [Fact]
+    public void TopActivatingRows_order_signed_zeros_negatives_and_extremes_as_floats_do()
+    {
+        // The kernel keeps (value, row) as one integer key: these are the values whose bits order
+        // differently from the floats (−0 and +0 are equal, negatives run backwards as bits).
+        const int rows = 3000, cols = 4;
+        var x = new float[rows * cols];
+        var rng = new Random(7);
+        for (int r = 0; r < rows; r++)
+        {
+            x[r * cols] = r % 2 == 0 ? -0f : 0f;                                   // ties only: the lowest rows win
+            x[r * cols + 1] = -1f - (float)rng.NextDouble();                      // all negative
+            x[r * cols + 2] = (rng.Next(4)) switch { 0 => float.MaxValue, 1 => -float.MaxValue, 2 => float.Epsilon, _ => -float.Epsilon };
+            x[r * cols + 3] = MathF.Round((float)rng.NextDouble() * 4 - 2);       // -2..2 with -0 among them
+        }
+        foreach (int k in new[] { 1, 7, 20 })
+        {
+            var (expRows, expValues) = NaiveReference.TopActivatingRows(x, rows, cols, k);
+            var top = Kernels.TopActivatingRows(TestData.Dense(x, rows, cols, 512), k);
+            Assert.Equal(expRows, top.Rows);
+            Assert.Equal(expValues, top.Values);
+        }
+        Assert.Equal([0L, 1, 2, 3, 4, 5, 6], Kernels.TopActivatingRows(TestData.Dense(x, rows, cols, 512), 7).Rows.Take(7));
+    }
+
     // ---------------------------------------------------------------- histograms
 
     [Theory]

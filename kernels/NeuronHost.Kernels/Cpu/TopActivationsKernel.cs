@@ -9,36 +9,62 @@ namespace NeuronHost.Kernels.Cpu;
 /// <summary>Streaming "max-activating examples": per neuron, the k rows with the highest value
 /// (highest first, ties by lower row). Each partition keeps per-neuron min-heaps and a threshold
 /// vector (the heap roots), so a row costs one SIMD compare per 16 neurons and heap work only
-/// for the rare values that beat the threshold. Partitions are merged at the end.</summary>
+/// for the values that beat the threshold. Partitions are merged at the end.
+/// A heap entry is one 64-bit key whose unsigned order is the entries' order (value, then the
+/// lower row first), so the heap's steps are integer compares the JIT makes branch-free; -0 is
+/// kept as +0 (they tie as floats, so only the row orders them, as before).</summary>
 internal static unsafe class TopActivationsKernel
 {
-    /// <summary>One partition's heaps, in pinned arrays so <see cref="Offer"/> works on pointers.</summary>
+    /// <summary>One partition's heaps: per neuron k keys and one guard key (ulong.MaxValue, never
+    /// the smaller child), in a pinned array so <see cref="Offer"/> works on pointers.</summary>
     private sealed class Partial
     {
-        public readonly float[] Values, Threshold;
-        public readonly long[] Rows;
+        public readonly ulong[] Keys;
+        public readonly float[] Threshold;
         public readonly int[] Size;
-        public readonly float* V, T;
-        public readonly long* R;
+        public readonly ulong* K;
+        public readonly float* T;
         public readonly int* S;
+        public readonly int Stride;
         public Partial(int d, int k)
         {
-            Values = GC.AllocateArray<float>(d * k, pinned: true);
-            Rows = GC.AllocateArray<long>(d * k, pinned: true);
+            Stride = k + 1;
+            Keys = GC.AllocateArray<ulong>(d * Stride, pinned: true);
+            Keys.AsSpan().Fill(ulong.MaxValue);
             Size = GC.AllocateArray<int>(d, pinned: true);
             Threshold = GC.AllocateArray<float>(d, pinned: true);
             Threshold.AsSpan().Fill(float.NegativeInfinity);
-            V = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Values));
-            R = (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Rows));
+            K = (ulong*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Keys));
             S = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Size));
             T = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Threshold));
         }
     }
 
+    /// <summary>The key of (value, row): the value's bits made order-preserving as unsigned (-0
+    /// as +0) above the row's complement, so a higher value, or the same value at a lower row, is
+    /// a larger key.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(float value, long row)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value + 0f);   // -0 + 0 = +0
+        uint ordered = (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+        return ((ulong)ordered << 32) | (uint.MaxValue - (uint)row);
+    }
+
+    private static float ValueOf(ulong key)
+    {
+        uint ordered = (uint)(key >> 32);
+        return BitConverter.UInt32BitsToSingle((ordered & 0x8000_0000u) != 0 ? ordered & 0x7FFF_FFFFu : ~ordered);
+    }
+
+    private static long RowOf(ulong key) => uint.MaxValue - (uint)key;
+
     public static TopActivations Compute(IActivationMatrix x, int k, int threads, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(x);
         if (k < 0) throw new ArgumentException($"k = {k} is negative");
+        // the key holds a row in 32 bits: 4,294,967,295 rows (at 4 bytes a value, 17 GB per neuron)
+        if (x.Rows > uint.MaxValue) throw new ArgumentException($"top activating rows are kept for up to {uint.MaxValue:N0} rows, not {x.Rows:N0}");
         int d = x.Columns;
         var parts = new Partial[threads];
         for (int t = 0; t < threads; t++) parts[t] = new Partial(d, k);
@@ -116,46 +142,47 @@ internal static unsafe class TopActivationsKernel
         return finite;
     }
 
-    /// <summary>Min-heap per neuron keyed by (value asc, row desc): the root is the worst kept.
-    /// On random rows a neuron takes about k·(1 + ln(rows / k)) offers per partition (≈190 at
-    /// 100,000 rows and k = 20), so this runs a million times a pass: pointers, and the new value
-    /// sifted down into a hole rather than swapped level by level.</summary>
+    /// <summary>Min-heap per neuron of keys (<see cref="Key"/>): the root is the worst kept. On
+    /// random rows a neuron takes about k·(1 + ln(rows / k)) offers per partition (≈190 at 100,000
+    /// rows and k = 20). A full heap replaces its root the bottom-up way: the hole goes down to a
+    /// leaf along the smaller child with no data-dependent branch, then the new key climbs back
+    /// (rarely more than a level). Rows arrive in ascending order within a partition, so a value
+    /// above the threshold is always better than the root.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Offer(Partial p, int j, int k, float value, long row)
     {
-        float* vals = p.V + (long)j * k;
-        long* rows = p.R + (long)j * k;
+        ulong* keys = p.K + (long)j * p.Stride;
+        ulong key = Key(value, row);
         int n = p.S[j];
+        int c;
         if (n < k)
         {
-            int i = n;
-            while (i > 0)
-            {
-                int parent = (i - 1) / 2;
-                if (!Worse(value, row, vals[parent], rows[parent])) break;
-                vals[i] = vals[parent]; rows[i] = rows[parent];
-                i = parent;
-            }
-            vals[i] = value; rows[i] = row;
-            p.S[j] = ++n;
-            if (n == k) p.T[j] = vals[0];
-            return;
+            c = n;
+            p.S[j] = n + 1;
         }
-        // Rows arrive in ascending order within a partition, so value > root is "better".
-        int c = 0;
-        while (true)
+        else
         {
-            int l = 2 * c + 1;
-            if (l >= k) break;
-            int w = l + 1 < k && Worse(vals[l + 1], rows[l + 1], vals[l], rows[l]) ? l + 1 : l;
-            if (!Worse(vals[w], rows[w], value, row)) break;
-            vals[c] = vals[w]; rows[c] = rows[w];
-            c = w;
+            // the hole from the root down to a leaf, always to the smaller child (the guard key
+            // past the last entry is never smaller)
+            c = 0;
+            for (int l = 1; l < k; l = 2 * c + 1)
+            {
+                bool right = keys[l + 1] < keys[l];
+                int m = l + *(byte*)&right;
+                keys[c] = keys[m];
+                c = m;
+            }
         }
-        vals[c] = value; rows[c] = row;
-        p.T[j] = vals[0];
+        while (c > 0)
+        {
+            int parent = (c - 1) >> 1;
+            if (keys[parent] <= key) break;
+            keys[c] = keys[parent];
+            c = parent;
+        }
+        keys[c] = key;
+        if (n + 1 >= k) p.T[j] = ValueOf(keys[0]);
     }
-
-    private static bool Worse(float a, long ra, float b, long rb) => a < b || (a == b && ra > rb);
 
     private static TopActivations Merge(Partial[] parts, int d, int k)
     {
@@ -167,7 +194,10 @@ internal static unsafe class TopActivationsKernel
             int n = 0;
             foreach (var p in parts)
                 for (int i = 0; i < p.Size[j]; i++)
-                    candidates[n++] = (p.Values[(long)j * k + i], p.Rows[(long)j * k + i]);
+                {
+                    ulong key = p.Keys[(long)j * p.Stride + i];
+                    candidates[n++] = (ValueOf(key), RowOf(key));
+                }
             candidates.AsSpan(0, n).Sort(new BestFirst());
             for (int i = 0; i < k; i++)
             {
