@@ -15,29 +15,9 @@ internal static unsafe class HistogramKernel
         ArgumentNullException.ThrowIfNull(x);
         if (bins < 1) throw new ArgumentException($"histograms need at least one bin, not {bins}");
         int d = x.Columns;
-        var mins = new float[threads][];
-        var maxs = new float[threads][];
-        for (int t = 0; t < threads; t++)
-        {
-            mins[t] = new float[d]; mins[t].AsSpan().Fill(float.PositiveInfinity);
-            maxs[t] = new float[d]; maxs[t].AsSpan().Fill(float.NegativeInfinity);
-        }
-        RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
-        {
-            if (!MinMaxOfRows(block, start, end, mins[t], maxs[t])) throw NonFinite.Locate(x);
-        });
-
-        var min = new float[d];
-        var max = new float[d];
+        var (min, max) = Ranges(x, threads, cancellation);
         var scale = new double[d];
-        for (int j = 0; j < d; j++)
-        {
-            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-            for (int t = 0; t < threads; t++) { lo = Math.Min(lo, mins[t][j]); hi = Math.Max(hi, maxs[t][j]); }
-            if (x.Rows == 0) { lo = hi = float.NaN; }
-            min[j] = lo; max[j] = hi;
-            scale[j] = hi > lo ? bins / ((double)hi - lo) : 0;
-        }
+        for (int j = 0; j < d; j++) scale[j] = max[j] > min[j] ? bins / ((double)max[j] - min[j]) : 0;
 
         // Per-thread 16-bit counts, folded into the 64-bit total before they could overflow.
         var total = new long[(long)d * bins];
@@ -71,6 +51,34 @@ internal static unsafe class HistogramKernel
         }
         for (int t = 0; t < threads; t++) Fold(counts[t], total);
         return new NeuronHistograms(bins, d, min, max, total);
+    }
+
+    /// <summary>Pass 1: every neuron's min and max (NaN for both when there are no rows); throws on
+    /// a non-finite value. The benchmarks time it alone: what is left of a histogram run is pass 2, the counting.</summary>
+    internal static (float[] Min, float[] Max) Ranges(IActivationMatrix x, int threads, CancellationToken cancellation)
+    {
+        int d = x.Columns;
+        var mins = new float[threads][];
+        var maxs = new float[threads][];
+        for (int t = 0; t < threads; t++)
+        {
+            mins[t] = new float[d]; mins[t].AsSpan().Fill(float.PositiveInfinity);
+            maxs[t] = new float[d]; maxs[t].AsSpan().Fill(float.NegativeInfinity);
+        }
+        RowStreaming.Run(x, threads, cancellation, (t, block, start, end) =>
+        {
+            if (!MinMaxOfRows(block, start, end, mins[t], maxs[t])) throw NonFinite.Locate(x);
+        });
+        var min = new float[d];
+        var max = new float[d];
+        for (int j = 0; j < d; j++)
+        {
+            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
+            for (int t = 0; t < threads; t++) { lo = Math.Min(lo, mins[t][j]); hi = Math.Max(hi, maxs[t][j]); }
+            if (x.Rows == 0) { lo = hi = float.NaN; }
+            min[j] = lo; max[j] = hi;
+        }
+        return (min, max);
     }
 
     /// <summary>total += partial; partial ← 0. Locked: two threads may fold mid-stream at the
