@@ -16,7 +16,11 @@ namespace NeuronHost.Benchmarks.KernelTable;
 internal static class TableRunner
 {
     private sealed record Row(string Kernel, string Size, Sample Ours, string Rate, string Limit, Sample? OfLimit,
-        Sample? Torch, ReferenceThreads? TorchThreads, Sample? VsTorch, Sample? VsNaive, string Load);
+        Sample? Torch, ReferenceThreads? TorchThreads, Sample? VsTorch, Sample? VsNaive, string Load, KernelProfile? Profile);
+
+    /// <summary>A part of a kernel timed alone in the same rounds (its label, one run): what the
+    /// rest of the kernel's time goes to follows from the round-by-round ratio.</summary>
+    private sealed record ProfileSide(string Label, Action Run);
 
     private sealed record Limit(string Name, Func<double> RunOnce, double Amount, string Unit);
 
@@ -59,6 +63,14 @@ internal static class TableRunner
 
     public static int Run(string[] args, TextWriter output, TextWriter log)
     {
+        Measure(args, output, log);
+        return 0;
+    }
+
+    /// <summary>The table, written to <paramref name="output"/>; returns its rows' figures (for
+    /// <c>bench all</c>'s goals).</summary>
+    public static IReadOnlyList<KernelFigure> Measure(string[] args, TextWriter output, TextWriter log)
+    {
         bool quick = args.Contains("--quick");
         int threads = RawArguments.Value(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : Environment.ProcessorCount;
         int rounds = RawArguments.Value(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : Rounds.MinimumRounds;
@@ -89,7 +101,8 @@ internal static class TableRunner
         // A limit: its name, one timed run, and what that run moves (bytes) or computes (FLOPs).
         Limit Bandwidth(MachineLimits.Pass p) => new(Name(p), () => MachineLimits.Time(p, probe, threads), MachineLimits.Bytes(p, probe), "GB/s");
 
-        Row Measure(string kernel, string size, Action ours, double amount, Limit? limit, string? torchKey, Action? naive = null, string rateUnit = "GB/s")
+        Row Measure(string kernel, string size, Action ours, double amount, Limit? limit, string? torchKey, Action? naive = null, string rateUnit = "GB/s",
+            ProfileSide? profile = null)
         {
             log.WriteLine($"{kernel}…");
             ReferenceThreads? torchThreads = null;
@@ -103,6 +116,7 @@ internal static class TableRunner
             }
             if (limit is not null) sides.Add(new("limit", limit.RunOnce));
             if (naive is not null) sides.Add(new("naive", () => Rounds.Time(naive)));
+            if (profile is not null) sides.Add(new("profile", () => Rounds.Time(profile.Run)));
             var res = Rounds.Run(rounds, sides, log: log);
             Sample? ofLimit = null; string limitText = "—";
             if (limit is not null)
@@ -115,23 +129,30 @@ internal static class TableRunner
             bool compared = torch is not null && torchKey is not null;
             return new Row(kernel, size, res["ours"], rate.Describe("F1", $" {rateUnit}"), limitText, ofLimit,
                 compared ? res["torch"] : null, torchThreads, compared ? res.SpeedUp("ours", "torch") : null,
-                naive is not null ? res.SpeedUp("ours", "naive") : null, res.Load);
+                naive is not null ? res.SpeedUp("ours", "naive") : null, res.Load,
+                profile is null ? null : new KernelProfile(profile.Label, res["profile"], Sample.Ratio(res["profile"], res["ours"])));
         }
 
         if (Want("moments"))
         {
             var info = KernelInfo.ClassMoments(s.Rows, s.Cols, s.Classes);
-            rows.Add(Measure("class moments", info.Shape, () => kernels.ClassMoments(dense, labels, s.Classes), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "moments"));
+                        // profile: the same pass with every row in one class (no per-class accumulators to pick)
+            var oneClass = new int[s.Rows];
+            rows.Add(Measure("class moments", info.Shape, () => kernels.ClassMoments(dense, labels, s.Classes), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "moments",
+                profile: new("the same pass with 1 class", () => kernels.ClassMoments(dense, oneClass, 1))));
         }
         if (Want("top"))
         {
             var info = KernelInfo.TopActivatingRows(s.Rows, s.Cols, s.TopK);
-            rows.Add(Measure("top activating rows", info.Shape, () => kernels.TopActivatingRows(dense, s.TopK), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "topk"));
+                        // profile: k = 1 offers a neuron's heap about ln(rows) values instead of k·(1 + ln(rows / k))
+            rows.Add(Measure("top activating rows", info.Shape, () => kernels.TopActivatingRows(dense, s.TopK), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "topk",
+                profile: new("the same scan at k = 1", () => kernels.TopActivatingRows(dense, 1))));
         }
         if (Want("histograms"))
         {
             var info = KernelInfo.Histograms(s.Rows, s.Cols, s.Bins);
-            rows.Add(Measure("histograms (2 passes)", info.Shape, () => kernels.Histograms(dense, s.Bins), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "histograms"));
+                        rows.Add(Measure("histograms (2 passes)", info.Shape, () => kernels.Histograms(dense, s.Bins), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "histograms",
+                profile: new("pass 1 (min, max) alone", () => HistogramKernel.Ranges(dense, threads, default))));
         }
         if (Want("edit"))
         {
@@ -191,18 +212,24 @@ internal static class TableRunner
                       $"(OpenBLAS {blasThreads}); {Gemm.Implementation}; {rounds} interleaved rounds per row; load average {loadStart} at the start, {LoadAverage.Now()} at the end; " +
                       $"PyTorch: {(torch is null ? $"not compared ({torchProblem})" : $"{PythonBaseline.Interpreter}, one process alive for the whole table")}.");
         md.AppendLine();
-        md.AppendLine("| kernel | size | ours, s | our rate | limit, same rounds | ours ÷ limit | PyTorch, s (threads) | speed-up vs PyTorch | speed-up vs naive | load during row |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        md.AppendLine("| kernel | size | ours, s | our rate | limit, same rounds | ours ÷ limit | PyTorch, s (threads) | speed-up vs PyTorch | speed-up vs naive | part timed alone, same rounds | load during row |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         foreach (var row in rows)
             md.AppendLine($"| {row.Kernel} | {row.Size} | {row.Ours.Describe()} | {row.Rate} | {row.Limit} | {Pct(row.OfLimit)} | " +
-                          $"{(row.Torch is { } tt ? $"{tt.Describe()} ({row.TorchThreads})" : "—")} | {Times(row.VsTorch)} | {Times(row.VsNaive)} | {row.Load} |");
+                          $"{(row.Torch is { } tt ? $"{tt.Describe()} ({row.TorchThreads})" : "—")} | {Times(row.VsTorch)} | {Times(row.VsNaive)} | " +
+                          $"{(row.Profile is { } p ? $"{p.Label}: {p.Seconds.Describe()} s, {Pct(p.OfOurs)} of ours" : "—")} | {row.Load} |");
         md.AppendLine();
         md.AppendLine("Cells are medians with (min–max, n = rounds). Speed-ups are the median of the round-by-round ratios " +
-                      "(reference time ÷ ours; > 1 means ours is faster). \"ours ÷ limit\" is our rate divided by the limit probe's rate in the same round.");
+                      "(reference time ÷ ours; > 1 means ours is faster). \"ours ÷ limit\" is our rate divided by the limit probe's rate in the same round. " +
+                      "\"Part timed alone\" is a piece of the kernel run by itself as one more side of the rounds, and its time as a share of ours, round by round: " +
+                      "the rest of our time is what the piece leaves out.");
         output.Write(md.ToString());
         if (outFile is not null) File.WriteAllText(outFile, md.ToString());
-        return 0;
+        return rows.Select(r => new KernelFigure(r.Kernel, r.Size, r.OfLimit, r.Limit, r.VsTorch, r.VsNaive, r.Profile)).ToList();
     }
+
+    internal static string Pct(Sample? s) => s is null ? "—"
+        : string.Create(CultureInfo.InvariantCulture, $"{100 * s.Median:F0}% ({100 * s.Min:F0}–{100 * s.Max:F0}%)");
 
     private static string Name(MachineLimits.Pass p) => p switch
     {
@@ -211,9 +238,12 @@ internal static class TableRunner
         _ => "read+write",
     };
 
-    private static string Pct(Sample? s) => s is null ? "—"
-        : string.Create(CultureInfo.InvariantCulture, $"{100 * s.Median:F0}% ({100 * s.Min:F0}–{100 * s.Max:F0}%)");
-
     private static string Times(Sample? s) => s is null ? "—"
         : string.Create(CultureInfo.InvariantCulture, $"{s.Median:F2}× ({s.Min:F2}–{s.Max:F2})");
 }
+
+/// <summary>A part of a kernel timed alone in the same rounds, and its time as a share of the kernel's.</summary>
+public sealed record KernelProfile(string Label, Sample Seconds, Sample OfOurs);
+
+/// <summary>One row of the kernel table, as figures: ours ÷ the limit that bounds it, the speed-ups, the profile.</summary>
+public sealed record KernelFigure(string Kernel, string Size, Sample? OfLimit, string Limit, Sample? VsTorch, Sample? VsNaive, KernelProfile? Profile);

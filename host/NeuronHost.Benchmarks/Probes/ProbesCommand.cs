@@ -13,7 +13,8 @@ namespace NeuronHost.Benchmarks.Probes;
 /// selection. Every ratio comes from one run; the SGEMM peak is measured in the same run.</summary>
 internal static class ProbesCommand
 {
-    public static Command Build()
+    /// <param name="measured">Given the probes' and the Gaussian selection's results when the command has run (<c>bench all</c> judges its goals by them).</param>
+    public static Command Build(Action<IReadOnlyList<LinearProbeBenchmark.Result>, GaussianSelectionBenchmark.Result?>? measured = null)
     {
         var quick = new Option<bool>("--quick") { Description = "Tiny sizes (seconds): a smoke run of the whole benchmark, not a measurement" };
         var train = new Option<int>("--train") { Description = "Synthetic train tokens", DefaultValueFactory = _ => 20000 };
@@ -76,6 +77,7 @@ internal static class ProbesCommand
             output.WriteLine("summary (ours = OWL-QN, early-stopped on dev; Adam = NeuroX's trainer, 10 epochs, batch 32)");
             LinearProbeBenchmark.PrintSummary(results, output);
 
+            GaussianSelectionBenchmark.Result? selection = null;
             if (parse.GetValue(gaussian))
             {
                 output.WriteLine();
@@ -83,14 +85,15 @@ internal static class ProbesCommand
                 // Both selectors run every step; the from-scratch one grows as |S|³ per candidate,
                 // which is what bounds the sizes here (see docs/benchmarks.md).
                 if (isQuick)
-                    GaussianSelectionBenchmark.Run(SyntheticProbingData.Probing(2000, 300, 60, 5, 2, 20, 0.4), context, output, steps: 10, evalTokens: 200);
+                    selection = GaussianSelectionBenchmark.Run(SyntheticProbingData.Probing(2000, 300, 60, 5, 2, 20, 0.4), context, output, steps: 10, evalTokens: 200);
                 else
                 {
                     int d = parse.GetValue(gaussianNeurons);
-                    GaussianSelectionBenchmark.Run(SyntheticProbingData.Probing(parse.GetValue(gaussianTrain), 1000, d, 17, 2, Math.Min(200, d), 0.4), context, output,
+                    selection = GaussianSelectionBenchmark.Run(SyntheticProbingData.Probing(parse.GetValue(gaussianTrain), 1000, d, 17, 2, Math.Min(200, d), 0.4), context, output,
                         steps: parse.GetValue(gaussianSteps), evalTokens: parse.GetValue(gaussianEval));
                 }
             }
+            measured?.Invoke(results, selection);
             return 0;
         });
         return command;
