@@ -56,7 +56,7 @@ internal static class IssueGoals
             bool larger = st.StoreBytes > f.MemoryBytes;
             string size = Inv($"store {st.StoreBytes / GiB:F1} GiB on {f.MemoryBytes / GiB:F1} GiB of memory");
             string cannot = larger ? "" : "the store was not larger than memory, so this run cannot tell";
-            string held = st.StartRssBytes > 0 ? Inv($" ({st.StartRssBytes / GiB:F2} GiB of it held by the process before)") : "";
+            string held = st.StartRssBytes > 0 ? Inv($" (the process held {st.StartRssBytes / GiB:F2} GiB when the benchmark began)") : "";
             rows.Add(new GoalRow("store larger than memory: writing it", Inv($"{size}; peak RSS {st.PeakRssWriteBytes / GiB:F2} GiB{held}"),
                 "peak RSS ≤ 2 GiB", larger ? st.PeakRssWriteBytes <= TwoGiB : null, cannot));
             rows.Add(new GoalRow("store larger than memory: class moments streamed over it",

@@ -39,7 +39,18 @@ internal static class TableRunner
     public static int Command(string[] args, TextWriter output, TextWriter log) =>
         RawArguments.Check(args, Usage, ["--quick"], ["--threads", "--rounds"], ["--only", "--out"], output, log)
         ?? CheckRoundsAndGroups(args, log)
+        ?? CheckOutput(args, log)
         ?? Run(args, output, log);
+
+    /// <summary>The table's first words: an existing --out file that starts otherwise was not written by this command.</summary>
+    internal const string TableTitle = "Kernel table, ";
+
+    private static int? CheckOutput(string[] args, TextWriter error)
+    {
+        if (RawArguments.Value(args, "--out") is not { } path || BenchOutputFile.Problem(path, TableTitle) is not { } problem) return null;
+        error.WriteLine($"error: {problem}");
+        return 2;
+    }
 
     private static readonly string[] Groups = ["moments", "top", "histograms", "edit", "correlation", "sgemm"];
 
@@ -208,7 +219,7 @@ internal static class TableRunner
         }
 
         var md = new StringBuilder();
-        md.AppendLine($"Kernel table, {(quick ? "quick" : "the issue's")} sizes: {Environment.ProcessorCount} cores, ours {threads} threads " +
+        md.AppendLine($"{TableTitle}{(quick ? "quick" : "the issue's")} sizes: {Environment.ProcessorCount} cores, ours {threads} threads " +
                       $"(OpenBLAS {blasThreads}); {Gemm.Implementation}; {rounds} interleaved rounds per row; load average {loadStart} at the start, {LoadAverage.Now()} at the end; " +
                       $"PyTorch: {(torch is null ? $"not compared ({torchProblem})" : $"{PythonBaseline.Interpreter}, one process alive for the whole table")}.");
         md.AppendLine();
@@ -224,7 +235,7 @@ internal static class TableRunner
                       "\"Part timed alone\" is a piece of the kernel run by itself as one more side of the rounds, and its time as a share of ours, round by round: " +
                       "the rest of our time is what the piece leaves out.");
         output.Write(md.ToString());
-        if (outFile is not null) File.WriteAllText(outFile, md.ToString());
+        if (outFile is not null) BenchOutputFile.Write(outFile, md.ToString());
         return rows.Select(r => new KernelFigure(r.Kernel, r.Size, r.OfLimit, r.Limit, r.VsTorch, r.VsNaive, r.Profile)).ToList();
     }
 
