@@ -73,7 +73,7 @@ internal static class AllCommand
                     foreach (var (b, t) in new[] { (8, 128), (1, 1024) })
                     {
                         var result = ForwardBenchmark.Run(small.Directory, batch: b, length: t, rounds: r, log: log);
-                        figures.Forwards.Add(new ForwardGoal($"GPT-2-small shape, {b} × {t}", result, 1.5, speedGoal, RssGoal: true));
+                        figures.Forwards.Add(new ForwardGoal($"GPT-2-small shape, {b} × {t}", result, 1.5, speedGoal, MemoryAndRateGoals: true));
                         shaped.AppendLine(result.ToString()).AppendLine();
                     }
             }
@@ -180,7 +180,10 @@ internal static class AllCommand
     {
         long target = figures.MemoryBytes + figures.MemoryBytes / 10;
         string folder = Path.GetTempPath();
-        long free = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(folder))!).AvailableFreeSpace;
+        // the file system the folder is on (not the root's: /tmp may be its own mount)
+        var drive = new DriveInfo(Path.GetFullPath(folder));
+        if (drive.DriveFormat == "tmpfs") return $"not run: {folder} is in memory (tmpfs), so a store there cannot be larger than memory";
+        long free = drive.AvailableFreeSpace;
         if (free < target + (4L << 30))
             return FormattableString.Invariant($"not run: {target / (double)(1 << 30):F1} GiB would not fit in the {free / (double)(1 << 30):F1} GiB free under {folder}");
         log.WriteLine(FormattableString.Invariant($"  writing {target / (double)(1 << 30):F1} GiB under {folder}"));

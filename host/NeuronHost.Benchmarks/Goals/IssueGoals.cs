@@ -9,8 +9,10 @@ using NeuronHost.Benchmarks.Store;
 namespace NeuronHost.Benchmarks.Goals;
 
 /// <summary>A forward measured by <c>bench all</c>, with the speed it was asked to reach (×
-/// PyTorch at its best setting) and the words for that goal.</summary>
-internal sealed record ForwardGoal(string Label, ForwardBenchmarkResult Result, double SpeedGoal, string GoalText, bool RssGoal = false);
+/// PyTorch at its best setting) and the words for that goal. <paramref name="MemoryAndRateGoals"/>:
+/// the issue also asks this checkpoint for peak RSS ≤ PyTorch's and ≥ 60% of the SGEMM rate (its
+/// GPT-2-small row).</summary>
+internal sealed record ForwardGoal(string Label, ForwardBenchmarkResult Result, double SpeedGoal, string GoalText, bool MemoryAndRateGoals = false);
 
 /// <summary>What one <c>bench all</c> run measured, for its goals table.</summary>
 internal sealed class MeasuredFigures
@@ -94,10 +96,10 @@ internal static class IssueGoals
         }
         bool met = speed.Median >= g.SpeedGoal;
         yield return new GoalRow($"forward, {g.Label}", Inv($"{speed.Describe("F2", "×")} PyTorch at {r.TorchThreads}"), g.GoalText, met, met ? "" : profile);
-        if (g.RssGoal && r.OursPeakRss > 0 && r.TorchPeakRss > 0)
+        if (g.MemoryAndRateGoals && r.OursPeakRss > 0 && r.TorchPeakRss > 0)
             yield return new GoalRow($"peak RSS, {g.Label}", Inv($"ours {r.OursPeakRss / GiB:F2} GiB, PyTorch {r.TorchPeakRss / GiB:F2} GiB ({(double)r.OursPeakRss / r.TorchPeakRss:F2}×)"),
                 "≤ PyTorch's", r.OursPeakRss <= r.TorchPeakRss, "");
-        if (r.OursOverFloor is { } of && g.RssGoal)
+        if (r.OursOverFloor is { } of && g.MemoryAndRateGoals)
             yield return new GoalRow($"forward, {g.Label}: share of the SGEMM rate", Inv($"{P(1 / of.Median)} (the floor's time ÷ ours, {P(1 / of.Max)}–{P(1 / of.Min)})"),
                 "≥ 60% of the SGEMM rate measured in the same run", 1 / of.Median >= 0.6, "");
         if (r.MaxLogitDifference is { } diff)

@@ -147,7 +147,7 @@ internal static class TableRunner
         if (Want("moments"))
         {
             var info = KernelInfo.ClassMoments(s.Rows, s.Cols, s.Classes);
-                        // profile: the same pass with every row in one class (no per-class accumulators to pick)
+            // profile: the same pass with every row in one class (no per-class accumulators to pick)
             var oneClass = new int[s.Rows];
             rows.Add(Measure("class moments", info.Shape, () => kernels.ClassMoments(dense, labels, s.Classes), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "moments",
                 profile: new("the same pass with 1 class", () => kernels.ClassMoments(dense, oneClass, 1))));
@@ -155,14 +155,14 @@ internal static class TableRunner
         if (Want("top"))
         {
             var info = KernelInfo.TopActivatingRows(s.Rows, s.Cols, s.TopK);
-                        // profile: k = 1 offers a neuron's heap about ln(rows) values instead of k·(1 + ln(rows / k))
+            // profile: k = 1 offers a neuron's heap about ln(rows) values instead of k·(1 + ln(rows / k))
             rows.Add(Measure("top activating rows", info.Shape, () => kernels.TopActivatingRows(dense, s.TopK), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "topk",
                 profile: new("the same scan at k = 1", () => kernels.TopActivatingRows(dense, 1))));
         }
         if (Want("histograms"))
         {
             var info = KernelInfo.Histograms(s.Rows, s.Cols, s.Bins);
-                        rows.Add(Measure("histograms (2 passes)", info.Shape, () => kernels.Histograms(dense, s.Bins), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "histograms",
+            rows.Add(Measure("histograms (2 passes)", info.Shape, () => kernels.Histograms(dense, s.Bins), info.BytesRead, Bandwidth(MachineLimits.Pass.Read), "histograms",
                 profile: new("pass 1 (min, max) alone", () => HistogramKernel.Ranges(dense, threads, default))));
         }
         if (Want("edit"))
