@@ -16,6 +16,24 @@ public sealed class CpuKernelTests : KernelContractTests
         Assert.Equal(3, new CpuKernels(3).Threads);
     }
 
+    /// <summary>A matrix that says it has more rows than the top-rows key's 32 bits hold: one clear
+    /// error before a block is read (its blocks throw if asked for).</summary>
+    [Fact]
+    public void Top_activating_rows_refuse_a_matrix_of_more_than_2_to_the_32_rows_before_reading_it()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Kernels.TopActivatingRows(new ClaimsManyRows(), 5));
+        Assert.Equal("top activating rows are kept for up to 4,294,967,295 rows, not 5,000,000,000", e.Message);
+    }
+
+    private sealed class ClaimsManyRows : IActivationMatrix
+    {
+        public long Rows => 5_000_000_000;
+        public int Columns => 2;
+        public IReadOnlyList<NeuronRef> Neurons { get; } = [new("x", 0), new("x", 1)];
+        public int BlockCount => throw new InvalidOperationException("read");
+        public ActivationBlock GetBlock(int index) => throw new InvalidOperationException("read");
+    }
+
     /// <summary>Each thread counts in 16 bits and folds before a count could pass 65,535: here one
     /// bin of each neuron gets ~150k of a thread's rows, so a missed fold would wrap.</summary>
     [Theory]

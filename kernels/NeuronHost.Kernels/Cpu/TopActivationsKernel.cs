@@ -64,7 +64,7 @@ internal static unsafe class TopActivationsKernel
         ArgumentNullException.ThrowIfNull(x);
         if (k < 0) throw new ArgumentException($"k = {k} is negative");
         // the key holds a row in 32 bits: 4,294,967,295 rows (at 4 bytes a value, 17 GB per neuron)
-        if (x.Rows > uint.MaxValue) throw new ArgumentException($"top activating rows are kept for up to {uint.MaxValue:N0} rows, not {x.Rows:N0}");
+        if (x.Rows > uint.MaxValue) throw new ArgumentException(FormattableString.Invariant($"top activating rows are kept for up to {uint.MaxValue:N0} rows, not {x.Rows:N0}"));
         int d = x.Columns;
         var parts = new Partial[threads];
         for (int t = 0; t < threads; t++) parts[t] = new Partial(d, k);
