@@ -25,7 +25,8 @@ public static class ElasticNetTrainer
 
         var (mean, invStd) = ColumnMoments(x, rows, features, options.Standardize);
         var problem = new SoftmaxObjective(x, rows, features, classes, y, valid, mean, invStd, options, options.Partitions);
-        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, warmStart, earlyStopping, start);
+        var heldOut = earlyStopping is null || options.EarlyStoppingPatience <= 0 ? null : new LocalHeldOut(earlyStopping, features, mean);
+        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, warmStart, heldOut, start);
     }
 
     /// <summary>Trains on rows held by several holders (a cluster's silos, each with the rows
@@ -34,7 +35,7 @@ public static class ElasticNetTrainer
     /// chunk sums, and the exact sums of each full pass and mini-batch; the solver runs here.</summary>
     internal static SoftmaxModel FitOverHolders(IReadOnlyList<IProbeRows> holders, int features, int classes,
         ElasticNetOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default,
-        EarlyStoppingSet? earlyStopping = null)
+        Func<float[], IHeldOutCounter>? earlyStopping = null)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         if (classes < 2) throw new PluginInputException($"the task has {classes} class; a classifier needs at least 2");
@@ -78,14 +79,14 @@ public static class ElasticNetTrainer
             },
             (w, b, first, count) => BatchOverRanges.Sum(owners, rows, w, b, first, count));
         var warmUpRuns = HeldWarmUp.Plan(ranges, holders, rows, AdamWarmUp.BatchRows(options), cancellation);
-        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, null, earlyStopping, start, warmUpRuns);
+        return Train(problem, counts, valid, mean, invStd, options, progress, cancellation, null, earlyStopping?.Invoke(mean), start, warmUpRuns);
     }
 
     /// <summary>From the moments on: the starting point, Adam's warm-up, the full-batch solver and
     /// early stopping, over whichever rows the problem sums.</summary>
     private static SoftmaxModel Train(SoftmaxObjective problem, int[] counts, int valid, float[] mean, float[] invStd,
         ElasticNetOptions options, IProgress<ProgressReport>? progress, CancellationToken cancellation,
-        SoftmaxModel? warmStart, EarlyStoppingSet? earlyStopping, long start, AdamWarmUp.RemoteRuns? warmUpRuns = null)
+        SoftmaxModel? warmStart, IHeldOutCounter? earlyStopping, long start, AdamWarmUp.RemoteRuns? warmUpRuns = null)
     {
         int features = problem.Features, classes = problem.Classes;
         int p = features * classes;
@@ -103,7 +104,7 @@ public static class ElasticNetTrainer
         if (warmStart is null && options.WarmUpEpochs > 0 && problem.Rows >= 2 * options.WarmUpBatch)
             AdamWarmUp.Run(problem, w, b, options, progress, cancellation, warmUpRuns);
         var stop = earlyStopping is not null && options.EarlyStoppingPatience > 0
-            ? new EarlyStopping(earlyStopping, features, classes, mean, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, start) : null;
+            ? new EarlyStopping(earlyStopping, features, classes, invStd, options.EarlyStoppingPatience, options.EarlyStoppingMinDelta, start) : null;
         var (objective, iterations) = options.Solver == ElasticNetSolver.Fista
             ? FistaSolver.Solve(problem, w, b, stop, progress, cancellation)
             : OwlQnSolver.Solve(problem, w, b, stop, progress, cancellation);

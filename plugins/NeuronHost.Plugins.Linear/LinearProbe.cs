@@ -31,13 +31,13 @@ public sealed class LinearProbe : IProbe
         };
         var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context,
             earlyStopping: EarlyStoppingPatience > 0 ? data.Dev : null);
-        return new Trained(model, columns.ToArray(), context.Kernels, context.Cancellation);
+        return new Trained(model, columns.ToArray(), context.Cancellation);
     }
 
-    private sealed class Trained(SoftmaxModel model, int[] columns, IComputeKernels kernels, CancellationToken cancellation) : ITrainedProbe
+    private sealed class Trained(SoftmaxModel model, int[] columns, CancellationToken cancellation) : ITrainedProbe
     {
         public IReadOnlyList<int> Columns => columns;
         public SoftmaxModel Model => model;
-        public int[] Predict(IActivationMatrix activations) => LinearProbeData.Predict(model, activations, columns, kernels, cancellation);
+        public int[] Predict(IActivationMatrix activations) => LinearProbeData.Predict(model, activations, columns, cancellation);
     }
 }

@@ -27,16 +27,17 @@ internal static class LinearProbeData
 
     /// <summary>The class of every row, one block of rows at a time: only a block's selected
     /// columns are copied (a whole split gathered at once was a second copy of the training
-    /// matrix, 420 MB for the demo's all-neuron probe).</summary>
-    public static int[] Predict(SoftmaxModel model, IActivationMatrix matrix, IReadOnlyList<int> columns, IComputeKernels kernels,
-        CancellationToken cancellation)
+    /// matrix, 420 MB for the demo's all-neuron probe). Computed as training and early stopping
+    /// compute logits (<see cref="LogitPredictions"/>), so a row's class does not depend on the blocks.</summary>
+    public static int[] Predict(SoftmaxModel model, IActivationMatrix matrix, IReadOnlyList<int> columns, CancellationToken cancellation)
     {
-        var (w, b) = model.RawSpace();
-        int rows = checked((int)matrix.Rows), cc = model.Classes, features = columns.Count;
+        int rows = checked((int)matrix.Rows), features = columns.Count;
         foreach (int c in columns)
             if ((uint)c >= (uint)matrix.Columns) throw new PluginInputException($"neuron column {c} is outside 0..{matrix.Columns - 1}");
+        var wT = new float[model.Classes * features];
+        SoftmaxObjective.FoldWeights(model.Weights, model.InvStd, model.Classes, wT);
         var pred = new int[rows];
-        float[] x = [], z = [];
+        float[] x = [];
         for (int blockIndex = 0; blockIndex < matrix.BlockCount; blockIndex++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -44,7 +45,6 @@ internal static class LinearProbeData
             var span = block.Span;
             int n = block.Rows;
             if (x.Length < n * features) x = new float[n * features];
-            if (z.Length < n * cc) z = new float[n * cc];
             for (int r = 0; r < n; r++)
                 for (int j = 0; j < features; j++)
                 {
@@ -52,17 +52,7 @@ internal static class LinearProbeData
                     if (!float.IsFinite(v)) throw new NonFiniteActivationException((int)block.FirstRow + r, columns[j], v);
                     x[r * features + j] = v;
                 }
-            kernels.Sgemm(false, false, n, cc, features, 1f, x.AsSpan(0, n * features), features, w, cc, 0f, z.AsSpan(0, n * cc), cc);
-            for (int i = 0; i < n; i++)
-            {
-                int best = 0; float bv = float.NegativeInfinity;
-                for (int c = 0; c < cc; c++)
-                {
-                    float v = z[i * cc + c] + b[c];
-                    if (v > bv) { bv = v; best = c; }
-                }
-                pred[block.FirstRow + i] = best;
-            }
+            LogitPredictions.Classes(x, n, features, model.Mean, wT, model.Bias).CopyTo(pred, (int)block.FirstRow);
         }
         return pred;
     }

@@ -67,7 +67,7 @@ public sealed class LinearRanking : IRankingOverHeldRows
                 {
                     var m = LinearProbeData.Train(data.Train, all, data.ClassCount, Options(l1, l2), context, best);
                     var acc = LinearProbeData.Accuracy(
-                        LinearProbeData.Predict(m, data.Dev.Activations, all, context.Kernels, context.Cancellation), data.Dev.Labels.Span);
+                        LinearProbeData.Predict(m, data.Dev.Activations, all, context.Cancellation), data.Dev.Labels.Span);
                     results.Add((l1, l2, acc));
                     context.Log.Info($"linear: λ1={l1:g3} λ2={l2:g3} dev accuracy {acc:P2}");
                     // ties go to the stronger regularisation (sparser, more interpretable weights)

@@ -180,7 +180,10 @@ internal static class SoftmaxPassKernels
         }
     }
 
-    /// <summary>Σ_{j0 ≤ j &lt; features} (x[j] − mean[j])·w[j]: a whole row, or a tile's scalar tail.</summary>
+    /// <summary>Σ_{j0 ≤ j &lt; features} (x[j] − mean[j])·w[j]: a whole row, or a tile's scalar tail.
+    /// The scalar tail is summed on its own and added last, as a tile adds it to its vector sums:
+    /// a row's logits are then the same bits in a tile or not, so they do not depend on where the
+    /// row falls in its block (a holder of some of the rows gives a whole run's predictions).</summary>
     private static float CenteredDot(ref float x, ref float mean, ref float w, int j0, int features)
     {
         int width = Vector<float>.Count, j = j0;
@@ -188,9 +191,9 @@ internal static class SoftmaxPassKernels
         for (; j + width <= features; j += width)
             acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x, (nuint)j) - Vector.LoadUnsafe(ref mean, (nuint)j),
                 Vector.LoadUnsafe(ref w, (nuint)j), acc);
-        float s = Vector.Sum(acc);
-        for (; j < features; j++) s += (Unsafe.Add(ref x, j) - Unsafe.Add(ref mean, j)) * Unsafe.Add(ref w, j);
-        return s;
+        float tail = 0;
+        for (; j < features; j++) tail += (Unsafe.Add(ref x, j) - Unsafe.Add(ref mean, j)) * Unsafe.Add(ref w, j);
+        return Vector.Sum(acc) + tail;
     }
 
     /// <summary>Four vectors of features × TC.Count classes: the residuals are broadcast row by

@@ -180,7 +180,7 @@ public class ShardedProbeTests(ITestOutputHelper output)
         {
             var options = new ElasticNetOptions { MaxIterations = 40, WarmUpBatch = batch };
             var local = ElasticNetTrainer.Fit(x, n, d, y, classes, options, earlyStopping: dev);
-            var sharded = ElasticNetTrainer.FitOverHolders(holders, d, classes, options, earlyStopping: dev);
+            var sharded = ElasticNetTrainer.FitOverHolders(holders, d, classes, options, earlyStopping: mean => new LocalHeldOut(dev, d, mean));
             output.WriteLine($"warm-up batches of {batch}: holders of {string.Join(", ", holders.Select(h => h.Rows))} rows; "
                 + $"{sharded.Iterations} iterations, objective {sharded.Objective:R}, best dev {sharded.DevChecks.Max(c => c.Accuracy):P2} (local {local.DevChecks.Max(c => c.Accuracy):P2})");
             Assert.Equal(local.Mean, sharded.Mean);

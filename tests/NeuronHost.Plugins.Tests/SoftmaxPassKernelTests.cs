@@ -30,6 +30,25 @@ public class SoftmaxPassKernelTests
             }
     }
 
+    /// <summary>A row's logits are the same bits whether the row is computed in a 4-row tile or on
+    /// its own (a block's leftover rows): a silo holding a piece of a split predicts each row as one
+    /// machine holding the whole split does, wherever the pieces are cut.</summary>
+    [Theory, MemberData(nameof(Shapes))]
+    public void A_rows_logits_do_not_depend_on_the_block_it_is_in(int rows, int features, int classes)
+    {
+        var (x, mean, wT) = Data(rows, features, classes, seed: rows * 7 + features);
+        var whole = new float[rows * classes];
+        SoftmaxPassKernels.Logits(x, rows, features, mean, wT, classes, whole);
+        var alone = new float[classes];
+        for (int i = 0; i < rows; i++)
+        {
+            SoftmaxPassKernels.Logits(x.AsSpan(i * features, features), 1, features, mean, wT, classes, alone);
+            for (int c = 0; c < classes; c++)
+                Assert.True(BitConverter.SingleToInt32Bits(alone[c]) == BitConverter.SingleToInt32Bits(whole[i * classes + c]),
+                    $"row {i} class {c}: {alone[c]:R} alone, {whole[i * classes + c]:R} in a block of {rows}");
+        }
+    }
+
     [Theory, MemberData(nameof(Shapes))]
     public void GradientAddsCentredTransposeProduct(int rows, int features, int classes)
     {

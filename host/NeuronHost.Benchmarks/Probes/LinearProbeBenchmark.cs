@@ -192,7 +192,7 @@ public static class LinearProbeBenchmark
         int d = task.Features;
         var all = Enumerable.Range(0, d).ToArray();
         double Acc(float[] x, int[] y) => LinearProbeData.Accuracy(
-            LinearProbeData.Predict(model, new DenseActivationMatrix(x, y.Length, d), all, kernels, default), y);
+            LinearProbeData.Predict(model, new DenseActivationMatrix(x, y.Length, d), all, default), y);
         string it = model.StoppedEarlyAt is { } best ? $"{model.Iterations} it., best {best}" : $"{model.Iterations} it.";
         string spread = times.Count > 1 ? $", median of {times.Count}: {times[0]:F2}–{times[^1]:F2} s" : "";
         return new Row($"{label} ({it}{spread})", times[times.Count / 2], Acc(task.DevX, task.DevY),
@@ -218,7 +218,7 @@ public static class LinearProbeBenchmark
         double seconds = times[times.Count / 2];
         var all = Enumerable.Range(0, d).ToArray();
         double Acc(float[] x, int[] y) => LinearProbeData.Accuracy(
-            LinearProbeData.Predict(model!, new DenseActivationMatrix(x, y.Length, d), all, kernels, default), y);
+            LinearProbeData.Predict(model!, new DenseActivationMatrix(x, y.Length, d), all, default), y);
         string it = model!.StoppedEarlyAt is { } best ? $"{model.Iterations} it., best {best}" : $"{model.Iterations} it.";
         string spread = times.Count > 1 ? $", median of {times.Count}: {times[0]:F2}–{times[^1]:F2} s" : "";
         return new Row($"{label} ({it}{spread})", seconds, Acc(task.DevX, task.DevY),
