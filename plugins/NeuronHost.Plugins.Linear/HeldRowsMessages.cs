@@ -22,6 +22,14 @@ internal enum HeldRowsOp : byte
     Batch = 10,
     /// <summary>(first, end, Adam state) → the state after the warm-up's batches from first to end, all in this holder's rows.</summary>
     WarmUp = 11,
+    /// <summary>Probe: (columns) → nothing; the holder gathers these columns of its train, dev and
+    /// test rows, and the training ops above then run over its train rows' columns.</summary>
+    Select = 12,
+    /// <summary>Probe: (split, mean, wT, bias) → rows of the split predicted right, labelled rows.</summary>
+    Count = 13,
+    /// <summary>Probe: (held-out split, mean, wT, bias) → per split (train, dev, test) rows right and
+    /// rows; then the held-out split's parts, each (first row, rows, one bit per row: right).</summary>
+    Score = 14,
 }
 
 internal sealed class MessageWriter

@@ -9,7 +9,9 @@ namespace NeuronHost.Plugins.Linear;
 /// the holders, which gives <see cref="ElasticNetTrainer.Fit"/>'s model on all the rows to the bit.</summary>
 internal static class HeldRowsTraining
 {
-    public static SoftmaxModel Fit(HeldRowsTask task, IRowHolders holders, ElasticNetOptions options, IPluginContext context)
+    /// <param name="earlyStopping">From the model's column means, the held-out split to stop on (none: train to tolerance).</param>
+    public static SoftmaxModel Fit(HeldRowsTask task, IRowHolders holders, ElasticNetOptions options, IPluginContext context,
+        Func<float[], IHeldOutCounter>? earlyStopping = null)
     {
         int features = task.Neurons.Count;
         var pieces = holders.Ranges.SelectMany((ranges, h) => ranges.Select(r => (r.First, r.End, Holder: h)))
@@ -47,6 +49,6 @@ internal static class HeldRowsTraining
             remote.Add(new RemoteProbeRows(holders, h, mine, features, context.Cancellation));
         }
         context.Log.Info($"linear: {next:N0} train rows summed on {remote.Count} holder(s); {transfers.Where(t => pieces[t.From].Holder != pieces[t.To].Holder).Sum(t => t.End - t.First):N0} rows lent once between them");
-        return ElasticNetTrainer.FitOverHolders(remote, features, task.ClassCount, options, context.Progress, context.Cancellation);
+        return ElasticNetTrainer.FitOverHolders(remote, features, task.ClassCount, options, context.Progress, context.Cancellation, earlyStopping);
     }
 }

@@ -3,7 +3,7 @@ using NeuronHost.Sdk;
 namespace NeuronHost.Plugins.Linear;
 
 /// <summary>The elastic-net logistic-regression probe on a neuron subset (retrained per subset).</summary>
-public sealed class LinearProbe : IProbe
+public sealed class LinearProbe : IProbeOverHeldRows
 {
     public PluginInfo Info { get; } = new("linear-probe", PluginKind.Probe,
         "Multinomial logistic regression with elastic net (λ1·Σ|W| + λ2·‖W‖_F), OWL-QN on standardised inputs, early-stopped on dev",
@@ -24,15 +24,32 @@ public sealed class LinearProbe : IProbe
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context)
     {
         if (columns.Count == 0) throw new PluginInputException("linear-probe needs at least one neuron column");
-        var options = new ElasticNetOptions
-        {
-            L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance, Solver = Solver, EarlyStoppingPatience = EarlyStoppingPatience,
-            EarlyStoppingMinDelta = EarlyStoppingMinDelta, WarmUpEpochs = WarmUpEpochs,
-        };
-        var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, options, context,
+        var model = LinearProbeData.Train(data.Train, columns, data.ClassCount, Options(), context,
             earlyStopping: EarlyStoppingPatience > 0 ? data.Dev : null);
         return new Trained(model, columns.ToArray(), context.Cancellation);
     }
+
+    /// <summary>Every setting runs over held rows: the training's passes, early stopping and the
+    /// scores are all sums over rows.</summary>
+    public string? WhyRowsNeeded() => null;
+
+    /// <summary>The model <see cref="Train"/> gives on the same rows, to the bit, trained from the
+    /// holders' exact sums, early-stopped on their dev counts and scored where the rows are.</summary>
+    public HeldProbeScores TrainOverHeldRows(HeldRowsTask task, IReadOnlyList<int> columns, IRowHolders holders, IPluginContext context)
+    {
+        if (columns.Count == 0) throw new PluginInputException("linear-probe needs at least one neuron column");
+        foreach (int c in columns)
+            if ((uint)c >= (uint)task.Neurons.Count) throw new PluginInputException($"neuron column {c} is outside 0..{task.Neurons.Count - 1}");
+        return HeldRowsProbe.Run(task, columns, holders, Options(), context);
+    }
+
+    public IHeldRowsService Serve(HeldRows rows, IPluginContext context) => new LinearProbeHeldService(rows, context);
+
+    private ElasticNetOptions Options() => new()
+    {
+        L1 = L1, L2 = L2, MaxIterations = MaxIterations, Tolerance = Tolerance, Solver = Solver, EarlyStoppingPatience = EarlyStoppingPatience,
+        EarlyStoppingMinDelta = EarlyStoppingMinDelta, WarmUpEpochs = WarmUpEpochs,
+    };
 
     private sealed class Trained(SoftmaxModel model, int[] columns, CancellationToken cancellation) : ITrainedProbe
     {

@@ -27,6 +27,9 @@ public interface IRankingOverHeldRows : IRankingMethod
 public sealed record HeldRowsTask(string Task, IReadOnlyList<string> ClassNames, IReadOnlyList<NeuronRef> Neurons, long TrainRows)
 {
     public int ClassCount => ClassNames.Count;
+    /// <summary>The dev and test rows the holders keep (0 for a ranking's task: only train rows are held). (SDK 1.4)</summary>
+    public long DevRows { get; init; }
+    public long TestRows { get; init; }
 }
 
 /// <summary>A contiguous run of the train split's rows, [FirstRow, FirstRow + Activations.Rows)
@@ -35,7 +38,12 @@ public sealed record HeldRowsPart(long FirstRow, IActivationMatrix Activations, 
 
 /// <summary>The train rows one holder has: its parts in row order (not adjacent in general: the
 /// other holders have the rows between them).</summary>
-public sealed record HeldRows(IReadOnlyList<HeldRowsPart> Parts, HeldRowsTask Task);
+public sealed record HeldRows(IReadOnlyList<HeldRowsPart> Parts, HeldRowsTask Task)
+{
+    /// <summary>For a probe: the holder's dev and test rows, FirstRow counted in their own split. (SDK 1.4)</summary>
+    public IReadOnlyList<HeldRowsPart> Dev { get; init; } = [];
+    public IReadOnlyList<HeldRowsPart> Test { get; init; } = [];
+}
 
 /// <summary>The coordinator's line to the holders of a task's train rows.</summary>
 public interface IRowHolders
