@@ -21,6 +21,10 @@
 # its second shard: its finished shard's rows die with it and that shard is extracted again).
 # 1-silo-sent and 3-silos-sent run the held configurations' YAML with cluster-rows: coordinator
 # (every row copied to the coordinator, Linear trained there): their baseline in the same run.
+# local-grid, 1-silo-grid-held and 3-silos-grid-held run the whole analysis, probe grid included,
+# with top-contexts: 0 (ignoring --rankings-only): the Linear ranking and every probe of the grid
+# run over the rows the silos keep (train, dev and test); 3-silos-grid-sent is the same YAML with
+# cluster-rows: coordinator (the grid runs on the coordinator over a copy of every row).
 #
 # Prints a markdown table (and writes it to FILE): per configuration the median and range of
 # wall time, extraction time, the row bytes sent to the coordinator (results.json), the bytes
@@ -83,6 +87,11 @@ probes:
 k-grid: [1, 10, 50]
 seed: 1
 EOF
+# The whole analysis with the probe grid and nothing else that needs the rows (top-contexts: 0):
+# the Linear ranking and every probe of the grid run over the rows the silos keep; and the same
+# with every row copied to the coordinator (the grid then runs there), its baseline.
+{ cat "$work/analysis.yaml"; echo "top-contexts: 0"; } >"$work/grid.yaml"
+{ cat "$work/grid.yaml"; echo "cluster-rows: coordinator"; } >"$work/grid-sent.yaml"
 if [[ $rankings_only == 1 ]]; then
   sed -i -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml"
 fi
@@ -125,6 +134,10 @@ run_config() {
     3-silos-held-kill) silos=3; kill_one=1; yaml=$work/held.yaml ;;
     1-silo-sent) silos=1; yaml=$work/sent.yaml ;;
     3-silos-sent) silos=3; yaml=$work/sent.yaml ;;
+    local-grid) yaml=$work/grid.yaml ;;
+    1-silo-grid-held) silos=1; yaml=$work/grid.yaml ;;
+    3-silos-grid-held) silos=3; yaml=$work/grid.yaml ;;
+    3-silos-grid-sent) silos=3; yaml=$work/grid-sent.yaml ;;
     *) echo "error: unknown configuration $config" >&2; exit 1 ;;
   esac
   local names=(a b c) silo_pids=()
@@ -187,7 +200,7 @@ def spread(values):
     return f"{statistics.median(v):.1f}" + (f" ({v[0]:.1f}–{v[-1]:.1f})" if len(v) > 1 else "")
 base = None
 print(f"EWT train, {sentences} sentences{'; rankings only (no probe grid)' if rankings_only == '1' else ''}; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
-print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | ranking over held rows: messages, bytes to / from the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
+print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | ranking and probes over held rows: messages, bytes to / from the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for config, fs in rows.items():
     wall = [float(f[2]) for f in fs]

@@ -34,6 +34,15 @@ internal static class AnalysisRun
         return yaml;
     }
 
+    /// <summary><see cref="WriteYaml"/>'s analysis without the max-activating contexts: the rankings
+    /// and the whole probe grid then run where the rows are.</summary>
+    public static string WriteGridYaml(string folder, string output)
+    {
+        string yaml = WriteYaml(folder, output);
+        File.AppendAllText(yaml, "\ntop-contexts: 0\n");
+        return yaml;
+    }
+
     /// <summary>The same data and task with nothing that needs rows in one place: the Probeless
     /// ranking alone, no probe, no max-activating contexts.</summary>
     public static string WriteProbelessOnlyYaml(string folder, string output)

@@ -37,10 +37,11 @@ public sealed class ClusterRunTests(LocalReferenceFixture local, ITestOutputHelp
             // Probeless came from the silos' class moments, merged in shard order: the plugin's local
             // ranking and scores, and numpy's on the train rows; the rows still came for the rest.
             Assert.Equal(["probeless"], c.RankingsFromMoments);
-            // the Linear ranking could run over the rows the silos keep; the probe grid is what needs them here
-            Assert.Equal(["probe 'linear-probe'", "the max-activating contexts (top-contexts: 5)"], c.RowsNeededBy);
-            Assert.Contains("every row goes to the coordinator: probe 'linear-probe', the max-activating contexts (top-contexts: 5) need(s) all rows in one place", run.Stderr);
+            // the Linear ranking and the probe grid could run over the rows the silos keep; the max-activating contexts need them here
+            Assert.Equal(["the max-activating contexts (top-contexts: 5)"], c.RowsNeededBy);
+            Assert.Contains("every row goes to the coordinator: the max-activating contexts (top-contexts: 5) need(s) all rows in one place", run.Stderr);
             Assert.Empty(c.RankingsOverHeldRows);
+            Assert.Empty(c.ProbesOverHeldRows);
             Assert.Contains("ranking 'probeless' from the class moments of", run.Stderr);
             Assert.True(c.MomentBytesReceived > 0 && c.LabelBytesSent > 0);
             output.WriteLine($"bytes to the coordinator: rows {c.BytesReceived:N0}, class moments {c.MomentBytesReceived:N0}; train labels to the silos {c.LabelBytesSent:N0}");

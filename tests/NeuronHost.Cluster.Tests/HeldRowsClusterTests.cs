@@ -43,6 +43,43 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
         finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
     }
 
+    /// <summary>The analysis of <see cref="ClusterRunTests"/> without the max-activating contexts: the
+    /// Linear ranking and the whole probe × ranking grid — top, bottom and random k, the control
+    /// task, the all-neuron oracle, the minimal neuron sets — run over the train, dev and test rows
+    /// the silos keep. No row reaches the coordinator, and every accuracy equals the local run's
+    /// (to 1e-6; they are the same counts).</summary>
+    [RedisFact]
+    public async Task The_probe_grid_runs_over_the_rows_the_silos_keep_and_gives_the_local_accuracies()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-grid-").FullName;
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            await cluster.StartSilo("a"); await cluster.StartSilo("b"); await cluster.StartSilo("c");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(20), null,
+                "run", AnalysisRun.WriteGridYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
+            output.WriteLine($"local {local.Elapsed.TotalSeconds:0.0} s, cluster {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
+            Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            var c = Assert.IsType<ClusterRunResult>(results.Cluster);
+            Assert.Equal(0, c.BytesReceived);
+            Assert.Empty(c.RowsNeededBy);
+            Assert.Equal(["linear"], c.RankingsOverHeldRows);
+            Assert.Equal(["linear-probe"], c.ProbesOverHeldRows);
+            Assert.True(c.Silos.Count(s => s.Shards.Count > 0) >= 2, "fewer than two silos held rows: nothing was summed across silos");
+            Assert.Contains("probe 'linear-probe' on task 'upos' over the rows kept on", run.Stderr);
+            Assert.Contains("probe 'linear-probe' on task 'upos (control)' over the rows kept on", run.Stderr);
+            long rowBytes = (results.Identity.TrainTokens + results.Identity.DevTokens + results.Identity.TestTokens) * 1024L * 4;
+            output.WriteLine($"{c.Shards} shards; linear ranking and probe grid: {c.HeldRowsMessages:N0} messages, {c.HeldRowsBytesSent:N0} bytes to the silos, "
+                + $"{c.HeldRowsBytesReceived:N0} from them; class moments {c.MomentBytesReceived:N0}; the rows would be {rowBytes:N0} bytes");
+            AnalysisRun.AssertSameResults(local.Results, results);
+            Assert.NotEmpty(results.Oracle);
+            Assert.Equal(local.Results.MinimalSets.Select(m => (m.Ranking, m.K)), results.MinimalSets.Select(m => (m.Ranking, m.K)));
+        }
+        finally { try { Directory.Delete(folder, true); } catch (IOException) { } }
+    }
+
     /// <summary><c>--cluster-rows coordinator</c>: nothing needs the rows in one place, but the user
     /// wants them here — every row is copied into this machine's store (its bytes are exactly the
     /// rows), the run says why, the rankings are the local ones, and a later run without the cluster

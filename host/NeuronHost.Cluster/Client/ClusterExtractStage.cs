@@ -54,16 +54,17 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         // Every plugin runs from statistics or over rows the silos keep, and no store of these rows
         // is here yet: the rows stay on the silos.
         var held = MomentRankings.OverHeldRows(c, s.Plugins);
+        var heldProbes = MomentRankings.ProbesOverHeldRows(c, s.Plugins);
         if (MomentRankings.NeedRows(c, s.Plugins).Count == 0 && (MomentRankings.FromMoments(c, s.Plugins).Count > 0 || held.Count > 0)
             && !File.Exists(Path.Combine(storeDir, StoreManifest.FileName)))
         {
-            await Distribute(s, plan, null, result, held.Select(u => u.DisplayName).ToList());
+            await Distribute(s, plan, null, result, held.Select(u => u.DisplayName).ToList(), heldProbes.Select(u => u.DisplayName).ToList());
             result.ExtractSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
             if (s.TrainMoments is not null)
             {
                 var how = new List<string>();
                 if (s.TrainMoments.Rankings.Count > 0) how.Add($"{string.Join(", ", s.TrainMoments.Rankings)} ran from merged class moments");
-                if (held.Count > 0) how.Add($"{string.Join(", ", held.Select(u => u.DisplayName))} ran over the rows where they are");
+                if (held.Count + heldProbes.Count > 0) how.Add($"{string.Join(", ", held.Concat(heldProbes).Select(u => u.DisplayName))} ran over the rows where they are");
                 s.RowsElsewhere = new RowsElsewhere(plan.Table,
                     plan.Hooks.SelectMany(h => Enumerable.Range(0, h.Width).Select(i => new NeuronRef(h.Name, i))).ToArray(),
                     $"run --cluster kept them on the silos: {string.Join("; ", how)}");
@@ -87,10 +88,12 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
     }
 
     /// <param name="writer">null: the rows stay on the silos (only their class moments come).</param>
-    /// <param name="heldRankings">With no writer: the rankings that run over the rows the silos keep (none: the silos keep nothing).</param>
-    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter? writer, ClusterRunResult result, IReadOnlyList<string>? heldRankings = null)
+    /// <param name="heldRankings">With no writer: the rankings that run over the rows the silos keep (none, and no probe: the silos keep nothing).</param>
+    /// <param name="heldProbes">With no writer: the probes that run over the rows the silos keep.</param>
+    private async Task Distribute(PipelineState s, PreparedExtraction plan, StoreWriter? writer, ClusterRunResult result,
+        IReadOnlyList<string>? heldRankings = null, IReadOnlyList<string>? heldProbes = null)
     {
-        bool holdRows = writer is null && heldRankings is { Count: > 0 };
+        bool holdRows = writer is null && (heldRankings is { Count: > 0 } || heldProbes is { Count: > 0 });
         // A resumed store keeps the batch size it was started with (its bytes must match).
         int batchSize = (writer?.Manifest ?? plan.Wanted).Extraction?.BatchSize ?? 16;
         int batches = plan.BatchCount(batchSize);
@@ -226,7 +229,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
                 result.RankingsFromMoments = moments.Rankings.ToList();
                 if (spec.HoldRows)
                     s.HeldRows = new ClusterHeldRows(cluster, spec.JobId, final, moments.Labels.ToDictionary(kv => kv.Key, kv => kv.Value.Count(l => l >= 0)),
-                        train.Rows, train.Labels, heldRankings!, result);
+                        train.Rows, train.Labels, heldRankings ?? [], heldProbes ?? [], result);
             }
         }
         finally
@@ -256,7 +259,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
         result.RowsNeededBy = MomentRankings.NeedRows(c, s.Plugins).ToList();
         s.Log.Info(result.RowsNeededBy.Count > 0
             ? $"every row goes to the coordinator: {string.Join(", ", result.RowsNeededBy)} need(s) all rows in one place"
-            : "no row leaves the silos: every ranking runs from their class moments or over the rows where they are (no probe, contexts or intervention needs rows)");
+            : "no row leaves the silos: every ranking and probe runs from their class moments or over the rows where they are (no contexts or intervention needs rows)");
         if (uses.Count == 0 && !holdRows) return null;
         var names = uses.Select(u => u.DisplayName).ToList();
         if (needed.Count != shards.Count)
@@ -282,7 +285,7 @@ public sealed class ClusterExtractStage(ClusterConnection cluster, int batchesPe
             labels[shards[shard].Index][row - shards[shard].FirstRow] = train.Labels[i];
         }
         if (names.Count > 0) s.Log.Info($"{string.Join(", ", names.Select(n => $"ranking '{n}'"))} run(s) from class moments computed on the silos, shard by shard");
-        if (holdRows) s.Log.Info("the silos keep their shards' rows and train labels until the rankings over them are done");
+        if (holdRows) s.Log.Info("the silos keep their shards' rows and train labels until the rankings and probes over them are done");
         return new Moments(task, names, labels);
     }
 

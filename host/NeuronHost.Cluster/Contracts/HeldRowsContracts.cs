@@ -36,6 +36,25 @@ public sealed class HeldRowsOpening
     [Id(7)] public List<string> ClassNames { get; set; } = [];
     [Id(8)] public long TrainRows { get; set; }
     [Id(9)] public List<HeldPartSpec> Parts { get; set; } = [];
+    /// <summary>A probe's opening: the plugin is a probe, and <see cref="Splits"/> say which rows of
+    /// the silo's shards it holds, with their labels (<see cref="Parts"/> is then unused).</summary>
+    [Id(10)] public bool Probe { get; set; }
+    [Id(11)] public List<HeldSplitPart> Splits { get; set; } = [];
+    [Id(12)] public long DevRows { get; set; }
+    [Id(13)] public long TestRows { get; set; }
+}
+
+/// <summary>A probe's rows of one split in one shard: the split's rows [FirstRow, FirstRow +
+/// Offsets.Count), at these offsets in the shard's file, with these labels.</summary>
+[GenerateSerializer]
+public sealed class HeldSplitPart
+{
+    /// <summary>0 train, 1 dev, 2 test.</summary>
+    [Id(0)] public int Split { get; set; }
+    [Id(1)] public int Shard { get; set; }
+    [Id(2)] public long FirstRow { get; set; }
+    [Id(3)] public int[] Offsets { get; set; } = [];
+    [Id(4)] public int[] Labels { get; set; } = [];
 }
 
 /// <summary>A shard's train rows: the split's rows [FirstTrainRow, FirstTrainRow + TrainRows).</summary>

@@ -6,7 +6,7 @@ using NeuronHost.Sdk;
 namespace NeuronHost.Cluster.Silo;
 
 /// <summary>This silo's shards of the runs whose rows stay on the silos (their files and train
-/// labels), and the ranking services open over them. The plugins are this host's, loaded as the
+/// labels), and the ranking and probe services open over them. The plugins are this host's, loaded as the
 /// CLI loads them, once, when the first service opens.</summary>
 public sealed class HeldShards(SiloSettings settings) : IDisposable
 {
@@ -15,6 +15,7 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
     private int messages;
     private readonly Dictionary<string, Dictionary<int, Shard>> shards = [];
     private readonly Dictionary<(string Job, string Use), IHeldRowsService> services = [];
+    private readonly Dictionary<(string Job, int Shard), float[]> loaded = [];
     private readonly Lazy<PluginCatalog> catalog = new(() => PluginCatalog.LoadDefault());
     private static readonly IComputeKernels Kernels = new NeuronHost.Kernels.Cpu.CpuKernels();
 
@@ -33,6 +34,7 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
         lock (gate)
         {
             shards.Remove(job);
+            foreach (var key in loaded.Keys.Where(k => k.Job == job).ToList()) loaded.Remove(key);
             foreach (var key in services.Keys.Where(k => k.Job == job).ToList()) { services[key].Dispose(); services.Remove(key); }
         }
     }
@@ -40,6 +42,7 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
     /// <summary>Null, or one line naming this silo and what it cannot do.</summary>
     public string? Open(HeldRowsOpening o, CancellationToken cancellation)
     {
+        if (o.Probe) return OpenProbe(o, cancellation);
         string silo = $"silo {settings.Name}";
         if (catalog.Value.Find(o.Plugin) is not { } plugin) return $"{silo}: no plugin '{o.Plugin}' is installed on this host";
         if (plugin.Type.FullName != o.PluginType || plugin.Version.ToString() != o.PluginVersion)
@@ -70,12 +73,80 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
         IHeldRowsService service;
         try { service = ranking.Serve(new HeldRows(parts, task), context); }
         catch (Exception e) { return $"{silo}: ranking '{o.Use}' cannot serve its rows: {ClusterAddress.FirstLine(e.Message)}"; }
+        Keep(o, service);
+        return null;
+    }
+
+    /// <summary>A probe's service over this silo's rows of the train, dev and test splits: the
+    /// shards' rows are read once per run and shared by every probe line (the task's labels, the
+    /// control task's), which only gathers the columns each training selects.</summary>
+    private string? OpenProbe(HeldRowsOpening o, CancellationToken cancellation)
+    {
+        string silo = $"silo {settings.Name}";
+        if (catalog.Value.Find(o.Plugin) is not { } plugin) return $"{silo}: no plugin '{o.Plugin}' is installed on this host";
+        if (plugin.Type.FullName != o.PluginType || plugin.Version.ToString() != o.PluginVersion)
+            return $"{silo}: plugin '{o.Plugin}' is {plugin.Type.FullName} {plugin.Version} here, {o.PluginType} {o.PluginVersion} on the coordinator: install the same plugins on every host";
+        IProbeOverHeldRows probe;
+        try
+        {
+            if (catalog.Value.Create<IProbe>(o.Plugin, o.Parameters) is not IProbeOverHeldRows p)
+                return $"{silo}: probe '{o.Plugin}' cannot run over held rows";
+            probe = p;
+        }
+        catch (PluginException e) { return $"{silo}: {e.Message}"; }
+        var splits = new List<HeldRowsPart>[] { [], [], [] };
+        IReadOnlyList<NeuronRef> neurons = [];
+        foreach (var part in o.Splits)
+        {
+            if (part.Split is < 0 or > 2) return $"{silo}: split {part.Split} of shard {part.Shard} is not train, dev or test";
+            if (part.Labels.Length != part.Offsets.Length) return $"{silo}: {part.Labels.Length} labels for {part.Offsets.Length} rows of shard {part.Shard}";
+            Shard? shard;
+            lock (gate) shard = shards.GetValueOrDefault(o.JobId)?.GetValueOrDefault(part.Shard);
+            if (shard is null) return $"{silo} does not have the rows of shard {part.Shard} of run {o.JobId}";
+            neurons = shard.Neurons;
+            ShardRowsMatrix rows;
+            try { rows = new ShardRowsMatrix(RowsOf(o.JobId, part.Shard, shard, cancellation), shard.Neurons, part.Offsets); }
+            catch (InvalidDataException e) { return $"{silo}: shard {part.Shard}: {e.Message}"; }
+            splits[part.Split].Add(new HeldRowsPart(part.FirstRow, rows, part.Labels));
+        }
+        var task = new HeldRowsTask(o.Task, o.ClassNames, neurons, o.TrainRows) { DevRows = o.DevRows, TestRows = o.TestRows };
+        var context = new PluginContext(Kernels) { Cancellation = cancellation };
+        IHeldRowsService service;
+        try { service = probe.Serve(new HeldRows(splits[0], task) { Dev = splits[1], Test = splits[2] }, context); }
+        catch (Exception e) { return $"{silo}: probe '{o.Use}' cannot serve its rows: {ClusterAddress.FirstLine(e.Message)}"; }
+        Keep(o, service);
+        return null;
+    }
+
+    private void Keep(HeldRowsOpening o, IHeldRowsService service)
+    {
         lock (gate)
         {
             if (services.Remove((o.JobId, o.Use), out var old)) old.Dispose();
             services[(o.JobId, o.Use)] = service;
         }
-        return null;
+    }
+
+    /// <summary>Every row of the shard's file, read once per run.</summary>
+    private float[] RowsOf(string job, int index, Shard shard, CancellationToken cancellation)
+    {
+        lock (gate)
+            if (loaded.TryGetValue((job, index), out var rows)) return rows;
+        int columns = shard.Neurons.Count;
+        long expected = (long)shard.Labels.Length * columns * 4, length = new FileInfo(shard.Path).Length;
+        if (length != expected) throw new InvalidDataException($"{shard.Path}: {length} bytes, not {shard.Labels.Length} rows × {columns} × 4");
+        var x = new float[(long)shard.Labels.Length * columns];
+        using (var file = File.OpenRead(shard.Path))
+            for (int r = 0; r < shard.Labels.Length; r++)
+            {
+                if ((r & 1023) == 0) cancellation.ThrowIfCancellationRequested();
+                file.ReadExactly(MemoryMarshal.AsBytes(x.AsSpan(r * columns, columns)));
+            }
+        lock (gate)
+        {
+            if (!shards.ContainsKey(job)) return x;   // the run ended meanwhile: not kept
+            return loaded.TryAdd((job, index), x) ? x : loaded[(job, index)];
+        }
     }
 
     public HolderAnswer Ask(string job, string use, byte[] request, CancellationToken cancellation)
@@ -128,7 +199,7 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
 
     public void Dispose()
     {
-        lock (gate) { foreach (var s in services.Values) s.Dispose(); services.Clear(); shards.Clear(); }
+        lock (gate) { foreach (var s in services.Values) s.Dispose(); services.Clear(); shards.Clear(); loaded.Clear(); }
         if (catalog.IsValueCreated) catalog.Value.Dispose();
     }
 }

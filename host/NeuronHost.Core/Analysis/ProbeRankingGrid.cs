@@ -277,6 +277,12 @@ public static class ProbeRankingGrid
     public static (SplitAccuracies Accuracies, bool[] HeldOutCorrect) EvaluateItems(IProbe probe, ProbingData data, int[] columns, IPluginContext context)
     {
         string Where() => $"probe '{probe.Info.Name}' on {columns.Length} neuron(s) of task '{data.Task}'";
+        if (probe is IHeldRowsProbe held)
+        {
+            try { return held.EvaluateItems(data, columns, context); }
+            catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }
+            catch (Exception e) { throw new GridException($"{Where()}: {FailureReason(e)}", e); }
+        }
         ITrainedProbe trained;
         try { trained = probe.Train(data, columns, context); }
         catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }

@@ -12,8 +12,9 @@ public sealed record MergedTrainMoments(ClassMoments Moments, long[] TrainRows, 
 /// <summary>Which parts of an analysis can run from class moments alone, which over train rows
 /// that stay where they were extracted, and which need every row in one place. Only the built-in
 /// Probeless ranking reads nothing but class means and counts; a ranking that implements
-/// <see cref="IRankingOverHeldRows"/> (the Linear ranking) runs over held rows; other rankings
-/// (Gaussian, IoU, third-party ones), the probes, the max-activating contexts and the
+/// <see cref="IRankingOverHeldRows"/> (the Linear ranking) and a probe that implements
+/// <see cref="IProbeOverHeldRows"/> (the linear probe) run over held rows; other rankings
+/// (Gaussian, IoU, third-party ones) and probes, the max-activating contexts and the
 /// interventions read rows.</summary>
 public static class MomentRankings
 {
@@ -27,6 +28,19 @@ public static class MomentRankings
     /// (<see cref="IRankingOverHeldRows"/>, with their parameters as set).</summary>
     public static IReadOnlyList<PluginUse> OverHeldRows(AnalysisConfig c, PluginCatalog catalog) =>
         c.Rankings.Where(u => !FromMoments(c, catalog).Contains(u) && WhyRowsNeeded(u, catalog) is null).ToList();
+
+    /// <summary>The probe uses that can run over rows kept where they were extracted
+    /// (<see cref="IProbeOverHeldRows"/>, with their parameters as set).</summary>
+    public static IReadOnlyList<PluginUse> ProbesOverHeldRows(AnalysisConfig c, PluginCatalog catalog) =>
+        c.Probes.Where(u => WhyProbeNeedsRows(u, catalog) is null).ToList();
+
+    /// <summary>Null when the use's probe can run over held rows; else why not ("" when it cannot at all).</summary>
+    private static string? WhyProbeNeedsRows(PluginUse u, PluginCatalog catalog)
+    {
+        if (catalog.Find(u.Plugin) is not { } p || !typeof(IProbeOverHeldRows).IsAssignableFrom(p.Type)) return "";
+        try { return catalog.Create<IProbe>(u.Plugin, u.Parameters) is IProbeOverHeldRows r ? r.WhyRowsNeeded() : ""; }
+        catch (PluginException e) { return e.Message; }
+    }
 
     /// <summary>Null when the use's ranking can run over held rows; else why not.</summary>
     private static string? WhyRowsNeeded(PluginUse u, PluginCatalog catalog)
@@ -44,7 +58,9 @@ public static class MomentRankings
         var why = new List<string>();
         why.AddRange(c.Rankings.Where(u => !fromMoments.Contains(u.DisplayName) && !held.Contains(u.DisplayName))
             .Select(u => WhyRowsNeeded(u, catalog) is { Length: > 0 } reason ? $"ranking '{u.DisplayName}' ({reason})" : $"ranking '{u.DisplayName}'"));
-        why.AddRange(c.Probes.Select(u => $"probe '{u.DisplayName}'"));
+        var heldProbes = ProbesOverHeldRows(c, catalog).Select(u => u.DisplayName).ToHashSet();
+        why.AddRange(c.Probes.Where(u => !heldProbes.Contains(u.DisplayName))
+            .Select(u => WhyProbeNeedsRows(u, catalog) is { Length: > 0 } reason ? $"probe '{u.DisplayName}' ({reason})" : $"probe '{u.DisplayName}'"));
         why.AddRange(c.Interventions.Select(u => $"intervention '{u.DisplayName}'"));
         if (c.TopContexts > 0 && c.Rankings.Count > 0) why.Add($"the max-activating contexts (top-contexts: {c.TopContexts})");
         if (c.ClusterRows == AnalysisConfig.RowsToCoordinator) why.Add($"cluster-rows: {AnalysisConfig.RowsToCoordinator} (a store of them kept here)");

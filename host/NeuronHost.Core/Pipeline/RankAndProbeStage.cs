@@ -26,7 +26,9 @@ public sealed class RankAndProbeStage : IPipelineStage
         var rankers = c.Rankings.Select(u => runners.Ranking(u.Plugin, u.Parameters, u.DisplayName) is var r
             && merged is not null && merged.Rankings.Contains(u.DisplayName) ? new ProbelessFromMoments(r, u, merged, s.Kernels)
             : held is not null && held.Rankings.Contains(u.DisplayName) ? OverHeldRows(s, u, held) : r).ToList();
-        var probes = c.Probes.Select(u => runners.Probe(u.Plugin, u.Parameters, u.DisplayName)).ToList();
+        var heldProbes = c.Probes.Where(u => held is not null && held.Probes.Contains(u.DisplayName))
+            .ToDictionary(u => u.DisplayName, u => ProbeOverHeldRows(s, u, held!, task));
+        var probes = c.Probes.Select(u => heldProbes.TryGetValue(u.DisplayName, out var p) ? p : runners.Probe(u.Plugin, u.Parameters, u.DisplayName)).ToList();
         var options = new GridOptions
         {
             KValues = c.KGrid,
@@ -44,7 +46,9 @@ public sealed class RankAndProbeStage : IPipelineStage
             if (r.Stage == GridProgressStage) { gridReported = true; s.Progress.Report(r with { Stage = Name }); }
         });
         var context = new PluginContext(s.Kernels) { Progress = progress, Log = s.Log, Cancellation = s.Cancellation, Seed = c.Seed };
-        var grid = ProbeRankingGrid.Run(options, task.Data, rankers, probes, context);
+        GridResult grid;
+        try { grid = ProbeRankingGrid.Run(options, task.Data, rankers, probes, context); }
+        finally { foreach (var p in heldProbes.Values) p.Dispose(); }
         if (!gridReported && !grid.Cancelled) s.Progress.Report(new ProgressReport(Name, 1, 1, "steps"));
         s.Grid = grid;
         foreach (var f in grid.Failures)
@@ -65,6 +69,13 @@ public sealed class RankAndProbeStage : IPipelineStage
     {
         var plugin = (IRankingOverHeldRows)s.Plugins.Create<IRankingMethod>(u.Plugin, u.Parameters);
         return new RankingOverHeldRows(plugin, u, held, s.Plugins.Get(u.Plugin).Version);
+    }
+
+    /// <summary>A probe over the rows the silos keep; in this process, as <see cref="OverHeldRows"/>.</summary>
+    private static ProbeOverHeldRows ProbeOverHeldRows(PipelineState s, Config.PluginUse u, IHeldTrainRows held, NeuronHost.Data.Store.StoreTaskData task)
+    {
+        var plugin = (IProbeOverHeldRows)s.Plugins.Create<IProbe>(u.Plugin, u.Parameters);
+        return new ProbeOverHeldRows(plugin, u, held, s.Plugins.Get(u.Plugin).Version, task.Task);
     }
 
     /// <summary>The held train rows, if they are exactly this task's train rows and labels; else the

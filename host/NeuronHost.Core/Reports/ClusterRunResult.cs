@@ -25,7 +25,9 @@ public sealed class ClusterRunResult
     public long LabelBytesSent { get; set; }
     /// <summary>Rankings computed over train rows the silos kept (their plugins' messages to the silos), not over rows sent here.</summary>
     public List<string> RankingsOverHeldRows { get; set; } = [];
-    /// <summary>The bytes of those rankings' messages to the silos and of the silos' answers, and how many there were.</summary>
+    /// <summary>Probes trained and scored over the train, dev and test rows the silos kept (the probe × ranking grid without a row sent here).</summary>
+    public List<string> ProbesOverHeldRows { get; set; } = [];
+    /// <summary>The bytes of those rankings' and probes' messages to the silos (labels included) and of the silos' answers, and how many there were.</summary>
     public long HeldRowsBytesSent { get; set; }
     public long HeldRowsBytesReceived { get; set; }
     public long HeldRowsMessages { get; set; }
