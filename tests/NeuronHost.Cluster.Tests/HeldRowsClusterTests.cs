@@ -161,6 +161,50 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
         }
     }
 
+    /// <summary>A silo killed while the probe grid runs over its rows (it hangs on a message well
+    /// after the Linear ranking's, then dies): the probe fails with one line naming the silo and
+    /// the shards it held, recorded under pluginFailures; the run exits 4. Both rankings, finished
+    /// before, are the local ones; no cell the probe did not finish is presented.</summary>
+    [RedisFact]
+    public async Task A_silo_killed_while_the_probe_grid_runs_over_its_rows_fails_that_probe_naming_the_silo()
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-grid-kill-").FullName;
+        Func<string> logs = () => "";
+        try
+        {
+            using var cluster = new LocalCluster(folder);
+            logs = () => "silo logs:\n" + cluster.Logs();
+            // the Linear ranking sends each silo a few hundred messages; the grid a few thousand
+            await cluster.StartSiloThatHoldsMessage("victim", message: 1500);
+            await cluster.StartSilo("a"); await cluster.StartSilo("b");
+            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
+            var killed = cluster.KillOnLine("victim", LocalCluster.HoldingMessageLine("victim"));
+            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
+                "run", AnalysisRun.WriteGridYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
+            output.WriteLine($"cluster run with a kill mid-grid: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
+            Assert.True(killed.IsCompleted, "the victim was not killed during the grid");
+            Assert.True(run.ExitCode == 4, $"expected exit 4 (plugin failures), got {run.ExitCode}:\n{run.Stderr}");
+            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
+            var failure = Assert.Single(results.PluginFailures);
+            Assert.Equal("linear-probe", failure.Plugin);
+            Assert.Matches(@"silo victim \(.+\), which holds rows of shards [0-9, ]+, left the cluster during probe 'linear-probe'", failure.Reason);
+            Assert.DoesNotContain('\n', failure.Reason);
+            AnalysisRun.AssertSameRankings(local.Results, results);
+            // the cells finished before the kill are the local ones; the rest are missing, not made up
+            Assert.True(results.Accuracy.Count < local.Results.Accuracy.Count, "every cell is there: the probe did not fail mid-grid");
+            foreach (var cell in results.Accuracy)
+            {
+                var same = local.Results.Accuracy.Single(l => (l.Ranking, l.Probe, l.Selection, l.K) == (cell.Ranking, cell.Probe, cell.Selection, cell.K));
+                Assert.Equal(same.TestAccuracy, cell.TestAccuracy);
+            }
+        }
+        finally
+        {
+            output.WriteLine(logs());
+            try { Directory.Delete(folder, true); } catch (IOException) { }
+        }
+    }
+
     [RedisFact]
     public async Task A_silo_killed_with_a_finished_shard_takes_its_rows_along_the_shard_is_extracted_again_and_the_rankings_stay_the_same()
     {
