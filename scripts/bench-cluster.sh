@@ -22,7 +22,8 @@
 # 1-silo-sent and 3-silos-sent run the held configurations' YAML with cluster-rows: coordinator
 # (every row copied to the coordinator, Linear trained there): their baseline in the same run.
 # local-grid, 1-silo-grid-held and 3-silos-grid-held run the whole analysis, probe grid included,
-# with top-contexts: 0 (ignoring --rankings-only): the Linear ranking and every probe of the grid
+# over the EWT folder's train, dev and test files (--sentences N: N sentences in the files'
+# proportions) with top-contexts: 0 (ignoring --rankings-only): the Linear ranking and every probe of the grid
 # run over the rows the silos keep (train, dev and test); 3-silos-grid-sent is the same YAML with
 # cluster-rows: coordinator (the grid runs on the coordinator over a copy of every row).
 #
@@ -90,7 +91,9 @@ EOF
 # The whole analysis with the probe grid and nothing else that needs the rows (top-contexts: 0):
 # the Linear ranking and every probe of the grid run over the rows the silos keep; and the same
 # with every row copied to the coordinator (the grid then runs there), its baseline.
-{ cat "$work/analysis.yaml"; echo "top-contexts: 0"; } >"$work/grid.yaml"
+# These read the whole EWT folder (train, dev and test; --sentences takes that share of each), so
+# that the probes stop early on dev and are scored on test, as in an analysis.
+{ sed -e "s|^  path: .*|  path: $(dirname "$corpus")|" "$work/analysis.yaml"; echo "top-contexts: 0"; } >"$work/grid.yaml"
 { cat "$work/grid.yaml"; echo "cluster-rows: coordinator"; } >"$work/grid-sent.yaml"
 if [[ $rankings_only == 1 ]]; then
   sed -i -e '/^probes:/,/^  - plugin: linear-probe/d' -e '/^k-grid/d' "$work/analysis.yaml"

@@ -3,12 +3,13 @@ using Xunit.Abstractions;
 
 namespace NeuronHost.Cluster.Tests;
 
-/// <summary>Probeless and Linear with nothing else that reads rows: no row leaves the silos. Each
-/// silo keeps its shards' rows and train labels; Probeless runs from their class moments, Linear
-/// over the rows where they are (its OWL-QN passes are the silos' exact sums, a few segments' rows
-/// lent between silos once). The rankings are the local run's to the bit — the Linear scores too,
-/// since the probe's weights are — also when a silo that already finished a shard is killed: its
-/// rows die with it, so that shard is extracted again elsewhere.</summary>
+/// <summary>Probeless, Linear and the linear probe with nothing else that reads rows: no row leaves
+/// the silos. Each silo keeps its shards' rows; Probeless runs from their class moments, Linear
+/// over the train rows where they are (its OWL-QN passes are the silos' exact sums, a few
+/// segments' rows lent between silos once), the probe grid over every split's rows there. The
+/// rankings are the local run's to the bit — the Linear scores too, since the probe's weights
+/// are — and the accuracies the local ones, also when a silo that already finished a shard is
+/// killed: its rows die with it, so that shard is extracted again elsewhere.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutputHelper output)
 {
@@ -206,7 +207,7 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
     }
 
     [RedisFact]
-    public async Task A_silo_killed_with_a_finished_shard_takes_its_rows_along_the_shard_is_extracted_again_and_the_rankings_stay_the_same()
+    public async Task A_silo_killed_with_a_finished_shard_takes_its_rows_along_the_shard_is_extracted_again_and_the_results_stay_the_same()
     {
         string folder = Directory.CreateTempSubdirectory("nh-cluster-held-kill-").FullName;
         Func<string> logs = () => "";
@@ -220,7 +221,7 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
             var killed = cluster.KillOnLine("victim", LocalCluster.HoldingLine("victim"));
             var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
-                "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
+                "run", AnalysisRun.WriteGridYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "1");
             output.WriteLine($"cluster run with a kill: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}\n{cluster.Logs()}");
             Assert.True(killed.IsCompleted, "the victim was not killed during the run");
             Assert.True(run.ExitCode == 0, $"cluster run failed ({run.ExitCode}):\n{run.Stderr}");
@@ -231,7 +232,10 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
             Assert.Contains(c.ReassignedShards, r => r.FromSilo == "victim" && r.Reason == "silo left the cluster");
             Assert.Empty(c.Silos.Single(s => s.Name == "victim").Shards.Intersect(c.Silos.Where(s => s.Name != "victim").SelectMany(s => s.Shards)));
             Assert.Equal(["linear"], c.RankingsOverHeldRows);
+            Assert.Equal(["linear-probe"], c.ProbesOverHeldRows);
+            Assert.Equal(0, c.BytesReceived);
             AnalysisRun.AssertSameRankings(local.Results, results);
+            AnalysisRun.AssertSameResults(local.Results, results);
         }
         finally
         {

@@ -15,7 +15,8 @@ internal sealed class ProbeOverHeldRows(IProbeOverHeldRows plugin, PluginUse use
 {
     private readonly List<(ProbingData Data, IRowHolders Line)> lines = [];
 
-    public PluginInfo Info => plugin.Info;
+    /// <summary>Named as the analysis names the use, as the grid's other probes are.</summary>
+    public PluginInfo Info => plugin.Info with { Name = use.DisplayName };
     public int MaxNeurons => plugin.MaxNeurons;
 
     public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context) =>
