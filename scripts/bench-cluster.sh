@@ -202,7 +202,7 @@ def spread(values):
     v = sorted(values)
     return f"{statistics.median(v):.1f}" + (f" ({v[0]:.1f}–{v[-1]:.1f})" if len(v) > 1 else "")
 base = None
-print(f"EWT train, {sentences} sentences{'; rankings only (no probe grid)' if rankings_only == '1' else ''}; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
+print(f"EWT train (the -grid configurations: EWT train, dev and test), {sentences} sentences{'; rankings only (no probe grid)' if rankings_only == '1' else ''}; {rounds} round(s) interleaved; {shard_batches} batches of 16 sentences per shard; {cores} cores\n")
 print("| configuration | wall time, s | extraction, s | row bytes to the coordinator | class-moment bytes to the coordinator / train-label bytes to the silos | ranking and probes over held rows: messages, bytes to / from the silos | loopback bytes during the run (upper bound) | lost silos / shards reassigned | load average before → after (1/5/15 min) |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for config, fs in rows.items():

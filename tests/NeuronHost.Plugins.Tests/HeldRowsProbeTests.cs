@@ -13,26 +13,6 @@ namespace NeuronHost.Plugins.Tests;
 /// train, dev and test splits, every exchange bytes through <see cref="IRowHolders"/>.</summary>
 public sealed class HeldRowsProbeTests(ITestOutputHelper output)
 {
-    private sealed class InProcessHolders(IReadOnlyList<IHeldRowsService> services, IReadOnlyList<IReadOnlyList<(long, long)>> ranges) : IRowHolders
-    {
-        public long BytesSent, BytesReceived;
-        public int Calls;
-        public IReadOnlyList<IReadOnlyList<(long First, long End)>> Ranges => ranges;
-        public string Name(int holder) => $"holder {holder}";
-        public byte[]?[] Ask(IReadOnlyList<byte[]?> requests, CancellationToken cancellation = default)
-        {
-            var answers = new byte[]?[requests.Count];
-            for (int h = 0; h < requests.Count; h++)
-            {
-                if (requests[h] is not { } r) continue;
-                Calls++; BytesSent += r.Length;
-                answers[h] = services[h].Answer(r, cancellation);
-                BytesReceived += answers[h]!.Length;
-            }
-            return answers;
-        }
-    }
-
     /// <summary>Real EWT rows (gpt2-mini-brown layer 1, UPOS; train, dev and test) cut into parts off
     /// the training's segment grid and dealt to 3 holders — one with no test rows, one with no dev
     /// rows: on 1, 10 (a scalar tail in every dot product) and all 1,024 neurons, the accuracies on
@@ -58,7 +38,8 @@ public sealed class HeldRowsProbeTests(ITestOutputHelper output)
             var holders = new InProcessHolders(services, ranges);
             var held = new LinearProbe { MaxIterations = 40 }.TrainOverHeldRows(task, columns, holders, context);
             output.WriteLine($"{columns.Length} neuron(s): train {held.Train:P3} / {train:P3} local, dev {held.Dev:P3} / {dev:P3}, test {held.Test:P3} / {test:P3}; "
-                + $"{holders.Calls} messages, {holders.BytesSent:N0} bytes to the holders, {holders.BytesReceived:N0} from them "
+                + $"{holders.Calls} messages ({string.Join(", ", holders.CallsByOp.OrderBy(o => o.Key).Select(o => $"{o.Key} {o.Value}"))}), "
+                + $"{holders.BytesSent:N0} bytes to the holders, {holders.BytesReceived:N0} from them "
                 + $"(the rows' columns: {(task.TrainRows + task.DevRows + task.TestRows) * columns.Length * 4L:N0})");
             Assert.Equal(train, held.Train);
             Assert.Equal(dev, held.Dev);

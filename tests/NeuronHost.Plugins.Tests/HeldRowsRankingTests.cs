@@ -11,29 +11,6 @@ namespace NeuronHost.Plugins.Tests;
 /// counts them), each holder a <see cref="IHeldRowsService"/> made by the plugin.</summary>
 public class HeldRowsRankingTests(ITestOutputHelper output)
 {
-    /// <summary>Holders that answer in this process, through the same bytes a cluster carries.</summary>
-    private sealed class InProcessHolders(IReadOnlyList<IHeldRowsService> services, IReadOnlyList<IReadOnlyList<(long, long)>> ranges) : IRowHolders
-    {
-        public long BytesSent, BytesReceived;
-        public int Calls;
-        public readonly Dictionary<HeldRowsOp, int> CallsByOp = [];
-        public IReadOnlyList<IReadOnlyList<(long First, long End)>> Ranges => ranges;
-        public string Name(int holder) => $"holder {holder}";
-        public byte[]?[] Ask(IReadOnlyList<byte[]?> requests, CancellationToken cancellation = default)
-        {
-            var answers = new byte[]?[requests.Count];
-            for (int h = 0; h < requests.Count; h++)
-            {
-                if (requests[h] is not { } r) continue;
-                Calls++; BytesSent += r.Length;
-                CallsByOp[(HeldRowsOp)r[0]] = CallsByOp.GetValueOrDefault((HeldRowsOp)r[0]) + 1;
-                answers[h] = services[h].Answer(r, cancellation);
-                BytesReceived += answers[h]!.Length;
-            }
-            return answers;
-        }
-    }
-
     /// <summary>Real EWT rows (gpt2-mini-brown layer 1, UPOS) cut into 7 parts at sentence-like
     /// places off the grid and dealt to 3 holders, out of order (holder 0 has parts 0, 3 and 6) and
     /// in runs (holder 0 has parts 0–2, whose segments it sums as one run): the ranking from their

@@ -44,17 +44,8 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
     {
         if (o.Probe) return OpenProbe(o, cancellation);
         string silo = $"silo {settings.Name}";
-        if (catalog.Value.Find(o.Plugin) is not { } plugin) return $"{silo}: no plugin '{o.Plugin}' is installed on this host";
-        if (plugin.Type.FullName != o.PluginType || plugin.Version.ToString() != o.PluginVersion)
-            return $"{silo}: plugin '{o.Plugin}' is {plugin.Type.FullName} {plugin.Version} here, {o.PluginType} {o.PluginVersion} on the coordinator: install the same plugins on every host";
-        IRankingOverHeldRows ranking;
-        try
-        {
-            if (catalog.Value.Create<IRankingMethod>(o.Plugin, o.Parameters) is not IRankingOverHeldRows r)
-                return $"{silo}: ranking '{o.Plugin}' cannot run over held rows";
-            ranking = r;
-        }
-        catch (PluginException e) { return $"{silo}: {e.Message}"; }
+        var (ranking, refused) = SamePlugin<IRankingMethod, IRankingOverHeldRows>(o, "ranking");
+        if (ranking is null) return refused;
         var parts = new List<HeldRowsPart>();
         IReadOnlyList<NeuronRef> neurons = [];
         foreach (var part in o.Parts)
@@ -83,17 +74,8 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
     private string? OpenProbe(HeldRowsOpening o, CancellationToken cancellation)
     {
         string silo = $"silo {settings.Name}";
-        if (catalog.Value.Find(o.Plugin) is not { } plugin) return $"{silo}: no plugin '{o.Plugin}' is installed on this host";
-        if (plugin.Type.FullName != o.PluginType || plugin.Version.ToString() != o.PluginVersion)
-            return $"{silo}: plugin '{o.Plugin}' is {plugin.Type.FullName} {plugin.Version} here, {o.PluginType} {o.PluginVersion} on the coordinator: install the same plugins on every host";
-        IProbeOverHeldRows probe;
-        try
-        {
-            if (catalog.Value.Create<IProbe>(o.Plugin, o.Parameters) is not IProbeOverHeldRows p)
-                return $"{silo}: probe '{o.Plugin}' cannot run over held rows";
-            probe = p;
-        }
-        catch (PluginException e) { return $"{silo}: {e.Message}"; }
+        var (probe, refused) = SamePlugin<IProbe, IProbeOverHeldRows>(o, "probe");
+        if (probe is null) return refused;
         var splits = new List<HeldRowsPart>[] { [], [], [] };
         IReadOnlyList<NeuronRef> neurons = [];
         foreach (var part in o.Splits)
@@ -116,6 +98,23 @@ public sealed class HeldShards(SiloSettings settings) : IDisposable
         catch (Exception e) { return $"{silo}: probe '{o.Use}' cannot serve its rows: {ClusterAddress.FirstLine(e.Message)}"; }
         Keep(o, service);
         return null;
+    }
+
+    /// <summary>The opening's plugin, the same type and version as the coordinator's, created here
+    /// with its parameters; or null and one line naming this silo and why not.</summary>
+    private (TOverHeldRows? Plugin, string? Refused) SamePlugin<TPlugin, TOverHeldRows>(HeldRowsOpening o, string kind)
+        where TPlugin : class, IPlugin where TOverHeldRows : class
+    {
+        string silo = $"silo {settings.Name}";
+        if (catalog.Value.Find(o.Plugin) is not { } plugin) return (null, $"{silo}: no plugin '{o.Plugin}' is installed on this host");
+        if (plugin.Type.FullName != o.PluginType || plugin.Version.ToString() != o.PluginVersion)
+            return (null, $"{silo}: plugin '{o.Plugin}' is {plugin.Type.FullName} {plugin.Version} here, {o.PluginType} {o.PluginVersion} on the coordinator: install the same plugins on every host");
+        try
+        {
+            return catalog.Value.Create<TPlugin>(o.Plugin, o.Parameters) is TOverHeldRows over ? (over, null)
+                : (null, $"{silo}: {kind} '{o.Plugin}' cannot run over held rows");
+        }
+        catch (PluginException e) { return (null, $"{silo}: {e.Message}"); }
     }
 
     private void Keep(HeldRowsOpening o, IHeldRowsService service)
