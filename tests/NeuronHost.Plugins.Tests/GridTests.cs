@@ -162,4 +162,43 @@ public class GridTests
         var e = Assert.Throws<PluginInputException>(() => gaussian.Train(data, Enumerable.Range(0, 11).ToArray(), context));
         Assert.Contains("11 neurons exceeds max-neurons = 10", e.Message);
     }
+
+    /// <summary>A probe scored where its rows are (a cluster's silos) returns accuracies and the
+    /// held-out right/wrong instead of predictions: the grid checks them as it checks a local
+    /// probe's predictions. An accuracy outside [0, 1], one for a split without rows, or a
+    /// right/wrong list of another length fails the probe with one line; sound scores are used as given.</summary>
+    [Theory]
+    [InlineData(1.5, 0.5, 100, "returned a test accuracy of 1.5 for the 100 tokens of the test split")]
+    [InlineData(0.7, double.NaN, 100, "returned a dev accuracy of NaN for the 100 tokens of the dev split")]
+    [InlineData(0.7, 0.5, 99, "returned 99 held-out results for the 100 held-out tokens")]
+    [InlineData(0.7, 0.5, 100, null)]
+    public void Scores_of_a_probe_that_runs_where_its_rows_are_are_checked_like_predictions(double test, double dev, int heldOut, string? failure)
+    {
+        var data = TestData.Probing(300, 100, 10, 3, seed: 2);
+        data = data with { Test = data.Dev };
+        var probe = new HeldScoresProbe(new SplitAccuracies(0.9, dev, test), heldOut);
+        var result = ProbeRankingGrid.Run(new GridOptions { KValues = [1, 2], RandomDraws = 2 }, data, [new ProbelessRanking()], [probe],
+            new PluginContext(new CpuKernels()) { Seed = 1 });
+        if (failure is null)
+        {
+            Assert.Empty(result.Failures);
+            Assert.All(result.Cells, c => Assert.Equal(0.7, c.Task.Test));
+        }
+        else
+        {
+            var f = Assert.Single(result.Failures);
+            Assert.Equal("held-fake", f.Plugin);
+            Assert.EndsWith(failure, f.Message);
+            Assert.Empty(result.Cells);
+        }
+    }
+
+    private sealed class HeldScoresProbe(SplitAccuracies scores, int heldOut) : IProbe, IHeldRowsProbe
+    {
+        public PluginInfo Info { get; } = new("held-fake", PluginKind.Probe, "scores sent back by holders of the rows", new Version(1, 0));
+        public ITrainedProbe Train(ProbingData data, IReadOnlyList<int> columns, IPluginContext context) =>
+            throw new InvalidOperationException("the rows are elsewhere");
+        public (SplitAccuracies Accuracies, bool[] HeldOutCorrect) EvaluateItems(ProbingData data, int[] columns, IPluginContext context) =>
+            (scores, new bool[heldOut]);
+    }
 }

@@ -86,6 +86,7 @@ internal sealed class ClusterHeldRows : IHeldTrainRows
             Parameters = new Dictionary<string, string>(use.Parameters), Task = task.Task, ClassNames = task.ClassNames.ToList(),
             TrainRows = task.TrainRows, DevRows = task.DevRows, TestRows = task.TestRows, Probe = true, Splits = h.Parts,
         }).ToList();
+        // each row's place in its shard and its label, 4 B each
         lock (result) result.HeldRowsBytesSent += parts.Sum(p => p.Part.Offsets.LongLength * 8);
         var line = OpenLine(name, $"probe '{use.DisplayName}'", lineHolders.Select(h => h.Holder).ToList(), opening, cancellation);
         if (!result.ProbesOverHeldRows.Contains(use.DisplayName)) result.ProbesOverHeldRows.Add(use.DisplayName);
@@ -123,7 +124,12 @@ internal sealed class ClusterHeldRows : IHeldTrainRows
         throw new ClusterException($"row {row} is in no shard of run {jobId}");
     }
 
-    private (string Silo, string Address) Place(int shard) => shards.First(x => x.Index == shard) is var s ? (s.Silo, s.Address) : default;
+    /// <summary>The silo process that holds the shard's rows.</summary>
+    private (string Silo, string Address) Place(int shard)
+    {
+        var s = shards.First(x => x.Index == shard);
+        return (s.Silo, s.Address);
+    }
 
     private Line OpenLine(string use, string during, List<Holder> lineHolders, List<HeldRowsOpening> opening, CancellationToken cancellation)
     {

@@ -40,4 +40,19 @@ public static class PluginOutputCheck
                 return $"predicted class {predicted[i]} for token {i} of the {split} split; classes are 0..{classCount - 1}";
         return null;
     }
+
+    /// <summary>A probe scored where its rows are (<see cref="IHeldRowsProbe"/>): an accuracy in [0, 1]
+    /// for every split with rows and NaN for one without, and a right/wrong for every row of the
+    /// held-out split (test, else dev, else train).</summary>
+    public static string? HeldScores(double train, double dev, double test, bool[]? heldOutCorrect, ProbingData data)
+    {
+        long Rows(DataSplit? s) => s?.Tokens ?? 0;
+        foreach (var (split, accuracy, rows) in new[] { ("train", train, Rows(data.Train)), ("dev", dev, Rows(data.Dev)), ("test", test, Rows(data.Test)) })
+            if (rows == 0 ? !double.IsNaN(accuracy) : !(accuracy is >= 0 and <= 1))
+                return $"returned a {split} accuracy of {accuracy.ToString(System.Globalization.CultureInfo.InvariantCulture)} for the {rows} tokens of the {split} split";
+        long heldOut = Rows(data.Test) > 0 ? Rows(data.Test) : Rows(data.Dev) > 0 ? Rows(data.Dev) : Rows(data.Train);
+        if (heldOutCorrect is null || heldOutCorrect.LongLength != heldOut)
+            return $"returned {heldOutCorrect?.LongLength ?? 0} held-out results for the {heldOut} held-out tokens";
+        return null;
+    }
 }

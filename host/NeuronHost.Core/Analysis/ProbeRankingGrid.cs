@@ -279,9 +279,13 @@ public static class ProbeRankingGrid
         string Where() => $"probe '{probe.Info.Name}' on {columns.Length} neuron(s) of task '{data.Task}'";
         if (probe is IHeldRowsProbe held)
         {
-            try { return held.EvaluateItems(data, columns, context); }
+            (SplitAccuracies Accuracies, bool[] HeldOutCorrect) scores;
+            try { scores = held.EvaluateItems(data, columns, context); }
             catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested) { throw; }
             catch (Exception e) { throw new GridException($"{Where()}: {FailureReason(e)}", e); }
+            if (PluginOutputCheck.HeldScores(scores.Accuracies.Train, scores.Accuracies.Dev, scores.Accuracies.Test, scores.HeldOutCorrect, data) is { } problem)
+                throw new GridException($"{Where()}: {problem}");
+            return scores;
         }
         ITrainedProbe trained;
         try { trained = probe.Train(data, columns, context); }
