@@ -129,37 +129,16 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
     [RedisFact]
     public async Task A_silo_killed_while_the_linear_ranking_runs_over_its_rows_fails_that_ranking_naming_the_silo()
     {
-        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-rank-kill-").FullName;
-        Func<string> logs = () => "";
-        try
-        {
-            using var cluster = new LocalCluster(folder);
-            logs = () => "silo logs:\n" + cluster.Logs();
-            // first, so that it surely gets shards; its 6th message comes after the rows are lent and the holders built
-            await cluster.StartSiloThatHoldsMessage("victim", message: 6);
-            await cluster.StartSilo("a"); await cluster.StartSilo("b");
-            string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
-            var killed = cluster.KillOnLine("victim", LocalCluster.HoldingMessageLine("victim"));
-            var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
-                "run", AnalysisRun.WriteRankingsOnlyYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
-            output.WriteLine($"cluster run with a kill mid-ranking: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
-            Assert.True(killed.IsCompleted, "the victim was not killed during the ranking");
-            Assert.True(run.ExitCode == 4, $"expected exit 4 (plugin failures), got {run.ExitCode}:\n{run.Stderr}");
-            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
-            var failure = Assert.Single(results.PluginFailures);
-            Assert.Equal("linear", failure.Plugin);
-            Assert.Matches(@"silo victim \(.+\), which holds train rows of shards [0-9, ]+, left the cluster during the ranking", failure.Reason);
-            Assert.DoesNotContain('\n', failure.Reason);
-            Assert.Equal(["probeless"], results.Rankings.Select(r => r.Name));
-            var reference = local.Results.Rankings.Single(r => r.Name == "probeless");
-            Assert.Equal(reference.Neurons.Select(n => n.Column), results.Rankings.Single().Neurons.Select(n => n.Column));
-            Assert.Contains("victim", run.Stderr);
-        }
-        finally
-        {
-            output.WriteLine(logs());
-            try { Directory.Delete(folder, true); } catch (IOException) { }
-        }
+        // its 6th message comes after the rows are lent and the holders built
+        var (results, stderr) = await RunWithAHolderKilledAtMessage(6, AnalysisRun.WriteRankingsOnlyYaml, "the ranking");
+        var failure = Assert.Single(results.PluginFailures);
+        Assert.Equal("linear", failure.Plugin);
+        Assert.Matches(@"silo victim \(.+\), which holds train rows of shards [0-9, ]+, left the cluster during the ranking", failure.Reason);
+        Assert.DoesNotContain('\n', failure.Reason);
+        Assert.Equal(["probeless"], results.Rankings.Select(r => r.Name));
+        var reference = local.Results.Rankings.Single(r => r.Name == "probeless");
+        Assert.Equal(reference.Neurons.Select(n => n.Column), results.Rankings.Single().Neurons.Select(n => n.Column));
+        Assert.Contains("victim", stderr);
     }
 
     /// <summary>A silo killed while the probe grid runs over its rows (it hangs on a message well
@@ -169,35 +148,43 @@ public sealed class HeldRowsClusterTests(LocalReferenceFixture local, ITestOutpu
     [RedisFact]
     public async Task A_silo_killed_while_the_probe_grid_runs_over_its_rows_fails_that_probe_naming_the_silo()
     {
-        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-grid-kill-").FullName;
+        // the Linear ranking sends each silo a few hundred messages; the grid a few thousand
+        var (results, _) = await RunWithAHolderKilledAtMessage(1500, AnalysisRun.WriteGridYaml, "the grid");
+        var failure = Assert.Single(results.PluginFailures);
+        Assert.Equal("linear-probe", failure.Plugin);
+        Assert.Matches(@"silo victim \(.+\), which holds rows of shards [0-9, ]+, left the cluster during probe 'linear-probe'", failure.Reason);
+        Assert.DoesNotContain('\n', failure.Reason);
+        AnalysisRun.AssertSameRankings(local.Results, results);
+        // the cells finished before the kill are the local ones; the rest are missing, not made up
+        Assert.True(results.Accuracy.Count < local.Results.Accuracy.Count, "every cell is there: the probe did not fail mid-grid");
+        foreach (var cell in results.Accuracy)
+        {
+            var same = local.Results.Accuracy.Single(l => (l.Ranking, l.Probe, l.Selection, l.K) == (cell.Ranking, cell.Probe, cell.Selection, cell.K));
+            Assert.Equal(same.TestAccuracy, cell.TestAccuracy);
+        }
+    }
+
+    /// <summary>Three silos, the first ("victim", so that it surely gets shards) holding its
+    /// <paramref name="message"/>th held-rows message until it is killed (kill -9) there; the
+    /// analysis of <paramref name="writeYaml"/> must then end with exit 4 (plugin failures).</summary>
+    private async Task<(RunResults Results, string Stderr)> RunWithAHolderKilledAtMessage(int message, Func<string, string, string> writeYaml, string during)
+    {
+        string folder = Directory.CreateTempSubdirectory("nh-cluster-held-kill-at-message-").FullName;
         Func<string> logs = () => "";
         try
         {
             using var cluster = new LocalCluster(folder);
             logs = () => "silo logs:\n" + cluster.Logs();
-            // the Linear ranking sends each silo a few hundred messages; the grid a few thousand
-            await cluster.StartSiloThatHoldsMessage("victim", message: 1500);
+            await cluster.StartSiloThatHoldsMessage("victim", message);
             await cluster.StartSilo("a"); await cluster.StartSilo("b");
             string stores = Path.Combine(folder, "stores"), outDir = Path.Combine(folder, "out");
             var killed = cluster.KillOnLine("victim", LocalCluster.HoldingMessageLine("victim"));
             var run = await AnalysisRun.Cli(stores, TimeSpan.FromMinutes(Minutes), null,
-                "run", AnalysisRun.WriteGridYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
-            output.WriteLine($"cluster run with a kill mid-grid: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
-            Assert.True(killed.IsCompleted, "the victim was not killed during the grid");
+                "run", writeYaml(folder, outDir), "--cluster", cluster.Address, "--shard-batches", "2");
+            output.WriteLine($"cluster run with a kill during {during}: {run.Elapsed.TotalSeconds:0.0} s\n{run.Stderr}");
+            Assert.True(killed.IsCompleted, $"the victim was not killed during {during}");
             Assert.True(run.ExitCode == 4, $"expected exit 4 (plugin failures), got {run.ExitCode}:\n{run.Stderr}");
-            var results = ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile));
-            var failure = Assert.Single(results.PluginFailures);
-            Assert.Equal("linear-probe", failure.Plugin);
-            Assert.Matches(@"silo victim \(.+\), which holds rows of shards [0-9, ]+, left the cluster during probe 'linear-probe'", failure.Reason);
-            Assert.DoesNotContain('\n', failure.Reason);
-            AnalysisRun.AssertSameRankings(local.Results, results);
-            // the cells finished before the kill are the local ones; the rest are missing, not made up
-            Assert.True(results.Accuracy.Count < local.Results.Accuracy.Count, "every cell is there: the probe did not fail mid-grid");
-            foreach (var cell in results.Accuracy)
-            {
-                var same = local.Results.Accuracy.Single(l => (l.Ranking, l.Probe, l.Selection, l.K) == (cell.Ranking, cell.Probe, cell.Selection, cell.K));
-                Assert.Equal(same.TestAccuracy, cell.TestAccuracy);
-            }
+            return (ResultsJson.Load(Path.Combine(outDir, ReportFolder.ResultsFile)), run.Stderr);
         }
         finally
         {
